@@ -1,0 +1,152 @@
+package io.conversioni.event;
+
+import io.conversioni.json.JsonCursor;
+import io.conversioni.json.Rfc3339;
+import io.conversioni.schema.ValueBinding;
+
+/**
+ * The decoded fields of one conversion event, reused for every event a thread (or ring slot) handles.
+ * Strings are kept decoded in per-field {@code char[]}s that only grow, with a 64-bit hash; enums are
+ * ordinals (index in the schema's {@code enum}); the timestamp is UTC epoch millis; {@code valore} is an
+ * exact count of cents. Fields absent from the event read as {@link #MISSING} / -1 / empty.
+ *
+ * <p>Threading: written by one thread (the decoder's), then handed on with the slot; not thread-safe.
+ * Allocation: none once each field's buffer has grown to the longest value seen. Recycle with
+ * {@link #clear()} (the decoder does it).
+ */
+public final class ConversionEvent implements ValueBinding {
+    public static final long MISSING = Long.MIN_VALUE;
+
+    public static final int ID_CLIENTE = 0;
+    public static final int EVENTO = 1;
+    public static final int TIMESTAMP = 2;
+    public static final int VALORE = 3;
+    public static final int CANALE = 4;
+    public static final int STATO = 5;
+    public static final int CAMPAGNA = 6;
+    public static final int DISPOSITIVO = 7;
+    public static final int LOCALITA = 8;
+    static final int SLOTS = 9;
+
+    private final char[][] text = new char[SLOTS][];
+    private final int[] textLength = new int[SLOTS];
+    private final long[] textHash = new long[SLOTS];
+    private final boolean[] present = new boolean[SLOTS];
+    private int evento = -1;
+    private int canale = -1;
+    private int stato = -1;
+    private long timestampMillis = MISSING;
+    private long valoreCents = MISSING;
+    private boolean valoreOverflow;
+
+    public ConversionEvent() {
+        for (int i = 0; i < SLOTS; i++) {
+            text[i] = new char[32];
+        }
+    }
+
+    public void clear() {
+        for (int i = 0; i < SLOTS; i++) {
+            present[i] = false;
+            textLength[i] = 0;
+            textHash[i] = 0;
+        }
+        evento = -1;
+        canale = -1;
+        stato = -1;
+        timestampMillis = MISSING;
+        valoreCents = MISSING;
+        valoreOverflow = false;
+    }
+
+    @Override
+    public void onString(final int slot, final JsonCursor cursor, final int enumIndex, final long epochMillis) {
+        present[slot] = true;
+        final int len = cursor.charLength();
+        if (text[slot].length < len) {
+            text[slot] = new char[Math.max(len, text[slot].length * 2)];
+        }
+        System.arraycopy(cursor.chars(), 0, text[slot], 0, len);
+        textLength[slot] = len;
+        textHash[slot] = cursor.hash();
+        switch (slot) {
+            case EVENTO: evento = enumIndex; break;
+            case CANALE: canale = enumIndex; break;
+            case STATO: stato = enumIndex; break;
+            case TIMESTAMP: timestampMillis = epochMillis == Rfc3339.INVALID ? MISSING : epochMillis; break;
+            default: break;
+        }
+    }
+
+    @Override
+    public void onNumber(final int slot, final JsonCursor cursor) {
+        if (slot != VALORE) {
+            return;
+        }
+        present[slot] = true;
+        final int shift = cursor.exponent() + 2;
+        long cents = cursor.unscaled();
+        if (shift < 0) {
+            // fractions of a cent: the schema's multipleOf rejects it; keep it out of any sum
+            valoreCents = MISSING;
+            return;
+        }
+        for (int i = 0; i < shift; i++) {
+            if (Math.abs(cents) > Long.MAX_VALUE / 10) {
+                valoreOverflow = true;
+                valoreCents = MISSING;
+                return;
+            }
+            cents *= 10;
+        }
+        valoreCents = cents;
+    }
+
+    /** True when the field was present in the event (slots: {@link #ID_CLIENTE} ... {@link #LOCALITA}). */
+    public boolean has(final int slot) {
+        return present[slot];
+    }
+
+    /** Decoded chars of a string field; valid up to {@link #length(int)}. */
+    public char[] chars(final int slot) {
+        return text[slot];
+    }
+
+    public int length(final int slot) {
+        return textLength[slot];
+    }
+
+    /** FNV-1a 64 of the decoded string of a field; 0 when absent. */
+    public long hash(final int slot) {
+        return textHash[slot];
+    }
+
+    /** The field's text as a new String (allocates: for tests, tools and logs, not the hot path). */
+    public String text(final int slot) {
+        return present[slot] ? new String(text[slot], 0, textLength[slot]) : null;
+    }
+
+    public int eventoOrdinal() {
+        return evento;
+    }
+
+    public int canaleOrdinal() {
+        return canale;
+    }
+
+    public int statoOrdinal() {
+        return stato;
+    }
+
+    public long timestampMillis() {
+        return timestampMillis;
+    }
+
+    public long valoreCents() {
+        return valoreCents;
+    }
+
+    boolean valoreOverflow() {
+        return valoreOverflow;
+    }
+}

@@ -1,0 +1,130 @@
+package io.conversioni.json;
+
+/**
+ * Parses an RFC 3339 {@code date-time} ({@code 2024-05-20T14:32:45.123+02:00}) from chars to UTC epoch
+ * milliseconds, exactly per the RFC's ABNF: days checked against the month and leap years, {@code T} and
+ * {@code Z} in either case, any number of fraction digits (truncated to milliseconds), numeric offsets,
+ * and a leap second ({@code :60}) only where it falls at 23:59:60 UTC. Stateless; allocates nothing.
+ */
+public final class Rfc3339 {
+    /** Returned for text that is not an RFC 3339 date-time. */
+    public static final long INVALID = Long.MIN_VALUE;
+
+    private Rfc3339() {
+    }
+
+    /** Epoch millis UTC of {@code c[0, length)}, or {@link #INVALID}. */
+    public static long parseEpochMillis(final char[] c, final int length) {
+        // full-date "T" partial-time time-offset: at least 20 chars (YYYY-MM-DDTHH:MM:SSZ)
+        if (length < 20) {
+            return INVALID;
+        }
+        final int year = digits(c, 0, 4);
+        final int month = digits(c, 5, 2);
+        final int day = digits(c, 8, 2);
+        final int hour = digits(c, 11, 2);
+        final int minute = digits(c, 14, 2);
+        final int second = digits(c, 17, 2);
+        if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0
+            || c[4] != '-' || c[7] != '-' || (c[10] != 'T' && c[10] != 't') || c[13] != ':' || c[16] != ':') {
+            return INVALID;
+        }
+        if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 60) {
+            return INVALID;
+        }
+        int p = 19;
+        int millis = 0;
+        if (c[p] == '.') {
+            p++;
+            final int fractionStart = p;
+            while (p < length && c[p] >= '0' && c[p] <= '9') {
+                if (p - fractionStart < 3) {
+                    millis = millis * 10 + (c[p] - '0');
+                }
+                p++;
+            }
+            final int fractionDigits = p - fractionStart;
+            if (fractionDigits == 0) {
+                return INVALID;
+            }
+            for (int i = fractionDigits; i < 3; i++) {
+                millis *= 10;
+            }
+        }
+        if (p >= length) {
+            return INVALID;
+        }
+        int offsetMinutes;
+        if (c[p] == 'Z' || c[p] == 'z') {
+            offsetMinutes = 0;
+            p++;
+        } else if (c[p] == '+' || c[p] == '-') {
+            if (p + 6 != length || c[p + 3] != ':') {
+                return INVALID;
+            }
+            final int oh = digits(c, p + 1, 2);
+            final int om = digits(c, p + 4, 2);
+            if (oh < 0 || om < 0 || oh > 23 || om > 59) {
+                return INVALID;
+            }
+            offsetMinutes = oh * 60 + om;
+            if (c[p] == '-') {
+                offsetMinutes = -offsetMinutes;
+            }
+            p += 6;
+        } else {
+            return INVALID;
+        }
+        if (p != length) {
+            return INVALID;
+        }
+        final long localMinutes = daysFromCivil(year, month, day) * 1440L + hour * 60L + minute;
+        final long utcMinutes = localMinutes - offsetMinutes;
+        if (second == 60) {
+            // a leap second exists only as the last second of a UTC day
+            if (Math.floorMod(utcMinutes, 1440L) != 1439) {
+                return INVALID;
+            }
+            return utcMinutes * 60_000L + 59_999L;
+        }
+        return utcMinutes * 60_000L + second * 1000L + millis;
+    }
+
+    private static int digits(final char[] c, final int from, final int count) {
+        int v = 0;
+        for (int i = from; i < from + count; i++) {
+            final char ch = c[i];
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            v = v * 10 + (ch - '0');
+        }
+        return v;
+    }
+
+    private static int daysInMonth(final int year, final int month) {
+        switch (month) {
+            case 2:
+                return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+            case 4:
+            case 6:
+            case 9:
+            case 11:
+                return 30;
+            default:
+                return 31;
+        }
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
+    static long daysFromCivil(final int year, final int month, final int day) {
+        final int y = month <= 2 ? year - 1 : year;
+        final int era = Math.floorDiv(y, 400);
+        final int yoe = y - era * 400;
+        final int mp = (month + 9) % 12;
+        final int doy = (153 * mp + 2) / 5 + day - 1;
+        final int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097L + doe - 719468L;
+    }
+}

@@ -1,0 +1,146 @@
+package io.conversioni.schema;
+
+import io.conversioni.json.ExactDecimal;
+import io.conversioni.json.JsonTree;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The values an {@code enum} (or a one-element {@code const}) allows, split by kind so that the common
+ * case (a string or number) is compared without re-reading the input. Immutable after compilation.
+ */
+final class ConstSet {
+    final char[][] strings;
+    final int[] stringIndex;
+    final long[] numberUnscaled;
+    final int[] numberExponent;
+    final boolean allowsTrue;
+    final boolean allowsFalse;
+    final boolean allowsNull;
+    /** Objects and arrays, compared deeply by {@link ConstantMatcher}. */
+    final Object[] structured;
+    /** The allowed values as JSON text, for messages. */
+    final String text;
+
+    ConstSet(final List<Object> values, final String location) throws SchemaException {
+        final List<char[]> str = new ArrayList<>();
+        final List<Integer> strIdx = new ArrayList<>();
+        final List<long[]> nums = new ArrayList<>();
+        final List<Object> struct = new ArrayList<>();
+        boolean t = false;
+        boolean f = false;
+        boolean n = false;
+        for (int i = 0; i < values.size(); i++) {
+            final Object v = values.get(i);
+            if (v instanceof String) {
+                str.add(((String) v).toCharArray());
+                strIdx.add(i);
+            } else if (v instanceof BigDecimal) {
+                final long[] d = ExactDecimal.of((BigDecimal) v);
+                if (d == null) {
+                    throw new SchemaException(location + ": number " + v + " needs more than 18 significant digits");
+                }
+                nums.add(d);
+            } else if (v == Boolean.TRUE) {
+                t = true;
+            } else if (v == Boolean.FALSE) {
+                f = true;
+            } else if (v == JsonTree.NULL) {
+                n = true;
+            } else {
+                struct.add(v);
+            }
+        }
+        strings = str.toArray(new char[0][]);
+        stringIndex = strIdx.stream().mapToInt(Integer::intValue).toArray();
+        numberUnscaled = nums.stream().mapToLong(d -> d[0]).toArray();
+        numberExponent = nums.stream().mapToInt(d -> (int) d[1]).toArray();
+        allowsTrue = t;
+        allowsFalse = f;
+        allowsNull = n;
+        structured = struct.toArray();
+        text = render(values);
+    }
+
+    /** Index in the original enum of the string in {@code chars[0, length)}, or -1. */
+    int indexOfString(final char[] chars, final int length) {
+        outer:
+        for (int i = 0; i < strings.length; i++) {
+            final char[] s = strings[i];
+            if (s.length != length) {
+                continue;
+            }
+            for (int j = 0; j < length; j++) {
+                if (s[j] != chars[j]) {
+                    continue outer;
+                }
+            }
+            return stringIndex[i];
+        }
+        return -1;
+    }
+
+    boolean containsNumber(final long unscaled, final int exponent) {
+        for (int i = 0; i < numberUnscaled.length; i++) {
+            if (numberUnscaled[i] == unscaled && numberExponent[i] == exponent) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String render(final Object value) {
+        final StringBuilder sb = new StringBuilder();
+        render(value, sb);
+        return sb.toString();
+    }
+
+    private static void render(final Object value, final StringBuilder sb) {
+        if (value instanceof String) {
+            sb.append('"');
+            final String s = (String) value;
+            for (int i = 0; i < s.length(); i++) {
+                final char c = s.charAt(i);
+                if (c == '"' || c == '\\') {
+                    sb.append('\\').append(c);
+                } else if (c < 0x20) {
+                    sb.append(String.format("\\u%04x", (int) c));
+                } else {
+                    sb.append(c);
+                }
+            }
+            sb.append('"');
+        } else if (value instanceof BigDecimal) {
+            sb.append(((BigDecimal) value).toPlainString());
+        } else if (value instanceof Map) {
+            sb.append('{');
+            boolean first = true;
+            for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                render(e.getKey(), sb);
+                sb.append(':');
+                render(e.getValue(), sb);
+            }
+            sb.append('}');
+        } else if (value instanceof List) {
+            sb.append('[');
+            boolean first = true;
+            for (Object o : (List<?>) value) {
+                if (!first) {
+                    sb.append(',');
+                }
+                first = false;
+                render(o, sb);
+            }
+            sb.append(']');
+        } else {
+            sb.append(value);
+        }
+    }
+}

@@ -1,0 +1,526 @@
+package io.conversioni.schema;
+
+import io.conversioni.json.ExactDecimal;
+import io.conversioni.json.JsonCursor;
+import io.conversioni.json.JsonSyntaxException;
+import io.conversioni.json.Rfc3339;
+
+import java.util.regex.Matcher;
+
+/**
+ * Validates one JSON text against a {@link CompiledSchema} in a single pass over its bytes, collecting
+ * every violation into a {@link Violations} and reporting bound values to a {@link ValueBinding}.
+ *
+ * <p>Besides the schema it enforces what the codec needs of any input: well-formed JSON in valid UTF-8
+ * (code {@code json}), no duplicate property names ({@code duplicate_key}), nesting at most
+ * {@code maxDepth} ({@code max_depth}) and numbers that can be held exactly ({@code number_range}).
+ *
+ * <p>Threading: one instance per thread. Allocation: none per call once its buffers have grown to the
+ * largest input seen (key arena) — except comparing an object or array against a structured
+ * {@code enum}/{@code const}, which is rare and allocates.
+ */
+public final class SchemaValidator {
+    public static final int DEFAULT_MAX_DEPTH = 32;
+
+    public static final String JSON = "json";
+    public static final String DUPLICATE_KEY = "duplicate_key";
+    public static final String MAX_DEPTH = "max_depth";
+    public static final String NUMBER_RANGE = "number_range";
+
+    private final CompiledSchema schema;
+    private final int maxDepth;
+    private final JsonCursor cursor = new JsonCursor();
+    private final ConstantMatcher constantMatcher = new ConstantMatcher();
+    private final CharArraySequence sequence = new CharArraySequence();
+    private final Matcher[] matchers;
+    private final int[] seenEpoch;
+    private int epoch;
+
+    // one entry per open container: arrays track an index, objects their keys in the arena
+    private final boolean[] levelIsArray;
+    private final int[] levelIndex;
+    private final int[] levelKeyEntry;
+    private final int[] levelEntryBase;
+    private int levels;
+
+    private char[] arena = new char[1024];
+    private int arenaTop;
+    private long[] entryHash = new long[64];
+    private int[] entryStart = new int[64];
+    private int[] entryLength = new int[64];
+    private int entryTop;
+
+    private Violations violations;
+    private ValueBinding binding;
+    private String fatalCode;
+    private String fatalMessage;
+
+    SchemaValidator(final CompiledSchema schema, final int maxDepth) {
+        if (maxDepth < 1 || maxDepth > 1000) {
+            throw new IllegalArgumentException("maxDepth must be in 1..1000, was " + maxDepth);
+        }
+        this.schema = schema;
+        this.maxDepth = maxDepth;
+        this.matchers = new Matcher[schema.patternCount()];
+        CompiledSchema.forEach(schema.root(), node -> {
+            if (node.pattern != null) {
+                matchers[node.patternId] = node.pattern.matcher("");
+            }
+        });
+        this.seenEpoch = new int[schema.seenCount()];
+        this.levelIsArray = new boolean[maxDepth + 1];
+        this.levelIndex = new int[maxDepth + 1];
+        this.levelKeyEntry = new int[maxDepth + 1];
+        this.levelEntryBase = new int[maxDepth + 1];
+    }
+
+    public CompiledSchema schema() {
+        return schema;
+    }
+
+    /** Validates without a binding. */
+    public boolean validate(final byte[] buf, final int offset, final int length, final Violations out) {
+        return validate(buf, offset, length, out, null);
+    }
+
+    /**
+     * Validates {@code buf[offset, offset + length)}; clears {@code out} first.
+     *
+     * @return true when there is no violation
+     */
+    public boolean validate(final byte[] buf, final int offset, final int length, final Violations out,
+                            final ValueBinding binding) {
+        out.clear();
+        this.violations = out;
+        this.binding = binding;
+        this.levels = 0;
+        this.arenaTop = 0;
+        this.entryTop = 0;
+        this.fatalCode = null;
+        cursor.reset(buf, offset, length);
+        try {
+            value(schema.root(), 0);
+            cursor.expectEnd();
+        } catch (JsonSyntaxException e) {
+            out.clear();
+            final int i = out.add(fatalCode != null ? fatalCode : JSON);
+            if (i >= 0) {
+                appendPointer(out.campoBuilder(i), null);
+                final StringBuilder m = out.messageBuilder(i);
+                if (fatalCode != null) {
+                    m.append(fatalMessage);
+                } else {
+                    m.append("malformed JSON at byte ").append(cursor.errorOffset()).append(": ")
+                        .append(cursor.errorMessage());
+                }
+            }
+        } finally {
+            this.violations = null;
+            this.binding = null;
+        }
+        return out.isEmpty();
+    }
+
+    // ------------------------------------------------------------------------------------------ values
+
+    private void value(final SchemaNode node, final int depth) {
+        final int b = cursor.peek();
+        SchemaNode n = node;
+        if (n != null && n.falseCode != null) {
+            final int i = violation(n.falseCode, null);
+            if (i >= 0) {
+                violations.messageBuilder(i).append(n.falseCode.equals("additionalProperties")
+                    ? "property is not allowed here" : "no value is allowed here");
+            }
+            n = null;
+        }
+        if (b == '{' || b == '[') {
+            final int start = cursor.position();
+            if (b == '{') {
+                object(n, depth + 1);
+            } else {
+                array(depth + 1);
+            }
+            if (n != null) {
+                checkType(n, b == '{' ? SchemaNode.T_OBJECT : SchemaNode.T_ARRAY, b == '{' ? "object" : "array");
+                if (n.enumSet != null || n.constSet != null) {
+                    checkStructured(n, start, cursor.position());
+                }
+            }
+        } else if (b == '"') {
+            cursor.readString();
+            if (n != null) {
+                string(n);
+            }
+        } else if (b == '-' || (b >= '0' && b <= '9')) {
+            cursor.readNumber();
+            if (!cursor.numberInRange()) {
+                final int i = violation(NUMBER_RANGE, null);
+                if (i >= 0) {
+                    violations.messageBuilder(i).append("number cannot be held exactly (at most ")
+                        .append(JsonCursor.MAX_SIGNIFICANT_DIGITS).append(" significant digits, exponent within ±")
+                        .append(JsonCursor.MAX_EXPONENT).append(')');
+                }
+            } else if (n != null) {
+                number(n);
+            }
+        } else if (b == 't' || b == 'f' || b == 'n') {
+            final int letter = cursor.readLiteral();
+            if (n != null) {
+                literal(n, letter);
+            }
+        } else if (b < 0) {
+            throw cursor.fail("expected a JSON value");
+        } else {
+            throw cursor.fail("unexpected character, expected a JSON value");
+        }
+    }
+
+    private void string(final SchemaNode n) {
+        checkType(n, SchemaNode.T_STRING, "string");
+        int enumIndex = -1;
+        if (n.enumSet != null) {
+            enumIndex = n.enumSet.indexOfString(cursor.chars(), cursor.charLength());
+            if (enumIndex < 0) {
+                notAllowed(n.enumSet, "enum");
+            }
+        }
+        if (n.constSet != null && n.constSet.indexOfString(cursor.chars(), cursor.charLength()) < 0) {
+            notAllowed(n.constSet, "const");
+        }
+        final int codePoints = cursor.codePoints();
+        if (n.minLength >= 0 && codePoints < n.minLength) {
+            final int i = violation("minLength", null);
+            if (i >= 0) {
+                violations.messageBuilder(i).append("must be at least ").append(n.minLength)
+                    .append(" characters long, got ").append(codePoints);
+            }
+        }
+        if (n.maxLength >= 0 && codePoints > n.maxLength) {
+            final int i = violation("maxLength", null);
+            if (i >= 0) {
+                violations.messageBuilder(i).append("must be at most ").append(n.maxLength)
+                    .append(" characters long, got ").append(codePoints);
+            }
+        }
+        if (n.pattern != null) {
+            sequence.wrap(cursor.chars(), cursor.charLength());
+            final Matcher m = matchers[n.patternId];
+            m.reset(sequence);
+            if (!m.find()) {
+                final int i = violation("pattern", null);
+                if (i >= 0) {
+                    violations.messageBuilder(i).append("does not match the pattern ").append(n.pattern.pattern());
+                }
+            }
+        }
+        long epochMillis = Rfc3339.INVALID;
+        if (n.dateTime) {
+            epochMillis = Rfc3339.parseEpochMillis(cursor.chars(), cursor.charLength());
+            if (epochMillis == Rfc3339.INVALID) {
+                final int i = violation("format", null);
+                if (i >= 0) {
+                    violations.messageBuilder(i).append(
+                        "must be an RFC 3339 date-time such as 2024-05-20T14:32:45.123Z or 2024-05-20T16:32:45+02:00");
+                }
+            }
+        }
+        if (n.bindingSlot >= 0 && binding != null) {
+            binding.onString(n.bindingSlot, cursor, enumIndex, epochMillis);
+        }
+    }
+
+    private void number(final SchemaNode n) {
+        final long u = cursor.unscaled();
+        final int e = cursor.exponent();
+        if (n.typeMask != 0 && (n.typeMask & SchemaNode.T_NUMBER) == 0) {
+            if ((n.typeMask & SchemaNode.T_INTEGER) == 0 || !cursor.numberIsInteger()) {
+                typeViolation(n, cursor.numberIsInteger() ? "integer" : "number");
+            }
+        }
+        if (n.enumSet != null && !n.enumSet.containsNumber(u, e)) {
+            notAllowed(n.enumSet, "enum");
+        }
+        if (n.constSet != null && !n.constSet.containsNumber(u, e)) {
+            notAllowed(n.constSet, "const");
+        }
+        if (n.minimum != null && ExactDecimal.compare(u, e, n.minimum[0], (int) n.minimum[1]) < 0) {
+            bound("minimum", "must be greater than or equal to ", n.minimumText);
+        }
+        if (n.maximum != null && ExactDecimal.compare(u, e, n.maximum[0], (int) n.maximum[1]) > 0) {
+            bound("maximum", "must be less than or equal to ", n.maximumText);
+        }
+        if (n.exclusiveMinimum != null
+            && ExactDecimal.compare(u, e, n.exclusiveMinimum[0], (int) n.exclusiveMinimum[1]) <= 0) {
+            bound("exclusiveMinimum", "must be greater than ", n.exclusiveMinimumText);
+        }
+        if (n.exclusiveMaximum != null
+            && ExactDecimal.compare(u, e, n.exclusiveMaximum[0], (int) n.exclusiveMaximum[1]) >= 0) {
+            bound("exclusiveMaximum", "must be less than ", n.exclusiveMaximumText);
+        }
+        if (n.multipleOf != null && !ExactDecimal.isMultipleOf(u, e, n.multipleOf[0], (int) n.multipleOf[1])) {
+            bound("multipleOf", "must be a multiple of ", n.multipleOfText);
+        }
+        if (n.bindingSlot >= 0 && binding != null) {
+            binding.onNumber(n.bindingSlot, cursor);
+        }
+    }
+
+    private void literal(final SchemaNode n, final int letter) {
+        final boolean isNull = letter == 'n';
+        checkType(n, isNull ? SchemaNode.T_NULL : SchemaNode.T_BOOLEAN, isNull ? "null" : "boolean");
+        for (int k = 0; k < 2; k++) {
+            final ConstSet set = k == 0 ? n.enumSet : n.constSet;
+            if (set != null) {
+                final boolean ok = letter == 't' ? set.allowsTrue : letter == 'f' ? set.allowsFalse : set.allowsNull;
+                if (!ok) {
+                    notAllowed(set, k == 0 ? "enum" : "const");
+                }
+            }
+        }
+    }
+
+    private void checkStructured(final SchemaNode n, final int from, final int to) {
+        for (int k = 0; k < 2; k++) {
+            final ConstSet set = k == 0 ? n.enumSet : n.constSet;
+            if (set == null) {
+                continue;
+            }
+            boolean found = false;
+            for (Object constant : set.structured) {
+                if (constantMatcher.matches(cursor.buffer(), from, to, constant)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                notAllowed(set, k == 0 ? "enum" : "const");
+            }
+        }
+    }
+
+    private void checkType(final SchemaNode n, final int actualBit, final String actualName) {
+        if (n.typeMask != 0 && (n.typeMask & actualBit) == 0) {
+            typeViolation(n, actualName);
+        }
+    }
+
+    private void typeViolation(final SchemaNode n, final String actualName) {
+        final int i = violation("type", null);
+        if (i >= 0) {
+            violations.messageBuilder(i).append("expected ").append(n.typeText).append(", got ").append(actualName);
+        }
+    }
+
+    private void notAllowed(final ConstSet set, final String code) {
+        final int i = violation(code, null);
+        if (i >= 0) {
+            final StringBuilder m = violations.messageBuilder(i);
+            if (code.equals("const")) {
+                m.append("must be ").append(set.text.substring(1, set.text.length() - 1));
+            } else {
+                m.append("must be one of ").append(set.text);
+            }
+        }
+    }
+
+    private void bound(final String code, final String text, final String limit) {
+        final int i = violation(code, null);
+        if (i >= 0) {
+            violations.messageBuilder(i).append(text).append(limit);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------ containers
+
+    private void enter(final int depth, final boolean isArray) {
+        if (depth > maxDepth) {
+            fatalCode = MAX_DEPTH;
+            fatalMessage = "nesting is deeper than the limit of " + maxDepth + " levels";
+            throw cursor.fail(fatalMessage);
+        }
+        levelIsArray[levels] = isArray;
+        levelIndex[levels] = 0;
+        levelKeyEntry[levels] = -1;
+        levelEntryBase[levels] = entryTop;
+        levels++;
+    }
+
+    private void leave() {
+        levels--;
+        entryTop = levelEntryBase[levels];
+        arenaTop = entryTop == 0 ? 0 : entryStart[entryTop - 1] + entryLength[entryTop - 1];
+    }
+
+    private void array(final int depth) {
+        enter(depth, true);
+        cursor.advance();
+        if (cursor.peek() == ']') {
+            cursor.advance();
+            leave();
+            return;
+        }
+        final int level = levels - 1;
+        while (true) {
+            value(null, depth);
+            final int next = cursor.peek();
+            if (next == ',') {
+                cursor.advance();
+                levelIndex[level]++;
+            } else if (next == ']') {
+                cursor.advance();
+                break;
+            } else {
+                throw cursor.fail("expected ',' or ']' in an array");
+            }
+        }
+        leave();
+    }
+
+    private void object(final SchemaNode n, final int depth) {
+        enter(depth, false);
+        cursor.advance();
+        final int level = levels - 1;
+        final int stamp = ++epoch;
+        if (cursor.peek() == '}') {
+            cursor.advance();
+        } else {
+            while (true) {
+                if (cursor.peek() != '"') {
+                    throw cursor.fail("expected a property name in double quotes");
+                }
+                cursor.readString();
+                final boolean duplicate = isDuplicateKey(levelEntryBase[level]);
+                levelKeyEntry[level] = pushKey();
+                cursor.expect(':', "expected ':' after a property name");
+                SchemaNode child = null;
+                if (duplicate) {
+                    final int i = violation(DUPLICATE_KEY, null);
+                    if (i >= 0) {
+                        violations.messageBuilder(i).append("property appears more than once in the same object");
+                    }
+                } else if (n != null) {
+                    final int p = n.propertyIndex(cursor.chars(), cursor.charLength(), cursor.hash());
+                    if (p >= 0) {
+                        seenEpoch[n.seenBase + p] = stamp;
+                        child = n.propertyNodes[p];
+                    } else {
+                        child = n.additional;
+                    }
+                }
+                value(child, depth);
+                final int next = cursor.peek();
+                if (next == ',') {
+                    cursor.advance();
+                } else if (next == '}') {
+                    cursor.advance();
+                    break;
+                } else {
+                    throw cursor.fail("expected ',' or '}' in an object");
+                }
+            }
+        }
+        levelKeyEntry[level] = -1;
+        if (n != null) {
+            final int[] required = n.required;
+            for (int r = 0; r < required.length; r++) {
+                if (seenEpoch[n.seenBase + required[r]] != stamp) {
+                    final int i = violation("required", n.propertyNames[required[r]]);
+                    if (i >= 0) {
+                        violations.messageBuilder(i).append("required property is missing");
+                    }
+                }
+            }
+        }
+        leave();
+    }
+
+    private boolean isDuplicateKey(final int base) {
+        final long h = cursor.hash();
+        final int len = cursor.charLength();
+        final char[] c = cursor.chars();
+        for (int e = base; e < entryTop; e++) {
+            if (entryHash[e] == h && entryLength[e] == len) {
+                final int s = entryStart[e];
+                boolean same = true;
+                for (int k = 0; k < len; k++) {
+                    if (arena[s + k] != c[k]) {
+                        same = false;
+                        break;
+                    }
+                }
+                if (same) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Copies the cursor's current string into the key arena; returns its entry index. */
+    private int pushKey() {
+        final int len = cursor.charLength();
+        if (arenaTop + len > arena.length) {
+            final char[] bigger = new char[Math.max(arena.length * 2, arenaTop + len)];
+            System.arraycopy(arena, 0, bigger, 0, arenaTop);
+            arena = bigger;
+        }
+        System.arraycopy(cursor.chars(), 0, arena, arenaTop, len);
+        if (entryTop == entryHash.length) {
+            entryHash = java.util.Arrays.copyOf(entryHash, entryTop * 2);
+            entryStart = java.util.Arrays.copyOf(entryStart, entryTop * 2);
+            entryLength = java.util.Arrays.copyOf(entryLength, entryTop * 2);
+        }
+        final int e = entryTop++;
+        entryHash[e] = cursor.hash();
+        entryStart[e] = arenaTop;
+        entryLength[e] = len;
+        arenaTop += len;
+        return e;
+    }
+
+    // ------------------------------------------------------------------------------------------ reporting
+
+    /** Starts a violation at the current location (plus {@code extraSegment}); -1 when the list is full. */
+    private int violation(final String code, final String extraSegment) {
+        final int i = violations.add(code);
+        if (i >= 0) {
+            appendPointer(violations.campoBuilder(i), extraSegment);
+        }
+        return i;
+    }
+
+    private void appendPointer(final StringBuilder sb, final String extraSegment) {
+        for (int l = 0; l < levels; l++) {
+            if (levelIsArray[l]) {
+                sb.append('/').append(levelIndex[l]);
+            } else if (levelKeyEntry[l] >= 0) {
+                sb.append('/');
+                final int e = levelKeyEntry[l];
+                appendEscaped(sb, arena, entryStart[e], entryLength[e]);
+            }
+        }
+        if (extraSegment != null) {
+            sb.append('/');
+            for (int k = 0; k < extraSegment.length(); k++) {
+                appendEscapedChar(sb, extraSegment.charAt(k));
+            }
+        }
+    }
+
+    private static void appendEscaped(final StringBuilder sb, final char[] chars, final int from, final int len) {
+        for (int k = from; k < from + len; k++) {
+            appendEscapedChar(sb, chars[k]);
+        }
+    }
+
+    private static void appendEscapedChar(final StringBuilder sb, final char c) {
+        if (c == '~') {
+            sb.append("~0");
+        } else if (c == '/') {
+            sb.append("~1");
+        } else {
+            sb.append(c);
+        }
+    }
+}

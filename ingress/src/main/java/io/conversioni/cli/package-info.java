@@ -1,0 +1,2 @@
+/** The {@code conversioni} command line: one picocli subcommand per task (validate, serve, replay, ...). */
+package io.conversioni.cli;
