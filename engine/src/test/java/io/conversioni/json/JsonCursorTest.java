@@ -1,0 +1,139 @@
+package io.conversioni.json;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JsonCursorTest {
+    private final JsonCursor cursor = new JsonCursor();
+
+    private void on(final byte[] bytes) {
+        cursor.reset(bytes, 0, bytes.length);
+    }
+
+    private void on(final String text) {
+        on(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0, 0, 0", "-0, 0, 0", "19.99, 1999, -2", "1.50, 15, -1", "100, 1, 2", "0.0, 0, 0",
+        "1e2, 1, 2", "1.0E+2, 1, 2", "-2.5e-3, -25, -4", "0.010, 1, -2", "123456789012345678, 123456789012345678, 0",
+        "1000000000000000000000, 1, 21", "0.000001, 1, -6", "10.01, 1001, -2"})
+    void shouldReadNumbersExactly(final String text, final long unscaled, final int exponent) {
+        on(text);
+        cursor.peek();
+        cursor.readNumber();
+        cursor.expectEnd();
+        assertTrue(cursor.numberInRange(), text);
+        assertEquals(unscaled, cursor.unscaled(), text);
+        assertEquals(exponent, cursor.exponent(), text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1234567890123456789", "1e400", "-1e-400", "0.1234567890123456789"})
+    void shouldFlagNumbersThatCannotBeHeldExactly(final String text) {
+        on(text);
+        cursor.peek();
+        cursor.readNumber();
+        assertFalse(cursor.numberInRange(), text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"01", "-", "1.", ".5", "1e", "1e+", "-a", "--1"})
+    void shouldRejectMalformedNumbers(final String text) {
+        on(text);
+        assertThrows(JsonSyntaxException.class, () -> {
+            cursor.peek();
+            if (cursor.peek() == '-' || Character.isDigit(cursor.peek())) {
+                cursor.readNumber();
+            } else {
+                throw cursor.fail("not a number");
+            }
+            cursor.expectEnd();
+        }, text);
+    }
+
+    @Test
+    void shouldDecodeEscapesAndCountCodePoints() {
+        on("\"a\\n\\u00e8\\ud83d\\ude00\\/\u00e9\uD83D\uDE00\"");
+        cursor.peek();
+        cursor.readString();
+        assertEquals("a\n\u00e8\uD83D\uDE00/\u00e9\uD83D\uDE00", new String(cursor.chars(), 0, cursor.charLength()));
+        assertEquals(7, cursor.codePoints());
+    }
+
+    @Test
+    void shouldHashTheSameTextTheSameWhetherEscapedOrNot() {
+        on("\"\\u0052oma\"");
+        cursor.peek();
+        cursor.readString();
+        final long escaped = cursor.hash();
+        on("\"Roma\"");
+        cursor.peek();
+        cursor.readString();
+        assertEquals(cursor.hash(), escaped);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"C0 80", "ED A0 80", "F5 80 80 80", "E2 82", "80", "F0 8F BF BF", "FF"})
+    void shouldRejectInvalidUtf8(final String hex) {
+        final String[] parts = hex.split(" ");
+        final byte[] bytes = new byte[parts.length + 2];
+        bytes[0] = '"';
+        for (int i = 0; i < parts.length; i++) {
+            bytes[i + 1] = (byte) Integer.parseInt(parts[i], 16);
+        }
+        bytes[bytes.length - 1] = '"';
+        on(bytes);
+        cursor.peek();
+        assertThrows(JsonSyntaxException.class, cursor::readString, hex);
+        assertTrue(cursor.errorMessage().contains("UTF-8"), cursor.errorMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "\"\\x\"", "\"\\u12g4\"", "\"abc", "\"a\tb\""})
+    void shouldRejectBadEscapesControlCharactersAndUnterminatedStrings(final String text) {
+        on(text);
+        cursor.peek();
+        assertThrows(JsonSyntaxException.class, cursor::readString, text);
+    }
+
+    @Test
+    void shouldReadLiteralsAndRejectLookalikes() {
+        on("true");
+        assertEquals('t', cursor.readLiteral());
+        on("nul");
+        assertThrows(JsonSyntaxException.class, cursor::readLiteral);
+        on("falsey");
+        assertThrows(JsonSyntaxException.class, cursor::readLiteral);
+    }
+
+    @Test
+    void shouldSkipALeadingByteOrderMark() {
+        on(new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'n', 'u', 'l', 'l'});
+        assertEquals('n', cursor.readLiteral());
+        cursor.expectEnd();
+    }
+
+    @Test
+    void shouldReportTheByteOffsetOfAnError() {
+        on("  [1,x");
+        cursor.peek();
+        cursor.advance();
+        cursor.peek();
+        cursor.readNumber();
+        cursor.expect(',', "comma");
+        final JsonSyntaxException e = assertThrows(JsonSyntaxException.class, cursor::expectEnd);
+        assertEquals(cursor.errorOffset(), 5);
+        assertTrue(e.getStackTrace().length == 0, "control-flow exception has no stack trace");
+    }
+}
