@@ -63,6 +63,13 @@ class SchemaValidatorTest {
     }
 
     @Test
+    void shouldCheckMultipleOfOnIntegersBeyondDoublePrecision() {
+        final SchemaValidator v = validator("{'multipleOf':3}");
+        assertEquals(List.of(), check(v, "123456789012345678"));
+        assertEquals(List.of(" multipleOf"), check(v, "123456789012345677"));
+    }
+
+    @Test
     void shouldCheckBoundsExactly() {
         final SchemaValidator v = validator("{'minimum':0,'maximum':10.5,'exclusiveMinimum':-1,'exclusiveMaximum':10.51}");
         assertEquals(List.of(), check(v, "10.5"));
