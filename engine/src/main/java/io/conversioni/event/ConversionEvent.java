@@ -1,12 +1,14 @@
 package io.conversioni.event;
 
 import io.conversioni.json.JsonCursor;
+import java.nio.charset.StandardCharsets;
 import io.conversioni.json.Rfc3339;
 import io.conversioni.schema.ValueBinding;
 
 /**
  * The decoded fields of one conversion event, reused for every event a thread (or ring slot) handles.
- * Strings are kept decoded in per-field {@code char[]}s that only grow, with a 64-bit hash; enums are
+ * Strings are kept unescaped in UTF-8, copied into per-field {@code byte[]}s that only grow, with a
+ * 64-bit hash computed on first request; enums are
  * ordinals (index in the schema's {@code enum}); the timestamp is UTC epoch millis; {@code valore} is an
  * exact count of cents. Fields absent from the event read as {@link #MISSING} / -1 / empty.
  *
@@ -28,9 +30,10 @@ public final class ConversionEvent implements ValueBinding {
     public static final int LOCALITA = 8;
     static final int SLOTS = 9;
 
-    private final char[][] text = new char[SLOTS][];
+    private final byte[][] text = new byte[SLOTS][];
     private final int[] textLength = new int[SLOTS];
     private final long[] textHash = new long[SLOTS];
+    private final boolean[] hashed = new boolean[SLOTS];
     private final boolean[] present = new boolean[SLOTS];
     private int evento = -1;
     private int canale = -1;
@@ -41,7 +44,7 @@ public final class ConversionEvent implements ValueBinding {
 
     public ConversionEvent() {
         for (int i = 0; i < SLOTS; i++) {
-            text[i] = new char[32];
+            text[i] = new byte[32];
         }
     }
 
@@ -49,7 +52,7 @@ public final class ConversionEvent implements ValueBinding {
         for (int i = 0; i < SLOTS; i++) {
             present[i] = false;
             textLength[i] = 0;
-            textHash[i] = 0;
+            hashed[i] = false;
         }
         evento = -1;
         canale = -1;
@@ -62,13 +65,13 @@ public final class ConversionEvent implements ValueBinding {
     @Override
     public void onString(final int slot, final JsonCursor cursor, final int enumIndex, final long epochMillis) {
         present[slot] = true;
-        final int len = cursor.charLength();
+        final int len = cursor.stringLength();
         if (text[slot].length < len) {
-            text[slot] = new char[Math.max(len, text[slot].length * 2)];
+            text[slot] = new byte[Math.max(len, text[slot].length * 2)];
         }
-        System.arraycopy(cursor.chars(), 0, text[slot], 0, len);
+        System.arraycopy(cursor.stringBytes(), cursor.stringOffset(), text[slot], 0, len);
         textLength[slot] = len;
-        textHash[slot] = cursor.hash();
+        hashed[slot] = false;
         switch (slot) {
             case EVENTO: evento = enumIndex; break;
             case CANALE: canale = enumIndex; break;
@@ -107,8 +110,8 @@ public final class ConversionEvent implements ValueBinding {
         return present[slot];
     }
 
-    /** Decoded chars of a string field; valid up to {@link #length(int)}. */
-    public char[] chars(final int slot) {
+    /** Unescaped UTF-8 bytes of a string field; valid up to {@link #length(int)}. */
+    public byte[] bytes(final int slot) {
         return text[slot];
     }
 
@@ -116,14 +119,18 @@ public final class ConversionEvent implements ValueBinding {
         return textLength[slot];
     }
 
-    /** FNV-1a 64 of the decoded string of a field; 0 when absent. */
+    /** 64-bit hash ({@link JsonCursor#hash(byte[], int, int)}) of a string field, computed on first request. */
     public long hash(final int slot) {
+        if (!hashed[slot]) {
+            textHash[slot] = JsonCursor.hash(text[slot], 0, textLength[slot]);
+            hashed[slot] = true;
+        }
         return textHash[slot];
     }
 
     /** The field's text as a new String (allocates: for tests, tools and logs, not the hot path). */
     public String text(final int slot) {
-        return present[slot] ? new String(text[slot], 0, textLength[slot]) : null;
+        return present[slot] ? new String(text[slot], 0, textLength[slot], StandardCharsets.UTF_8) : null;
     }
 
     public int eventoOrdinal() {

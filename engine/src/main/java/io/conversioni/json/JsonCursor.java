@@ -1,25 +1,29 @@
 package io.conversioni.json;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
 /**
  * A strict pull reader over a byte range holding one JSON text (RFC 8259).
  *
- * <p>Strings are decoded from UTF-8 into a reused {@code char[]} with their length in code points and a
- * 64-bit hash; numbers are read exactly as {@code unscaled × 10^exponent} (normalised: no trailing zeros
+ * <p>Strings stay UTF-8: a string without escapes is a range of the input (no copy), one with escapes is
+ * unescaped into a reused scratch buffer; either way its length in code points is counted; numbers are read exactly as {@code unscaled × 10^exponent} (normalised: no trailing zeros
  * in {@code unscaled}), never through a {@code double}. Invalid UTF-8, unescaped control characters, lone
  * surrogates, leading zeros, and any other syntax error raise the cursor's single preallocated
  * {@link JsonSyntaxException}; {@link #errorMessage()} and {@link #errorOffset()} describe it.
  *
- * <p>Threading: confined to one thread. Allocation: none after the string buffer has grown to the longest
- * string seen (it only grows). Recycle: {@link #reset(byte[], int, int)} for every new input.
+ * <p>Threading: confined to one thread. Allocation: none after the scratch buffer has grown to the longest
+ * escaped input seen (it only grows). Recycle: {@link #reset(byte[], int, int)} for every new input.
  */
 public final class JsonCursor {
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     /** Numbers with more significant digits than this cannot be held exactly and are out of range. */
     public static final int MAX_SIGNIFICANT_DIGITS = 18;
     /** Decimal exponents beyond ± this are out of range. */
     public static final int MAX_EXPONENT = 350;
 
-    public static final long FNV_OFFSET = 0xcbf29ce484222325L;
-    public static final long FNV_PRIME = 0x100000001b3L;
+    private static final long HASH_SEED = 0xcbf29ce484222325L;
 
     private final JsonSyntaxException syntaxError = new JsonSyntaxException();
 
@@ -31,10 +35,11 @@ public final class JsonCursor {
     private String errorMessage;
     private int errorOffset;
 
-    private char[] chars = new char[128];
-    private int charLength;
+    private byte[] scratch = new byte[256];
+    private byte[] strBuf = scratch;
+    private int strOffset;
+    private int strLength;
     private int codePoints;
-    private long hash;
 
     private long unscaled;
     private int exponent;
@@ -134,36 +139,101 @@ public final class JsonCursor {
 
     // ------------------------------------------------------------------------------------------ strings
 
-    /** Decoded characters of the last string; valid until the next {@link #readString()}. */
-    public char[] chars() {
-        return chars;
+    /**
+     * The bytes of the last string, unescaped, in UTF-8: the input buffer itself when the string had no
+     * escape (no copy), else the cursor's scratch buffer. Valid until the next {@link #readString()}.
+     */
+    public byte[] stringBytes() {
+        return strBuf;
     }
 
-    public int charLength() {
-        return charLength;
+    public int stringOffset() {
+        return strOffset;
     }
 
+    /** Length of the last string in UTF-8 bytes. */
+    public int stringLength() {
+        return strLength;
+    }
+
+    /** Length of the last string in Unicode code points (what JSON Schema's minLength counts). */
     public int codePoints() {
         return codePoints;
     }
 
-    /** FNV-1a 64 over the UTF-16 chars of the last string. */
-    public long hash() {
-        return hash;
+    /** True when the last string is all ASCII (then bytes, chars and code points coincide). */
+    public boolean isAscii() {
+        return codePoints == strLength;
     }
 
-    /** True when the last string equals {@code s}. */
-    public boolean stringEquals(final char[] s) {
-        if (s.length != charLength) {
-            return false;
+    /** True when the last string's UTF-8 bytes equal {@code utf8}. */
+    public boolean stringEquals(final byte[] utf8) {
+        return Arrays.equals(strBuf, strOffset, strOffset + strLength, utf8, 0, utf8.length);
+    }
+
+    /** The last string as a new {@link String} (allocates: start-up files, messages and tests only). */
+    public String stringValue() {
+        return new String(strBuf, strOffset, strLength, StandardCharsets.UTF_8);
+    }
+
+    /** 64-bit hash of the last string's UTF-8 bytes ({@link #hash(byte[], int, int)}). */
+    public long hash() {
+        return hash(strBuf, strOffset, strLength);
+    }
+
+    /**
+     * A cheap, constant-time hash of the last string (length, first, middle and last bytes) for small
+     * lookup tables of property names, where every hit is confirmed by comparing bytes anyway.
+     */
+    public int keyHash() {
+        return keyHash(strBuf, strOffset, strLength);
+    }
+
+    /** {@link #keyHash()} of {@code bytes[from, from + length)}. */
+    public static int keyHash(final byte[] bytes, final int from, final int length) {
+        if (length == 0) {
+            return 0;
         }
-        final char[] c = chars;
-        for (int i = 0; i < s.length; i++) {
-            if (c[i] != s[i]) {
-                return false;
-            }
+        final int h = length * 0x9E3779B1 ^ bytes[from] * 0x85EBCA77 ^ bytes[from + length / 2] * 0xC2B2AE3D
+            ^ bytes[from + length - 1] * 0x27D4EB2F;
+        return h ^ (h >>> 15);
+    }
+
+    /**
+     * 64-bit hash of {@code bytes[from, from + length)}, eight bytes per step with a final avalanche
+     * (for dedupe keys and dictionaries; not cryptographic). Allocates nothing.
+     */
+    public static long hash(final byte[] bytes, final int from, final int length) {
+        long h = HASH_SEED ^ (length * 0x9E3779B97F4A7C15L);
+        int p = from;
+        final int end = from + length;
+        while (p + 8 <= end) {
+            h = Long.rotateLeft(h ^ ((long) LONGS.get(bytes, p) * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+            p += 8;
         }
-        return true;
+        long tail = 0;
+        for (int shift = 0; p < end; p++, shift += 8) {
+            tail |= (bytes[p] & 0xFFL) << shift;
+        }
+        h = Long.rotateLeft(h ^ (tail * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        return h ^ (h >>> 33);
+    }
+
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /** True when any byte of {@code word} is a control char, '"', '\\' or not ASCII (SWAR tests). */
+    private static boolean needsAttention(final long word) {
+        final long control = (word - ONES * 0x20) & ~word;
+        final long quote = word ^ (ONES * '"');
+        final long backslash = word ^ (ONES * '\\');
+        final long quoteZero = (quote - ONES) & ~quote;
+        final long backslashZero = (backslash - ONES) & ~backslash;
+        return ((control | quoteZero | backslashZero | word) & HIGHS) != 0;
     }
 
     /** Reads a string; the next byte must be the opening quote (call after {@link #peek()}). */
@@ -171,44 +241,73 @@ public final class JsonCursor {
         final byte[] b = buf;
         final int e = end;
         tokenStart = pos;
-        int p = pos + 1;
+        final int start = pos + 1;
+        int p = start;
+        // fast path: scan plain ASCII eight bytes at a time, then byte by byte
+        while (p + 8 <= e && !needsAttention((long) LONGS.get(b, p))) {
+            p += 8;
+        }
+        while (p < e) {
+            final int c = b[p];
+            if (c < 0x20 || c == '"' || c == '\\') {
+                break; // non-ASCII bytes are negative and stop here too
+            }
+            p++;
+        }
+        if (p < e && b[p] == '"') {
+            strBuf = b;
+            strOffset = start;
+            strLength = p - start;
+            codePoints = strLength;
+            pos = p + 1;
+            return;
+        }
+        readStringSlow(start, p);
+    }
+
+    /** Non-ASCII, escapes, errors: validates UTF-8 and unescapes into the scratch buffer if needed. */
+    private void readStringSlow(final int start, final int asciiEnd) {
+        final byte[] b = buf;
+        final int e = end;
+        int p = asciiEnd;
+        int cps = asciiEnd - start;
+        byte[] out = null;   // becomes the scratch buffer at the first escape
         int n = 0;
-        int cps = 0;
-        long h = FNV_OFFSET;
-        char[] out = chars;
         while (true) {
             if (p >= e) {
                 throw failAt(p, "unterminated string");
             }
             final int c = b[p] & 0xFF;
-            if (n + 2 > out.length) {
-                out = grow(out, n);
-            }
             if (c == '"') {
-                p++;
                 break;
             } else if (c == '\\') {
+                if (out == null) {
+                    // an escape needs at most as many bytes as it replaces: the rest of the input bounds it
+                    if (scratch.length < e - start) {
+                        scratch = new byte[Math.max(e - start, scratch.length * 2)];
+                    }
+                    out = scratch;
+                    n = p - start;
+                    System.arraycopy(b, start, out, 0, n);
+                }
                 if (p + 1 >= e) {
                     throw failAt(p, "unterminated escape sequence");
                 }
                 final int x = b[p + 1];
-                final char decoded;
+                int cp;
                 switch (x) {
-                    case '"': decoded = '"'; break;
-                    case '\\': decoded = '\\'; break;
-                    case '/': decoded = '/'; break;
-                    case 'b': decoded = '\b'; break;
-                    case 'f': decoded = '\f'; break;
-                    case 'n': decoded = '\n'; break;
-                    case 'r': decoded = '\r'; break;
-                    case 't': decoded = '\t'; break;
-                    case 'u': decoded = 0; break;
+                    case '"': cp = '"'; break;
+                    case '\\': cp = '\\'; break;
+                    case '/': cp = '/'; break;
+                    case 'b': cp = '\b'; break;
+                    case 'f': cp = '\f'; break;
+                    case 'n': cp = '\n'; break;
+                    case 'r': cp = '\r'; break;
+                    case 't': cp = '\t'; break;
+                    case 'u': cp = -1; break;
                     default: throw failAt(p, "invalid escape sequence in string");
                 }
-                if (x != 'u') {
-                    out[n++] = decoded;
-                    h = (h ^ decoded) * FNV_PRIME;
-                    cps++;
+                if (cp >= 0) {
                     p += 2;
                 } else {
                     final int unit = hex4(b, p + 2, e);
@@ -222,65 +321,84 @@ public final class JsonCursor {
                             throw failAt(p, "unpaired surrogate in \\u escape");
                         }
                         p += 6;
-                        out[n++] = (char) unit;
-                        out[n++] = (char) low;
-                        h = (((h ^ unit) * FNV_PRIME) ^ low) * FNV_PRIME;
+                        cp = Character.toCodePoint((char) unit, (char) low);
                     } else if (Character.isLowSurrogate((char) unit)) {
                         throw failAt(p - 6, "unpaired surrogate in \\u escape");
                     } else {
-                        out[n++] = (char) unit;
-                        h = (h ^ unit) * FNV_PRIME;
+                        cp = unit;
                     }
-                    cps++;
                 }
+                n = putUtf8(out, n, cp);
+                cps++;
             } else if (c < 0x20) {
                 throw failAt(p, "control character in string must be escaped");
-            } else if (c < 0x80) {
-                out[n++] = (char) c;
-                h = (h ^ c) * FNV_PRIME;
-                cps++;
-                p++;
             } else {
-                final int cp;
-                if (c >= 0xC2 && c <= 0xDF) {
-                    cp = ((c & 0x1F) << 6) | cont(b, p + 1, e);
-                    p += 2;
+                final int len;
+                if (c < 0x80) {
+                    len = 1;
+                } else if (c >= 0xC2 && c <= 0xDF) {
+                    cont(b, p + 1, e);
+                    len = 2;
                 } else if (c >= 0xE0 && c <= 0xEF) {
                     final int c1 = p + 1 < e ? b[p + 1] & 0xFF : -1;
                     if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F)) {
                         throw failAt(p, "invalid UTF-8 (overlong or surrogate)");
                     }
-                    cp = ((c & 0x0F) << 12) | (cont(b, p + 1, e) << 6) | cont(b, p + 2, e);
-                    p += 3;
+                    cont(b, p + 1, e);
+                    cont(b, p + 2, e);
+                    len = 3;
                 } else if (c >= 0xF0 && c <= 0xF4) {
                     final int c1 = p + 1 < e ? b[p + 1] & 0xFF : -1;
                     if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F)) {
                         throw failAt(p, "invalid UTF-8 (overlong or beyond U+10FFFF)");
                     }
-                    cp = ((c & 0x07) << 18) | (cont(b, p + 1, e) << 12) | (cont(b, p + 2, e) << 6)
-                        | cont(b, p + 3, e);
-                    p += 4;
+                    cont(b, p + 1, e);
+                    cont(b, p + 2, e);
+                    cont(b, p + 3, e);
+                    len = 4;
                 } else {
                     throw failAt(p, "invalid UTF-8 byte");
                 }
-                if (cp >= 0x10000) {
-                    final char hi = Character.highSurrogate(cp);
-                    final char lo = Character.lowSurrogate(cp);
-                    out[n++] = hi;
-                    out[n++] = lo;
-                    h = (((h ^ hi) * FNV_PRIME) ^ lo) * FNV_PRIME;
-                } else {
-                    out[n++] = (char) cp;
-                    h = (h ^ cp) * FNV_PRIME;
+                if (out != null) {
+                    System.arraycopy(b, p, out, n, len);
+                    n += len;
                 }
+                p += len;
                 cps++;
             }
         }
-        pos = p;
-        chars = out;
-        charLength = n;
+        if (out == null) {
+            strBuf = b;
+            strOffset = start;
+            strLength = p - start;
+        } else {
+            strBuf = out;
+            strOffset = 0;
+            strLength = n;
+        }
         codePoints = cps;
-        hash = h;
+        pos = p + 1;
+    }
+
+    private static int putUtf8(final byte[] out, final int n, final int cp) {
+        if (cp < 0x80) {
+            out[n] = (byte) cp;
+            return n + 1;
+        } else if (cp < 0x800) {
+            out[n] = (byte) (0xC0 | (cp >> 6));
+            out[n + 1] = (byte) (0x80 | (cp & 0x3F));
+            return n + 2;
+        } else if (cp < 0x10000) {
+            out[n] = (byte) (0xE0 | (cp >> 12));
+            out[n + 1] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+            out[n + 2] = (byte) (0x80 | (cp & 0x3F));
+            return n + 3;
+        }
+        out[n] = (byte) (0xF0 | (cp >> 18));
+        out[n + 1] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+        out[n + 2] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+        out[n + 3] = (byte) (0x80 | (cp & 0x3F));
+        return n + 4;
     }
 
     private int cont(final byte[] b, final int p, final int e) {
@@ -314,12 +432,6 @@ public final class JsonCursor {
             v = (v << 4) | d;
         }
         return v;
-    }
-
-    private static char[] grow(final char[] old, final int used) {
-        final char[] bigger = new char[Math.max(old.length * 2, used + 16)];
-        System.arraycopy(old, 0, bigger, 0, used);
-        return bigger;
     }
 
     // ------------------------------------------------------------------------------------------ numbers

@@ -63,7 +63,7 @@ public final class JsonTree {
                     }
                     final int keyAt = c.position();
                     c.readString();
-                    final String key = new String(c.chars(), 0, c.charLength());
+                    final String key = c.stringValue();
                     c.expect(':', "expected ':' after a property name");
                     if (map.containsKey(key)) {
                         c.position(keyAt);
@@ -103,7 +103,7 @@ public final class JsonTree {
             }
             case '"':
                 c.readString();
-                return new String(c.chars(), 0, c.charLength());
+                return c.stringValue();
             case 't':
             case 'f':
             case 'n': {

@@ -1,7 +1,7 @@
 package io.conversioni.json;
 
 /**
- * Parses an RFC 3339 {@code date-time} ({@code 2024-05-20T14:32:45.123+02:00}) from chars to UTC epoch
+ * Parses an RFC 3339 {@code date-time} ({@code 2024-05-20T14:32:45.123+02:00}) from UTF-8 bytes to UTC epoch
  * milliseconds, exactly per the RFC's ABNF: days checked against the month and leap years, {@code T} and
  * {@code Z} in either case, any number of fraction digits (truncated to milliseconds), numeric offsets,
  * and a leap second ({@code :60}) only where it falls at 23:59:60 UTC. Stateless; allocates nothing.
@@ -13,20 +13,26 @@ public final class Rfc3339 {
     private Rfc3339() {
     }
 
-    /** Epoch millis UTC of {@code c[0, length)}, or {@link #INVALID}. */
-    public static long parseEpochMillis(final char[] c, final int length) {
+    /** Epoch millis UTC of {@code text}, or {@link #INVALID} (for tests and tools; allocates). */
+    public static long parseEpochMillis(final String text) {
+        final byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return parseEpochMillis(bytes, 0, bytes.length);
+    }
+
+    /** Epoch millis UTC of the UTF-8 text {@code b[off, off + length)}, or {@link #INVALID}. */
+    public static long parseEpochMillis(final byte[] b, final int off, final int length) {
         // full-date "T" partial-time time-offset: at least 20 chars (YYYY-MM-DDTHH:MM:SSZ)
         if (length < 20) {
             return INVALID;
         }
-        final int year = digits(c, 0, 4);
-        final int month = digits(c, 5, 2);
-        final int day = digits(c, 8, 2);
-        final int hour = digits(c, 11, 2);
-        final int minute = digits(c, 14, 2);
-        final int second = digits(c, 17, 2);
+        final int year = digits(b, off + 0, 4);
+        final int month = digits(b, off + 5, 2);
+        final int day = digits(b, off + 8, 2);
+        final int hour = digits(b, off + 11, 2);
+        final int minute = digits(b, off + 14, 2);
+        final int second = digits(b, off + 17, 2);
         if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0
-            || c[4] != '-' || c[7] != '-' || (c[10] != 'T' && c[10] != 't') || c[13] != ':' || c[16] != ':') {
+            || b[off + 4] != '-' || b[off + 7] != '-' || (b[off + 10] != 'T' && b[off + 10] != 't') || b[off + 13] != ':' || b[off + 16] != ':') {
             return INVALID;
         }
         if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)
@@ -35,12 +41,12 @@ public final class Rfc3339 {
         }
         int p = 19;
         int millis = 0;
-        if (c[p] == '.') {
+        if (b[off + p] == '.') {
             p++;
             final int fractionStart = p;
-            while (p < length && c[p] >= '0' && c[p] <= '9') {
+            while (p < length && b[off + p] >= '0' && b[off + p] <= '9') {
                 if (p - fractionStart < 3) {
-                    millis = millis * 10 + (c[p] - '0');
+                    millis = millis * 10 + (b[off + p] - '0');
                 }
                 p++;
             }
@@ -56,20 +62,20 @@ public final class Rfc3339 {
             return INVALID;
         }
         int offsetMinutes;
-        if (c[p] == 'Z' || c[p] == 'z') {
+        if (b[off + p] == 'Z' || b[off + p] == 'z') {
             offsetMinutes = 0;
             p++;
-        } else if (c[p] == '+' || c[p] == '-') {
-            if (p + 6 != length || c[p + 3] != ':') {
+        } else if (b[off + p] == '+' || b[off + p] == '-') {
+            if (p + 6 != length || b[off + p + 3] != ':') {
                 return INVALID;
             }
-            final int oh = digits(c, p + 1, 2);
-            final int om = digits(c, p + 4, 2);
+            final int oh = digits(b, off + p + 1, 2);
+            final int om = digits(b, off + p + 4, 2);
             if (oh < 0 || om < 0 || oh > 23 || om > 59) {
                 return INVALID;
             }
             offsetMinutes = oh * 60 + om;
-            if (c[p] == '-') {
+            if (b[off + p] == '-') {
                 offsetMinutes = -offsetMinutes;
             }
             p += 6;
@@ -91,10 +97,10 @@ public final class Rfc3339 {
         return utcMinutes * 60_000L + second * 1000L + millis;
     }
 
-    private static int digits(final char[] c, final int from, final int count) {
+    private static int digits(final byte[] c, final int from, final int count) {
         int v = 0;
         for (int i = from; i < from + count; i++) {
-            final char ch = c[i];
+            final int ch = c[i];
             if (ch < '0' || ch > '9') {
                 return -1;
             }

@@ -13,7 +13,8 @@ import java.util.Map;
  * case (a string or number) is compared without re-reading the input. Immutable after compilation.
  */
 final class ConstSet {
-    final char[][] strings;
+    /** String constants as UTF-8 bytes. */
+    final byte[][] strings;
     final int[] stringIndex;
     final long[] numberUnscaled;
     final int[] numberExponent;
@@ -26,7 +27,7 @@ final class ConstSet {
     final String text;
 
     ConstSet(final List<Object> values, final String location) throws SchemaException {
-        final List<char[]> str = new ArrayList<>();
+        final List<byte[]> str = new ArrayList<>();
         final List<Integer> strIdx = new ArrayList<>();
         final List<long[]> nums = new ArrayList<>();
         final List<Object> struct = new ArrayList<>();
@@ -36,7 +37,7 @@ final class ConstSet {
         for (int i = 0; i < values.size(); i++) {
             final Object v = values.get(i);
             if (v instanceof String) {
-                str.add(((String) v).toCharArray());
+                str.add(((String) v).getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 strIdx.add(i);
             } else if (v instanceof BigDecimal) {
                 final long[] d = ExactDecimal.of((BigDecimal) v);
@@ -54,7 +55,7 @@ final class ConstSet {
                 struct.add(v);
             }
         }
-        strings = str.toArray(new char[0][]);
+        strings = str.toArray(new byte[0][]);
         stringIndex = strIdx.stream().mapToInt(Integer::intValue).toArray();
         numberUnscaled = nums.stream().mapToLong(d -> d[0]).toArray();
         numberExponent = nums.stream().mapToInt(d -> (int) d[1]).toArray();
@@ -65,20 +66,13 @@ final class ConstSet {
         text = render(values);
     }
 
-    /** Index in the original enum of the string in {@code chars[0, length)}, or -1. */
-    int indexOfString(final char[] chars, final int length) {
-        outer:
+    /** Index in the original enum of the UTF-8 string {@code bytes[offset, offset + length)}, or -1. */
+    int indexOfString(final byte[] bytes, final int offset, final int length) {
         for (int i = 0; i < strings.length; i++) {
-            final char[] s = strings[i];
-            if (s.length != length) {
-                continue;
+            final byte[] s = strings[i];
+            if (s.length == length && java.util.Arrays.equals(s, 0, length, bytes, offset, offset + length)) {
+                return stringIndex[i];
             }
-            for (int j = 0; j < length; j++) {
-                if (s[j] != chars[j]) {
-                    continue outer;
-                }
-            }
-            return stringIndex[i];
         }
         return -1;
     }

@@ -31,7 +31,7 @@ final class ConstantMatcher {
                 return array(constant);
             case '"': {
                 cursor.readString();
-                return constant instanceof String && cursor.stringEquals(((String) constant).toCharArray());
+                return constant instanceof String && cursor.stringValue().equals(constant);
             }
             case 't':
             case 'f':
@@ -65,7 +65,7 @@ final class ConstantMatcher {
         while (true) {
             cursor.peek();
             cursor.readString();
-            final String key = new String(cursor.chars(), 0, cursor.charLength());
+            final String key = cursor.stringValue();
             cursor.expect(':', "expected ':'");
             count++;
             if (!equal || !expected.containsKey(key) || !value(expected.get(key))) {

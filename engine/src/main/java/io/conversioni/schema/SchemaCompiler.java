@@ -231,22 +231,19 @@ final class SchemaCompiler {
         final int n = properties.size();
         node.propertyNames = properties.keySet().toArray(new String[0]);
         node.propertyNodes = properties.values().toArray(new SchemaNode[0]);
-        node.propertyChars = new char[n][];
-        node.propertyHashes = new long[n];
+        node.propertyBytes = new byte[n][];
+        node.propertyHashes = new int[n];
         int tableSize = 1;
         while (tableSize < n * 2) {
             tableSize <<= 1;
         }
         node.propertyTable = n == 0 ? new int[0] : new int[tableSize];
         for (int i = 0; i < n; i++) {
-            final char[] chars = node.propertyNames[i].toCharArray();
-            long h = JsonCursor.FNV_OFFSET;
-            for (char c : chars) {
-                h = (h ^ c) * JsonCursor.FNV_PRIME;
-            }
-            node.propertyChars[i] = chars;
+            final byte[] bytes = node.propertyNames[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            final int h = JsonCursor.keyHash(bytes, 0, bytes.length);
+            node.propertyBytes[i] = bytes;
             node.propertyHashes[i] = h;
-            int slot = SchemaNode.mix(h) & (tableSize - 1);
+            int slot = h & (tableSize - 1);
             while (node.propertyTable[slot] != 0) {
                 slot = (slot + 1) & (tableSize - 1);
             }

@@ -1,5 +1,6 @@
 package io.conversioni.schema;
 
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
@@ -46,10 +47,10 @@ final class SchemaNode {
     long[] multipleOf;
     String multipleOfText;
 
-    /** Declared or required property names, their chars and hashes, and their nodes (null: unconstrained). */
+    /** Declared or required property names, their UTF-8 bytes and key hashes, and their nodes (null: unconstrained). */
     String[] propertyNames = new String[0];
-    char[][] propertyChars = new char[0][];
-    long[] propertyHashes = new long[0];
+    byte[][] propertyBytes = new byte[0][];
+    int[] propertyHashes = new int[0];
     SchemaNode[] propertyNodes = new SchemaNode[0];
     /** Open-addressing index over property hashes: slot holds property index + 1, 0 when empty. */
     int[] propertyTable = new int[0];
@@ -67,40 +68,26 @@ final class SchemaNode {
         this.location = location;
     }
 
-    /** Index of the property named {@code chars[0, length)} with the given FNV hash, or -1. */
-    int propertyIndex(final char[] chars, final int length, final long hash) {
+    /** Index of the property named by UTF-8 {@code bytes[offset, offset + length)} with its {@code keyHash}, or -1. */
+    int propertyIndex(final byte[] bytes, final int offset, final int length, final int hash) {
         final int[] table = propertyTable;
         if (table.length == 0) {
             return -1;
         }
         final int mask = table.length - 1;
-        int slot = mix(hash) & mask;
+        int slot = hash & mask;
         while (true) {
             final int entry = table[slot];
             if (entry == 0) {
                 return -1;
             }
             final int index = entry - 1;
-            if (propertyHashes[index] == hash && sameChars(propertyChars[index], chars, length)) {
+            final byte[] name = propertyBytes[index];
+            if (propertyHashes[index] == hash && name.length == length
+                && Arrays.equals(name, 0, length, bytes, offset, offset + length)) {
                 return index;
             }
             slot = (slot + 1) & mask;
         }
-    }
-
-    static int mix(final long hash) {
-        return (int) (hash ^ (hash >>> 32));
-    }
-
-    private static boolean sameChars(final char[] expected, final char[] chars, final int length) {
-        if (expected.length != length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (expected[i] != chars[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -4,7 +4,9 @@ import io.conversioni.json.ExactDecimal;
 import io.conversioni.json.JsonCursor;
 import io.conversioni.json.JsonSyntaxException;
 import io.conversioni.json.Rfc3339;
+import io.conversioni.json.Utf8;
 
+import java.util.Arrays;
 import java.util.regex.Matcher;
 
 /**
@@ -39,13 +41,16 @@ public final class SchemaValidator {
     // one entry per open container: arrays track an index, objects their keys in the arena
     private final boolean[] levelIsArray;
     private final int[] levelIndex;
+    /** Current key of an object level: a property of {@code levelKeyNode}, or else an arena entry. */
+    private final SchemaNode[] levelKeyNode;
+    private final int[] levelKeyProperty;
     private final int[] levelKeyEntry;
     private final int[] levelEntryBase;
     private int levels;
 
-    private char[] arena = new char[1024];
+    private byte[] arena = new byte[1024];
     private int arenaTop;
-    private long[] entryHash = new long[64];
+    private int[] entryHash = new int[64];
     private int[] entryStart = new int[64];
     private int[] entryLength = new int[64];
     private int entryTop;
@@ -71,6 +76,8 @@ public final class SchemaValidator {
         this.levelIsArray = new boolean[maxDepth + 1];
         this.levelIndex = new int[maxDepth + 1];
         this.levelKeyEntry = new int[maxDepth + 1];
+        this.levelKeyNode = new SchemaNode[maxDepth + 1];
+        this.levelKeyProperty = new int[maxDepth + 1];
         this.levelEntryBase = new int[maxDepth + 1];
     }
 
@@ -180,12 +187,13 @@ public final class SchemaValidator {
         checkType(n, SchemaNode.T_STRING, "string");
         int enumIndex = -1;
         if (n.enumSet != null) {
-            enumIndex = n.enumSet.indexOfString(cursor.chars(), cursor.charLength());
+            enumIndex = n.enumSet.indexOfString(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength());
             if (enumIndex < 0) {
                 notAllowed(n.enumSet, "enum");
             }
         }
-        if (n.constSet != null && n.constSet.indexOfString(cursor.chars(), cursor.charLength()) < 0) {
+        if (n.constSet != null
+            && n.constSet.indexOfString(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength()) < 0) {
             notAllowed(n.constSet, "const");
         }
         final int codePoints = cursor.codePoints();
@@ -204,7 +212,7 @@ public final class SchemaValidator {
             }
         }
         if (n.pattern != null) {
-            sequence.wrap(cursor.chars(), cursor.charLength());
+            sequence.wrap(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength(), cursor.isAscii());
             final Matcher m = matchers[n.patternId];
             m.reset(sequence);
             if (!m.find()) {
@@ -216,7 +224,7 @@ public final class SchemaValidator {
         }
         long epochMillis = Rfc3339.INVALID;
         if (n.dateTime) {
-            epochMillis = Rfc3339.parseEpochMillis(cursor.chars(), cursor.charLength());
+            epochMillis = Rfc3339.parseEpochMillis(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength());
             if (epochMillis == Rfc3339.INVALID) {
                 final int i = violation("format", null);
                 if (i >= 0) {
@@ -342,6 +350,7 @@ public final class SchemaValidator {
         levelIsArray[levels] = isArray;
         levelIndex[levels] = 0;
         levelKeyEntry[levels] = -1;
+        levelKeyNode[levels] = null;
         levelEntryBase[levels] = entryTop;
         levels++;
     }
@@ -390,8 +399,21 @@ public final class SchemaValidator {
                     throw cursor.fail("expected a property name in double quotes");
                 }
                 cursor.readString();
-                final boolean duplicate = isDuplicateKey(levelEntryBase[level]);
-                levelKeyEntry[level] = pushKey();
+                final int keyHash = cursor.keyHash();
+                // a declared property is tracked by its seen mark; any other key goes to the arena
+                final int p = n == null ? -1
+                    : n.propertyIndex(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength(), keyHash);
+                final boolean duplicate;
+                if (p >= 0) {
+                    duplicate = seenEpoch[n.seenBase + p] == stamp;
+                    seenEpoch[n.seenBase + p] = stamp;
+                    levelKeyNode[level] = n;
+                    levelKeyProperty[level] = p;
+                } else {
+                    duplicate = isDuplicateKey(levelEntryBase[level], keyHash);
+                    levelKeyNode[level] = null;
+                    levelKeyEntry[level] = pushKey(keyHash);
+                }
                 cursor.expect(':', "expected ':' after a property name");
                 SchemaNode child = null;
                 if (duplicate) {
@@ -400,13 +422,7 @@ public final class SchemaValidator {
                         violations.messageBuilder(i).append("property appears more than once in the same object");
                     }
                 } else if (n != null) {
-                    final int p = n.propertyIndex(cursor.chars(), cursor.charLength(), cursor.hash());
-                    if (p >= 0) {
-                        seenEpoch[n.seenBase + p] = stamp;
-                        child = n.propertyNodes[p];
-                    } else {
-                        child = n.additional;
-                    }
+                    child = p >= 0 ? n.propertyNodes[p] : n.additional;
                 }
                 value(child, depth);
                 final int next = cursor.peek();
@@ -421,6 +437,7 @@ public final class SchemaValidator {
             }
         }
         levelKeyEntry[level] = -1;
+        levelKeyNode[level] = null;
         if (n != null) {
             final int[] required = n.required;
             for (int r = 0; r < required.length; r++) {
@@ -435,44 +452,33 @@ public final class SchemaValidator {
         leave();
     }
 
-    private boolean isDuplicateKey(final int base) {
-        final long h = cursor.hash();
-        final int len = cursor.charLength();
-        final char[] c = cursor.chars();
+    private boolean isDuplicateKey(final int base, final int h) {
+        final int len = cursor.stringLength();
+        final byte[] b = cursor.stringBytes();
+        final int off = cursor.stringOffset();
         for (int e = base; e < entryTop; e++) {
-            if (entryHash[e] == h && entryLength[e] == len) {
-                final int s = entryStart[e];
-                boolean same = true;
-                for (int k = 0; k < len; k++) {
-                    if (arena[s + k] != c[k]) {
-                        same = false;
-                        break;
-                    }
-                }
-                if (same) {
-                    return true;
-                }
+            if (entryHash[e] == h && entryLength[e] == len
+                && Arrays.equals(arena, entryStart[e], entryStart[e] + len, b, off, off + len)) {
+                return true;
             }
         }
         return false;
     }
 
     /** Copies the cursor's current string into the key arena; returns its entry index. */
-    private int pushKey() {
-        final int len = cursor.charLength();
+    private int pushKey(final int keyHash) {
+        final int len = cursor.stringLength();
         if (arenaTop + len > arena.length) {
-            final char[] bigger = new char[Math.max(arena.length * 2, arenaTop + len)];
-            System.arraycopy(arena, 0, bigger, 0, arenaTop);
-            arena = bigger;
+            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaTop + len));
         }
-        System.arraycopy(cursor.chars(), 0, arena, arenaTop, len);
+        System.arraycopy(cursor.stringBytes(), cursor.stringOffset(), arena, arenaTop, len);
         if (entryTop == entryHash.length) {
-            entryHash = java.util.Arrays.copyOf(entryHash, entryTop * 2);
-            entryStart = java.util.Arrays.copyOf(entryStart, entryTop * 2);
-            entryLength = java.util.Arrays.copyOf(entryLength, entryTop * 2);
+            entryHash = Arrays.copyOf(entryHash, entryTop * 2);
+            entryStart = Arrays.copyOf(entryStart, entryTop * 2);
+            entryLength = Arrays.copyOf(entryLength, entryTop * 2);
         }
         final int e = entryTop++;
-        entryHash[e] = cursor.hash();
+        entryHash[e] = keyHash;
         entryStart[e] = arenaTop;
         entryLength[e] = len;
         arenaTop += len;
@@ -494,10 +500,25 @@ public final class SchemaValidator {
         for (int l = 0; l < levels; l++) {
             if (levelIsArray[l]) {
                 sb.append('/').append(levelIndex[l]);
+            } else if (levelKeyNode[l] != null) {
+                sb.append('/');
+                final String name = levelKeyNode[l].propertyNames[levelKeyProperty[l]];
+                for (int k = 0; k < name.length(); k++) {
+                    appendEscapedChar(sb, name.charAt(k));
+                }
             } else if (levelKeyEntry[l] >= 0) {
                 sb.append('/');
                 final int e = levelKeyEntry[l];
-                appendEscaped(sb, arena, entryStart[e], entryLength[e]);
+                final int end = entryStart[e] + entryLength[e];
+                for (int p = entryStart[e]; p < end; ) {
+                    final int before = sb.length();
+                    p = Utf8.appendCodePoint(sb, arena, p);
+                    final char c = sb.charAt(before);
+                    if (c == '~' || c == '/') {
+                        sb.setLength(before);
+                        appendEscapedChar(sb, c);
+                    }
+                }
             }
         }
         if (extraSegment != null) {
@@ -505,12 +526,6 @@ public final class SchemaValidator {
             for (int k = 0; k < extraSegment.length(); k++) {
                 appendEscapedChar(sb, extraSegment.charAt(k));
             }
-        }
-    }
-
-    private static void appendEscaped(final StringBuilder sb, final char[] chars, final int from, final int len) {
-        for (int k = from; k < from + len; k++) {
-            appendEscapedChar(sb, chars[k]);
         }
     }
 

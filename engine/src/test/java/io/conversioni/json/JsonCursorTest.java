@@ -67,7 +67,7 @@ class JsonCursorTest {
         on("\"a\\n\\u00e8\\ud83d\\ude00\\/\u00e9\uD83D\uDE00\"");
         cursor.peek();
         cursor.readString();
-        assertEquals("a\n\u00e8\uD83D\uDE00/\u00e9\uD83D\uDE00", new String(cursor.chars(), 0, cursor.charLength()));
+        assertEquals("a\n\u00e8\uD83D\uDE00/\u00e9\uD83D\uDE00", cursor.stringValue());
         assertEquals(7, cursor.codePoints());
     }
 
@@ -105,6 +105,25 @@ class JsonCursorTest {
         on(text);
         cursor.peek();
         assertThrows(JsonSyntaxException.class, cursor::readString, text);
+    }
+
+    @Test
+    void shouldViewStringsWithoutEscapesInPlace() {
+        final byte[] input = "[\"Roma \u00e8 bella\", \"plain ascii text longer than eight\"]".getBytes(StandardCharsets.UTF_8);
+        on(input);
+        cursor.peek();
+        cursor.advance();
+        cursor.peek();
+        cursor.readString();
+        assertTrue(cursor.stringBytes() == input, "non-ASCII without escapes is not copied");
+        assertEquals("Roma \u00e8 bella", cursor.stringValue());
+        assertEquals(12, cursor.codePoints());
+        assertFalse(cursor.isAscii());
+        cursor.expect(',', "comma");
+        cursor.peek();
+        cursor.readString();
+        assertTrue(cursor.stringBytes() == input && cursor.isAscii());
+        assertEquals("plain ascii text longer than eight", cursor.stringValue());
     }
 
     @Test

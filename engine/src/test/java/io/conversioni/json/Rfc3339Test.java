@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class Rfc3339Test {
     private static long parse(final String s) {
-        return Rfc3339.parseEpochMillis(s.toCharArray(), s.length());
+        return Rfc3339.parseEpochMillis(s);
     }
 
     @ParameterizedTest
