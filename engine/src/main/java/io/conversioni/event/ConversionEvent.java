@@ -7,14 +7,15 @@ import io.conversioni.schema.ValueBinding;
 
 /**
  * The decoded fields of one conversion event, reused for every event a thread (or ring slot) handles.
- * Strings are kept unescaped in UTF-8, copied into per-field {@code byte[]}s that only grow, with a
- * 64-bit hash computed on first request; enums are
+ * Strings are byte ranges: of the body when the value had no escapes, else of a per-field copy
+ * that only grows; their 64-bit hash is computed on first request; enums are
  * ordinals (index in the schema's {@code enum}); the timestamp is UTC epoch millis; {@code valore} is an
  * exact count of cents. Fields absent from the event read as {@link #MISSING} / -1 / empty.
  *
  * <p>Threading: written by one thread (the decoder's), then handed on with the slot; not thread-safe.
- * Allocation: none once each field's buffer has grown to the longest value seen. Recycle with
- * {@link #clear()} (the decoder does it).
+ * Allocation: none once each field's copy buffer has grown to the longest escaped value seen.
+ * Recycle with {@link #clear()} (the decoder does it); string fields refer to the body, so keep the body
+ * unchanged while the holder is read.
  */
 public final class ConversionEvent implements ValueBinding {
     public static final long MISSING = Long.MIN_VALUE;
@@ -30,11 +31,14 @@ public final class ConversionEvent implements ValueBinding {
     public static final int LOCALITA = 8;
     static final int SLOTS = 9;
 
-    private final byte[][] text = new byte[SLOTS][];
-    private final int[] textLength = new int[SLOTS];
+    /** Where each string field's UTF-8 bytes are: the body itself, or this holder's copy when escaped. */
+    private final byte[][] source = new byte[SLOTS][];
+    private final int[] offset = new int[SLOTS];
+    private final int[] length = new int[SLOTS];
+    private final byte[][] unescaped = new byte[SLOTS][];
     private final long[] textHash = new long[SLOTS];
-    private final boolean[] hashed = new boolean[SLOTS];
-    private final boolean[] present = new boolean[SLOTS];
+    private int presentMask;
+    private int hashedMask;
     private int evento = -1;
     private int canale = -1;
     private int stato = -1;
@@ -44,16 +48,14 @@ public final class ConversionEvent implements ValueBinding {
 
     public ConversionEvent() {
         for (int i = 0; i < SLOTS; i++) {
-            text[i] = new byte[32];
+            unescaped[i] = new byte[32];
+            source[i] = unescaped[i];
         }
     }
 
     public void clear() {
-        for (int i = 0; i < SLOTS; i++) {
-            present[i] = false;
-            textLength[i] = 0;
-            hashed[i] = false;
-        }
+        presentMask = 0;
+        hashedMask = 0;
         evento = -1;
         canale = -1;
         stato = -1;
@@ -64,14 +66,21 @@ public final class ConversionEvent implements ValueBinding {
 
     @Override
     public void onString(final int slot, final JsonCursor cursor, final int enumIndex, final long epochMillis) {
-        present[slot] = true;
+        presentMask |= 1 << slot;
         final int len = cursor.stringLength();
-        if (text[slot].length < len) {
-            text[slot] = new byte[Math.max(len, text[slot].length * 2)];
+        if (cursor.stringBytes() == cursor.buffer()) {
+            // no escapes: the field is a range of the body, which outlives this holder's use of it
+            source[slot] = cursor.buffer();
+            offset[slot] = cursor.stringOffset();
+        } else {
+            if (unescaped[slot].length < len) {
+                unescaped[slot] = new byte[Math.max(len, unescaped[slot].length * 2)];
+            }
+            System.arraycopy(cursor.stringBytes(), cursor.stringOffset(), unescaped[slot], 0, len);
+            source[slot] = unescaped[slot];
+            offset[slot] = 0;
         }
-        System.arraycopy(cursor.stringBytes(), cursor.stringOffset(), text[slot], 0, len);
-        textLength[slot] = len;
-        hashed[slot] = false;
+        length[slot] = len;
         switch (slot) {
             case EVENTO: evento = enumIndex; break;
             case CANALE: canale = enumIndex; break;
@@ -86,7 +95,7 @@ public final class ConversionEvent implements ValueBinding {
         if (slot != VALORE) {
             return;
         }
-        present[slot] = true;
+        presentMask |= 1 << slot;
         final int shift = cursor.exponent() + 2;
         long cents = cursor.unscaled();
         if (shift < 0) {
@@ -107,30 +116,37 @@ public final class ConversionEvent implements ValueBinding {
 
     /** True when the field was present in the event (slots: {@link #ID_CLIENTE} ... {@link #LOCALITA}). */
     public boolean has(final int slot) {
-        return present[slot];
+        return (presentMask & (1 << slot)) != 0;
     }
 
-    /** Unescaped UTF-8 bytes of a string field; valid up to {@link #length(int)}. */
+    /**
+     * The buffer holding a string field's unescaped UTF-8 bytes, from {@link #offset(int)} for
+     * {@link #length(int)} bytes: usually the event body itself, so valid while the body is.
+     */
     public byte[] bytes(final int slot) {
-        return text[slot];
+        return source[slot];
+    }
+
+    public int offset(final int slot) {
+        return offset[slot];
     }
 
     public int length(final int slot) {
-        return textLength[slot];
+        return has(slot) ? length[slot] : 0;
     }
 
     /** 64-bit hash ({@link JsonCursor#hash(byte[], int, int)}) of a string field, computed on first request. */
     public long hash(final int slot) {
-        if (!hashed[slot]) {
-            textHash[slot] = JsonCursor.hash(text[slot], 0, textLength[slot]);
-            hashed[slot] = true;
+        if ((hashedMask & (1 << slot)) == 0) {
+            textHash[slot] = has(slot) ? JsonCursor.hash(source[slot], offset[slot], length[slot]) : 0;
+            hashedMask |= 1 << slot;
         }
         return textHash[slot];
     }
 
     /** The field's text as a new String (allocates: for tests, tools and logs, not the hot path). */
     public String text(final int slot) {
-        return present[slot] ? new String(text[slot], 0, textLength[slot], StandardCharsets.UTF_8) : null;
+        return has(slot) ? new String(source[slot], offset[slot], length[slot], StandardCharsets.UTF_8) : null;
     }
 
     public int eventoOrdinal() {

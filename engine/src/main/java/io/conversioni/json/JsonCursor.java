@@ -1,5 +1,7 @@
 package io.conversioni.json;
 
+import org.agrona.UnsafeApi;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -16,8 +18,8 @@ import java.util.Arrays;
  * escaped input seen (it only grows). Recycle: {@link #reset(byte[], int, int)} for every new input.
  */
 public final class JsonCursor {
-    private static final java.lang.invoke.VarHandle LONGS =
-        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** Byte-array base offset for word reads; every read below is bounds-checked by its loop condition. */
+    private static final long BYTES_BASE = org.agrona.BufferUtil.ARRAY_BASE_OFFSET;
     /** Numbers with more significant digits than this cannot be held exactly and are out of range. */
     public static final int MAX_SIGNIFICANT_DIGITS = 18;
     /** Decimal exponents beyond ± this are out of range. */
@@ -208,7 +210,7 @@ public final class JsonCursor {
         int p = from;
         final int end = from + length;
         while (p + 8 <= end) {
-            h = Long.rotateLeft(h ^ ((long) LONGS.get(bytes, p) * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+            h = Long.rotateLeft(h ^ (UnsafeApi.getLong(bytes, BYTES_BASE + p) * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
             p += 8;
         }
         long tail = 0;
@@ -244,7 +246,7 @@ public final class JsonCursor {
         final int start = pos + 1;
         int p = start;
         // fast path: scan plain ASCII eight bytes at a time, then byte by byte
-        while (p + 8 <= e && !needsAttention((long) LONGS.get(b, p))) {
+        while (p + 8 <= e && !needsAttention(UnsafeApi.getLong(b, BYTES_BASE + p))) {
             p += 8;
         }
         while (p < e) {

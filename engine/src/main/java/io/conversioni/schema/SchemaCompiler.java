@@ -132,13 +132,18 @@ final class SchemaCompiler {
                     if (!(value instanceof String)) {
                         throw new SchemaException(at(here) + "pattern must be a string");
                     }
+                    node.patternText = (String) value;
                     try {
-                        node.pattern = Pattern.compile((String) value);
+                        Pattern.compile((String) value);
                     } catch (PatternSyntaxException bad) {
                         throw new SchemaException(at(here) + "invalid regular expression: "
                             + bad.getDescription() + " near index " + bad.getIndex());
                     }
-                    node.patternId = patternCount++;
+                    node.sequence = SequencePattern.compile((String) value);
+                    if (node.sequence == null) {
+                        node.pattern = Pattern.compile(SequencePattern.ecmaEnd((String) value));
+                        node.patternId = patternCount++;
+                    }
                     break;
                 case "format":
                     if (!(value instanceof String)) {

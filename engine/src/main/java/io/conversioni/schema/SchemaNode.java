@@ -32,6 +32,10 @@ final class SchemaNode {
 
     int minLength = -1;
     int maxLength = -1;
+    /** The pattern as written in the schema, for messages. */
+    String patternText;
+    /** Fast matcher for fixed-shape patterns; when null, {@link #pattern} (java.util.regex) is used. */
+    SequencePattern sequence;
     Pattern pattern;
     int patternId = -1;
     boolean dateTime;

@@ -211,15 +211,10 @@ public final class SchemaValidator {
                     .append(" characters long, got ").append(codePoints);
             }
         }
-        if (n.pattern != null) {
-            sequence.wrap(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength(), cursor.isAscii());
-            final Matcher m = matchers[n.patternId];
-            m.reset(sequence);
-            if (!m.find()) {
-                final int i = violation("pattern", null);
-                if (i >= 0) {
-                    violations.messageBuilder(i).append("does not match the pattern ").append(n.pattern.pattern());
-                }
+        if (n.patternText != null && !matchesPattern(n)) {
+            final int i = violation("pattern", null);
+            if (i >= 0) {
+                violations.messageBuilder(i).append("does not match the pattern ").append(n.patternText);
             }
         }
         long epochMillis = Rfc3339.INVALID;
@@ -236,6 +231,16 @@ public final class SchemaValidator {
         if (n.bindingSlot >= 0 && binding != null) {
             binding.onString(n.bindingSlot, cursor, enumIndex, epochMillis);
         }
+    }
+
+    private boolean matchesPattern(final SchemaNode n) {
+        if (n.sequence != null) {
+            return n.sequence.matches(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength());
+        }
+        sequence.wrap(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength(), cursor.isAscii());
+        final Matcher m = matchers[n.patternId];
+        m.reset(sequence);
+        return m.find();
     }
 
     private void number(final SchemaNode n) {
