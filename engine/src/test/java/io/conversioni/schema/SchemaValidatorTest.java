@@ -220,6 +220,7 @@ class SchemaValidatorTest {
         }
         final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(all);
-        assertFalse(allocated > 1024, "allocated " + allocated + " bytes over 10,000 validations");
+        // any per-call allocation is at least 16 bytes a call, 160,000 in all; JIT and JMX noise stays far below
+        assertFalse(allocated >= 10_000, "allocated " + allocated + " bytes over 10,000 validations");
     }
 }
