@@ -1,0 +1,125 @@
+package io.conversioni.pipeline;
+
+import io.conversioni.event.ConversionEvent;
+import io.conversioni.schema.Violations;
+
+/**
+ * One preallocated ring entry: the body bytes copied in at publish, what each stage decided, and where
+ * the outcome goes. Each field has one writing stage (noted beside it); later stages read it after the
+ * Disruptor's sequence barrier, which orders the writes. Allocates only when a body is larger than any
+ * before it (bounded by the configured maximum body size).
+ */
+final class EventSlot implements EventView {
+    static final int KIND_EVENT = 0;
+    static final int KIND_HEARTBEAT = 1;
+
+    // publisher
+    int kind;
+    long sequence;
+    long receiveMillis;
+    long receiveNanos;
+    byte[] body;
+    int bodyLength;
+    OutcomeListener listener;
+    Object attachment;
+
+    // decode stage
+    final ConversionEvent event = new ConversionEvent();
+    final Violations violations = new Violations();
+    boolean valid;
+
+    // journal stage (JOURNAL_FAILED), then dedupe/window stage (the rest)
+    int outcome;
+    long duplicateOfSequence = -1;
+    long duplicateOfReceiveMillis = -1;
+    long windowStartMillis = -1;
+    boolean late;
+
+    EventSlot(final int initialBodyCapacity) {
+        this.body = new byte[initialBodyCapacity];
+    }
+
+    /** Publisher: copies the body in, growing the slot's buffer only when needed. */
+    void fill(final int kind, final byte[] src, final int offset, final int length, final long receiveMillis,
+              final long receiveNanos, final OutcomeListener listener, final Object attachment) {
+        if (body.length < length) {
+            body = new byte[Math.max(length, body.length * 2)];
+        }
+        if (length > 0) {
+            System.arraycopy(src, offset, body, 0, length);
+        }
+        this.kind = kind;
+        this.bodyLength = length;
+        this.receiveMillis = receiveMillis;
+        this.receiveNanos = receiveNanos;
+        this.listener = listener;
+        this.attachment = attachment;
+        this.valid = false;
+        this.outcome = 0;
+        this.duplicateOfSequence = -1;
+        this.duplicateOfReceiveMillis = -1;
+        this.windowStartMillis = -1;
+        this.late = false;
+    }
+
+    /** Respond stage: drops references so the slot does not keep a finished request alive. */
+    void release() {
+        listener = null;
+        attachment = null;
+    }
+
+    @Override
+    public long sequence() {
+        return sequence;
+    }
+
+    @Override
+    public long receiveMillis() {
+        return receiveMillis;
+    }
+
+    @Override
+    public int outcome() {
+        return outcome;
+    }
+
+    @Override
+    public long duplicateOfSequence() {
+        return duplicateOfSequence;
+    }
+
+    @Override
+    public long duplicateOfReceiveMillis() {
+        return duplicateOfReceiveMillis;
+    }
+
+    @Override
+    public long windowStartMillis() {
+        return windowStartMillis;
+    }
+
+    @Override
+    public boolean late() {
+        return late;
+    }
+
+    @Override
+    public Violations violations() {
+        return violations;
+    }
+
+    @Override
+    public ConversionEvent event() {
+        return event;
+    }
+
+    @Override
+    public byte[] body() {
+        return body;
+    }
+
+    @Override
+    public int bodyLength() {
+        return bodyLength;
+    }
+}

@@ -1,0 +1,42 @@
+package io.conversioni.pipeline;
+
+import io.conversioni.event.ConversionEvent;
+import io.conversioni.schema.Violations;
+
+/**
+ * Read-only view of one processed event, handed to an {@link OutcomeListener}. Valid only during the
+ * listener call: the ring slot behind it is reused afterwards.
+ */
+public interface EventView {
+    /** Engine sequence of the event (unique, increasing; the journal's order). */
+    long sequence();
+
+    /** Receive time stamped at publish (epoch millis UTC); every time decision uses it. */
+    long receiveMillis();
+
+    /** One of the {@link Outcome} codes. */
+    int outcome();
+
+    /** For {@link Outcome#DUPLICATE}: the sequence of the event this one duplicates. */
+    long duplicateOfSequence();
+
+    /** For {@link Outcome#DUPLICATE}: when that event was received (epoch millis). */
+    long duplicateOfReceiveMillis();
+
+    /** Start of the window the event was counted in (epoch millis), or -1. */
+    long windowStartMillis();
+
+    /** True when the event landed in a window that had already closed (a new revision of it). */
+    boolean late();
+
+    /** The violations of a rejected event (empty otherwise). */
+    Violations violations();
+
+    /** The decoded fields (meaningful when the body was valid). */
+    ConversionEvent event();
+
+    /** The body bytes as received: {@code body()[0, bodyLength())}. */
+    byte[] body();
+
+    int bodyLength();
+}
