@@ -1,0 +1,153 @@
+package io.conversioni.window;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+import org.agrona.BitUtil;
+
+/**
+ * Bounded dictionary from campaign names (decoded chars plus a caller-supplied 64-bit hash) to small dense
+ * ids used as window cells. Id {@link #NONE_ID} means "no campaign", {@link #OTHER_ID} collects every name
+ * that arrives once the dictionary is full (each such lookup is counted).
+ *
+ * <p>Threading: {@link #idOf} is called by one writer thread (the window thread); readers on other threads
+ * may call {@link #sizeAcquire()}, {@link #name(int)} and {@link #overflowCountAcquire()}: a name's chars are
+ * written before the size that publishes its id (release/acquire). Allocation: one {@code char[]} per new
+ * name, at most {@code capacity - 2} in a lifetime; lookups of known names allocate nothing.
+ * Growth: never; capacity is fixed at construction.
+ */
+public final class CampaignDictionary {
+    public static final int NONE_ID = 0;
+    public static final int OTHER_ID = 1;
+    public static final String NONE_NAME = "(nessuna)";
+    public static final String OTHER_NAME = "(altre)";
+
+    private static final VarHandle SIZE;
+    private static final VarHandle OVERFLOW_COUNT;
+
+    static {
+        try {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SIZE = lookup.findVarHandle(CampaignDictionary.class, "size", int.class);
+            OVERFLOW_COUNT = lookup.findVarHandle(CampaignDictionary.class, "overflowCount", long.class);
+        } catch (final ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final int capacity;
+    private final int mask;
+    /** Open addressing on the hash: id + 1 per slot, 0 when empty. */
+    private final int[] slots;
+    private final long[] hashes;
+    private final char[][] names;
+    @SuppressWarnings("unused") // accessed through SIZE
+    private int size;
+    @SuppressWarnings("unused") // accessed through OVERFLOW_COUNT
+    private long overflowCount;
+
+    public CampaignDictionary(final int capacity) {
+        if (capacity < 3) {
+            throw new IllegalArgumentException("CONFIG_INVALID window.campaignCapacity = " + capacity + ": must be >= 3");
+        }
+        this.capacity = capacity;
+        final int slotCount = BitUtil.findNextPositivePowerOfTwo(capacity * 2);
+        this.mask = slotCount - 1;
+        this.slots = new int[slotCount];
+        this.hashes = new long[capacity];
+        this.names = new char[capacity][];
+        names[NONE_ID] = NONE_NAME.toCharArray();
+        names[OTHER_ID] = OTHER_NAME.toCharArray();
+        SIZE.setRelease(this, 2);
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /**
+     * The id of a campaign name, adding it when new and there is room; {@link #OTHER_ID} (counted) when full;
+     * {@link #NONE_ID} when {@code length} is zero. Window thread only.
+     */
+    public int idOf(final char[] chars, final int length, final long hash) {
+        if (length == 0) {
+            return NONE_ID;
+        }
+        int slot = (int) mix(hash) & mask;
+        while (true) {
+            final int entry = slots[slot];
+            if (entry == 0) {
+                break;
+            }
+            final int id = entry - 1;
+            if (hashes[id] == hash && sameChars(names[id], chars, length)) {
+                return id;
+            }
+            slot = (slot + 1) & mask;
+        }
+        final int n = (int) SIZE.get(this);
+        if (n == capacity) {
+            // Release: a reader's acquire of the count sees every increment before it.
+            OVERFLOW_COUNT.setRelease(this, (long) OVERFLOW_COUNT.get(this) + 1);
+            return OTHER_ID;
+        }
+        names[n] = Arrays.copyOf(chars, length);
+        hashes[n] = hash;
+        slots[slot] = n + 1;
+        // Release: the name's chars and hash are visible before a reader can see id n.
+        SIZE.setRelease(this, n + 1);
+        return n;
+    }
+
+    /** Convenience for set-up and tests (allocates): the id of a name, using a standard hash of its chars. */
+    public int idOf(final String name) {
+        final char[] chars = name.toCharArray();
+        return idOf(chars, chars.length, hashOf(chars, chars.length));
+    }
+
+    /** Number of ids handed out, reserved ones included. Any thread. */
+    public int sizeAcquire() {
+        return (int) SIZE.getAcquire(this);
+    }
+
+    /** Lookups that found the dictionary full and went to {@link #OTHER_ID}. Any thread. */
+    public long overflowCountAcquire() {
+        return (long) OVERFLOW_COUNT.getAcquire(this);
+    }
+
+    /** The name of an id below {@link #sizeAcquire()}; allocates a String (reader side). Any thread. */
+    public String name(final int id) {
+        if (id < 0 || id >= sizeAcquire()) {
+            throw new IllegalArgumentException("unknown campaign id " + id);
+        }
+        return new String(names[id]);
+    }
+
+    /** A 64-bit FNV-1a hash of chars, for callers that have no hash of their own. */
+    public static long hashOf(final char[] chars, final int length) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < length; i++) {
+            h ^= chars[i];
+            h *= 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static long mix(final long hash) {
+        final long h = hash * 0x9E3779B97F4A7C15L;
+        return h ^ (h >>> 32);
+    }
+
+    private static boolean sameChars(final char[] name, final char[] chars, final int length) {
+        if (name.length != length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (name[i] != chars[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,74 @@
+package io.conversioni.window;
+
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.WriterReaderPhaser;
+
+/**
+ * An HdrHistogram fed by one writer thread and read, cumulatively, by any number of reader threads.
+ * The writer records into a private histogram (no atomics per value: the hot path pays a plain
+ * {@code recordValue}) and folds it into the shared one in {@link #publish()}, inside a
+ * {@link WriterReaderPhaser} critical section that never waits. Readers swap the shared pair under the
+ * phaser's reader lock and accumulate; they may wait for one another, never the writer for them.
+ *
+ * <p>Threading: {@link #record} and {@link #publish} from the owning writer thread only; {@link #copyInto}
+ * from any thread. Allocation: none after construction (histograms do not auto-resize; values are clamped
+ * to {@code [0, highestTrackable]}). Readers see values as of the writer's last publish.
+ */
+public final class SingleWriterHistogramPublisher {
+    private final long highestTrackable;
+    private final int significantDigits;
+    private final Histogram pending;
+    private final WriterReaderPhaser phaser = new WriterReaderPhaser();
+    private volatile Histogram active;
+    private Histogram inactive;
+    private final Histogram cumulative;
+
+    public SingleWriterHistogramPublisher(final long highestTrackable, final int significantDigits) {
+        this.highestTrackable = highestTrackable;
+        this.significantDigits = significantDigits;
+        this.pending = newHistogram();
+        this.active = newHistogram();
+        this.inactive = newHistogram();
+        this.cumulative = newHistogram();
+    }
+
+    /** A histogram shaped like this one, for readers to copy into. */
+    public Histogram newHistogram() {
+        return new Histogram(1, highestTrackable, significantDigits);
+    }
+
+    /** Writer thread only. */
+    public void record(final long value) {
+        pending.recordValue(value < 0 ? 0 : Math.min(value, highestTrackable));
+    }
+
+    /** Writer thread only: makes everything recorded so far visible to readers. Cost: one pass over the counts. */
+    public void publish() {
+        if (pending.getTotalCount() == 0) {
+            return;
+        }
+        final long epoch = phaser.writerCriticalSectionEnter();
+        try {
+            active.add(pending);
+        } finally {
+            phaser.writerCriticalSectionExit(epoch);
+        }
+        pending.reset();
+    }
+
+    /** Any thread: replaces {@code into}'s content with every value published so far. */
+    public void copyInto(final Histogram into) {
+        phaser.readerLock();
+        try {
+            inactive.reset();
+            final Histogram drained = active;
+            active = inactive;
+            inactive = drained;
+            phaser.flipPhase();
+            cumulative.add(inactive);
+            cumulative.copyInto(into);
+        } finally {
+            phaser.readerUnlock();
+        }
+    }
+}

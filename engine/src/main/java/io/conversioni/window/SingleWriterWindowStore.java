@@ -1,0 +1,365 @@
+package io.conversioni.window;
+
+import static io.conversioni.window.WindowRingDescriptor.CAMPAIGN_CELLS_USED_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.FUTURE_COUNT_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.HEAD_WINDOW_INDEX_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.HEARTBEAT_COUNT_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.LAST_SEQUENCE_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.MAX_EVENT_TIME_MILLIS_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.NO_WINDOW;
+import static io.conversioni.window.WindowRingDescriptor.REJECTED_OUTSIDE_HORIZON_COUNT_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.REVISION_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.TOO_LATE_COUNT_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.WATERMARK_MILLIS_OFFSET;
+
+import java.util.function.Consumer;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Event-time tumbling windows over a fixed horizon, kept per evento, canale and campagna in one
+ * preallocated off-heap ring (see {@link WindowRingDescriptor}), with a watermark that closes windows.
+ *
+ * <p>Time rule (every time is passed in; the store never reads a clock):
+ * <ul>
+ * <li>watermark = max(watermark, max event time - allowedLateness) after each applied event;</li>
+ * <li>{@link #onHeartbeat}(R): watermark = max(watermark, R - allowedLateness - idleAllowance), so a window
+ *     closes even when traffic stops, at most lateness + idleAllowance after its end (60 s by default);</li>
+ * <li>a window [start, end) is closed once watermark &gt;= end; the ring holds the newest {@code horizon /
+ *     length} windows up to the head = the newest window opened by an event, a rejection or the watermark;</li>
+ * <li>an event dated more than futureTolerance after its receive time is {@link WindowResult#FUTURE}; one
+ *     whose window is older than the ring is {@link WindowResult#TOO_LATE}; one whose window is closed is
+ *     applied and bumps the window's revision ({@link WindowResult#ACCEPTED_LATE_REVISION}).</li>
+ * </ul>
+ *
+ * <p>Threading: {@link #onEvent}, {@link #onRejected}, {@link #onHeartbeat}, {@link #recordInsightLatencyNanos},
+ * {@link #publishHistograms}, {@link #campaigns()}{@code .idOf} and the state comparisons belong to one
+ * window thread (asserted when {@code -Dconversioni.checks=true}); every read method may be called from any
+ * thread and never makes the writer wait (per-window sequence lock, readers retry).
+ * Allocation: the ring, dictionary and histograms at construction; nothing per event.
+ * Growth: never; windows are recycled in place as the head advances.
+ */
+public final class SingleWriterWindowStore {
+    private static final boolean SHOULD_CHECK = Boolean.getBoolean("conversioni.checks");
+
+    private final WindowConfig config;
+    private final WindowRing ring;
+    private final UnsafeBuffer buffer;
+    private final WindowCellFlyweight writerCell;
+    private final CampaignDictionary campaigns;
+    private final SingleWriterHistogramPublisher insightLatencyNanos;
+    private final SingleWriterHistogramPublisher[] skewMsByCanale;
+    private final long windowLengthMs;
+    private final long allowedLatenessMs;
+    private final long idleAllowanceMs;
+    private final long futureToleranceMs;
+    private final int windowCount;
+    private final int eventoCount;
+    private final int canaleCount;
+    private final int statoCount;
+    private final int cellLength;
+    private final long numeratorMask;
+    private final long denominatorMask;
+
+    // Writer-private mirrors of the store header (published with release stores).
+    private long watermarkMillis = Long.MIN_VALUE;
+    private long maxEventTimeMillis = Long.MIN_VALUE;
+    private long headWindowIndex = NO_WINDOW;
+    private long closedThroughIndex = NO_WINDOW;
+    private long tooLateCount;
+    private long futureCount;
+    private long rejectedOutsideHorizonCount;
+    private long heartbeatCount;
+    private Thread owner;
+
+    public SingleWriterWindowStore(final WindowConfig config) {
+        this.config = config;
+        ring = new WindowRing(config);
+        buffer = ring.buffer;
+        writerCell = new WindowCellFlyweight(config.statoCount());
+        campaigns = new CampaignDictionary(config.campaignCapacity());
+        insightLatencyNanos = new SingleWriterHistogramPublisher(config.latencyHighestNanos(), 3);
+        skewMsByCanale = new SingleWriterHistogramPublisher[config.canaleCount()];
+        for (int i = 0; i < skewMsByCanale.length; i++) {
+            skewMsByCanale[i] = new SingleWriterHistogramPublisher(config.skewHighestMs(), 2);
+        }
+        windowLengthMs = config.windowLengthMs();
+        allowedLatenessMs = config.allowedLatenessMs();
+        idleAllowanceMs = config.idleAllowanceMs();
+        futureToleranceMs = config.futureToleranceMs();
+        windowCount = config.windowCount();
+        eventoCount = config.eventoCount();
+        canaleCount = config.canaleCount();
+        statoCount = config.statoCount();
+        cellLength = ring.cellLengthBytes;
+        numeratorMask = config.numeratorEventoMask();
+        denominatorMask = config.denominatorEventoMask();
+    }
+
+    public WindowConfig config() {
+        return config;
+    }
+
+    /** The campaign dictionary whose ids {@link #onEvent} takes; {@code idOf} on the window thread only. */
+    public CampaignDictionary campaigns() {
+        return campaigns;
+    }
+
+    /**
+     * Window thread: applies one decoded event. {@code campagnaId} comes from {@link #campaigns()}
+     * ({@link CampaignDictionary#NONE_ID} when the event has none). Returns a {@link WindowResult} code.
+     */
+    public int onEvent(
+        final long sequence, final long receiveMillis, final long eventTimeMillis, final int evento,
+        final int canale, final int stato, final int campagnaId, final long valoreCents, final boolean duplicate) {
+        if (SHOULD_CHECK) {
+            checkOwner();
+            checkOrdinals(evento, canale, stato, campagnaId, valoreCents);
+        }
+        ring.putHeaderRelease(LAST_SEQUENCE_OFFSET, sequence);
+        if (eventTimeMillis - receiveMillis > futureToleranceMs) {
+            ring.putHeaderRelease(FUTURE_COUNT_OFFSET, ++futureCount);
+            return WindowResult.FUTURE;
+        }
+        skewMsByCanale[canale].record(receiveMillis - eventTimeMillis);
+        final long windowIndex = Math.floorDiv(eventTimeMillis, windowLengthMs);
+        if (headWindowIndex != NO_WINDOW && windowIndex <= headWindowIndex - windowCount) {
+            ring.putHeaderRelease(TOO_LATE_COUNT_OFFSET, ++tooLateCount);
+            return WindowResult.TOO_LATE;
+        }
+        if (headWindowIndex == NO_WINDOW || windowIndex > headWindowIndex) {
+            advanceHead(windowIndex);
+        }
+        final boolean late = windowIndex <= closedThroughIndex;
+        final int offset = ring.windowOffset(windowIndex);
+        final long odd = ring.beginWriteStoreStore(offset);
+        final boolean numerator = (numeratorMask >>> evento & 1) != 0;
+        final boolean denominator = (denominatorMask >>> evento & 1) != 0;
+        final WindowCellFlyweight cell = writerCell;
+        cell.wrap(buffer, WindowRingDescriptor.totalCellOffset() + offset)
+            .applyEvent(duplicate, late, stato, valoreCents, numerator, denominator);
+        cell.wrap(buffer, WindowRingDescriptor.eventoCellOffset(cellLength, evento) + offset)
+            .applyEvent(duplicate, late, stato, valoreCents, numerator, denominator);
+        cell.wrap(buffer, WindowRingDescriptor.canaleCellOffset(cellLength, eventoCount, canale) + offset)
+            .applyEvent(duplicate, late, stato, valoreCents, numerator, denominator);
+        cell.wrap(buffer, WindowRingDescriptor.campagnaCellOffset(cellLength, ring.fixedCells, campagnaId) + offset)
+            .applyEvent(duplicate, late, stato, valoreCents, numerator, denominator);
+        final int usedIndex = offset + CAMPAIGN_CELLS_USED_OFFSET;
+        if (buffer.getLong(usedIndex) <= campagnaId) {
+            buffer.putLong(usedIndex, campagnaId + 1);
+        }
+        if (late) {
+            buffer.putLong(offset + REVISION_OFFSET, buffer.getLong(offset + REVISION_OFFSET) + 1);
+        }
+        ring.endWriteRelease(offset, odd);
+        if (eventTimeMillis > maxEventTimeMillis) {
+            maxEventTimeMillis = eventTimeMillis;
+            ring.putHeaderRelease(MAX_EVENT_TIME_MILLIS_OFFSET, eventTimeMillis);
+            advanceWatermark(eventTimeMillis - allowedLatenessMs);
+        }
+        if (duplicate) {
+            return WindowResult.DUPLICATE_COUNTED;
+        }
+        return late ? WindowResult.ACCEPTED_LATE_REVISION : WindowResult.ACCEPTED;
+    }
+
+    /**
+     * Window thread: counts an event that failed validation in the total cell of its receive time's window
+     * (revision bumped if that window is closed; counted apart when that window is older than the ring).
+     */
+    public void onRejected(final long receiveMillis) {
+        if (SHOULD_CHECK) {
+            checkOwner();
+        }
+        final long windowIndex = Math.floorDiv(receiveMillis, windowLengthMs);
+        if (headWindowIndex != NO_WINDOW && windowIndex <= headWindowIndex - windowCount) {
+            ring.putHeaderRelease(REJECTED_OUTSIDE_HORIZON_COUNT_OFFSET, ++rejectedOutsideHorizonCount);
+            return;
+        }
+        if (headWindowIndex == NO_WINDOW || windowIndex > headWindowIndex) {
+            advanceHead(windowIndex);
+        }
+        final boolean late = windowIndex <= closedThroughIndex;
+        final int offset = ring.windowOffset(windowIndex);
+        final long odd = ring.beginWriteStoreStore(offset);
+        writerCell.wrap(buffer, WindowRingDescriptor.totalCellOffset() + offset).applyRejected();
+        if (late) {
+            buffer.putLong(offset + REVISION_OFFSET, buffer.getLong(offset + REVISION_OFFSET) + 1);
+        }
+        ring.endWriteRelease(offset, odd);
+    }
+
+    /**
+     * Window thread: time passes without events. Raises the watermark to
+     * {@code receiveMillis - allowedLateness - idleAllowance} (never lowers it), closing and opening windows
+     * as needed, and publishes the histograms. Send one at a fixed cadence (e.g. every second).
+     */
+    public void onHeartbeat(final long receiveMillis) {
+        if (SHOULD_CHECK) {
+            checkOwner();
+        }
+        ring.putHeaderRelease(HEARTBEAT_COUNT_OFFSET, ++heartbeatCount);
+        advanceWatermark(receiveMillis - allowedLatenessMs - idleAllowanceMs);
+        if (watermarkMillis != Long.MIN_VALUE) {
+            final long watermarkIndex = Math.floorDiv(watermarkMillis, windowLengthMs);
+            if (headWindowIndex == NO_WINDOW || watermarkIndex > headWindowIndex) {
+                advanceHead(watermarkIndex);
+            }
+        }
+        publishHistograms();
+    }
+
+    /** Window thread: one receive-to-window-updated latency, measured by the caller after {@link #onEvent}. */
+    public void recordInsightLatencyNanos(final long latencyNanos) {
+        insightLatencyNanos.record(latencyNanos);
+    }
+
+    /** Window thread: makes recorded latencies and skews visible to readers (also done by each heartbeat). */
+    public void publishHistograms() {
+        insightLatencyNanos.publish();
+        for (final SingleWriterHistogramPublisher skew : skewMsByCanale) {
+            skew.publish();
+        }
+    }
+
+    /** The start of the window that holds {@code eventTimeMillis}. Pure; any thread. */
+    public long windowStartMillis(final long eventTimeMillis) {
+        return Math.floorDiv(eventTimeMillis, windowLengthMs) * windowLengthMs;
+    }
+
+    /** Any thread (acquire): the watermark, {@link Long#MIN_VALUE} before the first event or heartbeat. */
+    public long watermarkMillis() { return ring.headerAcquire(WATERMARK_MILLIS_OFFSET); }
+    public long maxEventTimeMillis() { return ring.headerAcquire(MAX_EVENT_TIME_MILLIS_OFFSET); }
+    public long tooLateCount() { return ring.headerAcquire(TOO_LATE_COUNT_OFFSET); }
+    public long futureCount() { return ring.headerAcquire(FUTURE_COUNT_OFFSET); }
+    public long rejectedOutsideHorizonCount() { return ring.headerAcquire(REJECTED_OUTSIDE_HORIZON_COUNT_OFFSET); }
+    public long heartbeatCount() { return ring.headerAcquire(HEARTBEAT_COUNT_OFFSET); }
+    /** Any thread (acquire): the sequence of the last event passed to {@link #onEvent}, -1 before any. */
+    public long lastSequence() { return ring.headerAcquire(LAST_SEQUENCE_OFFSET); }
+
+    /** Any thread (acquire): start of the newest window in the ring, {@link Long#MIN_VALUE} before any. */
+    public long headWindowStartMillis() {
+        final long head = ring.headerAcquire(HEAD_WINDOW_INDEX_OFFSET);
+        return head == NO_WINDOW ? Long.MIN_VALUE : head * windowLengthMs;
+    }
+
+    /** A reusable reader-side holder shaped for this store. Any thread; allocates. */
+    public WindowSnapshot newSnapshot() {
+        return new WindowSnapshot(config, ring.strideBytes);
+    }
+
+    /** Any thread: a consistent copy of the window starting at that time; false if it is not in the ring. */
+    public boolean readWindow(final long windowStartMillis, final WindowSnapshot into) {
+        final long windowIndex = Math.floorDiv(windowStartMillis, windowLengthMs);
+        return ring.copyWindowAcquire(ring.windowOffset(windowIndex), windowIndex, into);
+    }
+
+    /** Any thread: a consistent copy of whatever window ring slot {@code ringIndex} holds; false if unused. */
+    public boolean readWindowAt(final int ringIndex, final WindowSnapshot into) {
+        return ring.copyWindowAcquire(ring.slotOffset(ringIndex), NO_WINDOW, into);
+    }
+
+    /**
+     * Any thread: visits, oldest first, each window in the ring that overlaps [fromMillis, toMillis), each
+     * copied consistently into {@code reuse} just before the visit. Returns the number of windows visited.
+     */
+    public int forEachWindow(
+        final long fromMillis, final long toMillis, final WindowSnapshot reuse, final Consumer<WindowSnapshot> visitor) {
+        final long head = ring.headerAcquire(HEAD_WINDOW_INDEX_OFFSET);
+        if (head == NO_WINDOW || toMillis <= fromMillis) {
+            return 0;
+        }
+        final long first = Math.max(Math.floorDiv(fromMillis, windowLengthMs), head - windowCount + 1);
+        final long last = Math.min(Math.floorDiv(toMillis - 1, windowLengthMs), head);
+        int visited = 0;
+        for (long index = first; index <= last; index++) {
+            if (ring.copyWindowAcquire(ring.windowOffset(index), index, reuse)) {
+                visitor.accept(reuse);
+                visited++;
+            }
+        }
+        return visited;
+    }
+
+    /** A histogram shaped for {@link #copyInsightLatencyInto}. */
+    public Histogram newInsightLatencyHistogram() { return insightLatencyNanos.newHistogram(); }
+    /** A histogram shaped for {@link #copySkewInto}. */
+    public Histogram newSkewHistogram() { return skewMsByCanale[0].newHistogram(); }
+
+    /** Any thread: every published receive-to-window latency, in nanoseconds. */
+    public void copyInsightLatencyInto(final Histogram into) {
+        insightLatencyNanos.copyInto(into);
+    }
+
+    /** Any thread: every published receive - event time skew of one canale, in ms (leads count as 0). */
+    public void copySkewInto(final int canale, final Histogram into) {
+        skewMsByCanale[canale].copyInto(into);
+    }
+
+    /** Window thread, or after it stopped: null when both stores hold the same state, else the first difference. */
+    public String stateDifference(final SingleWriterWindowStore other) {
+        if (SHOULD_CHECK) {
+            checkOwner();
+        }
+        return WindowStateComparison.firstDifference(this.ring, this.campaigns, other.ring, other.campaigns);
+    }
+
+    public boolean equalsState(final SingleWriterWindowStore other) {
+        return stateDifference(other) == null;
+    }
+
+    /** Window thread, or after it stopped: a 64-bit digest of the state {@link #stateDifference} compares. */
+    public long stateChecksum() {
+        return WindowStateComparison.checksum(ring, campaigns);
+    }
+
+    private void advanceHead(final long newHead) {
+        final long from = headWindowIndex == NO_WINDOW
+            ? newHead - windowCount + 1
+            : Math.max(headWindowIndex + 1, newHead - windowCount + 1);
+        for (long index = from; index <= newHead; index++) {
+            ring.resetSlot(index, index <= closedThroughIndex);
+        }
+        headWindowIndex = newHead;
+        ring.putHeaderRelease(HEAD_WINDOW_INDEX_OFFSET, newHead);
+    }
+
+    private void advanceWatermark(final long candidateMillis) {
+        if (candidateMillis <= watermarkMillis) {
+            return;
+        }
+        watermarkMillis = candidateMillis;
+        final long newClosedThrough = Math.floorDiv(candidateMillis, windowLengthMs) - 1;
+        if (newClosedThrough > closedThroughIndex && headWindowIndex != NO_WINDOW) {
+            final long oldest = headWindowIndex - windowCount + 1;
+            final long from = closedThroughIndex == NO_WINDOW ? oldest : Math.max(closedThroughIndex + 1, oldest);
+            final long to = Math.min(newClosedThrough, headWindowIndex);
+            for (long index = from; index <= to; index++) {
+                ring.markClosed(index);
+            }
+        }
+        closedThroughIndex = Math.max(closedThroughIndex, newClosedThrough);
+        ring.putHeaderRelease(WATERMARK_MILLIS_OFFSET, candidateMillis);
+    }
+
+    private void checkOwner() {
+        final Thread current = Thread.currentThread();
+        if (owner == null) {
+            owner = current;
+        } else if (owner != current) {
+            throw new IllegalStateException("window store written by " + current.getName()
+                + " but owned by " + owner.getName() + ": only the window thread may write");
+        }
+    }
+
+    private void checkOrdinals(
+        final int evento, final int canale, final int stato, final int campagnaId, final long valoreCents) {
+        if (evento < 0 || evento >= eventoCount || canale < 0 || canale >= canaleCount
+            || stato < 0 || stato >= statoCount || campagnaId < 0 || campagnaId >= campaigns.sizeAcquire()
+            || valoreCents < 0) {
+            throw new IllegalArgumentException("event outside the window schema: evento=" + evento + " canale="
+                + canale + " stato=" + stato + " campagnaId=" + campagnaId + " valoreCents=" + valoreCents);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package io.conversioni.window;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A reader's consistent copy of one window: its interval, whether the watermark had closed it, its
+ * revision, and every cell (the total, per evento, per canale, per campagna). Filled by
+ * {@link SingleWriterWindowStore#readWindow} and {@link SingleWriterWindowStore#forEachWindow}.
+ *
+ * <p>Threading: owned by one reader thread; reuse it for every read. Allocation: its heap copy, once, at
+ * {@link SingleWriterWindowStore#newSnapshot()}; reads allocate nothing. Recycle: the cell view returned by
+ * {@link #total()}, {@link #evento}, {@link #canale} and {@link #campagna} is shared and re-pointed by the
+ * next of those calls; the whole snapshot is overwritten by the next read.
+ */
+public final class WindowSnapshot {
+    final UnsafeBuffer copy;
+    private final WindowCellFlyweight cell;
+    private final long windowLengthMs;
+    private final int cellLengthBytes;
+    private final int eventoCount;
+    private final int canaleCount;
+    private final int fixedCells;
+    private final int zeroCellOffset;
+    private long windowIndex = WindowRingDescriptor.NO_WINDOW;
+    private long revision;
+    private boolean closed;
+    private int campaignCellsUsed;
+    private long version;
+
+    WindowSnapshot(final WindowConfig config, final int strideBytes) {
+        windowLengthMs = config.windowLengthMs();
+        cellLengthBytes = WindowCellDescriptor.cellLengthBytes(config.statoCount());
+        eventoCount = config.eventoCount();
+        canaleCount = config.canaleCount();
+        fixedCells = WindowRingDescriptor.fixedCellCount(config);
+        zeroCellOffset = strideBytes;
+        copy = new UnsafeBuffer(new byte[strideBytes + cellLengthBytes]);
+        cell = new WindowCellFlyweight(config.statoCount());
+    }
+
+    void commit(final long windowIndex, final long revision, final boolean closed, final int used, final long version) {
+        this.windowIndex = windowIndex;
+        this.revision = revision;
+        this.closed = closed;
+        this.campaignCellsUsed = used;
+        this.version = version;
+    }
+
+    public long windowStartMillis() { return windowIndex * windowLengthMs; }
+    public long windowEndMillis() { return (windowIndex + 1) * windowLengthMs; }
+    /** True once the watermark passed the window's end (it was emitted as final, revision 0). */
+    public boolean closed() { return closed; }
+    /** Number of changes applied after the window closed. */
+    public long revision() { return revision; }
+    /** Campaign ids below this may have non-zero cells in this window. */
+    public int campaignCellsUsed() { return campaignCellsUsed; }
+    /** The sequence-lock version the copy was taken at: equal versions of one window mean equal content. */
+    public long version() { return version; }
+    public int eventoCount() { return eventoCount; }
+    public int canaleCount() { return canaleCount; }
+
+    public WindowCellFlyweight total() {
+        return cell.wrap(copy, WindowRingDescriptor.totalCellOffset());
+    }
+
+    public WindowCellFlyweight evento(final int evento) {
+        if (evento < 0 || evento >= eventoCount) {
+            throw new IndexOutOfBoundsException("evento ordinal " + evento);
+        }
+        return cell.wrap(copy, WindowRingDescriptor.eventoCellOffset(cellLengthBytes, evento));
+    }
+
+    public WindowCellFlyweight canale(final int canale) {
+        if (canale < 0 || canale >= canaleCount) {
+            throw new IndexOutOfBoundsException("canale ordinal " + canale);
+        }
+        return cell.wrap(copy, WindowRingDescriptor.canaleCellOffset(cellLengthBytes, eventoCount, canale));
+    }
+
+    /** The cell of a campaign id; an all-zero cell for ids this window never touched. */
+    public WindowCellFlyweight campagna(final int campagnaId) {
+        if (campagnaId < 0 || campagnaId >= campaignCellsUsed) {
+            return cell.wrap(copy, zeroCellOffset);
+        }
+        return cell.wrap(copy, WindowRingDescriptor.campagnaCellOffset(cellLengthBytes, fixedCells, campagnaId));
+    }
+}
