@@ -44,7 +44,7 @@ public class WindowUpdateBenchmark {
     private final long[] valoreCents = new long[EVENTS];
     private final long[] offsetMs = new long[EVENTS];
     private final boolean[] duplicate = new boolean[EVENTS];
-    private final char[][] campaignNames = new char[8][];
+    private final byte[][] campaignNames = new byte[8][];
     private final long[] campaignHashes = new long[8];
     private SingleWriterWindowStore store;
     private CampaignDictionary campaigns;
@@ -55,9 +55,9 @@ public class WindowUpdateBenchmark {
         store = new SingleWriterWindowStore(WindowConfig.defaults());
         campaigns = store.campaigns();
         for (int i = 0; i < campaignNames.length; i++) {
-            campaignNames[i] = ("Campagna_" + i + "_Verano2024").toCharArray();
-            campaignHashes[i] = CampaignDictionary.hashOf(campaignNames[i], campaignNames[i].length);
-            campaigns.idOf(campaignNames[i], campaignNames[i].length, campaignHashes[i]);
+            campaignNames[i] = ("Campagna_" + i + "_Verano2024").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            campaignHashes[i] = io.conversioni.json.JsonCursor.hash(campaignNames[i], 0, campaignNames[i].length);
+            campaigns.idOf(campaignNames[i], 0, campaignNames[i].length, campaignHashes[i]);
         }
         final SplittableRandom random = new SplittableRandom(20_240_715L);
         for (int i = 0; i < EVENTS; i++) {
@@ -94,6 +94,6 @@ public class WindowUpdateBenchmark {
     @Benchmark
     public int campaignLookup() {
         final int i = (int) (sequence++ & 7);
-        return campaigns.idOf(campaignNames[i], campaignNames[i].length, campaignHashes[i]);
+        return campaigns.idOf(campaignNames[i], 0, campaignNames[i].length, campaignHashes[i]);
     }
 }

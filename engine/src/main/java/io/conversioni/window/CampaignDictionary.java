@@ -2,18 +2,21 @@ package io.conversioni.window;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import io.conversioni.json.JsonCursor;
+
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 import org.agrona.BitUtil;
 
 /**
- * Bounded dictionary from campaign names (decoded chars plus a caller-supplied 64-bit hash) to small dense
+ * Bounded dictionary from campaign names (unescaped UTF-8 bytes plus a caller-supplied 64-bit hash) to small dense
  * ids used as window cells. Id {@link #NONE_ID} means "no campaign", {@link #OTHER_ID} collects every name
  * that arrives once the dictionary is full (each such lookup is counted).
  *
  * <p>Threading: {@link #idOf} is called by one writer thread (the window thread); readers on other threads
  * may call {@link #sizeAcquire()}, {@link #name(int)} and {@link #overflowCountAcquire()}: a name's chars are
- * written before the size that publishes its id (release/acquire). Allocation: one {@code char[]} per new
+ * written before the size that publishes its id (release/acquire). Allocation: one {@code byte[]} per new
  * name, at most {@code capacity - 2} in a lifetime; lookups of known names allocate nothing.
  * Growth: never; capacity is fixed at construction.
  */
@@ -41,7 +44,7 @@ public final class CampaignDictionary {
     /** Open addressing on the hash: id + 1 per slot, 0 when empty. */
     private final int[] slots;
     private final long[] hashes;
-    private final char[][] names;
+    private final byte[][] names;
     @SuppressWarnings("unused") // accessed through SIZE
     private int size;
     @SuppressWarnings("unused") // accessed through OVERFLOW_COUNT
@@ -56,9 +59,9 @@ public final class CampaignDictionary {
         this.mask = slotCount - 1;
         this.slots = new int[slotCount];
         this.hashes = new long[capacity];
-        this.names = new char[capacity][];
-        names[NONE_ID] = NONE_NAME.toCharArray();
-        names[OTHER_ID] = OTHER_NAME.toCharArray();
+        this.names = new byte[capacity][];
+        names[NONE_ID] = NONE_NAME.getBytes(StandardCharsets.UTF_8);
+        names[OTHER_ID] = OTHER_NAME.getBytes(StandardCharsets.UTF_8);
         SIZE.setRelease(this, 2);
     }
 
@@ -70,7 +73,7 @@ public final class CampaignDictionary {
      * The id of a campaign name, adding it when new and there is room; {@link #OTHER_ID} (counted) when full;
      * {@link #NONE_ID} when {@code length} is zero. Window thread only.
      */
-    public int idOf(final char[] chars, final int length, final long hash) {
+    public int idOf(final byte[] bytes, final int offset, final int length, final long hash) {
         if (length == 0) {
             return NONE_ID;
         }
@@ -81,7 +84,9 @@ public final class CampaignDictionary {
                 break;
             }
             final int id = entry - 1;
-            if (hashes[id] == hash && sameChars(names[id], chars, length)) {
+            final byte[] name = names[id];
+            if (hashes[id] == hash && name.length == length
+                && Arrays.equals(name, 0, length, bytes, offset, offset + length)) {
                 return id;
             }
             slot = (slot + 1) & mask;
@@ -92,7 +97,7 @@ public final class CampaignDictionary {
             OVERFLOW_COUNT.setRelease(this, (long) OVERFLOW_COUNT.get(this) + 1);
             return OTHER_ID;
         }
-        names[n] = Arrays.copyOf(chars, length);
+        names[n] = Arrays.copyOfRange(bytes, offset, offset + length);
         hashes[n] = hash;
         slots[slot] = n + 1;
         // Release: the name's chars and hash are visible before a reader can see id n.
@@ -100,10 +105,10 @@ public final class CampaignDictionary {
         return n;
     }
 
-    /** Convenience for set-up and tests (allocates): the id of a name, using a standard hash of its chars. */
+    /** Convenience for set-up and tests (allocates): the id of a name, hashed as the decoder does. */
     public int idOf(final String name) {
-        final char[] chars = name.toCharArray();
-        return idOf(chars, chars.length, hashOf(chars, chars.length));
+        final byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+        return idOf(bytes, 0, bytes.length, JsonCursor.hash(bytes, 0, bytes.length));
     }
 
     /** Number of ids handed out, reserved ones included. Any thread. */
@@ -121,33 +126,11 @@ public final class CampaignDictionary {
         if (id < 0 || id >= sizeAcquire()) {
             throw new IllegalArgumentException("unknown campaign id " + id);
         }
-        return new String(names[id]);
-    }
-
-    /** A 64-bit FNV-1a hash of chars, for callers that have no hash of their own. */
-    public static long hashOf(final char[] chars, final int length) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < length; i++) {
-            h ^= chars[i];
-            h *= 0x100000001b3L;
-        }
-        return h;
+        return new String(names[id], StandardCharsets.UTF_8);
     }
 
     private static long mix(final long hash) {
         final long h = hash * 0x9E3779B97F4A7C15L;
         return h ^ (h >>> 32);
-    }
-
-    private static boolean sameChars(final char[] name, final char[] chars, final int length) {
-        if (name.length != length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (name[i] != chars[i]) {
-                return false;
-            }
-        }
-        return true;
     }
 }

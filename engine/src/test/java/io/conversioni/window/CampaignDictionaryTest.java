@@ -26,18 +26,18 @@ class CampaignDictionaryTest {
     @Test
     void shouldGiveNoCampaignIdToAnEmptyName() {
         final CampaignDictionary dictionary = new CampaignDictionary(8);
-        assertEquals(CampaignDictionary.NONE_ID, dictionary.idOf(new char[8], 0, 0));
+        assertEquals(CampaignDictionary.NONE_ID, dictionary.idOf(new byte[8], 0, 0, 0));
         assertEquals(CampaignDictionary.NONE_NAME, dictionary.name(CampaignDictionary.NONE_ID));
     }
 
     @Test
     void shouldTellNamesApartWhenTheirHashesCollide() {
         final CampaignDictionary dictionary = new CampaignDictionary(8);
-        final char[] a = "Promo_A".toCharArray();
-        final char[] b = "Promo_B".toCharArray();
-        assertEquals(2, dictionary.idOf(a, a.length, 7));
-        assertEquals(3, dictionary.idOf(b, b.length, 7));
-        assertEquals(2, dictionary.idOf(a, a.length, 7));
+        final byte[] a = "Promo_A".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final byte[] b = "Promo_B".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(2, dictionary.idOf(a, 0, a.length, 7));
+        assertEquals(3, dictionary.idOf(b, 0, b.length, 7));
+        assertEquals(2, dictionary.idOf(a, 0, a.length, 7));
     }
 
     @Test
@@ -58,12 +58,12 @@ class CampaignDictionaryTest {
     @Test
     void shouldLookUpKnownNamesWithoutAllocating() {
         final CampaignDictionary dictionary = new CampaignDictionary(64);
-        final char[][] names = new char[40][];
+        final byte[][] names = new byte[40][];
         final long[] hashes = new long[names.length];
         for (int i = 0; i < names.length; i++) {
-            names[i] = ("Campagna_" + i).toCharArray();
-            hashes[i] = CampaignDictionary.hashOf(names[i], names[i].length);
-            dictionary.idOf(names[i], names[i].length, hashes[i]);
+            names[i] = ("Campagna_" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            hashes[i] = io.conversioni.json.JsonCursor.hash(names[i], 0, names[i].length);
+            dictionary.idOf(names[i], 0, names[i].length, hashes[i]);
         }
         final com.sun.management.ThreadMXBean threads =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -72,7 +72,7 @@ class CampaignDictionaryTest {
         final long before = threads.getThreadAllocatedBytes(id);
         for (int round = 0; round < 1_000; round++) {
             for (int i = 0; i < names.length; i++) {
-                sum += dictionary.idOf(names[i], names[i].length, hashes[i]);
+                sum += dictionary.idOf(names[i], 0, names[i].length, hashes[i]);
             }
         }
         final long allocated = threads.getThreadAllocatedBytes(id) - before;
