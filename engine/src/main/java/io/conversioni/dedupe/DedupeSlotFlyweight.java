@@ -1,0 +1,106 @@
+package io.conversioni.dedupe;
+
+import static io.conversioni.dedupe.DedupeSlotDescriptor.BUCKET_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.CONTENT_HASH_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.EVENT_TIME_MILLIS_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.FIRST_RECEIVE_MILLIS_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.FIRST_SEQUENCE_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.KEY_HI_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.KEY_LO_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.RESERVED_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_EMPTY;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_USED;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Reads and writes one {@link DedupeSlotDescriptor} slot in place; {@link #wrap(UnsafeBuffer, int)}
+ * moves it to another slot.
+ *
+ * <p>Threading: used by the table's owner thread only (plain loads and stores). Allocation: none;
+ * one instance per table, re-wrapped for every probe step.
+ */
+public final class DedupeSlotFlyweight {
+    private UnsafeBuffer buffer;
+    private int offset;
+
+    /**
+     * @param buffer the table's buffer.
+     * @param offset byte offset of a slot ({@link DedupeSlotDescriptor#slotOffset(int)}).
+     * @return this.
+     */
+    public DedupeSlotFlyweight wrap(final UnsafeBuffer buffer, final int offset) {
+        this.buffer = buffer;
+        this.offset = offset;
+        return this;
+    }
+
+    public int offset() {
+        return offset;
+    }
+
+    public boolean isEmpty() {
+        return buffer.getInt(offset + STATE_OFFSET) == STATE_EMPTY;
+    }
+
+    /** @return whether this slot holds exactly this identity (the caller checks it is used). */
+    public boolean matches(final long keyHi, final long keyLo, final long bucket, final long contentHash) {
+        return buffer.getLong(offset + KEY_LO_OFFSET) == keyLo &&
+            buffer.getLong(offset + KEY_HI_OFFSET) == keyHi &&
+            buffer.getLong(offset + BUCKET_OFFSET) == bucket &&
+            buffer.getLong(offset + CONTENT_HASH_OFFSET) == contentHash;
+    }
+
+    public long keyHi() {
+        return buffer.getLong(offset + KEY_HI_OFFSET);
+    }
+
+    public long keyLo() {
+        return buffer.getLong(offset + KEY_LO_OFFSET);
+    }
+
+    public long bucket() {
+        return buffer.getLong(offset + BUCKET_OFFSET);
+    }
+
+    public long contentHash() {
+        return buffer.getLong(offset + CONTENT_HASH_OFFSET);
+    }
+
+    public long eventTimeMillis() {
+        return buffer.getLong(offset + EVENT_TIME_MILLIS_OFFSET);
+    }
+
+    public long firstSequence() {
+        return buffer.getLong(offset + FIRST_SEQUENCE_OFFSET);
+    }
+
+    public long firstReceiveMillis() {
+        return buffer.getLong(offset + FIRST_RECEIVE_MILLIS_OFFSET);
+    }
+
+    /**
+     * Writes a whole entry, the state word last (the descriptor's commit rule). Overwriting a used slot
+     * in place keeps it used throughout, so probe chains through it stay intact.
+     */
+    public void putEntry(
+        final long keyHi,
+        final long keyLo,
+        final long bucket,
+        final long contentHash,
+        final long eventTimeMillis,
+        final long firstSequence,
+        final long firstReceiveMillis) {
+        buffer.putLong(offset + KEY_HI_OFFSET, keyHi);
+        buffer.putLong(offset + KEY_LO_OFFSET, keyLo);
+        buffer.putLong(offset + BUCKET_OFFSET, bucket);
+        buffer.putLong(offset + CONTENT_HASH_OFFSET, contentHash);
+        buffer.putLong(offset + EVENT_TIME_MILLIS_OFFSET, eventTimeMillis);
+        buffer.putLong(offset + FIRST_SEQUENCE_OFFSET, firstSequence);
+        buffer.putLong(offset + FIRST_RECEIVE_MILLIS_OFFSET, firstReceiveMillis);
+        buffer.putInt(offset + RESERVED_OFFSET, 0);
+        // Plain store, last in program order: only the owner thread reads slots (see the descriptor).
+        buffer.putInt(offset + STATE_OFFSET, STATE_USED);
+    }
+}

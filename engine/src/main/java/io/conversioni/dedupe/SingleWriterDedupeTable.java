@@ -1,0 +1,500 @@
+package io.conversioni.dedupe;
+
+import static io.conversioni.dedupe.DedupeSlotDescriptor.SLOT_ALIGNMENT;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.capacityBytes;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.slotOffset;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Off-heap open-addressing (linear probing) table that decides whether an event duplicates one already
+ * accepted, per {@link DedupeMode}, and inserts it when it does not. Entries expire by EVENT time: an
+ * entry is expired once its event time is older than {@code maxEventTimeSeen - ttlMillis}. A probe that
+ * meets an expired entry frees its slot on the spot (backward-shift deletion: no tombstones), and a sweep
+ * of a few slots per call frees the ones no probe meets, so runs stay as short as the live load makes
+ * them however long the table has run; only past a per-call budget is an expired slot overwritten in
+ * place instead.
+ *
+ * <p>Threading: single writer. The first thread that calls a mutating method owns the table; with
+ * {@code -Dconversioni.checks=true} or {@code -ea} any other caller gets an {@link IllegalStateException}.
+ * The counters are plain fields: other threads must read them through the pipeline's snapshot, not here.
+ *
+ * <p>Allocation: the slot array (capacity × 64 bytes, 64-byte aligned, direct memory) is allocated once
+ * in the constructor; {@link #isDuplicate} allocates nothing, boxes nothing and never grows the table.
+ * The direct memory is released when the table becomes unreachable (the buffer's cleaner).
+ *
+ * <p>Bounded work: a lookup visits at most {@code maxProbe} slots from the key's home (three lookups in
+ * {@link DedupeMode#PROXIMITY}). When no empty or expired slot lies within them, the entry with the
+ * OLDEST event time among those slots is overwritten (ties: the first in probe order) and
+ * {@link #evictions()} counts it: the table forgets the stalest key rather than refuse, hang or grow.
+ *
+ * <p>Recycle: {@link #clear()} empties it (owner thread only).
+ */
+public final class SingleWriterDedupeTable {
+    /** System property that turns on owner-thread checks ({@code true} in tests, off in benchmarks). */
+    public static final String CHECKS_PROP_NAME = "conversioni.checks";
+    static final boolean SHOULD_CHECK = Boolean.getBoolean(CHECKS_PROP_NAME) || assertionsEnabled();
+
+    /** Value of the {@code first*} accessors after a non-duplicate. */
+    public static final long NONE = Long.MIN_VALUE;
+
+    /**
+     * Slots the sweep examines per call. Probes only remove the expired entries they meet, so without a
+     * sweep, garbage piles up where no probe goes until runs grow long; four slots a call sweep the
+     * default 2^20-slot table every 2^18 calls, at the price of reading 256 sequential bytes.
+     */
+    static final int SWEEP_SLOTS_PER_CALL = 4;
+
+    private static final int INSERT_EMPTY = 0;
+    private static final int INSERT_EXPIRED = 1;
+    private static final int INSERT_EVICT = 2;
+
+    private final DedupeConfig config;
+    private final DedupeMode mode;
+    private final long windowMillis;
+    private final long ttlMillis;
+    private final int mask;
+    private final int maxProbe;
+    private final UnsafeBuffer buffer;
+    private final DedupeSlotFlyweight slot = new DedupeSlotFlyweight();
+
+    private long maxEventTimeMillis = NONE;
+    private long expiryHorizonMillis = NONE;
+    private int insertOffset;
+    private int sweepIndex;
+    private int insertKind;
+
+    private long firstSequence = NONE;
+    private long firstReceiveMillis = NONE;
+    private long firstEventTimeMillis = NONE;
+
+    private int size;
+    private long inserts;
+    private long duplicates;
+    private long evictions;
+    private long expirations;
+    private Thread ownerThread;
+
+    /**
+     * @param config validated settings; the slot array is allocated here, once.
+     */
+    public SingleWriterDedupeTable(final DedupeConfig config) {
+        this.config = config;
+        this.mode = config.mode();
+        this.windowMillis = config.windowMillis();
+        this.ttlMillis = config.ttlMillis();
+        this.mask = config.capacitySlots() - 1;
+        this.maxProbe = config.maxProbe();
+        this.buffer = new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(capacityBytes(config.capacitySlots()), SLOT_ALIGNMENT));
+        this.buffer.setMemory(0, buffer.capacity(), (byte)0);
+    }
+
+    public DedupeConfig config() {
+        return config;
+    }
+
+    /**
+     * Checks one event and, when it is not a duplicate, inserts it. After {@code true},
+     * {@link #firstSequence()}, {@link #firstReceiveMillis()} and {@link #firstEventTimeMillis()} name the
+     * accepted event it duplicates; after {@code false} they read {@link #NONE}.
+     *
+     * @param keyHi           high 64 bits of the key built from the configured key fields.
+     * @param keyLo           low 64 bits of that key.
+     * @param eventTimeMillis the event's own time (UTC epoch millis), which drives buckets and expiry.
+     * @param contentHash     64-bit hash of the whole event; used in {@link DedupeMode#EXACT} only.
+     * @param sequence        the event's ring sequence, remembered when it is accepted.
+     * @param receiveMillis   the event's receive time, remembered when it is accepted.
+     * @return whether the event duplicates an accepted, unexpired one.
+     */
+    public boolean isDuplicate(
+        final long keyHi,
+        final long keyLo,
+        final long eventTimeMillis,
+        final long contentHash,
+        final long sequence,
+        final long receiveMillis) {
+        if (SHOULD_CHECK) {
+            checkOwnerThread();
+        }
+        advanceExpiryHorizon(eventTimeMillis);
+        sweepExpired();
+
+        final long bucket;
+        final long hash;
+        if (mode == DedupeMode.EXACT) {
+            bucket = eventTimeMillis;
+            hash = contentHash;
+        } else {
+            bucket = Math.floorDiv(eventTimeMillis, windowMillis);
+            hash = 0L;
+        }
+        final long keyHash = keyHash(keyHi, keyLo, hash);
+
+        final int match = findLive(keyHash, keyHi, keyLo, bucket, hash);
+        if (match >= 0) {
+            rememberFirst(slot.wrap(buffer, match));
+            duplicates++;
+            return true;
+        }
+        if (mode == DedupeMode.PROXIMITY) {
+            final int bucketInsertOffset = insertOffset;
+            final int bucketInsertKind = insertKind;
+            final long expirationsBefore = expirations;
+            if (findNearestNeighbour(keyHash, keyHi, keyLo, bucket, eventTimeMillis)) {
+                duplicates++;
+                return true;
+            }
+            if (expirations == expirationsBefore) {
+                insertOffset = bucketInsertOffset;
+                insertKind = bucketInsertKind;
+            } else {
+                // A neighbour probe removed entries and may have moved or emptied slots of this bucket's
+                // run: find the insert position again (it cannot find a match, removals create none).
+                findLive(keyHash, keyHi, keyLo, bucket, hash);
+            }
+        }
+
+        insert(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis);
+        firstSequence = NONE;
+        firstReceiveMillis = NONE;
+        firstEventTimeMillis = NONE;
+        return false;
+    }
+
+    /** @return sequence of the accepted event the last duplicate repeats, or {@link #NONE}. */
+    public long firstSequence() {
+        return firstSequence;
+    }
+
+    /** @return receive time of the accepted event the last duplicate repeats, or {@link #NONE}. */
+    public long firstReceiveMillis() {
+        return firstReceiveMillis;
+    }
+
+    /** @return event time of the accepted event the last duplicate repeats, or {@link #NONE}. */
+    public long firstEventTimeMillis() {
+        return firstEventTimeMillis;
+    }
+
+    /** @return used slots, including expired entries no probe has met yet. */
+    public int size() {
+        return size;
+    }
+
+    public int capacitySlots() {
+        return mask + 1;
+    }
+
+    /** @return events accepted (inserted), over the table's life since the last {@link #clear()}. */
+    public long inserts() {
+        return inserts;
+    }
+
+    public long duplicates() {
+        return duplicates;
+    }
+
+    /** @return live entries overwritten because no empty or expired slot lay within the probe window. */
+    public long evictions() {
+        return evictions;
+    }
+
+    /**
+     * @return expired entries freed: removed by backward shift when a probe or the sweep met them, or
+     * overwritten in place when a probe met more than {@code maxProbe} of them.
+     */
+    public long expirations() {
+        return expirations;
+    }
+
+    /** @return newest event time seen, or {@link #NONE}. */
+    public long maxEventTimeMillis() {
+        return maxEventTimeMillis;
+    }
+
+    /** @return entries with an event time strictly below this are expired. */
+    public long expiryHorizonMillis() {
+        return expiryHorizonMillis;
+    }
+
+    /** Forgets every entry, the event-time clock and the counters. Owner thread; touches every slot. */
+    public void clear() {
+        if (SHOULD_CHECK) {
+            checkOwnerThread();
+        }
+        buffer.setMemory(0, buffer.capacity(), (byte)0);
+        maxEventTimeMillis = NONE;
+        expiryHorizonMillis = NONE;
+        sweepIndex = 0;
+        firstSequence = NONE;
+        firstReceiveMillis = NONE;
+        firstEventTimeMillis = NONE;
+        size = 0;
+        inserts = 0;
+        duplicates = 0;
+        evictions = 0;
+        expirations = 0;
+    }
+
+    /**
+     * Visits every used slot in slot order. Owner thread; cold path (touches every slot).
+     *
+     * @param visitor receives each entry.
+     */
+    public void forEachEntry(final DedupeEntryVisitor visitor) {
+        if (SHOULD_CHECK) {
+            checkOwnerThread();
+        }
+        for (int i = 0, capacity = mask + 1; i < capacity; i++) {
+            slot.wrap(buffer, slotOffset(i));
+            if (!slot.isEmpty()) {
+                final long eventTimeMillis = slot.eventTimeMillis();
+                visitor.onEntry(i, slot.keyHi(), slot.keyLo(), slot.bucket(), slot.contentHash(), eventTimeMillis,
+                    slot.firstSequence(), slot.firstReceiveMillis(), eventTimeMillis < expiryHorizonMillis);
+            }
+        }
+    }
+
+    /**
+     * A 64-bit digest of every used slot (with its index), the event-time clock and the counters: two
+     * tables with the same config fed the same events have the same digest. Owner thread; cold path.
+     *
+     * @return the digest.
+     */
+    public long stateChecksum() {
+        if (SHOULD_CHECK) {
+            checkOwnerThread();
+        }
+        long digest = mix(mix(mix(mix(mix(0, maxEventTimeMillis), size), inserts), duplicates), evictions);
+        for (int i = 0, capacity = mask + 1; i < capacity; i++) {
+            slot.wrap(buffer, slotOffset(i));
+            if (!slot.isEmpty()) {
+                digest = mix(digest, i);
+                digest = mix(digest, slot.keyHi());
+                digest = mix(digest, slot.keyLo());
+                digest = mix(digest, slot.bucket());
+                digest = mix(digest, slot.contentHash());
+                digest = mix(digest, slot.eventTimeMillis());
+                digest = mix(digest, slot.firstSequence());
+                digest = mix(digest, slot.firstReceiveMillis());
+            }
+        }
+        return digest;
+    }
+
+    private void advanceExpiryHorizon(final long eventTimeMillis) {
+        if (eventTimeMillis > maxEventTimeMillis) {
+            maxEventTimeMillis = eventTimeMillis;
+            expiryHorizonMillis = eventTimeMillis >= Long.MIN_VALUE + ttlMillis ? eventTimeMillis - ttlMillis : NONE;
+        }
+    }
+
+    /**
+     * Examines {@link #SWEEP_SLOTS_PER_CALL} slots at a cursor that walks round the table and removes the
+     * expired entries there. Runs before the probe, so it never moves a slot the probe has recorded.
+     */
+    private void sweepExpired() {
+        final long horizonMillis = expiryHorizonMillis;
+        int index = sweepIndex;
+        for (int i = 0; i < SWEEP_SLOTS_PER_CALL; i++) {
+            slot.wrap(buffer, slotOffset(index));
+            if (!slot.isEmpty() && slot.eventTimeMillis() < horizonMillis) {
+                removeAt(index); // an entry shifted back into this index is looked at next
+            } else {
+                index = (index + 1) & mask;
+            }
+        }
+        sweepIndex = index;
+    }
+
+    /**
+     * Probes from the home of (key, bucket) for a live entry with this identity, stopping at the first
+     * empty slot or after {@code maxProbe} slots. Expired entries met on the way are removed on the spot
+     * (backward shift, at most {@code maxProbe} per call), so probes stay as short as the live load makes
+     * them. On a miss leaves in {@code insertOffset/insertKind} where the entry goes: an expired slot
+     * left over once the removal budget is spent, else the empty slot, else the oldest live one.
+     *
+     * @return byte offset of the live matching slot, or -1.
+     */
+    private int findLive(final long keyHash, final long keyHi, final long keyLo, final long bucket, final long hash) {
+        final long horizonMillis = expiryHorizonMillis;
+        int index = (int)(keyHash + bucket) & mask; // same as homeIndex(...)
+        int removalBudget = maxProbe;
+        int expiredOffset = -1;
+        int emptyOffset = -1;
+        int oldestOffset = -1;
+        long oldestMillis = Long.MAX_VALUE;
+        int probed = 0;
+        while (probed < maxProbe) {
+            final int offset = slotOffset(index);
+            slot.wrap(buffer, offset);
+            if (slot.isEmpty()) {
+                emptyOffset = offset;
+                break;
+            }
+            final long eventTimeMillis = slot.eventTimeMillis();
+            if (eventTimeMillis < horizonMillis) {
+                if (removalBudget > 0) {
+                    removalBudget--;
+                    removeAt(index);
+                    continue; // the same index now holds a shifted-back entry, or is empty
+                }
+                if (expiredOffset < 0) {
+                    expiredOffset = offset;
+                }
+            } else if (slot.matches(keyHi, keyLo, bucket, hash)) {
+                return offset;
+            } else if (oldestOffset < 0 || eventTimeMillis < oldestMillis) {
+                oldestMillis = eventTimeMillis;
+                oldestOffset = offset;
+            }
+            index = (index + 1) & mask;
+            probed++;
+        }
+
+        if (expiredOffset >= 0) {
+            insertOffset = expiredOffset;
+            insertKind = INSERT_EXPIRED;
+        } else if (emptyOffset >= 0) {
+            insertOffset = emptyOffset;
+            insertKind = INSERT_EMPTY;
+        } else {
+            insertOffset = oldestOffset;
+            insertKind = INSERT_EVICT;
+        }
+        return -1;
+    }
+
+    /**
+     * Removes the entry at {@code holeIndex} by backward shift (Knuth's algorithm R): each later entry
+     * of the run whose probe path crosses the hole moves into it, and the last hole becomes empty, so
+     * "a probe stops at the first empty slot" stays true without tombstones. Every entry lies fewer than
+     * {@code maxProbe} slots past its home, so the walk stops after {@code maxProbe} slots without a move.
+     */
+    private void removeAt(final int holeIndex) {
+        int hole = holeIndex;
+        int index = holeIndex;
+        int sinceMove = 0;
+        while (++sinceMove < maxProbe) {
+            index = (index + 1) & mask;
+            if (index == holeIndex) {
+                break;
+            }
+            final int offset = slotOffset(index);
+            slot.wrap(buffer, offset);
+            if (slot.isEmpty()) {
+                break;
+            }
+            final int home = homeIndex(slot.keyHi(), slot.keyLo(), slot.contentHash(), slot.bucket());
+            if (((index - home) & mask) >= ((index - hole) & mask)) {
+                buffer.putBytes(slotOffset(hole), buffer, offset, DedupeSlotDescriptor.SLOT_LENGTH);
+                hole = index;
+                sinceMove = 0;
+            }
+        }
+        buffer.setMemory(slotOffset(hole), DedupeSlotDescriptor.SLOT_LENGTH, (byte)0);
+        size--;
+        expirations++;
+    }
+
+    private int homeIndex(final long keyHi, final long keyLo, final long hash, final long bucket) {
+        return (int)(keyHash(keyHi, keyLo, hash) + bucket) & mask;
+    }
+
+    /**
+     * PROXIMITY, after bucket b missed: the accepted entries of buckets b - 1 and b + 1 (at most one each,
+     * since two events in one bucket are always within the window) within the window; the nearer in time
+     * wins, the earlier on a tie. Copies the winner out at once: the second probe may move slots.
+     *
+     * @return whether one was within the window (then the {@code first*} fields name it).
+     */
+    private boolean findNearestNeighbour(
+        final long keyHash, final long keyHi, final long keyLo, final long bucket, final long eventTimeMillis) {
+        boolean found = false;
+        long matchDistanceMillis = Long.MAX_VALUE;
+        final int previous = findLive(keyHash, keyHi, keyLo, bucket - 1, 0L);
+        if (previous >= 0) {
+            final long distanceMillis = eventTimeMillis - slot.wrap(buffer, previous).eventTimeMillis();
+            if (distanceMillis <= windowMillis) {
+                rememberFirst(slot);
+                matchDistanceMillis = distanceMillis;
+                found = true;
+            }
+        }
+        final int next = findLive(keyHash, keyHi, keyLo, bucket + 1, 0L);
+        if (next >= 0) {
+            final long distanceMillis = slot.wrap(buffer, next).eventTimeMillis() - eventTimeMillis;
+            if (distanceMillis <= windowMillis && distanceMillis < matchDistanceMillis) {
+                rememberFirst(slot);
+                found = true;
+            }
+        }
+        return found;
+    }
+
+    private void rememberFirst(final DedupeSlotFlyweight accepted) {
+        firstSequence = accepted.firstSequence();
+        firstReceiveMillis = accepted.firstReceiveMillis();
+        firstEventTimeMillis = accepted.eventTimeMillis();
+    }
+
+    private void insert(
+        final long keyHi,
+        final long keyLo,
+        final long bucket,
+        final long hash,
+        final long eventTimeMillis,
+        final long sequence,
+        final long receiveMillis) {
+        switch (insertKind) {
+            case INSERT_EMPTY:
+                size++;
+                break;
+            case INSERT_EXPIRED:
+                expirations++;
+                break;
+            default:
+                evictions++;
+                break;
+        }
+        inserts++;
+        slot.wrap(buffer, insertOffset).putEntry(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis);
+    }
+
+    /**
+     * Home hash of a key (and content hash in EXACT mode). The bucket is ADDED after mixing so that
+     * buckets b - 1, b, b + 1 of one key have adjacent homes: the three PROXIMITY lookups share cache lines.
+     */
+    static long keyHash(final long keyHi, final long keyLo, final long contentHash) {
+        long h = keyHi * 0x9E3779B97F4A7C15L + keyLo;
+        h ^= contentHash * 0xC2B2AE3D27D4EB4FL;
+        h ^= h >>> 33;
+        h *= 0xFF51AFD7ED558CCDL;
+        h ^= h >>> 33;
+        h *= 0xC4CEB9FE1A85EC53L;
+        h ^= h >>> 33;
+        return h;
+    }
+
+    private static long mix(final long digest, final long value) {
+        return (Long.rotateLeft(digest, 23) ^ value) * 0x9E3779B97F4A7C15L;
+    }
+
+    private void checkOwnerThread() {
+        final Thread current = Thread.currentThread();
+        if (ownerThread == null) {
+            ownerThread = current;
+        } else if (ownerThread != current) {
+            throw new IllegalStateException("dedupe table is single-writer: owned by thread '" +
+                ownerThread.getName() + "', called from '" + current.getName() + "'");
+        }
+    }
+
+    private static boolean assertionsEnabled() {
+        boolean enabled = false;
+        assert enabled = true; // deliberate side effect: runs only under -ea
+        return enabled;
+    }
+}
