@@ -1,0 +1,158 @@
+package io.conversioni.journal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * The journal's settings, validated once by {@link #of}: every error names the key and the bad value.
+ * Immutable; safe to share between threads. The events queue lives in {@code directory/events}, the
+ * quarantine queue in {@code directory/quarantine}.
+ *
+ * <table>
+ *   <caption>Keys and defaults</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>journal.directory</td><td>(required)</td><td>parent of the two queues; created if missing</td></tr>
+ *   <tr><td>journal.rollCycle</td><td>HOURLY</td>
+ *       <td>one file per queue per cycle, see {@link JournalRollCycle}</td></tr>
+ *   <tr><td>journal.retainCycles</td><td>168 (a week of hours)</td><td>cycles kept, counting the current one</td></tr>
+ *   <tr><td>journal.durability</td><td>async</td><td>sync or async, see {@link JournalDurability}</td></tr>
+ * </table>
+ */
+public final class JournalConfig {
+    public static final String KEY_DIRECTORY = "journal.directory";
+    public static final String KEY_ROLL_CYCLE = "journal.rollCycle";
+    public static final String KEY_RETAIN_CYCLES = "journal.retainCycles";
+    public static final String KEY_DURABILITY = "journal.durability";
+
+    public static final String DEFAULT_ROLL_CYCLE = "HOURLY";
+    public static final int DEFAULT_RETAIN_CYCLES = 168;
+    public static final String DEFAULT_DURABILITY = "async";
+    /** Upper bound of {@link #KEY_RETAIN_CYCLES}: more than ten years of five-minute files. */
+    public static final int MAX_RETAIN_CYCLES = 1_100_000;
+
+    static final String EVENTS_QUEUE = "events";
+    static final String QUARANTINE_QUEUE = "quarantine";
+
+    private final Path directory;
+    private final JournalRollCycle rollCycle;
+    private final int retainCycles;
+    private final JournalDurability durability;
+
+    private JournalConfig(final Path directory, final JournalRollCycle rollCycle, final int retainCycles,
+                          final JournalDurability durability) {
+        this.directory = directory;
+        this.rollCycle = rollCycle;
+        this.retainCycles = retainCycles;
+        this.durability = durability;
+    }
+
+    /** The defaults for everything but the directory. */
+    public static JournalConfig defaults(final Path directory) {
+        return of(directory, DEFAULT_ROLL_CYCLE, DEFAULT_RETAIN_CYCLES, DEFAULT_DURABILITY);
+    }
+
+    /**
+     * Validates and builds a configuration; names are matched ignoring case.
+     *
+     * @throws IllegalArgumentException naming the key and the bad value
+     */
+    public static JournalConfig of(final Path directory, final String rollCycle, final int retainCycles,
+                                   final String durability) {
+        return new JournalConfig(checkDirectory(directory), parseRollCycle(rollCycle), checkRetain(retainCycles),
+            parseDurability(durability));
+    }
+
+    /** A copy with another durability (the same directory may be reopened either way). */
+    public JournalConfig withDurability(final JournalDurability durability) {
+        if (durability == null) {
+            throw new IllegalArgumentException(KEY_DURABILITY + " must be sync or async; was null");
+        }
+        return new JournalConfig(directory, rollCycle, retainCycles, durability);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Path eventsDirectory() {
+        return directory.resolve(EVENTS_QUEUE);
+    }
+
+    public Path quarantineDirectory() {
+        return directory.resolve(QUARANTINE_QUEUE);
+    }
+
+    public JournalRollCycle rollCycle() {
+        return rollCycle;
+    }
+
+    public int retainCycles() {
+        return retainCycles;
+    }
+
+    public JournalDurability durability() {
+        return durability;
+    }
+
+    @Override
+    public String toString() {
+        return KEY_DIRECTORY + "=" + directory + ", " + KEY_ROLL_CYCLE + "=" + rollCycle + ", " + KEY_RETAIN_CYCLES
+            + "=" + retainCycles + ", " + KEY_DURABILITY + "=" + durability.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static Path checkDirectory(final Path directory) {
+        if (directory == null) {
+            throw new IllegalArgumentException(KEY_DIRECTORY + " is required; was missing");
+        }
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            throw new IllegalArgumentException(KEY_DIRECTORY + " must be a directory; was '" + directory
+                + "', which is a file");
+        }
+        for (final String queue : new String[] {EVENTS_QUEUE, QUARANTINE_QUEUE}) {
+            final Path queueDirectory = directory.resolve(queue);
+            if (Files.exists(queueDirectory) && !Files.isDirectory(queueDirectory)) {
+                throw new IllegalArgumentException(KEY_DIRECTORY + " must be a journal directory; was '" + directory
+                    + "', whose '" + queue + "' is a file");
+            }
+        }
+        return directory;
+    }
+
+    private static JournalRollCycle parseRollCycle(final String value) {
+        if (value != null) {
+            final String name = value.trim().toUpperCase(Locale.ROOT);
+            for (final JournalRollCycle cycle : JournalRollCycle.values()) {
+                if (cycle.name().equals(name)) {
+                    return cycle;
+                }
+            }
+        }
+        throw new IllegalArgumentException(KEY_ROLL_CYCLE + " must be one of " + JournalRollCycle.names()
+            + "; was " + quoted(value));
+    }
+
+    private static int checkRetain(final int retainCycles) {
+        if (retainCycles < 1 || retainCycles > MAX_RETAIN_CYCLES) {
+            throw new IllegalArgumentException(KEY_RETAIN_CYCLES + " must be between 1 and " + MAX_RETAIN_CYCLES
+                + " (cycles kept, counting the current one); was " + retainCycles);
+        }
+        return retainCycles;
+    }
+
+    private static JournalDurability parseDurability(final String value) {
+        if (value != null) {
+            final String name = value.trim().toUpperCase(Locale.ROOT);
+            for (final JournalDurability durability : JournalDurability.values()) {
+                if (durability.name().equals(name)) {
+                    return durability;
+                }
+            }
+        }
+        throw new IllegalArgumentException(KEY_DURABILITY + " must be sync or async; was " + quoted(value));
+    }
+
+    private static String quoted(final String value) {
+        return value == null ? "null" : "'" + value + "'";
+    }
+}
