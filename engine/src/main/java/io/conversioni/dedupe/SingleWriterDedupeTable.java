@@ -482,6 +482,15 @@ public final class SingleWriterDedupeTable {
         return (Long.rotateLeft(digest, 23) ^ value) * 0x9E3779B97F4A7C15L;
     }
 
+    /**
+     * Owner thread: gives up ownership so that another thread may become the single writer (the engine
+     * rebuilds the table on its starting thread, then hands it to the window stage; starting that thread
+     * orders every write before it).
+     */
+    public void handOver() {
+        ownerThread = null;
+    }
+
     private void checkOwnerThread() {
         final Thread current = Thread.currentThread();
         if (ownerThread == null) {

@@ -103,4 +103,9 @@ public final class EventSchema {
     public EventDecoder newDecoder() {
         return new EventDecoder(schema.newValidator());
     }
+
+    /** A decoder that refuses nesting deeper than {@code maxDepth} (code {@code max_depth}). */
+    public EventDecoder newDecoder(final int maxDepth) {
+        return new EventDecoder(schema.newValidator(maxDepth));
+    }
 }

@@ -206,7 +206,12 @@ public final class JsonCursor {
      * (for dedupe keys and dictionaries; not cryptographic). Allocates nothing.
      */
     public static long hash(final byte[] bytes, final int from, final int length) {
-        long h = HASH_SEED ^ (length * 0x9E3779B97F4A7C15L);
+        return hash(bytes, from, length, HASH_SEED);
+    }
+
+    /** {@link #hash(byte[], int, int)} with another seed: a second, independent 64 bits for wide keys. */
+    public static long hash(final byte[] bytes, final int from, final int length, final long seed) {
+        long h = seed ^ (length * 0x9E3779B97F4A7C15L);
         int p = from;
         final int end = from + length;
         while (p + 8 <= end) {

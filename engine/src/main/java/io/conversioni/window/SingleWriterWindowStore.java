@@ -118,13 +118,14 @@ public final class SingleWriterWindowStore {
             checkOrdinals(evento, canale, stato, campagnaId, valoreCents);
         }
         ring.putHeaderRelease(LAST_SEQUENCE_OFFSET, sequence);
-        if (eventTimeMillis - receiveMillis > futureToleranceMs) {
+        final int time = timeCheck(receiveMillis, eventTimeMillis);
+        if (time == WindowResult.FUTURE) {
             ring.putHeaderRelease(FUTURE_COUNT_OFFSET, ++futureCount);
             return WindowResult.FUTURE;
         }
         skewMsByCanale[canale].record(receiveMillis - eventTimeMillis);
         final long windowIndex = Math.floorDiv(eventTimeMillis, windowLengthMs);
-        if (headWindowIndex != NO_WINDOW && windowIndex <= headWindowIndex - windowCount) {
+        if (time == WindowResult.TOO_LATE) {
             ring.putHeaderRelease(TOO_LATE_COUNT_OFFSET, ++tooLateCount);
             return WindowResult.TOO_LATE;
         }
@@ -162,6 +163,22 @@ public final class SingleWriterWindowStore {
             return WindowResult.DUPLICATE_COUNTED;
         }
         return late ? WindowResult.ACCEPTED_LATE_REVISION : WindowResult.ACCEPTED;
+    }
+
+    /**
+     * Window thread: what {@link #onEvent} would decide from time alone, without changing anything:
+     * {@link WindowResult#FUTURE}, {@link WindowResult#TOO_LATE}, or {@link WindowResult#ACCEPTED}. The
+     * pipeline asks before consulting the dedupe table, so refused events never occupy a dedupe slot.
+     */
+    public int timeCheck(final long receiveMillis, final long eventTimeMillis) {
+        if (eventTimeMillis - receiveMillis > futureToleranceMs) {
+            return WindowResult.FUTURE;
+        }
+        final long windowIndex = Math.floorDiv(eventTimeMillis, windowLengthMs);
+        if (headWindowIndex != NO_WINDOW && windowIndex <= headWindowIndex - windowCount) {
+            return WindowResult.TOO_LATE;
+        }
+        return WindowResult.ACCEPTED;
     }
 
     /**
@@ -299,9 +316,6 @@ public final class SingleWriterWindowStore {
 
     /** Window thread, or after it stopped: null when both stores hold the same state, else the first difference. */
     public String stateDifference(final SingleWriterWindowStore other) {
-        if (SHOULD_CHECK) {
-            checkOwner();
-        }
         return WindowStateComparison.firstDifference(this.ring, this.campaigns, other.ring, other.campaigns);
     }
 
@@ -341,6 +355,15 @@ public final class SingleWriterWindowStore {
         }
         closedThroughIndex = Math.max(closedThroughIndex, newClosedThrough);
         ring.putHeaderRelease(WATERMARK_MILLIS_OFFSET, candidateMillis);
+    }
+
+    /**
+     * Owner thread: gives up ownership so that another thread may become the single writer (the engine
+     * rebuilds the store on its starting thread, then hands it to the window stage; starting that thread
+     * orders every write before it).
+     */
+    public void handOver() {
+        owner = null;
     }
 
     private void checkOwner() {

@@ -1,0 +1,265 @@
+package io.conversioni.config;
+
+import io.conversioni.dedupe.DedupeConfig;
+import io.conversioni.dedupe.DedupeMode;
+import io.conversioni.event.EventSchema;
+import io.conversioni.schema.SchemaException;
+import io.conversioni.window.CostTable;
+import io.conversioni.window.CostTableException;
+import io.conversioni.window.WindowConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything the engine needs, read once from {@code conversioni.yaml} (or the embedded defaults),
+ * validated as a whole before anything starts: ranges, units, the schema compiled, the cost table
+ * parsed. Errors name the setting and the bad value. Immutable; start-up only.
+ */
+public final class EngineConfig {
+    /** Event fields a dedupe key may be built from. */
+    public static final List<String> KEY_FIELDS = List.of(
+        "id_cliente", "evento", "canale", "stato", "campagna", "dispositivo", "localita");
+    public static final List<String> WAIT_STRATEGIES = List.of("sleeping", "blocking", "yielding", "busy_spin");
+    public static final String EMBEDDED = "classpath:config/conversioni.yaml";
+
+    private final String source;
+    private final EventSchema schema;
+    private final int ringSize;
+    private final String waitStrategy;
+    private final int maxBodyBytes;
+    private final int maxDepth;
+    private final long heartbeatMillis;
+    private final boolean syncDurability;
+    private final String rollCycle;
+    private final int retentionCycles;
+    private final DedupeConfig dedupe;
+    private final List<String> dedupeKeyFields;
+    private final WindowConfig windows;
+    private final CostTable costs;
+
+    private EngineConfig(final ConfigReader r, final Resolver resolver) throws ConfigException {
+        this.source = r.source();
+        this.schema = loadSchema(r.string("schema", "schema/conversione.schema.json"), resolver, r.source());
+        this.ringSize = (int) r.integer("pipeline.ring_size", 16384, 64, 1 << 24);
+        if (Integer.bitCount(ringSize) != 1) {
+            throw new ConfigException(source + ": pipeline.ring_size must be a power of two, was '" + ringSize + "'");
+        }
+        this.waitStrategy = r.oneOf("pipeline.wait_strategy", "sleeping", WAIT_STRATEGIES);
+        this.maxBodyBytes = (int) r.sizeBytes("pipeline.max_body_size", "64KiB", 256, 16 * 1024 * 1024);
+        this.maxDepth = (int) r.integer("pipeline.max_depth", 32, 2, 1000);
+        this.heartbeatMillis = r.durationMillis("pipeline.heartbeat", "1s", 10, 60_000);
+        this.syncDurability = r.oneOf("journal.durability", "async", List.of("async", "sync")).equals("sync");
+        this.rollCycle = r.oneOf("journal.roll_cycle", "HOURLY", List.of("HOURLY", "DAILY"));
+        this.retentionCycles = (int) r.integer("journal.retention_cycles", 48, 1, 100_000);
+
+        final DedupeMode mode = DedupeMode.fromConfigName(
+            r.oneOf("dedupe.mode", "proximity", List.of("proximity", "bucket", "exact")));
+        this.dedupeKeyFields = r.stringList("dedupe.key_fields", List.of("id_cliente", "evento"));
+        if (dedupeKeyFields.isEmpty()) {
+            throw new ConfigException(source + ": dedupe.key_fields must name at least one field, was '[]'");
+        }
+        for (String field : dedupeKeyFields) {
+            if (!KEY_FIELDS.contains(field)) {
+                throw new ConfigException(source + ": dedupe.key_fields must list fields among " + KEY_FIELDS
+                    + ", was '" + field + "'");
+            }
+        }
+        final long dedupeWindow = r.durationMillis("dedupe.window", "5m", 1000, DedupeConfig.MAX_WINDOW_MILLIS);
+        final long dedupeTtl = r.has("dedupe.ttl")
+            ? r.durationMillis("dedupe.ttl", "1h", 1000, DedupeConfig.MAX_TTL_MILLIS)
+            : DedupeConfig.defaultTtlMillis(mode, dedupeWindow);
+        final int capacity = (int) r.integer("dedupe.capacity", 131_072, DedupeConfig.MIN_CAPACITY_SLOTS,
+            DedupeConfig.MAX_CAPACITY_SLOTS);
+        try {
+            this.dedupe = DedupeConfig.builder().mode(mode).windowMillis(dedupeWindow).ttlMillis(dedupeTtl)
+                .capacitySlots(capacity).build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
+
+        final long size = r.durationMillis("windows.size", "5m", 1000, 86_400_000);
+        final long horizon = r.durationMillis("windows.horizon", "24h", size, 31L * 86_400_000);
+        final long lateness = r.durationMillis("windows.allowed_lateness", "15s", 0, horizon);
+        final long future = r.durationMillis("windows.future_tolerance", "1m", 0, 86_400_000);
+        final int campaigns = (int) r.integer("windows.campaign_capacity", 1024, 3, 1 << 16);
+        final int[] numerator = ordinals("windows.conversion_rate.conversioni",
+            r.stringList("windows.conversion_rate.conversioni", List.of("acquisto_concluso")), schema.eventi());
+        final int[] denominator = ordinals("windows.conversion_rate.base",
+            r.stringList("windows.conversion_rate.base", schema.eventi()), schema.eventi());
+        try {
+            this.windows = WindowConfig.builder().windowLengthMs(size).horizonMs(horizon).allowedLatenessMs(lateness)
+                .futureToleranceMs(future).campaignCapacity(campaigns).eventoCount(schema.eventi().size())
+                .canaleCount(schema.canali().size()).statoCount(schema.stati().size())
+                .numeratorEventi(numerator).denominatorEventi(denominator).build();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + e.getMessage());
+        }
+        this.costs = loadCosts(r.string("windows.costs", "costi.csv"), resolver, source);
+        r.rejectUnknownKeys();
+    }
+
+    private int[] ordinals(final String key, final List<String> names, final List<String> eventi) throws ConfigException {
+        final int[] out = new int[names.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = eventi.indexOf(names.get(i));
+            if (out[i] < 0) {
+                throw new ConfigException(source + ": " + key + " must list eventi from the schema " + eventi
+                    + ", was '" + names.get(i) + "'");
+            }
+        }
+        return out;
+    }
+
+    /** Reads a configuration file; relative paths inside it resolve against its folder. */
+    public static EngineConfig load(final Path file) throws ConfigException {
+        final String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("configuration file not found: " + file);
+        } catch (IOException e) {
+            throw new ConfigException("cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        final Path folder = file.toAbsolutePath().getParent();
+        return new EngineConfig(ConfigReader.parse(text, file.toString()), name -> {
+            final Path p = folder.resolve(name);
+            try {
+                return Files.readAllBytes(p);
+            } catch (NoSuchFileException e) {
+                return null;
+            } catch (IOException e) {
+                throw new ConfigException("cannot read " + p + ": " + e.getMessage());
+            }
+        });
+    }
+
+    /** The defaults shipped in {@code config/} (inside the jar). */
+    public static EngineConfig embedded() throws ConfigException {
+        final Resolver classpath = name -> {
+            try (InputStream in = EngineConfig.class.getClassLoader().getResourceAsStream("config/" + name)) {
+                return in == null ? null : in.readAllBytes();
+            } catch (IOException e) {
+                throw new ConfigException("cannot read embedded config/" + name + ": " + e.getMessage());
+            }
+        };
+        final byte[] yaml = classpath.read("conversioni.yaml");
+        if (yaml == null) {
+            throw new ConfigException("the embedded config/conversioni.yaml is missing from the class path");
+        }
+        return new EngineConfig(ConfigReader.parse(new String(yaml, StandardCharsets.UTF_8), EMBEDDED), classpath);
+    }
+
+    /** For tests and embedding: YAML text, with paths resolved against {@code folder}. */
+    public static EngineConfig parse(final String yaml, final Path folder) throws ConfigException {
+        return new EngineConfig(ConfigReader.parse(yaml, "<inline>"), name -> {
+            final Path p = folder.resolve(name);
+            try {
+                return Files.exists(p) ? Files.readAllBytes(p) : null;
+            } catch (IOException e) {
+                throw new ConfigException("cannot read " + p + ": " + e.getMessage());
+            }
+        });
+    }
+
+    private static EventSchema loadSchema(final String name, final Resolver resolver, final String source)
+        throws ConfigException {
+        final byte[] bytes = resolver.read(name);
+        if (bytes == null) {
+            throw new ConfigException(source + ": schema file not found: " + name);
+        }
+        try {
+            return EventSchema.compile(bytes, name);
+        } catch (SchemaException e) {
+            throw new ConfigException(source + ": schema " + e.getMessage());
+        }
+    }
+
+    private static CostTable loadCosts(final String name, final Resolver resolver, final String source)
+        throws ConfigException {
+        final byte[] bytes = resolver.read(name);
+        if (bytes == null) {
+            throw new ConfigException(source + ": windows.costs file not found: " + name);
+        }
+        try {
+            return CostTable.parse(new StringReader(new String(bytes, StandardCharsets.UTF_8)), name);
+        } catch (CostTableException | IOException e) {
+            throw new ConfigException(source + ": windows.costs: " + e.getMessage());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Resolver {
+        /** Bytes of a file named relative to the configuration, or null when it does not exist. */
+        byte[] read(String name) throws ConfigException;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public EventSchema schema() {
+        return schema;
+    }
+
+    public int ringSize() {
+        return ringSize;
+    }
+
+    public String waitStrategy() {
+        return waitStrategy;
+    }
+
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public int maxDepth() {
+        return maxDepth;
+    }
+
+    public long heartbeatMillis() {
+        return heartbeatMillis;
+    }
+
+    public boolean syncDurability() {
+        return syncDurability;
+    }
+
+    public String rollCycle() {
+        return rollCycle;
+    }
+
+    public int retentionCycles() {
+        return retentionCycles;
+    }
+
+    public DedupeConfig dedupe() {
+        return dedupe;
+    }
+
+    /** Slots of {@link io.conversioni.event.ConversionEvent} that form the dedupe key, in order. */
+    public List<String> dedupeKeyFields() {
+        return dedupeKeyFields;
+    }
+
+    public WindowConfig windows() {
+        return windows;
+    }
+
+    public CostTable costs() {
+        return costs;
+    }
+
+    /** Warnings worth a log line at start-up (the schema's unknown keywords, for example). */
+    public List<String> warnings() {
+        return new ArrayList<>(schema.compiled().warnings());
+    }
+}

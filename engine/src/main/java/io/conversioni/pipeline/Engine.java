@@ -1,0 +1,212 @@
+package io.conversioni.pipeline;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import io.conversioni.config.EngineConfig;
+import io.conversioni.dedupe.SingleWriterDedupeTable;
+import io.conversioni.journal.JournalConfig;
+import io.conversioni.journal.SingleWriterJournal;
+import io.conversioni.window.SingleWriterWindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The embeddable engine: build it from an {@link EngineConfig} and a data folder, {@link #start()} it
+ * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish}, read
+ * windows and counters from any thread, {@link #close()} it.
+ *
+ * <p>Threading: {@code tryPublish} from any number of threads, never blocks: it claims a ring slot or
+ * answers false at once (the ring is full, or the engine is not running). Each event's outcome reaches
+ * the caller's {@link OutcomeListener} on the respond thread, after the journal append. Readers
+ * ({@link #windows()}, {@link #counters()}) never make the pipeline wait. Allocation: none per event.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    private final EngineConfig config;
+    private final Path dataDir;
+    private final Clock clock;
+    private final SingleWriterJournal journal;
+    private final SingleWriterWindowStore windows;
+    private final SingleWriterDedupeTable dedupe;
+    private final EngineCounters counters = new EngineCounters();
+    private final DedupeWindowStage windowStage;
+    private final EnginePipeline pipeline;
+    private final RingBuffer<EventSlot> ring;
+    private final AtomicInteger publishersInFlight = new AtomicInteger();
+    private volatile boolean accepting;
+    private volatile boolean ready;
+    private volatile boolean closed;
+    private long sequenceBase;
+    private Thread heartbeat;
+
+    /** Wall clock for receive stamps; tests replace it to make time explicit. */
+    @FunctionalInterface
+    public interface Clock {
+        long currentTimeMillis();
+    }
+
+    private Engine(final EngineConfig config, final Path dataDir, final Clock clock) {
+        this.config = config;
+        this.dataDir = dataDir;
+        this.clock = clock;
+        this.journal = SingleWriterJournal.open(journalConfig(config, dataDir));
+        this.windows = new SingleWriterWindowStore(config.windows());
+        this.dedupe = new SingleWriterDedupeTable(config.dedupe());
+        final DedupeKeys keys = new DedupeKeys(config.dedupeKeyFields());
+        this.windowStage = new DedupeWindowStage(dedupe, windows, counters, keys, true);
+        this.pipeline = new EnginePipeline(config.ringSize(), 1024, config.waitStrategy(),
+            new DecodeStage(config.schema().newDecoder(config.maxDepth())), new JournalStage(journal, counters),
+            windowStage, new RespondStage());
+        this.ring = pipeline.ring();
+    }
+
+    static JournalConfig journalConfig(final EngineConfig config, final Path dataDir) {
+        return JournalConfig.of(dataDir.resolve("journal"), config.rollCycle(), config.retentionCycles(),
+            config.syncDurability() ? "sync" : "async");
+    }
+
+    /** Creates an engine over {@code dataDir} (its journal lives in {@code dataDir/journal}). */
+    public static Engine create(final EngineConfig config, final Path dataDir) {
+        return new Engine(config, dataDir, System::currentTimeMillis);
+    }
+
+    public static Engine create(final EngineConfig config, final Path dataDir, final Clock clock) {
+        return new Engine(config, dataDir, clock);
+    }
+
+    /**
+     * Rebuilds windows, dedupe table and counters by replaying the journal, then starts the stages and the
+     * heartbeat, and only then accepts events. Call once, from one thread.
+     */
+    public synchronized void start() {
+        if (closed || ready) {
+            throw new IllegalStateException(closed ? "engine is closed" : "engine already started");
+        }
+        final long started = System.nanoTime();
+        final JournalRecovery.Result recovered = new JournalRecovery(config, journalConfig(config, dataDir), windowStage)
+            .replay();
+        sequenceBase = recovered.nextSequence();
+        windows.handOver();
+        dedupe.handOver();
+        LOG.info("recovered {} journal records ({} events) in {} ms; next sequence {}", recovered.records(),
+            recovered.events(), (System.nanoTime() - started) / 1_000_000, sequenceBase);
+        pipeline.start();
+        heartbeat = new Thread(this::heartbeatLoop, "conversioni-heartbeat");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
+        accepting = true;
+        ready = true;
+    }
+
+    private void heartbeatLoop() {
+        final long periodNanos = config.heartbeatMillis() * 1_000_000L;
+        while (accepting) {
+            LockSupport.parkNanos(periodNanos);
+            if (accepting) {
+                publish(EventSlot.KIND_HEARTBEAT, null, 0, 0, null, null);
+            }
+        }
+    }
+
+    /**
+     * Publishes one event body (copied into the ring; the caller may reuse its buffer at once). Returns
+     * false when the ring is full or the engine is not running: nothing was taken, answer 503.
+     *
+     * @param listener   gets the outcome on the respond thread (may be null)
+     * @param attachment handed back to the listener (the HTTP exchange, for example)
+     */
+    public boolean tryPublish(final byte[] body, final int offset, final int length, final OutcomeListener listener,
+                              final Object attachment) {
+        // close() waits for publishers in flight, so no slot is published after the ring drained
+        publishersInFlight.getAndIncrement();
+        try {
+            return accepting && publish(EventSlot.KIND_EVENT, body, offset, length, listener, attachment);
+        } finally {
+            publishersInFlight.getAndDecrement();
+        }
+    }
+
+    private boolean publish(final int kind, final byte[] body, final int offset, final int length,
+                            final OutcomeListener listener, final Object attachment) {
+        final long ringSequence;
+        try {
+            ringSequence = ring.tryNext();
+        } catch (InsufficientCapacityException full) {
+            return false;
+        }
+        final EventSlot slot = ring.get(ringSequence);
+        slot.fill(kind, body, offset, length, clock.currentTimeMillis(), System.nanoTime(), listener, attachment);
+        slot.sequence = sequenceBase + ringSequence;
+        ring.publish(ringSequence);
+        return true;
+    }
+
+    /** True once recovery finished and the stages run; false again after {@link #close()} began. */
+    public boolean isReady() {
+        return ready && accepting;
+    }
+
+    public EngineConfig config() {
+        return config;
+    }
+
+    public SingleWriterWindowStore windows() {
+        return windows;
+    }
+
+    public EngineCounters counters() {
+        return counters;
+    }
+
+    /** Live dedupe entries (a racy read, for metrics). */
+    public long dedupeEntries() {
+        return dedupe.size();
+    }
+
+    /** Slots claimed but not yet answered. */
+    public long ringOccupancy() {
+        return ring.getBufferSize() - ring.remainingCapacity();
+    }
+
+    public int ringSize() {
+        return ring.getBufferSize();
+    }
+
+    /** Largest body {@link #tryPublish} should be given (the HTTP layer answers 413 above it). */
+    public int maxBodyBytes() {
+        return config.maxBodyBytes();
+    }
+
+    /**
+     * Stops taking events, lets every published one finish (journaled, counted, answered), then closes
+     * the journal. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        accepting = false;
+        ready = false;
+        if (heartbeat != null) {
+            LockSupport.unpark(heartbeat);
+            try {
+                heartbeat.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            while (publishersInFlight.get() != 0) {
+                Thread.onSpinWait();
+            }
+            pipeline.drainAndStop(30_000);
+        }
+        journal.close();
+        LOG.info("engine closed; last sequence {}", windows.lastSequence());
+    }
+}

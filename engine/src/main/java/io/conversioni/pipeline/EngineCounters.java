@@ -1,0 +1,76 @@
+package io.conversioni.pipeline;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Totals since start (and since the journal began, after a replay): events by outcome, rejections by
+ * violation code, late revisions, journal failures. Single writer per counter (the window stage; the
+ * journal stage for its failures), published with release stores; any thread reads. Fixed size,
+ * allocates nothing per event.
+ */
+public final class EngineCounters {
+    /** Violation codes counted by name; any other code is counted under "other". */
+    public static final List<String> REJECTION_CODES = List.of("json", "duplicate_key", "max_depth", "number_range",
+        "type", "enum", "const", "required", "additionalProperties", "false", "pattern", "minLength", "maxLength",
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "format", "other");
+
+    private static final int OUTCOMES = 7;
+    private final AtomicLongArray byOutcome = new AtomicLongArray(OUTCOMES);
+    private final AtomicLongArray byCode = new AtomicLongArray(REJECTION_CODES.size());
+    private final AtomicLongArray misc = new AtomicLongArray(3);
+    private static final int LATE = 0;
+    private static final int HEARTBEATS = 1;
+    private static final int BODY_BYTES = 2;
+
+    void outcome(final int outcome) {
+        byOutcome.lazySet(outcome, byOutcome.get(outcome) + 1); // release: readers see whole increments
+    }
+
+    void rejectedCode(final String code) {
+        int index = REJECTION_CODES.size() - 1;
+        for (int i = 0; i < index; i++) {
+            if (REJECTION_CODES.get(i).equals(code)) {
+                index = i;
+                break;
+            }
+        }
+        byCode.lazySet(index, byCode.get(index) + 1);
+    }
+
+    void late() {
+        misc.lazySet(LATE, misc.get(LATE) + 1);
+    }
+
+    void heartbeat() {
+        misc.lazySet(HEARTBEATS, misc.get(HEARTBEATS) + 1);
+    }
+
+    void bodyBytes(final int bytes) {
+        misc.lazySet(BODY_BYTES, misc.get(BODY_BYTES) + bytes);
+    }
+
+    /** Events with this {@link Outcome} since start. */
+    public long outcomes(final int outcome) {
+        return byOutcome.get(outcome);
+    }
+
+    /** Rejected events whose first violation had {@code REJECTION_CODES.get(index)}. */
+    public long rejections(final int index) {
+        return byCode.get(index);
+    }
+
+    /** Accepted or duplicate events that landed in an already closed window (a new revision). */
+    public long lateRevisions() {
+        return misc.get(LATE);
+    }
+
+    public long heartbeats() {
+        return misc.get(HEARTBEATS);
+    }
+
+    /** Body bytes of all processed events. */
+    public long bodyBytes() {
+        return misc.get(BODY_BYTES);
+    }
+}

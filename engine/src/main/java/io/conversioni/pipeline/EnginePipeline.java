@@ -1,0 +1,100 @@
+package io.conversioni.pipeline;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The one place where the ring and its stages are wired, in the order of the data-flow diagram:
+ *
+ * <pre>
+ *   publishers ──► ring ──► [decode + validate] ──► [journal] ──► [dedupe → window] ──► [respond]
+ * </pre>
+ *
+ * One thread per stage; each stage sees a slot only after the previous one released it (Disruptor
+ * sequence barriers), so every slot field has exactly one writer. Built once; not thread-safe to build.
+ */
+final class EnginePipeline {
+    private static final Logger LOG = LoggerFactory.getLogger(EnginePipeline.class);
+    private static final String[] STAGE_NAMES = {"decode", "journal", "window", "respond"};
+
+    private final Disruptor<EventSlot> disruptor;
+    private final RingBuffer<EventSlot> ring;
+
+    EnginePipeline(final int ringSize, final int initialBodyBytes, final String waitStrategy,
+                   final DecodeStage decode, final JournalStage journal, final DedupeWindowStage window,
+                   final RespondStage respond) {
+        final AtomicInteger stage = new AtomicInteger();
+        final ThreadFactory threads = runnable -> {
+            final int i = stage.getAndIncrement();
+            final Thread t = new Thread(runnable, "conversioni-" + (i < STAGE_NAMES.length ? STAGE_NAMES[i] : "stage-" + i));
+            t.setDaemon(true);
+            return t;
+        };
+        disruptor = new Disruptor<>(() -> new EventSlot(initialBodyBytes), ringSize, threads, ProducerType.MULTI,
+            waitStrategy(waitStrategy));
+        disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
+        disruptor.handleEventsWith(decode).then(journal).then(window).then(respond);
+        ring = disruptor.getRingBuffer();
+    }
+
+    static WaitStrategy waitStrategy(final String name) {
+        switch (name) {
+            case "blocking": return new BlockingWaitStrategy();
+            case "yielding": return new YieldingWaitStrategy();
+            case "busy_spin": return new BusySpinWaitStrategy();
+            default: return new SleepingWaitStrategy();
+        }
+    }
+
+    RingBuffer<EventSlot> ring() {
+        return ring;
+    }
+
+    void start() {
+        disruptor.start();
+    }
+
+    /** Waits until every published slot went through all stages, then stops the stage threads. */
+    boolean drainAndStop(final long timeoutMillis) {
+        try {
+            disruptor.shutdown(timeoutMillis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (com.lmax.disruptor.TimeoutException e) {
+            LOG.warn("the ring did not drain within {} ms; stopping anyway", timeoutMillis);
+            disruptor.halt();
+            return false;
+        }
+    }
+
+    /** A stage that throws is a bug: log it with the slot and keep the pipeline going (the slot still gets answered). */
+    private static final class LoggingExceptionHandler implements ExceptionHandler<EventSlot> {
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final EventSlot slot) {
+            LOG.error("stage failed on engine sequence {} (ring {})", slot == null ? -1 : slot.sequence, sequence, ex);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex) {
+            LOG.error("stage failed to start", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex) {
+            LOG.error("stage failed to stop", ex);
+        }
+    }
+}

@@ -1,0 +1,187 @@
+package io.conversioni.pipeline;
+
+import io.conversioni.config.EngineConfig;
+import io.conversioni.window.WindowSnapshot;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class EngineTest {
+    static final Path CONFIG_DIR = Path.of("..", "config");
+    static final long T0 = Instant.parse("2024-05-20T14:32:45.123Z").toEpochMilli();
+
+    @TempDir
+    Path data;
+
+    private final List<Engine> engines = new ArrayList<>();
+    final AtomicLong now = new AtomicLong(T0 + 5_000);
+
+    @AfterEach
+    void closeEngines() {
+        engines.forEach(Engine::close);
+    }
+
+    Engine engine(final String yaml) throws Exception {
+        final Engine engine = Engine.create(EngineConfig.parse(yaml, CONFIG_DIR), data, now::get);
+        engines.add(engine);
+        engine.start();
+        return engine;
+    }
+
+    static String event(final String id, final String evento, final long time, final String valore, final String canale) {
+        return "{\"id_cliente\":\"" + id + "\",\"evento\":\"" + evento + "\",\"timestamp\":\""
+            + Instant.ofEpochMilli(time) + "\",\"valore\":" + valore + ",\"canale\":\"" + canale
+            + "\",\"stato\":\"completato\",\"metadati\":{\"campagna\":\"Campagna_Email_Verano2024\"}}";
+    }
+
+    /** One outcome as the listener saw it, copied out of the slot. */
+    record Seen(long sequence, int outcome, long duplicateOf, long windowStart, String firstCode) {
+    }
+
+    static final class Collector implements OutcomeListener {
+        final BlockingQueue<Seen> seen = new ArrayBlockingQueue<>(100_000);
+
+        @Override
+        public void onOutcome(final EventView e, final Object attachment) {
+            seen.add(new Seen(e.sequence(), e.outcome(), e.duplicateOfSequence(), e.windowStartMillis(),
+                e.violations().size() > 0 ? e.violations().codice(0) : null));
+        }
+
+        Seen next() throws InterruptedException {
+            final Seen s = seen.poll(10, TimeUnit.SECONDS);
+            assertNotNull(s, "no outcome within 10 s");
+            return s;
+        }
+    }
+
+    static boolean publish(final Engine engine, final String body, final OutcomeListener listener) {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return engine.tryPublish(bytes, 0, bytes.length, listener, null);
+    }
+
+    @Test
+    void shouldAcceptAnEventThenNameTheOriginalWhenItIsDeliveredAgain() throws Exception {
+        final Engine engine = engine("");
+        final Collector c = new Collector();
+        final String body = event("CLIENTE-ITALIA-789456", "richiesta_demo", T0, "0.0", "email");
+        assertTrue(publish(engine, body, c));
+        final Seen first = c.next();
+        assertEquals(Outcome.ACCEPTED, first.outcome());
+        assertEquals(Instant.parse("2024-05-20T14:30:00Z").toEpochMilli(), first.windowStart());
+        assertTrue(publish(engine, body, c));
+        final Seen again = c.next();
+        assertEquals(Outcome.DUPLICATE, again.outcome());
+        assertEquals(first.sequence(), again.duplicateOf());
+        final WindowSnapshot w = engine.windows().newSnapshot();
+        assertTrue(engine.windows().readWindow(first.windowStart(), w));
+        assertEquals(1, w.total().uniqueCount());
+        assertEquals(1, w.total().duplicateCount());
+        assertEquals(1, engine.counters().outcomes(Outcome.ACCEPTED));
+        assertEquals(1, engine.counters().outcomes(Outcome.DUPLICATE));
+    }
+
+    @Test
+    void shouldRejectAnInvalidEventWithItsViolationsAndCountItByCode() throws Exception {
+        final Engine engine = engine("");
+        final Collector c = new Collector();
+        assertTrue(publish(engine, event("CLIENTE-ITALIA-789456", "richiesta_demo", T0, "1.234", "fax"), c));
+        final Seen s = c.next();
+        assertEquals(Outcome.REJECTED, s.outcome());
+        assertEquals("multipleOf", s.firstCode());
+        assertEquals(1, engine.counters().rejections(EngineCounters.REJECTION_CODES.indexOf("multipleOf")));
+        assertTrue(publish(engine, "{\"id_cliente\": ", c));
+        assertEquals("json", c.next().firstCode());
+    }
+
+    @Test
+    void shouldRefuseEventsFromTheFutureAndOlderThanTheHorizon() throws Exception {
+        final Engine engine = engine("");
+        final Collector c = new Collector();
+        assertTrue(publish(engine, event("CLIENTE-ROMA-000001", "acquisto_concluso", now.get() + 120_000, "10", "sms"), c));
+        assertEquals(Outcome.FUTURE, c.next().outcome());
+        assertTrue(publish(engine, event("CLIENTE-ROMA-000001", "acquisto_concluso", T0, "10", "sms"), c));
+        assertEquals(Outcome.ACCEPTED, c.next().outcome());
+        assertTrue(publish(engine, event("CLIENTE-ROMA-000002", "acquisto_concluso", T0 - 2 * 86_400_000L, "10", "sms"), c));
+        assertEquals(Outcome.TOO_LATE, c.next().outcome());
+    }
+
+    @Test
+    void shouldAnswerFullAtOnceWhenEveryRingSlotIsTakenAndRecoverAfterwards() throws Exception {
+        final Engine engine = engine("pipeline:\n  ring_size: 64\n");
+        final CountDownLatch release = new CountDownLatch(1);
+        final Collector c = new Collector();
+        final OutcomeListener blocking = (e, a) -> {
+            try {
+                release.await();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            c.onOutcome(e, a);
+        };
+        int accepted = 0;
+        boolean refused = false;
+        for (int i = 0; i < 200 && !refused; i++) {
+            if (publish(engine, event("CLIENTE-ROMA-" + (100000 + i), "richiesta_demo", T0, "0", "email"), blocking)) {
+                accepted++;
+            } else {
+                refused = true;
+            }
+        }
+        assertTrue(refused, "the ring must report full");
+        assertTrue(accepted <= 64, "no more than the ring holds: " + accepted);
+        release.countDown();
+        for (int i = 0; i < accepted; i++) {
+            assertEquals(Outcome.ACCEPTED, c.next().outcome());
+        }
+        assertTrue(publish(engine, event("CLIENTE-ROMA-999999", "richiesta_demo", T0, "0", "email"), c));
+        assertEquals(Outcome.ACCEPTED, c.next().outcome());
+    }
+
+    @Test
+    void shouldRebuildIdenticalStateFromTheJournalAfterARestart() throws Exception {
+        final Engine first = engine("");
+        final Collector c = new Collector();
+        final List<String> bodies = List.of(
+            event("CLIENTE-ROMA-000001", "richiesta_demo", T0, "0", "email"),
+            event("CLIENTE-ROMA-000001", "richiesta_demo", T0 + 1000, "0", "email"),
+            event("CLIENTE-ROMA-000002", "acquisto_concluso", T0 - 400_000, "19.99", "sms"),
+            event("CLIENTE-ROMA-000003", "acquisto_concluso", T0 + 3000, "1.5", "fax"),
+            "not json");
+        for (String b : bodies) {
+            assertTrue(publish(first, b, c));
+            c.next();
+        }
+        first.close();
+        final Engine second = engine("");
+        assertNull(first.windows().stateDifference(second.windows()));
+        assertEquals(first.counters().outcomes(Outcome.ACCEPTED), second.counters().outcomes(Outcome.ACCEPTED));
+        assertEquals(first.counters().outcomes(Outcome.REJECTED), second.counters().outcomes(Outcome.REJECTED));
+        assertEquals(first.dedupeEntries(), second.dedupeEntries());
+        // the restarted engine continues the sequence and still knows the old event
+        final Collector c2 = new Collector();
+        assertTrue(publish(second, bodies.get(0), c2));
+        final Seen again = c2.next();
+        assertEquals(Outcome.DUPLICATE, again.outcome());
+        assertTrue(again.sequence() >= bodies.size(), "sequence continues after the journal: " + again.sequence());
+        assertFalse(second.windows().stateDifference(first.windows()) == null, "the new event changed the state");
+    }
+}
