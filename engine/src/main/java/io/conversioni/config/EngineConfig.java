@@ -178,7 +178,7 @@ public final class EngineConfig {
         try {
             return EventSchema.compile(bytes, name);
         } catch (SchemaException e) {
-            throw new ConfigException(source + ": schema " + e.getMessage());
+            throw new ConfigException(source + ": " + e.getMessage());
         }
     }
 

@@ -51,6 +51,10 @@ public final class SingleWriterJournal implements AutoCloseable {
     private final CycleFileSync eventsSync;
     private final CycleFileSync quarantineSync;
     private final boolean sync;
+    /** Group commit: appends leave the flush to {@link #syncPending()}, once per batch of the pipeline. */
+    private boolean groupCommit;
+    private boolean eventsDirty;
+    private boolean quarantineDirty;
 
     private Thread owner;
     private volatile boolean closed;
@@ -229,10 +233,53 @@ public final class SingleWriterJournal implements AutoCloseable {
         return written ? appender.lastIndexAppended() : -1L;
     }
 
+    /**
+     * Writer thread: with {@code true}, SYNC appends are written but not flushed until {@link #syncPending()}
+     * (one {@code fdatasync} per batch instead of per entry). Until then their answer must wait.
+     */
+    public void groupCommit(final boolean enabled) {
+        this.groupCommit = enabled;
+    }
+
+    /**
+     * Writer thread: flushes what group-committed appends left unflushed, quarantine first (so that a marker
+     * never reaches the disk before its body). OK at once with ASYNC or when nothing is pending.
+     */
+    public JournalStatus syncPending() {
+        if (!sync) {
+            return JournalStatus.OK;
+        }
+        if (quarantineDirty) {
+            quarantineDirty = false;
+            final JournalStatus q = force(quarantineSync, quarantineAppender);
+            if (!q.isOk()) {
+                eventsDirty = false;
+                return q;
+            }
+        }
+        if (eventsDirty) {
+            eventsDirty = false;
+            return force(eventsSync, eventsAppender);
+        }
+        return JournalStatus.OK;
+    }
+
     private JournalStatus flush(final CycleFileSync fileSync, final ExcerptAppender appender) {
         if (!sync) {
             return JournalStatus.OK;
         }
+        if (groupCommit) {
+            if (fileSync == eventsSync) {
+                eventsDirty = true;
+            } else {
+                quarantineDirty = true;
+            }
+            return JournalStatus.OK;
+        }
+        return force(fileSync, appender);
+    }
+
+    private JournalStatus force(final CycleFileSync fileSync, final ExcerptAppender appender) {
         try {
             fileSync.force(appender);
             syncCount++;

@@ -49,6 +49,7 @@ final class EnginePipeline {
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         disruptor.handleEventsWith(decode).then(journal).then(window).then(respond);
         ring = disruptor.getRingBuffer();
+        journal.attach(ring);
     }
 
     static WaitStrategy waitStrategy(final String name) {

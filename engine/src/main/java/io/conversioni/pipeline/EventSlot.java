@@ -28,8 +28,9 @@ final class EventSlot implements EventView {
     final Violations violations = new Violations();
     boolean valid;
 
-    // journal stage (JOURNAL_FAILED), then dedupe/window stage (the rest)
+    // journal stage (JOURNAL_FAILED, notDurable), then dedupe/window stage (the rest)
     int outcome;
+    boolean notDurable;
     long duplicateOfSequence = -1;
     long duplicateOfReceiveMillis = -1;
     long windowStartMillis = -1;
@@ -56,6 +57,7 @@ final class EventSlot implements EventView {
         this.attachment = attachment;
         this.valid = false;
         this.outcome = 0;
+        this.notDurable = false;
         this.duplicateOfSequence = -1;
         this.duplicateOfReceiveMillis = -1;
         this.windowStartMillis = -1;
@@ -106,6 +108,11 @@ final class EventSlot implements EventView {
     @Override
     public Violations violations() {
         return violations;
+    }
+
+    @Override
+    public boolean durable() {
+        return !notDurable;
     }
 
     @Override

@@ -29,6 +29,12 @@ public interface EventView {
     /** True when the event landed in a window that had already closed (a new revision of it). */
     boolean late();
 
+    /**
+     * False when the journal wrote the event but could not flush it to disk (SYNC durability): it is
+     * counted, yet must be answered 503 so that the sender retries (the retry is a duplicate).
+     */
+    boolean durable();
+
     /** The violations of a rejected event (empty otherwise). */
     Violations violations();
 

@@ -3,6 +3,7 @@ package io.conversioni.pipeline;
 import com.dslplatform.json.DslJson;
 import com.dslplatform.json.JsonWriter;
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
 import io.conversioni.journal.JournalStatus;
 import io.conversioni.journal.SingleWriterJournal;
 import org.slf4j.Logger;
@@ -10,9 +11,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stage 2: journals every slot before anything is counted or answered: valid bodies to the events
- * queue, invalid ones with their violations to quarantine, heartbeats as ticks. A failed append marks
- * the slot {@link Outcome#JOURNAL_FAILED} (the event is then neither counted nor acknowledged) and is
- * logged once per failure streak. Owns the journal writer (single writer). Allocates nothing per event.
+ * queue, invalid ones with their violations to quarantine, heartbeats as ticks. With SYNC durability
+ * the flush is once per batch (group commit), before any slot of the batch moves on. A failed append
+ * marks the slot {@link Outcome#JOURNAL_FAILED} (neither counted nor acknowledged); a failed flush
+ * leaves the slots counted (they are in the journal) but marks them not durable, so the caller answers
+ * 503 and the sender's retry is caught as a duplicate. Logged once per failure streak. Owns the journal
+ * writer (single writer). Allocates nothing per event.
  */
 final class JournalStage implements EventHandler<EventSlot> {
     private static final Logger LOG = LoggerFactory.getLogger(JournalStage.class);
@@ -21,14 +25,41 @@ final class JournalStage implements EventHandler<EventSlot> {
     private final EngineCounters counters;
     private final JsonWriter violationsJson = new DslJson<>().newWriter(4096);
     private boolean failing;
+    private RingBuffer<EventSlot> ring;
+    private long batchStart = -1;
 
     JournalStage(final SingleWriterJournal journal, final EngineCounters counters) {
         this.journal = journal;
         this.counters = counters;
+        // with SYNC, one flush per batch: the later stages see a batch only after onEvent returned for all of it
+        journal.groupCommit(true);
+    }
+
+    /** The ring this stage runs on, to mark a batch whose flush failed. */
+    void attach(final RingBuffer<EventSlot> ring) {
+        this.ring = ring;
     }
 
     @Override
     public void onEvent(final EventSlot slot, final long ringSequence, final boolean endOfBatch) {
+        if (batchStart < 0) {
+            batchStart = ringSequence;
+        }
+        append(slot);
+        if (endOfBatch) {
+            final JournalStatus synced = journal.syncPending();
+            if (!synced.isOk()) {
+                // written but perhaps not on disk: counted as journaled (a replay will see them), answered 503
+                for (long s = batchStart; s <= ringSequence; s++) {
+                    ring.get(s).notDurable = true;
+                }
+                LOG.error("journal flush failed for engine sequences up to {}: {}", slot.sequence, journal.lastError());
+            }
+            batchStart = -1;
+        }
+    }
+
+    private void append(final EventSlot slot) {
         final JournalStatus status;
         if (slot.kind == EventSlot.KIND_HEARTBEAT) {
             status = journal.appendHeartbeat(slot.sequence, slot.receiveMillis, slot.receiveNanos);
@@ -42,7 +73,8 @@ final class JournalStage implements EventHandler<EventSlot> {
                 Outcome.REJECTED, slot.body, 0, slot.bodyLength, violationsJson.getByteBuffer(), 0,
                 violationsJson.size());
         }
-        if (status.isOk()) {
+        if (status.isOk() || status == JournalStatus.SYNC_FAILED) {
+            slot.notDurable = status == JournalStatus.SYNC_FAILED;
             if (failing) {
                 failing = false;
                 LOG.info("journal appends succeed again from sequence {}", slot.sequence);

@@ -33,8 +33,8 @@ public final class CompiledSchema {
 
     /**
      * Compiles a schema whose data locations in {@code bindings} (JSON Pointers such as {@code /valore})
-     * report their values to a {@link ValueBinding} under the given slot numbers. Every bound location
-     * must be declared under {@code properties}.
+     * report their values to a {@link ValueBinding} under the given slot numbers. A location the schema
+     * does not declare is simply never reported.
      */
     public static CompiledSchema compile(final byte[] document, final Map<String, Integer> bindings,
                                          final String source) throws SchemaException {

@@ -6,7 +6,6 @@ import io.conversioni.json.JsonTree;
 
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,6 @@ final class SchemaCompiler {
 
     private final List<String> warnings = new ArrayList<>();
     private final Map<String, Integer> bindings;
-    private final Set<String> boundPointers = new HashSet<>();
     private int patternCount;
     private int seenCount;
 
@@ -64,14 +62,7 @@ final class SchemaCompiler {
                 warnings.add("/$schema: \"" + declared + "\" is read with draft 2020-12 rules");
             }
         }
-        final SchemaNode root = compile(document, "", "");
-        for (String pointer : bindings.keySet()) {
-            if (!boundPointers.contains(pointer)) {
-                throw new SchemaException("the schema does not declare the property at " + pointer
-                    + " (add it under \"properties\")");
-            }
-        }
-        return root;
+        return compile(document, "", "");
     }
 
     private static String stripHash(final String uri) {
@@ -89,7 +80,6 @@ final class SchemaCompiler {
         final SchemaNode node = new SchemaNode(location.isEmpty() ? "/" : location);
         if (instance != null && bindings.containsKey(instance)) {
             node.bindingSlot = bindings.get(instance);
-            boundPointers.add(instance);
         }
         if (schema instanceof Boolean) {
             if (!((Boolean) schema)) {

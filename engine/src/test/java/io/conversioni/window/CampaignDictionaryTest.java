@@ -2,6 +2,7 @@ package io.conversioni.window;
 
 import static io.conversioni.window.WindowStoreAgainstModelTest.T0;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 
@@ -77,6 +78,7 @@ class CampaignDictionaryTest {
         }
         final long allocated = threads.getThreadAllocatedBytes(id) - before;
         assertEquals(1_000L * (2 + 41) * 40 / 2, sum);
-        assertEquals(0, allocated, "bytes allocated by 40000 warm lookups");
+        // one allocation per lookup would be 40000 × 16 bytes at least; JIT and JMX noise stays far below
+        assertTrue(allocated < 4_000, "bytes allocated by 40000 warm lookups: " + allocated);
     }
 }

@@ -1,0 +1,74 @@
+package io.conversioni.config;
+
+import io.conversioni.dedupe.DedupeMode;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class EngineConfigTest {
+    private static final Path CONFIG_DIR = Path.of("..", "config");
+
+    private static String error(final String yaml) {
+        return assertThrows(ConfigException.class, () -> EngineConfig.parse(yaml, CONFIG_DIR)).getMessage();
+    }
+
+    @Test
+    void shouldLoadTheShippedFileWithTheDocumentedDefaults() throws Exception {
+        final EngineConfig c = EngineConfig.load(CONFIG_DIR.resolve("conversioni.yaml"));
+        final EngineConfig empty = EngineConfig.parse("", CONFIG_DIR);
+        for (EngineConfig config : new EngineConfig[] {c, empty}) {
+            assertEquals(16384, config.ringSize());
+            assertEquals("sleeping", config.waitStrategy());
+            assertEquals(65536, config.maxBodyBytes());
+            assertEquals(1000, config.heartbeatMillis());
+            assertFalse(config.syncDurability());
+            assertEquals(DedupeMode.PROXIMITY, config.dedupe().mode());
+            assertEquals(300_000, config.dedupe().windowMillis());
+            assertEquals(600_000, config.dedupe().ttlMillis());
+            assertEquals(java.util.List.of("id_cliente", "evento"), config.dedupeKeyFields());
+            assertEquals(300_000, config.windows().windowLengthMs());
+            assertEquals(86_400_000, config.windows().horizonMs());
+            assertEquals(15_000, config.windows().allowedLatenessMs());
+            assertEquals(4, config.schema().eventi().size());
+        }
+    }
+
+    @Test
+    void shouldNameTheKeyAndTheBadValue() {
+        assertTrue(error("pipeline:\n  ring_size: 1000\n").contains("pipeline.ring_size must be a power of two, was '1000'"));
+        assertTrue(error("windows:\n  size: 5 minutes\n").contains("windows.size must be a duration"));
+        assertTrue(error("journal:\n  durability: maybe\n").contains("journal.durability must be one of async, sync, was 'maybe'"));
+        assertTrue(error("dedupe:\n  key_fields: [id_cliente, email]\n").contains("dedupe.key_fields"));
+        assertTrue(error("windows:\n  conversion_rate:\n    conversioni: [vendita]\n").contains("'vendita'"));
+        assertTrue(error("pipeline:\n  max_body_size: 12\n").contains("pipeline.max_body_size"));
+    }
+
+    @Test
+    void shouldRefuseUnknownSettingsInsteadOfIgnoringThem() {
+        final String message = error("pipeline:\n  ring_sise: 1024\ndedup:\n  mode: exact\n");
+        assertTrue(message.contains("pipeline.ring_sise") && message.contains("dedup"), message);
+    }
+
+    @Test
+    void shouldReportAMissingSchemaOrCostFileAndABadSchema(@org.junit.jupiter.api.io.TempDir final Path dir)
+        throws Exception {
+        assertTrue(error("schema: nope.json\n").contains("schema file not found: nope.json"));
+        assertTrue(error("windows:\n  costs: nope.csv\n").contains("windows.costs file not found"));
+        Files.writeString(dir.resolve("s.json"), "{\"type\":\"object\"}");
+        final String message = assertThrows(ConfigException.class,
+            () -> EngineConfig.parse("schema: s.json\n", dir)).getMessage();
+        assertTrue(message.contains("the engine needs \"id_cliente\""), message);
+    }
+
+    @Test
+    void shouldRejectYamlThatIsNotAMapping() {
+        assertTrue(error("- a\n- b\n").contains("top level must be a mapping"));
+        assertTrue(error("pipeline: [\n").contains("not valid YAML"));
+    }
+}
