@@ -59,7 +59,7 @@ public final class Engine implements AutoCloseable {
         this.dedupe = new SingleWriterDedupeTable(config.dedupe());
         final DedupeKeys keys = new DedupeKeys(config.dedupeKeyFields());
         this.windowStage = new DedupeWindowStage(dedupe, windows, counters, keys, true);
-        this.pipeline = new EnginePipeline(config.ringSize(), 1024, config.waitStrategy(),
+        this.pipeline = new EnginePipeline(config.ringSize(), 1024, config.waitStrategy(), config.stageThreads() == 2,
             new DecodeStage(config.schema().newDecoder(config.maxDepth())), new JournalStage(journal, counters),
             windowStage, new RespondStage());
         this.ring = pipeline.ring();
@@ -205,6 +205,9 @@ public final class Engine implements AutoCloseable {
                 Thread.onSpinWait();
             }
             pipeline.drainAndStop(30_000);
+            // the window thread is gone: make its last latencies visible to readers
+            windows.handOver();
+            windows.publishHistograms();
         }
         journal.close();
         LOG.info("engine closed; last sequence {}", windows.lastSequence());

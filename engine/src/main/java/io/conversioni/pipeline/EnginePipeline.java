@@ -30,24 +30,31 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class EnginePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(EnginePipeline.class);
     private static final String[] STAGE_NAMES = {"decode", "journal", "window", "respond"};
+    private static final String[] FUSED_NAMES = {"decode-journal", "window-respond"};
 
     private final Disruptor<EventSlot> disruptor;
     private final RingBuffer<EventSlot> ring;
 
-    EnginePipeline(final int ringSize, final int initialBodyBytes, final String waitStrategy,
+    EnginePipeline(final int ringSize, final int initialBodyBytes, final String waitStrategy, final boolean fused,
                    final DecodeStage decode, final JournalStage journal, final DedupeWindowStage window,
                    final RespondStage respond) {
         final AtomicInteger stage = new AtomicInteger();
         final ThreadFactory threads = runnable -> {
             final int i = stage.getAndIncrement();
-            final Thread t = new Thread(runnable, "conversioni-" + (i < STAGE_NAMES.length ? STAGE_NAMES[i] : "stage-" + i));
+            final String[] names = fused ? FUSED_NAMES : STAGE_NAMES;
+            final Thread t = new Thread(runnable, "conversioni-" + (i < names.length ? names[i] : "stage-" + i));
             t.setDaemon(true);
             return t;
         };
         disruptor = new Disruptor<>(() -> new EventSlot(initialBodyBytes), ringSize, threads, ProducerType.MULTI,
             waitStrategy(waitStrategy));
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
-        disruptor.handleEventsWith(decode).then(journal).then(window).then(respond);
+        if (fused) {
+            // two threads on small machines: the same stages in the same order, two per thread
+            disruptor.handleEventsWith(new Fused(decode, journal)).then(new Fused(window, respond));
+        } else {
+            disruptor.handleEventsWith(decode).then(journal).then(window).then(respond);
+        }
         ring = disruptor.getRingBuffer();
         journal.attach(ring);
     }
@@ -78,6 +85,23 @@ final class EnginePipeline {
             LOG.warn("the ring did not drain within {} ms; stopping anyway", timeoutMillis);
             disruptor.halt();
             return false;
+        }
+    }
+
+    /** Two consecutive stages on one thread: each slot goes through the first, then the second. */
+    private static final class Fused implements com.lmax.disruptor.EventHandler<EventSlot> {
+        private final com.lmax.disruptor.EventHandler<EventSlot> first;
+        private final com.lmax.disruptor.EventHandler<EventSlot> second;
+
+        Fused(final com.lmax.disruptor.EventHandler<EventSlot> first, final com.lmax.disruptor.EventHandler<EventSlot> second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public void onEvent(final EventSlot slot, final long sequence, final boolean endOfBatch) throws Exception {
+            first.onEvent(slot, sequence, endOfBatch);
+            second.onEvent(slot, sequence, endOfBatch);
         }
     }
 
