@@ -1,0 +1,121 @@
+package io.conversioni.ingress.auth;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Objects;
+
+/**
+ * Issues HS256 tokens ({@code sub}, {@code iat}, {@code exp}, plus {@code iss}/{@code aud} when configured and
+ * {@code kid} when the key has one) that a {@link JwtVerifier} built from the same settings accepts. Used by the
+ * {@code token} command and to print a development token at first start; not on the request path.
+ *
+ * <p>Threading: immutable; any thread. Allocation: a {@code Mac} and the token's strings per call.
+ */
+public final class JwtIssuer {
+    private final SecretKeySpec key;
+    private final String kid;
+    private final String issuer;
+    private final String audience;
+
+    private JwtIssuer(final byte[] secret, final String kid, final String issuer, final String audience) {
+        this.key = new SecretKeySpec(secret, "HmacSHA256");
+        this.kid = kid;
+        this.issuer = issuer;
+        this.audience = audience;
+    }
+
+    /** An issuer with {@code secret} (at least {@value JwtSettings#MIN_SECRET_BYTES} bytes), no iss or aud. */
+    public static JwtIssuer hs256(final byte[] secret) {
+        Objects.requireNonNull(secret, "secret");
+        return new JwtIssuer(JwtSettings.checkSecretLength(secret, "the HS256 secret").clone(), null, null, null);
+    }
+
+    /** An issuer with the one HS256 key of {@code settings} and its issuer and audience. */
+    public static JwtIssuer of(final JwtSettings settings) {
+        VerificationKey hmac = null;
+        for (final VerificationKey key : settings.keys()) {
+            if (key.algorithm() == JwtAlgorithm.HS256) {
+                if (hmac != null) {
+                    throw new JwtSettingsException(JwtSettingsException.SETTING_INVALID, "the JWT settings hold "
+                        + "several HS256 keys; tokens can only be issued with a single shared secret");
+                }
+                hmac = key;
+            }
+        }
+        if (hmac == null || !settings.allowedAlgorithms().contains(JwtAlgorithm.HS256)) {
+            throw new JwtSettingsException(JwtSettingsException.SETTING_INVALID, "tokens can only be issued with an "
+                + "allowed HS256 secret; configure jwt.secret_env or jwt.secret_file (RS256/ES256 tokens come from "
+                + "the holder of the private key)");
+        }
+        return new JwtIssuer(hmac.secretOrNull(), hmac.kid(), settings.issuer(), settings.audience());
+    }
+
+    /**
+     * A compact HS256 JWT for {@code subject}, issued at {@code nowEpochSeconds} and expiring
+     * {@code ttlSeconds} later.
+     *
+     * @throws IllegalArgumentException if the subject is empty or the times are out of range
+     */
+    public String issue(final String subject, final long nowEpochSeconds, final long ttlSeconds) {
+        if (subject == null || subject.isEmpty()) {
+            throw new IllegalArgumentException("token_subject_missing: give the token a non-empty subject");
+        }
+        if (nowEpochSeconds < 0 || ttlSeconds <= 0 || ttlSeconds > JwtClaims.MAX_NUMERIC_DATE - nowEpochSeconds) {
+            throw new IllegalArgumentException("token_ttl_invalid: the time-to-live must be positive and end before "
+                + "year 10000 (now=" + nowEpochSeconds + " s, ttl=" + ttlSeconds + " s)");
+        }
+        final StringBuilder header = new StringBuilder("{\"alg\":\"HS256\",\"typ\":\"JWT\"");
+        if (kid != null) {
+            appendString(header.append(",\"kid\":"), kid);
+        }
+        final StringBuilder claims = new StringBuilder("{");
+        if (issuer != null) {
+            appendString(claims.append("\"iss\":"), issuer).append(',');
+        }
+        appendString(claims.append("\"sub\":"), subject);
+        if (audience != null) {
+            appendString(claims.append(",\"aud\":"), audience);
+        }
+        claims.append(",\"iat\":").append(nowEpochSeconds).append(",\"exp\":").append(nowEpochSeconds + ttlSeconds);
+        final String signingInput = encode(header.append('}')) + '.' + encode(claims.append('}'));
+        return signingInput + '.' + Base64Url.encode(sign(signingInput.getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    private byte[] sign(final byte[] signingInput) {
+        try {
+            final Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(key);
+            return mac.doFinal(signingInput);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK lacks HmacSHA256", e);
+        }
+    }
+
+    private static String encode(final CharSequence json) {
+        return Base64Url.encode(json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Appends {@code value} as a JSON string (RFC 8259 §7 escapes). */
+    private static StringBuilder appendString(final StringBuilder out, final String value) {
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            final char c = value.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"');
+    }
+
+    @Override
+    public String toString() {
+        return "JwtIssuer[HS256" + (kid == null ? "" : ", kid=" + kid) + ", issuer=" + issuer + ", audience="
+            + audience + "]";
+    }
+}

@@ -1,0 +1,281 @@
+package io.conversioni.ingress.auth;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How the server authenticates bearer tokens: the verification keys (an HS256 secret from an environment
+ * variable or a file, an RS256/ES256 PEM public key, or a JWKS file), the allowed algorithms, the clock-skew
+ * leeway and the expected issuer and audience. Every factory and {@code with...} method validates at once and
+ * throws {@link JwtSettingsException} naming the setting, so a bad configuration stops the start-up.
+ *
+ * <p>Threading: immutable; {@code with...} returns a copy. Allocation: start-up only. Secrets are copied in
+ * and never appear in {@link #toString()} or in an error message.
+ */
+public final class JwtSettings {
+    /** Shortest HS256 secret accepted: 256 bits, the size of the HMAC's output (RFC 7518 §3.2). */
+    public static final int MIN_SECRET_BYTES = 32;
+    /** Default clock skew allowed on {@code exp}, {@code nbf} and {@code iat}. */
+    public static final long DEFAULT_LEEWAY_SECONDS = 30;
+    /** Largest leeway accepted. */
+    public static final long MAX_LEEWAY_SECONDS = 3600;
+    /** Default number of verified tokens remembered by a {@link JwtVerifier}. */
+    public static final int DEFAULT_CACHE_CAPACITY = 1024;
+    /** Largest cache accepted. */
+    public static final int MAX_CACHE_CAPACITY = 1 << 16;
+    /** The environment variable conventionally holding the HS256 secret. */
+    public static final String DEFAULT_SECRET_ENV = "CONVERSIONI_JWT_SECRET";
+    /** The development secret's file name inside the data directory. */
+    public static final String DEVELOPMENT_SECRET_FILE = "jwt-secret";
+
+    private final List<VerificationKey> keys;
+    private final Set<JwtAlgorithm> allowedAlgorithms;
+    private final long leewaySeconds;
+    private final String issuer;
+    private final String audience;
+    private final boolean requireExp;
+    private final int cacheCapacity;
+
+    private JwtSettings(final List<VerificationKey> keys, final Set<JwtAlgorithm> allowedAlgorithms,
+        final long leewaySeconds, final String issuer, final String audience, final boolean requireExp,
+        final int cacheCapacity) {
+        this.keys = keys;
+        this.allowedAlgorithms = allowedAlgorithms;
+        this.leewaySeconds = leewaySeconds;
+        this.issuer = issuer;
+        this.audience = audience;
+        this.requireExp = requireExp;
+        this.cacheCapacity = cacheCapacity;
+    }
+
+    private static JwtSettings ofKeys(final List<VerificationKey> keys) {
+        final EnumSet<JwtAlgorithm> algorithms = EnumSet.noneOf(JwtAlgorithm.class);
+        for (final VerificationKey key : keys) {
+            algorithms.add(key.algorithm());
+        }
+        return new JwtSettings(List.copyOf(keys), Collections.unmodifiableSet(algorithms), DEFAULT_LEEWAY_SECONDS,
+            null, null, true, DEFAULT_CACHE_CAPACITY);
+    }
+
+    /** HS256 with {@code secret} (copied; at least {@value #MIN_SECRET_BYTES} bytes). */
+    public static JwtSettings hs256(final byte[] secret) {
+        Objects.requireNonNull(secret, "secret");
+        return ofKeys(List.of(VerificationKey.hmac(null, checkSecretLength(secret, "the HS256 secret"))));
+    }
+
+    /** HS256 with the UTF-8 bytes of the process environment variable {@code envVarName}. */
+    public static JwtSettings hs256FromEnv(final String envVarName) {
+        return hs256FromEnv(envVarName, System.getenv());
+    }
+
+    /** HS256 with the UTF-8 bytes of {@code environment.get(envVarName)} (the text as typed, not decoded). */
+    public static JwtSettings hs256FromEnv(final String envVarName, final Map<String, String> environment) {
+        final String value = environment.get(envVarName);
+        final String source = "environment variable " + envVarName;
+        if (value == null || value.isEmpty()) {
+            throw new JwtSettingsException(JwtSettingsException.SECRET_MISSING, source + " is not set; set it to a "
+                + "random secret of at least " + MIN_SECRET_BYTES + " bytes (openssl rand -base64 32) or configure "
+                + "jwt.secret_file");
+        }
+        final byte[] secret = value.getBytes(StandardCharsets.UTF_8);
+        return ofKeys(List.of(VerificationKey.hmac(null, checkSecretLength(secret, source))));
+    }
+
+    /** HS256 with the bytes of {@code file}, trailing CR/LF removed (so {@code echo secret > file} works). */
+    public static JwtSettings hs256FromFile(final Path file) {
+        final byte[] secret = checkSecretLength(readSecretFile(file), "secret file " + file);
+        return ofKeys(List.of(VerificationKey.hmac(null, secret)));
+    }
+
+    /** RS256 with the PEM public key ({@code -----BEGIN PUBLIC KEY-----}, at least 2048 bits) in {@code pemFile}. */
+    public static JwtSettings rs256(final Path pemFile) {
+        return ofKeys(List.of(PublicKeys.readPem(pemFile, JwtAlgorithm.RS256)));
+    }
+
+    /** RS256 with an RSA public key of at least 2048 bits. */
+    public static JwtSettings rs256(final PublicKey key) {
+        if (!(key instanceof RSAPublicKey)) {
+            throw new JwtSettingsException(JwtSettingsException.KEY_INVALID, "RS256 needs an RSA public key");
+        }
+        return ofKeys(List.of(VerificationKey.rsa(null, PublicKeys.checkRsa((RSAPublicKey) key, "the RS256 key"))));
+    }
+
+    /** ES256 with the PEM P-256 public key ({@code -----BEGIN PUBLIC KEY-----}) in {@code pemFile}. */
+    public static JwtSettings es256(final Path pemFile) {
+        return ofKeys(List.of(PublicKeys.readPem(pemFile, JwtAlgorithm.ES256)));
+    }
+
+    /** ES256 with a P-256 public key. */
+    public static JwtSettings es256(final PublicKey key) {
+        if (!(key instanceof ECPublicKey)) {
+            throw new JwtSettingsException(JwtSettingsException.KEY_INVALID, "ES256 needs an EC P-256 public key");
+        }
+        return ofKeys(List.of(VerificationKey.ec(null, PublicKeys.checkP256((ECPublicKey) key, "the ES256 key"))));
+    }
+
+    /** The usable keys of the JSON Web Key Set in {@code jwksFile}; tokens pick one by {@code kid}. */
+    public static JwtSettings jwks(final Path jwksFile) {
+        return ofKeys(JwksReader.read(jwksFile));
+    }
+
+    /**
+     * The development HS256 secret kept in {@code dataDir/jwt-secret}: created on first call (32 bytes from
+     * {@link java.security.SecureRandom}, written as base64url text, owner-only permissions where the file
+     * system supports POSIX) and read back on later calls. The secret is that text's ASCII bytes, so the same
+     * file works as {@code jwt.secret_file} and the text can be pasted as the HS256 secret of another tool.
+     */
+    public static byte[] createOrLoadDevelopmentSecret(final Path dataDir) {
+        return DevelopmentSecret.createOrLoad(dataDir.resolve(DEVELOPMENT_SECRET_FILE));
+    }
+
+    /** Only these algorithms are accepted; each must have a configured key. Default: the keys' algorithms. */
+    public JwtSettings withAllowedAlgorithms(final Set<JwtAlgorithm> algorithms) {
+        if (algorithms.isEmpty()) {
+            throw setting("jwt.algorithms is empty; list at least one of HS256, RS256, ES256");
+        }
+        for (final JwtAlgorithm algorithm : algorithms) {
+            if (!keysAlgorithms().contains(algorithm)) {
+                throw setting("jwt.algorithms lists " + algorithm + " but no configured key is for it (the keys are "
+                    + "for " + keysAlgorithms() + "); remove it or configure a matching key");
+            }
+        }
+        return new JwtSettings(keys, Collections.unmodifiableSet(EnumSet.copyOf(algorithms)), leewaySeconds, issuer,
+            audience, requireExp, cacheCapacity);
+    }
+
+    /** Clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}, 0 to {@value #MAX_LEEWAY_SECONDS}. */
+    public JwtSettings withLeewaySeconds(final long seconds) {
+        if (seconds < 0 || seconds > MAX_LEEWAY_SECONDS) {
+            throw setting("jwt.leeway is " + seconds + " s; use 0 to " + MAX_LEEWAY_SECONDS + " s (default "
+                + DEFAULT_LEEWAY_SECONDS + " s)");
+        }
+        return new JwtSettings(keys, allowedAlgorithms, seconds, issuer, audience, requireExp, cacheCapacity);
+    }
+
+    /** Tokens must carry {@code "iss": issuer}; {@code null} (the default) does not check {@code iss}. */
+    public JwtSettings withIssuer(final String issuer) {
+        if (issuer != null && issuer.isEmpty()) {
+            throw setting("jwt.issuer is empty; remove it or give the issuer's exact 'iss' value");
+        }
+        return new JwtSettings(keys, allowedAlgorithms, leewaySeconds, issuer, audience, requireExp, cacheCapacity);
+    }
+
+    /** Tokens' {@code aud} (string or array) must contain {@code audience}; {@code null} (default) skips it. */
+    public JwtSettings withAudience(final String audience) {
+        if (audience != null && audience.isEmpty()) {
+            throw setting("jwt.audience is empty; remove it or give this server's 'aud' value");
+        }
+        return new JwtSettings(keys, allowedAlgorithms, leewaySeconds, issuer, audience, requireExp, cacheCapacity);
+    }
+
+    /** Whether tokens without {@code exp} are refused (default {@code true}). */
+    public JwtSettings withRequireExp(final boolean require) {
+        return new JwtSettings(keys, allowedAlgorithms, leewaySeconds, issuer, audience, require, cacheCapacity);
+    }
+
+    /** Verified tokens remembered, 0 (no cache) to {@value #MAX_CACHE_CAPACITY}; default 1024. */
+    public JwtSettings withCacheCapacity(final int capacity) {
+        if (capacity < 0 || capacity > MAX_CACHE_CAPACITY) {
+            throw setting("jwt.cache_size is " + capacity + "; use 0 (off) to " + MAX_CACHE_CAPACITY + " (default "
+                + DEFAULT_CACHE_CAPACITY + ")");
+        }
+        return new JwtSettings(keys, allowedAlgorithms, leewaySeconds, issuer, audience, requireExp, capacity);
+    }
+
+    public Set<JwtAlgorithm> allowedAlgorithms() {
+        return allowedAlgorithms;
+    }
+
+    public long leewaySeconds() {
+        return leewaySeconds;
+    }
+
+    /** The required {@code iss}, or {@code null}. */
+    public String issuer() {
+        return issuer;
+    }
+
+    /** The required {@code aud} member, or {@code null}. */
+    public String audience() {
+        return audience;
+    }
+
+    public boolean requireExp() {
+        return requireExp;
+    }
+
+    public int cacheCapacity() {
+        return cacheCapacity;
+    }
+
+    /** Number of verification keys. */
+    public int keyCount() {
+        return keys.size();
+    }
+
+    List<VerificationKey> keys() {
+        return keys;
+    }
+
+    @Override
+    public String toString() {
+        return "JwtSettings[keys=" + keys + ", algorithms=" + allowedAlgorithms + ", leewaySeconds=" + leewaySeconds
+            + ", issuer=" + issuer + ", audience=" + audience + ", requireExp=" + requireExp + ", cacheCapacity="
+            + cacheCapacity + "]";
+    }
+
+    /** Returns {@code secret} when it is long enough; the message names the source, never the secret. */
+    static byte[] checkSecretLength(final byte[] secret, final String source) {
+        if (secret.length < MIN_SECRET_BYTES) {
+            throw new JwtSettingsException(JwtSettingsException.SECRET_TOO_SHORT, source + " has " + secret.length
+                + " bytes; HS256 needs at least " + MIN_SECRET_BYTES + " (256 bits). Generate one with: "
+                + "openssl rand -base64 32");
+        }
+        return secret;
+    }
+
+    /** The bytes of a secret file without trailing CR/LF; refuses an unreadable or empty file. */
+    static byte[] readSecretFile(final Path file) {
+        final byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new JwtSettingsException(JwtSettingsException.KEY_UNREADABLE, "cannot read the secret file " + file
+                + " (" + e.getClass().getSimpleName() + "); check jwt.secret_file and the file's permissions", e);
+        }
+        int end = bytes.length;
+        while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+            end--;
+        }
+        if (end == 0) {
+            throw new JwtSettingsException(JwtSettingsException.SECRET_MISSING, "secret file " + file + " is empty; "
+                + "write a random secret of at least " + MIN_SECRET_BYTES + " bytes into it "
+                + "(openssl rand -base64 32 > file)");
+        }
+        return end == bytes.length ? bytes : Arrays.copyOf(bytes, end);
+    }
+
+    private Set<JwtAlgorithm> keysAlgorithms() {
+        final EnumSet<JwtAlgorithm> algorithms = EnumSet.noneOf(JwtAlgorithm.class);
+        for (final VerificationKey key : keys) {
+            algorithms.add(key.algorithm());
+        }
+        return algorithms;
+    }
+
+    private static JwtSettingsException setting(final String message) {
+        return new JwtSettingsException(JwtSettingsException.SETTING_INVALID, message);
+    }
+}
