@@ -28,11 +28,18 @@ public final class ConfigReader {
 
     private final Map<String, Object> root;
     private final String source;
+    /** Prefix of this reader's keys in messages ("server." for a section), empty at the top. */
+    private final String prefix;
     private final Set<String> known = new LinkedHashSet<>();
 
     private ConfigReader(final Map<String, Object> root, final String source) {
+        this(root, source, "");
+    }
+
+    private ConfigReader(final Map<String, Object> root, final String source, final String prefix) {
         this.root = root;
         this.source = source;
+        this.prefix = prefix;
     }
 
     /** Parses YAML text; an empty document is an empty configuration (all defaults). */
@@ -56,6 +63,20 @@ public final class ConfigReader {
 
     public String source() {
         return source;
+    }
+
+    /**
+     * The settings under {@code key} (a mapping) as a reader of their own, for a module that owns them
+     * (the server reads {@code server.*}); marks the whole section as known here. Empty when absent.
+     */
+    public ConfigReader section(final String key) throws ConfigException {
+        final Object v = raw(key);
+        if (v != null && !(v instanceof Map)) {
+            throw error(key, v, "a mapping of settings");
+        }
+        @SuppressWarnings("unchecked")
+        final Map<String, Object> map = v == null ? Collections.emptyMap() : (Map<String, Object>) v;
+        return new ConfigReader(map, source, key + ".");
     }
 
     /** The raw value at a dotted path, or null. */
@@ -206,8 +227,10 @@ public final class ConfigReader {
         final List<String> unknown = new ArrayList<>();
         collect("", root, unknown);
         if (!unknown.isEmpty()) {
-            throw new ConfigException(source + ": unknown setting" + (unknown.size() > 1 ? "s " : " ")
-                + String.join(", ", unknown) + " (see config/conversioni.yaml for every setting)");
+            final List<String> named = new ArrayList<>();
+            unknown.forEach(u -> named.add(prefix + u));
+            throw new ConfigException(source + ": unknown setting" + (named.size() > 1 ? "s " : " ")
+                + String.join(", ", named) + " (see config/conversioni.yaml for every setting)");
         }
     }
 
@@ -226,7 +249,7 @@ public final class ConfigReader {
     }
 
     private ConfigException error(final String path, final Object value, final String expected) {
-        return new ConfigException(source + ": " + path + " must be " + expected + ", was '" + value + "'");
+        return new ConfigException(source + ": " + prefix + path + " must be " + expected + ", was '" + value + "'");
     }
 
     static String formatMillis(final long millis) {

@@ -45,6 +45,8 @@ public final class EngineConfig {
     private final List<String> dedupeKeyFields;
     private final WindowConfig windows;
     private final CostTable costs;
+    private final ConfigReader server;
+    private final ConfigReader auth;
 
     private EngineConfig(final ConfigReader r, final Resolver resolver) throws ConfigException {
         this.source = r.source();
@@ -105,6 +107,8 @@ public final class EngineConfig {
             throw new ConfigException(source + ": " + e.getMessage());
         }
         this.costs = loadCosts(r.string("windows.costs", "costi.csv"), resolver, source);
+        this.server = r.section("server");
+        this.auth = r.section("auth");
         r.rejectUnknownKeys();
     }
 
@@ -263,6 +267,16 @@ public final class EngineConfig {
 
     public CostTable costs() {
         return costs;
+    }
+
+    /** The {@code server:} settings, read and checked by the HTTP module (which rejects unknown keys there). */
+    public ConfigReader server() {
+        return server;
+    }
+
+    /** The {@code auth:} settings, read and checked by the HTTP module. */
+    public ConfigReader auth() {
+        return auth;
     }
 
     /** Warnings worth a log line at start-up (the schema's unknown keywords, for example). */

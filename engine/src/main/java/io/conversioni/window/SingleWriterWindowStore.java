@@ -178,6 +178,10 @@ public final class SingleWriterWindowStore {
         if (headWindowIndex != NO_WINDOW && windowIndex <= headWindowIndex - windowCount) {
             return WindowResult.TOO_LATE;
         }
+        // older than the horizon when it arrived: too late even before any newer event opened the ring
+        if (windowIndex <= Math.floorDiv(receiveMillis, windowLengthMs) - windowCount) {
+            return WindowResult.TOO_LATE;
+        }
         return WindowResult.ACCEPTED;
     }
 

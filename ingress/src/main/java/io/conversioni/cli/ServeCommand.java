@@ -1,0 +1,122 @@
+package io.conversioni.cli;
+
+import io.conversioni.config.ConfigException;
+import io.conversioni.config.EngineConfig;
+import io.conversioni.ingress.AuthSetup;
+import io.conversioni.ingress.DevelopmentTls;
+import io.conversioni.ingress.IngressServer;
+import io.conversioni.ingress.ServerSettings;
+import io.conversioni.ingress.metrics.PrometheusExporter;
+import io.conversioni.pipeline.Engine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code conversioni serve}: the engine behind HTTPS. Starts listening at once (liveness), recovers the
+ * engine's state from the journal (readiness follows), then takes events. SIGTERM: ingest answers 503,
+ * the ring drains, the journal is flushed and closed, exit 0.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = {"Run the engine behind HTTPS (and optionally plain HTTP).",
+        "Uses the embedded defaults in config/ unless --config is given."})
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
+    private Path configFile;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+        description = "Journal, certificates and secrets (default: ${DEFAULT-VALUE}).")
+    private Path dataDir;
+
+    @Option(names = "--port", paramLabel = "N", description = "HTTPS port (default 8443; -1 disables HTTPS).")
+    private Integer port;
+
+    @Option(names = "--http-port", paramLabel = "N", description = "Also listen on plain HTTP (behind a TLS proxy).")
+    private Integer httpPort;
+
+    @Override
+    public Integer call() throws Exception {
+        final EngineConfig config;
+        final ServerSettings settings;
+        final AuthSetup auth;
+        try {
+            config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
+            settings = ServerSettings.read(config.server(), port, httpPort);
+            java.nio.file.Files.createDirectories(dataDir);
+            auth = AuthSetup.read(config.auth(), dataDir);
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        config.warnings().forEach(w -> LOG.warn("schema: {}", w));
+        final SSLContext ssl = settings.httpsEnabled() ? tls(config, settings) : null;
+        final Engine engine = Engine.create(config, dataDir);
+        final PrometheusExporter exporter = new PrometheusExporter(engine);
+        final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
+        server.start(ssl);
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("stopping: refusing new events, draining the ring, closing the journal");
+            server.beginDrain();
+            engine.close();
+            server.stop();
+            stopped.countDown();
+            LOG.info("stopped cleanly");
+            Runtime.getRuntime().halt(0); // SIGTERM after a clean drain is a success
+        }, "conversioni-shutdown"));
+        engine.start();
+        banner(settings, server, auth);
+        stopped.await();
+        return 0;
+    }
+
+    private SSLContext tls(final EngineConfig config, final ServerSettings settings) throws IOException {
+        if (settings.keystore().isEmpty()) {
+            return DevelopmentTls.context(DevelopmentTls.ensureDevelopmentKeystore(dataDir), DevelopmentTls.password());
+        }
+        final String password = System.getenv(settings.keystorePasswordEnv());
+        if (password == null) {
+            throw new IOException("server.keystore is set; put its password in the environment variable "
+                + settings.keystorePasswordEnv());
+        }
+        return DevelopmentTls.context(Path.of(settings.keystore()), password.toCharArray());
+    }
+
+    private static void banner(final ServerSettings settings, final IngressServer server, final AuthSetup auth) {
+        final boolean https = settings.httpsEnabled();
+        final String base = https ? "https://localhost:" + server.port("https") : "http://localhost:" + server.port("http");
+        final StringBuilder out = new StringBuilder();
+        out.append("\nconversioni is ready: ").append(base).append('\n');
+        if (settings.httpsEnabled() && settings.httpEnabled()) {
+            out.append("  plain HTTP also on http://localhost:").append(server.port("http")).append('\n');
+        }
+        if (auth.issuer() != null) {
+            final String token = auth.issuer().issue("sviluppo", System.currentTimeMillis() / 1000, 24 * 3600);
+            final String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+            out.append("\nDevelopment token (24 h; make more with ./conversioni token --sub NAME):\n  ").append(token)
+                .append("\n\nTry it:\n  curl ").append(https ? "-k " : "").append("-H 'Authorization: Bearer ").append(token)
+                .append("' -H 'Content-Type: application/json' \\\n    -d '{\"id_cliente\": \"CLIENTE-ITALIA-789456\", ")
+                .append("\"evento\": \"richiesta_demo\", \"timestamp\": \"").append(now)
+                .append("\", \"valore\": 0.0, \"canale\": \"email\", \"stato\": \"completato\", \"metadati\": ")
+                .append("{\"campagna\": \"Campagna_Email_Verano2024\", \"dispositivo\": \"iPad_pro\", \"localita\": \"Roma\"}}' \\\n    ")
+                .append(base).append("/api/v1/eventi/conversione\n");
+            if (auth.generatedSecret()) {
+                out.append("\n(A new HS256 secret was generated in the data folder; production: set CONVERSIONI_JWT_SECRET.)\n");
+            }
+        }
+        out.append("\nMetrics: ").append(base).append("/api/v1/metriche  Prometheus: ").append(base).append("/metrics\n");
+        System.out.println(out);
+        System.out.flush();
+    }
+}

@@ -1,0 +1,154 @@
+package io.conversioni.ingress;
+
+import io.conversioni.pipeline.Engine;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RequestTooBigException;
+import io.undertow.util.Headers;
+import io.undertow.util.SameThreadExecutor;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
+
+/**
+ * {@code POST /api/v1/eventi/conversione} (one event) and {@code .../batch} (NDJSON or a JSON array).
+ * On the IO thread: checks readiness, token, media type and size, reads the body without blocking,
+ * publishes to the ring and returns; the answer is written later by {@link HttpOutcomes}, after the
+ * journal. A full ring is a 503 with Retry-After at once. Thread-safe; allocates per request (Undertow
+ * does too), never per byte.
+ */
+final class IngestHandler implements HttpHandler {
+    private final Engine engine;
+    private final Authenticator auth;
+    private final RateLimiter limiter;
+    private final HttpOutcomes outcomes;
+    private final ServerSettings settings;
+    private final boolean batch;
+    private final BooleanSupplier draining;
+
+    IngestHandler(final Engine engine, final Authenticator auth, final RateLimiter limiter, final HttpOutcomes outcomes,
+                  final ServerSettings settings, final boolean batch, final BooleanSupplier draining) {
+        this.engine = engine;
+        this.auth = auth;
+        this.limiter = limiter;
+        this.outcomes = outcomes;
+        this.settings = settings;
+        this.batch = batch;
+        this.draining = draining;
+    }
+
+    @Override
+    public void handleRequest(final HttpServerExchange exchange) {
+        if (draining.getAsBoolean() || !engine.isReady()) {
+            unavailable(exchange, "not_ready", draining.getAsBoolean()
+                ? "the server is shutting down; retry against another instance or later"
+                : "the engine is still recovering its state from the journal; retry shortly");
+            return;
+        }
+        final Authenticator.Verdict verdict = auth.check(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
+        if (!verdict.allowed()) {
+            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+            Responses.error(exchange, 401, verdict.code(), verdict.message());
+            return;
+        }
+        final String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (!acceptable(type)) {
+            Responses.error(exchange, 415, "media_type", batch
+                ? "send Content-Type: application/x-ndjson (one event per line) or application/json (an array of events)"
+                : "send Content-Type: application/json");
+            return;
+        }
+        final long max = batch ? settings.maxBatchBytes : engine.maxBodyBytes();
+        final long length = exchange.getRequestContentLength();
+        if (length > max) {
+            tooLarge(exchange, max);
+            return;
+        }
+        exchange.setMaxEntitySize(max);
+        final String subject = verdict.subject();
+        final boolean ndjson = type != null && type.toLowerCase().startsWith("application/x-ndjson");
+        exchange.getRequestReceiver().receiveFullBytes(
+            (ex, body) -> onBody(ex, body, subject, ndjson), (ex, error) -> onError(ex, error, max));
+    }
+
+    private boolean acceptable(final String type) {
+        if (type == null) {
+            return false;
+        }
+        final String t = type.toLowerCase();
+        return t.startsWith("application/json") || (batch && t.startsWith("application/x-ndjson"));
+    }
+
+    private void onBody(final HttpServerExchange exchange, final byte[] body, final String subject, final boolean ndjson) {
+        if (!batch) {
+            if (!limiter.tryAcquire(subject, 1, System.nanoTime())) {
+                tooMany(exchange, 1);
+            } else if (engine.tryPublish(body, 0, body.length, outcomes, exchange)) {
+                awaitAnswer(exchange);
+            } else {
+                unavailable(exchange, "ring_full", "the engine is at capacity; retry after the delay in Retry-After");
+            }
+            return;
+        }
+        final BatchSplitter.Items items = BatchSplitter.split(body, ndjson, settings.maxBatchEvents);
+        if (items.error() != null) {
+            Responses.error(exchange, items.tooMany() ? 413 : 400, items.tooMany() ? "batch_too_large" : "batch_malformed",
+                items.error());
+            return;
+        }
+        if (items.count() == 0) {
+            Responses.error(exchange, 400, "batch_empty", "the batch holds no event");
+            return;
+        }
+        if (!limiter.tryAcquire(subject, items.count(), System.nanoTime())) {
+            tooMany(exchange, items.count());
+            return;
+        }
+        awaitAnswer(exchange);
+        final HttpOutcomes.Batch results = new HttpOutcomes.Batch(exchange, items.count());
+        for (int i = 0; i < items.count(); i++) {
+            final HttpOutcomes.BatchItem item = new HttpOutcomes.BatchItem(results, i);
+            if (!engine.tryPublish(body, items.start(i), items.length(i), outcomes, item)) {
+                item.complete(RING_FULL_RESULT, 503);
+            }
+        }
+    }
+
+    /**
+     * The answer comes later from another thread: mark the exchange dispatched so that Undertow does not
+     * end it when the current call returns (a no-op when the body arrived after the call).
+     */
+    private static void awaitAnswer(final HttpServerExchange exchange) {
+        exchange.dispatch(SameThreadExecutor.INSTANCE, NO_OP);
+    }
+
+    private static final Runnable NO_OP = () -> { };
+
+    private static final byte[] RING_FULL_RESULT = ("{\"esito\":\"non_disponibile\",\"messaggio\":\"the engine was at "
+        + "capacity; send this event again\"}").getBytes(StandardCharsets.US_ASCII);
+
+    private void onError(final HttpServerExchange exchange, final IOException error, final long max) {
+        if (error instanceof RequestTooBigException) {
+            tooLarge(exchange, max);
+        } else if (!exchange.isResponseStarted()) {
+            Responses.error(exchange, 400, "body_unreadable", "the request body could not be read completely");
+        }
+    }
+
+    private void tooLarge(final HttpServerExchange exchange, final long max) {
+        Responses.error(exchange, 413, "too_large", "the body is larger than the limit of " + max + " bytes"
+            + (batch ? " (server.max_batch_size)" : " (pipeline.max_body_size)") + "; split it");
+    }
+
+    private void tooMany(final HttpServerExchange exchange, final int events) {
+        exchange.getResponseHeaders().put(Responses.RETRY_AFTER, limiter.secondsUntil(events));
+        Responses.error(exchange, 429, "rate_limited", "over this token's rate (server.rate_limit events per second); "
+            + "retry after the delay in Retry-After");
+    }
+
+    private void unavailable(final HttpServerExchange exchange, final String code, final String message) {
+        exchange.getResponseHeaders().put(Responses.RETRY_AFTER, settings.retryAfterSeconds);
+        Responses.error(exchange, 503, code, message);
+    }
+}

@@ -1,0 +1,271 @@
+package io.conversioni.ingress;
+
+import io.conversioni.pipeline.Engine;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.RoutingHandler;
+import io.undertow.server.handlers.sse.ServerSentEventConnection;
+import io.undertow.server.handlers.sse.ServerSentEventHandler;
+import io.undertow.util.Headers;
+import io.undertow.util.Methods;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.Options;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Deque;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The Undertow server in front of an {@link Engine}: HTTPS (and optionally plain HTTP) listeners and the
+ * routes of the API. Built and started once; {@link #beginDrain()} makes ingest answer 503 while the
+ * engine drains; {@link #stop()} closes the listeners. IO threads never block.
+ */
+public final class IngressServer {
+    private static final Logger LOG = LoggerFactory.getLogger(IngressServer.class);
+
+    private final Engine engine;
+    private final ServerSettings settings;
+    private final Authenticator auth;
+    private final Supplier<String> prometheus;
+    private final MetricheQuery query;
+    private final ServerSentEventHandler stream;
+    private final ScheduledExecutorService streamTimer;
+    private final byte[] openApi;
+    private volatile boolean draining;
+    private Undertow undertow;
+
+    /**
+     * @param prometheus renders {@code /metrics} (text exposition format)
+     */
+    public IngressServer(final Engine engine, final ServerSettings settings, final Authenticator auth,
+                         final Supplier<String> prometheus) {
+        this.engine = engine;
+        this.settings = settings;
+        this.auth = auth;
+        this.prometheus = prometheus;
+        this.query = new MetricheQuery(engine);
+        this.stream = new ServerSentEventHandler(this::onStreamConnect);
+        this.streamTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+            final Thread t = new Thread(r, "conversioni-sse");
+            t.setDaemon(true);
+            return t;
+        });
+        this.openApi = resource("openapi.json");
+    }
+
+    /** Starts the listeners; {@code sslContext} may be null when only plain HTTP is configured. */
+    public void start(final SSLContext sslContext) {
+        final RateLimiter limiter = new RateLimiter(settings.rateLimitPerSecond, settings.rateBurst);
+        final HttpOutcomes outcomes = new HttpOutcomes(settings.retryAfterSeconds);
+        final RoutingHandler routes = new RoutingHandler()
+            .post("/api/v1/eventi/conversione",
+                new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining))
+            .post("/api/v1/eventi/conversione/batch",
+                new IngestHandler(engine, auth, limiter, outcomes, settings, true, () -> draining))
+            .get("/api/v1/metriche", authenticated(this::metriche))
+            .get("/api/v1/metriche/stream", authenticated(stream))
+            .get("/api/v1/openapi.json", ex -> {
+                ex.getResponseHeaders().put(Headers.CONTENT_TYPE, Responses.JSON);
+                ex.getResponseSender().send(java.nio.ByteBuffer.wrap(openApi));
+            })
+            .get("/metrics", settings.metricsPublic ? this::metrics : authenticated(this::metrics))
+            .get("/health/live", ex -> Responses.send(ex, 200, "{\"stato\":\"vivo\"}"))
+            .get("/health/ready", ex -> {
+                if (engine.isReady() && !draining) {
+                    Responses.send(ex, 200, "{\"stato\":\"pronto\"}");
+                } else {
+                    ex.getResponseHeaders().put(Responses.RETRY_AFTER, settings.retryAfterSeconds);
+                    Responses.send(ex, 503, "{\"stato\":\"" + (draining ? "in_chiusura" : "in_recupero") + "\"}");
+                }
+            })
+            .setFallbackHandler(ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"))
+            .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
+                ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));
+        final HttpHandler root = new SafetyHandler(routes);
+        final Undertow.Builder builder = Undertow.builder()
+            .setIoThreads(settings.ioThreads)
+            .setWorkerThreads(2)
+            .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) settings.idleTimeoutMillis)
+            .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) settings.idleTimeoutMillis)
+            .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.requestTimeoutMillis)
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) Math.max(settings.maxBatchBytes, engine.maxBodyBytes()))
+            .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+            .setSocketOption(Options.READ_TIMEOUT, (int) settings.idleTimeoutMillis)
+            .setHandler(root);
+        if (settings.httpsPort >= 0) {
+            builder.addHttpsListener(settings.httpsPort, settings.bind, sslContext);
+        }
+        if (settings.httpPort >= 0) {
+            builder.addHttpListener(settings.httpPort, settings.bind);
+        }
+        undertow = builder.build();
+        undertow.start();
+        streamTimer.scheduleAtFixedRate(this::pushStream, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** The port a listener actually bound (useful with port 0 in tests). */
+    public int port(final String protocol) {
+        for (Undertow.ListenerInfo info : undertow.getListenerInfo()) {
+            if (info.getProtcol().equals(protocol)) {
+                return ((InetSocketAddress) info.getAddress()).getPort();
+            }
+        }
+        return -1;
+    }
+
+    /** From now on, ingest answers 503 and readiness reports draining; queries still work. */
+    public void beginDrain() {
+        draining = true;
+    }
+
+    public void stop() {
+        streamTimer.shutdownNow();
+        if (undertow != null) {
+            undertow.stop();
+        }
+    }
+
+    private HttpHandler authenticated(final HttpHandler next) {
+        return ex -> {
+            String header = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+            final Deque<String> token = ex.getQueryParameters().get("access_token");
+            if (header == null && token != null && !token.isEmpty()) {
+                header = "Bearer " + token.peekFirst(); // EventSource cannot send headers (RFC 6750, 2.3)
+            }
+            final Authenticator.Verdict verdict = auth.check(header);
+            if (!verdict.allowed()) {
+                ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
+                Responses.error(ex, 401, verdict.code(), verdict.message());
+                return;
+            }
+            next.handleRequest(ex);
+        };
+    }
+
+    private void metriche(final HttpServerExchange exchange) {
+        final Range range = range(exchange);
+        if (range != null) {
+            Responses.send(exchange, 200, query.render(range.from, range.to, range.per));
+        }
+    }
+
+    private void metrics(final HttpServerExchange exchange) {
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        exchange.getResponseSender().send(prometheus.get());
+    }
+
+    private record Range(long from, long to, String per) {
+    }
+
+    /** Parses da/a/per (ISO instants; default the last hour); answers 400 and returns null when bad. */
+    private Range range(final HttpServerExchange exchange) {
+        final Map<String, Deque<String>> q = exchange.getQueryParameters();
+        final String per = first(q, "per", "canale");
+        if (!MetricheQuery.GROUPINGS.contains(per)) {
+            Responses.error(exchange, 400, "parametro", "per must be one of canale, evento, campagna; was '" + per + "'");
+            return null;
+        }
+        try {
+            final long to = q.containsKey("a") ? Instant.parse(first(q, "a", "")).toEpochMilli() : System.currentTimeMillis();
+            final long from = q.containsKey("da") ? Instant.parse(first(q, "da", "")).toEpochMilli() : to - 3_600_000L;
+            if (from >= to) {
+                Responses.error(exchange, 400, "parametro", "da must be before a");
+                return null;
+            }
+            return new Range(from, to, per);
+        } catch (DateTimeParseException e) {
+            Responses.error(exchange, 400, "parametro", "da and a must be ISO instants such as 2024-05-20T14:00:00Z");
+            return null;
+        }
+    }
+
+    private static String first(final Map<String, Deque<String>> q, final String name, final String fallback) {
+        final Deque<String> values = q.get(name);
+        return values == null || values.isEmpty() ? fallback : values.peekFirst();
+    }
+
+    private void onStreamConnect(final ServerSentEventConnection connection, final String lastEventId) {
+        final Range range = rangeOf(connection.getQueryParameters());
+        connection.setKeepAliveTime(15_000);
+        connection.putAttachment(RANGE, range);
+        connection.send(query.render(range.from, range.to, range.per), "metriche", null, null);
+    }
+
+    private static final io.undertow.util.AttachmentKey<Range> RANGE = io.undertow.util.AttachmentKey.create(Range.class);
+
+    private static Range rangeOf(final Map<String, Deque<String>> q) {
+        final String per = MetricheQuery.GROUPINGS.contains(first(q, "per", "canale")) ? first(q, "per", "canale") : "canale";
+        long span = 3_600_000L;
+        try {
+            if (q.containsKey("da") && q.containsKey("a")) {
+                span = Instant.parse(first(q, "a", "")).toEpochMilli() - Instant.parse(first(q, "da", "")).toEpochMilli();
+            }
+        } catch (DateTimeParseException ignored) {
+            span = 3_600_000L;
+        }
+        final long to = System.currentTimeMillis();
+        return new Range(to - Math.max(span, 60_000), to, per);
+    }
+
+    /** Every second: the live view to every stream, over a window that slides with the clock. */
+    private void pushStream() {
+        try {
+            for (ServerSentEventConnection c : stream.getConnections()) {
+                final Range r = c.getAttachment(RANGE);
+                if (r == null) {
+                    continue;
+                }
+                final long span = r.to - r.from;
+                final long to = System.currentTimeMillis();
+                c.send(query.render(to - span, to, r.per), "metriche", null, null);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("metrics stream push failed", e);
+        }
+    }
+
+    private static byte[] resource(final String name) {
+        try (InputStream in = IngressServer.class.getResourceAsStream(name)) {
+            return in == null ? "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII) : in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read bundled " + name, e);
+        }
+    }
+
+    /** Last line of defence: an unexpected exception becomes a JSON 500 without a stack trace. */
+    private static final class SafetyHandler implements HttpHandler {
+        private final HttpHandler next;
+
+        SafetyHandler(final HttpHandler next) {
+            this.next = next;
+        }
+
+        @Override
+        public void handleRequest(final HttpServerExchange exchange) {
+            try {
+                next.handleRequest(exchange);
+            } catch (Exception e) {
+                LOG.error("unexpected error on {} {}", exchange.getRequestMethod(), exchange.getRequestPath(), e);
+                if (!exchange.isResponseStarted()) {
+                    Responses.error(exchange, 500, "internal", "an unexpected error occurred; it was logged");
+                }
+            }
+        }
+    }
+
+    static boolean isPost(final HttpServerExchange exchange) {
+        return exchange.getRequestMethod().equals(Methods.POST);
+    }
+}

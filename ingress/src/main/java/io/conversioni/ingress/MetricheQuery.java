@@ -1,0 +1,148 @@
+package io.conversioni.ingress;
+
+import io.conversioni.pipeline.Engine;
+import io.conversioni.window.CampaignDictionary;
+import io.conversioni.window.CostTable;
+import io.conversioni.window.SingleWriterWindowStore;
+import io.conversioni.window.WindowCellFlyweight;
+import io.conversioni.window.WindowMetrics;
+import io.conversioni.window.WindowSnapshot;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Renders {@code GET /api/v1/metriche}: the windows between {@code da} and {@code a}, grouped by canale,
+ * evento or campagna, with totals. The JSON shape is a contract outside tools rely on:
+ * {@code {"totale":{accettati,duplicati,rifiutati,in_ritardo,valore_totale}, "finestre":[{inizio,fine,chiusa,
+ * revisione,gruppi:[{chiave,accettati,duplicati,valore_totale,valore_medio,tasso_conversione,cpa}]}]}};
+ * counts are integers, money has at most two decimals, a ratio or CPA without denominator is null.
+ * Reads through the store's consistent snapshots; any thread. Allocates per request.
+ */
+final class MetricheQuery {
+    static final List<String> GROUPINGS = List.of("canale", "evento", "campagna");
+
+    private final Engine engine;
+
+    MetricheQuery(final Engine engine) {
+        this.engine = engine;
+    }
+
+    String render(final long fromMillis, final long toMillis, final String per) {
+        final SingleWriterWindowStore store = engine.windows();
+        final List<String> eventi = engine.config().schema().eventi();
+        final List<String> canali = engine.config().schema().canali();
+        final CostTable costs = engine.config().costs();
+        final long windowLength = store.config().windowLengthMs();
+        final CampaignDictionary campaigns = store.campaigns();
+        final StringBuilder windows = new StringBuilder(4096);
+        final long[] total = new long[5];
+        store.forEachWindow(fromMillis, toMillis, store.newSnapshot(), w -> {
+            final WindowCellFlyweight t = w.total();
+            if (t.uniqueCount() + t.duplicateCount() + t.rejectedCount() == 0) {
+                return;
+            }
+            total[0] += t.uniqueCount();
+            total[1] += t.duplicateCount();
+            total[2] += t.rejectedCount();
+            total[3] += t.lateCount();
+            total[4] += t.valueSumCents();
+            if (windows.length() > 0) {
+                windows.append(',');
+            }
+            windows.append("{\"inizio\":\"").append(Instant.ofEpochMilli(w.windowStartMillis()))
+                .append("\",\"fine\":\"").append(Instant.ofEpochMilli(w.windowEndMillis()))
+                .append("\",\"chiusa\":").append(w.closed()).append(",\"revisione\":").append(w.revision())
+                .append(",\"rifiutati\":").append(t.rejectedCount()).append(",\"totale\":");
+            final long daySpend = costs.totalSpendCents(Math.floorDiv(w.windowStartMillis(), 86_400_000L));
+            group(windows, null, t, daySpend == CostTable.UNKNOWN ? WindowMetrics.NONE
+                : WindowMetrics.cpaCents(daySpend, windowLength, t.numeratorCount()));
+            windows.append(",\"gruppi\":[");
+            boolean first = true;
+            switch (per) {
+                case "evento":
+                    for (int i = 0; i < eventi.size(); i++) {
+                        first = groupIfUsed(windows, first, eventi.get(i), w.evento(i), WindowMetrics.NONE);
+                    }
+                    break;
+                case "campagna":
+                    for (int id = 0; id < w.campaignCellsUsed(); id++) {
+                        final String name = campaigns.name(id);
+                        final WindowCellFlyweight cell = w.campagna(id);
+                        first = groupIfUsed(windows, first, name, cell,
+                            costs.cpaCents(name, w.windowStartMillis(), windowLength, cell.numeratorCount()));
+                    }
+                    break;
+                default:
+                    for (int i = 0; i < canali.size(); i++) {
+                        first = groupIfUsed(windows, first, canali.get(i), w.canale(i), WindowMetrics.NONE);
+                    }
+            }
+            windows.append("]}");
+        });
+        final StringBuilder out = new StringBuilder(windows.length() + 256);
+        out.append("{\"da\":\"").append(Instant.ofEpochMilli(fromMillis)).append("\",\"a\":\"")
+            .append(Instant.ofEpochMilli(toMillis)).append("\",\"per\":\"").append(per)
+            .append("\",\"durata_finestra_ms\":").append(windowLength)
+            .append(",\"totale\":{\"accettati\":").append(total[0]).append(",\"duplicati\":").append(total[1])
+            .append(",\"rifiutati\":").append(total[2]).append(",\"in_ritardo\":").append(total[3])
+            .append(",\"valore_totale\":");
+        money(out, total[4]);
+        out.append("},\"finestre\":[").append(windows).append("]}");
+        return out.toString();
+    }
+
+    private static boolean groupIfUsed(final StringBuilder sb, final boolean first, final String key,
+                                       final WindowCellFlyweight cell, final long cpaCents) {
+        if (cell.uniqueCount() + cell.duplicateCount() == 0) {
+            return first;
+        }
+        if (!first) {
+            sb.append(',');
+        }
+        group(sb, key, cell, cpaCents);
+        return false;
+    }
+
+    private static void group(final StringBuilder sb, final String key, final WindowCellFlyweight c, final long cpaCents) {
+        sb.append('{');
+        if (key != null) {
+            sb.append("\"chiave\":").append(Responses.quote(key)).append(',');
+        }
+        sb.append("\"accettati\":").append(c.uniqueCount()).append(",\"duplicati\":").append(c.duplicateCount())
+            .append(",\"in_ritardo\":").append(c.lateCount()).append(",\"conversioni\":").append(c.numeratorCount())
+            .append(",\"valore_totale\":");
+        money(sb, c.valueSumCents());
+        sb.append(",\"valore_medio\":");
+        final long average = WindowMetrics.averageValueCents(c.valueSumCents(), c.uniqueCount());
+        if (average == WindowMetrics.NONE) {
+            sb.append("null");
+        } else {
+            money(sb, average);
+        }
+        sb.append(",\"tasso_conversione\":");
+        final double rate = WindowMetrics.conversionRate(c.numeratorCount(), c.denominatorCount());
+        sb.append(Double.isNaN(rate) ? "null" : Double.toString(Math.round(rate * 1e6) / 1e6));
+        sb.append(",\"cpa\":");
+        if (cpaCents == WindowMetrics.NONE) {
+            sb.append("null");
+        } else {
+            money(sb, cpaCents);
+        }
+        sb.append('}');
+    }
+
+    /** Exact cents as a JSON number with two decimals. */
+    static void money(final StringBuilder sb, final long cents) {
+        if (cents < 0) {
+            sb.append('-');
+        }
+        final long a = Math.abs(cents);
+        sb.append(a / 100).append('.');
+        final long c = a % 100;
+        if (c < 10) {
+            sb.append('0');
+        }
+        sb.append(c);
+    }
+}

@@ -1,0 +1,226 @@
+package io.conversioni.ingress;
+
+import io.conversioni.config.EngineConfig;
+import io.conversioni.ingress.metrics.PrometheusExporter;
+import io.conversioni.pipeline.Engine;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real Undertow over HTTPS on a free port, a real engine and journal, a real HTTP client. */
+@Timeout(120)
+class IngressServerTest {
+    static final long T0 = Instant.parse("2024-05-20T14:32:45.123Z").toEpochMilli();
+    static final String ARTICLE = "{\"id_cliente\": \"CLIENTE-ITALIA-789456\", \"evento\": \"richiesta_demo\", "
+        + "\"timestamp\": \"2024-05-20T14:32:45.123Z\", \"valore\": 0.0, \"canale\": \"email\", \"stato\": \"completato\", "
+        + "\"metadati\": { \"campagna\": \"Campagna_Email_Verano2024\", \"dispositivo\": \"iPad_pro\", \"localita\": \"Roma\" }}";
+
+    @TempDir
+    Path data;
+
+    private final List<Runnable> cleanup = new ArrayList<>();
+    private HttpClient client;
+    private String base;
+    private String token;
+    private IngressServer server;
+    private Engine engine;
+
+    @AfterEach
+    void stop() {
+        for (int i = cleanup.size() - 1; i >= 0; i--) {
+            cleanup.get(i).run();
+        }
+    }
+
+    private void start(final String yaml) throws Exception {
+        final EngineConfig config = EngineConfig.parse(yaml, Path.of("..", "config"));
+        final ServerSettings settings = ServerSettings.read(config.server(), 0, -1);
+        final AuthSetup auth = AuthSetup.read(config.auth(), data);
+        engine = Engine.create(config, data, () -> T0 + 5_000);
+        server = new IngressServer(engine, settings, auth.authenticator(), new PrometheusExporter(engine)::scrape);
+        final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
+        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
+        cleanup.add(server::stop);
+        cleanup.add(engine::close);
+        engine.start();
+        base = "https://localhost:" + server.port("https");
+        token = auth.issuer().issue("test-crm", System.currentTimeMillis() / 1000, 3600);
+        client = HttpClient.newBuilder().sslContext(trusting(keystore)).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private static SSLContext trusting(final Path keystore) throws Exception {
+        final KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            store.load(in, DevelopmentTls.password());
+        }
+        final TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(store);
+        final SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    private HttpResponse<String> post(final String path, final String contentType, final String body, final String bearer)
+        throws Exception {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(20)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> event(final String body) throws Exception {
+        return post("/api/v1/eventi/conversione", "application/json", body, token);
+    }
+
+    private HttpResponse<String> get(final String path, final String bearer) throws Exception {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(20));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void shouldAcceptTheArticleExampleAndAnswerItsRedeliveryAsADuplicate() throws Exception {
+        start("");
+        final HttpResponse<String> first = event(ARTICLE);
+        assertEquals(202, first.statusCode(), first.body());
+        assertTrue(first.body().startsWith("{\"esito\":\"accettato\",\"sequenza\":0,\"finestra\":\"2024-05-20T14:30:00Z\""),
+            first.body());
+        final HttpResponse<String> again = event(ARTICLE);
+        assertEquals(202, again.statusCode());
+        assertTrue(again.body().contains("\"esito\":\"duplicato\"") && again.body().contains("\"duplicato_di\":0"),
+            again.body());
+    }
+
+    @Test
+    void shouldListEveryViolationOfAnInvalidEventWith400() throws Exception {
+        start("");
+        final HttpResponse<String> r = event(ARTICLE.replace("\"email\"", "\"fax\"").replace("0.0", "-1"));
+        assertEquals(400, r.statusCode());
+        assertTrue(r.body().contains("\"esito\":\"rifiutato\"") && r.body().contains("\"campo\":\"/canale\"")
+            && r.body().contains("\"campo\":\"/valore\",\"codice\":\"minimum\""), r.body());
+        final HttpResponse<String> malformed = event("{\"id_cliente\":");
+        assertEquals(400, malformed.statusCode());
+        assertTrue(malformed.body().contains("\"codice\":\"json\""), malformed.body());
+    }
+
+    @Test
+    void shouldRefuseMissingTamperedAndForgedTokensWith401AndNoDetailsLeaked() throws Exception {
+        start("");
+        final HttpResponse<String> missing = post("/api/v1/eventi/conversione", "application/json", ARTICLE, null);
+        assertEquals(401, missing.statusCode());
+        assertEquals("Bearer", missing.headers().firstValue("WWW-Authenticate").orElse(""));
+        final String[] parts = token.split("\\.");
+        final String tampered = parts[0] + "." + parts[1].substring(0, parts[1].length() - 2) + "AA." + parts[2];
+        for (String bad : List.of("not-a-token", tampered, parts[0] + "." + parts[1] + ".",
+            "eyJhbGciOiJub25lIn0." + parts[1] + ".")) {
+            final HttpResponse<String> r = post("/api/v1/eventi/conversione", "application/json", ARTICLE, bad);
+            assertEquals(401, r.statusCode(), bad);
+            assertTrue(r.body().startsWith("{\"esito\":\"errore\",\"codice\":"), r.body());
+            assertFalse(r.body().contains(parts[1]) || r.body().contains("Exception"), r.body());
+        }
+        assertEquals(401, get("/api/v1/metriche", null).statusCode());
+    }
+
+    @Test
+    void shouldAnswer415And413And422And404And405Clearly() throws Exception {
+        start("pipeline:\n  max_body_size: 1KiB\n");
+        assertEquals(415, post("/api/v1/eventi/conversione", "text/plain", ARTICLE, token).statusCode());
+        assertEquals(415, post("/api/v1/eventi/conversione", null, ARTICLE, token).statusCode());
+        final HttpResponse<String> large = event(ARTICLE.replace("\"Roma\"", "\"" + "R".repeat(2000) + "\""));
+        assertEquals(413, large.statusCode());
+        assertTrue(large.body().contains("\"codice\":\"too_large\""), large.body());
+        final HttpResponse<String> future = event(ARTICLE.replace("2024-05-20T14:32:45.123Z", "2024-05-20T15:32:45Z"));
+        assertEquals(422, future.statusCode());
+        assertTrue(future.body().contains("\"esito\":\"nel_futuro\""), future.body());
+        final HttpResponse<String> old = event(ARTICLE.replace("2024-05-20T14:32:45.123Z", "2024-05-10T15:32:45Z"));
+        assertEquals(422, old.statusCode(), "[" + old.body() + "] " + old.headers().map());
+        assertEquals(404, get("/api/v1/nothing", token).statusCode());
+        assertEquals(405, get("/api/v1/eventi/conversione", token).statusCode());
+    }
+
+    @Test
+    void shouldLimitATokensRateWith429AndRetryAfter() throws Exception {
+        start("server:\n  rate_limit: 1\n  rate_burst: 2\n");
+        assertEquals(202, event(ARTICLE).statusCode());
+        assertEquals(202, event(ARTICLE.replace("789456", "789457")).statusCode());
+        final HttpResponse<String> limited = event(ARTICLE.replace("789456", "789458"));
+        assertEquals(429, limited.statusCode(), limited.body());
+        assertTrue(limited.headers().firstValue("Retry-After").isPresent());
+    }
+
+    @Test
+    void shouldAnswer503WithRetryAfterWhileDraining() throws Exception {
+        start("");
+        server.beginDrain();
+        final HttpResponse<String> r = event(ARTICLE);
+        assertEquals(503, r.statusCode());
+        assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+        assertEquals(503, get("/health/ready", null).statusCode());
+        assertEquals(200, get("/health/live", null).statusCode());
+    }
+
+    @Test
+    void shouldJudgeEachEventOfABatchOnItsOwnAndAnswerInOrder() throws Exception {
+        start("");
+        final String ndjson = ARTICLE + "\n\n" + ARTICLE.replace("\"email\"", "\"fax\"") + "\n" + ARTICLE + "\n"
+            + ARTICLE.replace("789456", "123456") + "\n";
+        final HttpResponse<String> r = post("/api/v1/eventi/conversione/batch", "application/x-ndjson", ndjson, token);
+        assertEquals(200, r.statusCode(), r.body());
+        final String body = r.body();
+        final int a = body.indexOf("\"esito\":\"accettato\"");
+        final int b = body.indexOf("\"esito\":\"rifiutato\"");
+        final int c = body.indexOf("\"esito\":\"duplicato\"");
+        final int d = body.indexOf("\"esito\":\"accettato\"", c);
+        assertTrue(a > 0 && a < b && b < c && c < d, body);
+        assertTrue(body.startsWith("{\"eventi\":4,\"accettati\":3,\"rifiutati\":1"), body);
+        final HttpResponse<String> array = post("/api/v1/eventi/conversione/batch", "application/json",
+            "[" + ARTICLE.replace("789456", "555555") + " , " + ARTICLE.replace("789456", "555556") + "]", token);
+        assertEquals(200, array.statusCode());
+        assertTrue(array.body().startsWith("{\"eventi\":2,\"accettati\":2"), array.body());
+        assertEquals(400, post("/api/v1/eventi/conversione/batch", "application/json", "[{\"a\":1},", token).statusCode());
+    }
+
+    @Test
+    void shouldShowAnAcceptedEventInTheMetricsRightAfterThe202() throws Exception {
+        start("");
+        assertEquals(202, event(ARTICLE).statusCode());
+        final HttpResponse<String> m = get("/api/v1/metriche?da=2024-05-20T14:00:00Z&a=2024-05-20T15:00:00Z&per=campagna", token);
+        assertEquals(200, m.statusCode(), m.body());
+        assertTrue(m.body().contains("\"totale\":{\"accettati\":1,\"duplicati\":0,\"rifiutati\":0,\"in_ritardo\":0,"
+            + "\"valore_totale\":0.00}"), m.body());
+        assertTrue(m.body().contains("\"chiave\":\"Campagna_Email_Verano2024\",\"accettati\":1"), m.body());
+        assertEquals(400, get("/api/v1/metriche?per=paese", token).statusCode());
+        assertEquals(400, get("/api/v1/metriche?da=ieri", token).statusCode());
+        final HttpResponse<String> prometheus = get("/metrics", null);
+        assertEquals(200, prometheus.statusCode());
+        assertTrue(prometheus.body().contains("conversioni_events_total{esito=\"accettato\"} 1"), prometheus.body());
+        assertEquals(200, get("/health/ready", null).statusCode());
+    }
+}
