@@ -27,8 +27,10 @@ public final class ServerSettings {
     private ServerSettings(final ConfigReader r, final Integer httpsOverride, final Integer httpOverride)
         throws ConfigException {
         bind = r.string("bind", "0.0.0.0");
-        httpsPort = httpsOverride != null ? checkPort("--port", httpsOverride) : (int) r.integer("https_port", 8443, 0, 65535);
-        httpPort = httpOverride != null ? checkPort("--http-port", httpOverride) : (int) r.integer("http_port", -1, -1, 65535);
+        final int configuredHttps = (int) r.integer("https_port", 8443, -1, 65535);
+        final int configuredHttp = (int) r.integer("http_port", -1, -1, 65535);
+        httpsPort = httpsOverride != null ? checkPort("--port", httpsOverride) : configuredHttps;
+        httpPort = httpOverride != null ? checkPort("--http-port", httpOverride) : configuredHttp;
         keystore = r.string("keystore", "");
         keystorePasswordEnv = r.string("keystore_password_env", "CONVERSIONI_KEYSTORE_PASSWORD");
         ioThreads = (int) r.integer("io_threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);

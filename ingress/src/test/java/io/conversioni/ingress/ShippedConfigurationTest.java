@@ -1,0 +1,44 @@
+package io.conversioni.ingress;
+
+import io.conversioni.config.ConfigException;
+import io.conversioni.config.EngineConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ShippedConfigurationTest {
+    private static final Path SHIPPED = Path.of("..", "config", "conversioni.yaml");
+
+    @Test
+    void shouldReadEveryServerAndAuthSettingOfTheShippedFileWithOrWithoutPortOverrides(@TempDir final Path data)
+        throws Exception {
+        final EngineConfig config = EngineConfig.load(SHIPPED);
+        final ServerSettings defaults = ServerSettings.read(config.server(), null, null);
+        assertEquals(8443, defaults.httpsPort);
+        assertEquals(-1, defaults.httpPort);
+        final ServerSettings overridden = ServerSettings.read(EngineConfig.load(SHIPPED).server(), -1, 18080);
+        assertEquals(-1, overridden.httpsPort);
+        assertEquals(18080, overridden.httpPort);
+        final AuthSetup auth = AuthSetup.read(config.auth(), data);
+        assertNotNull(auth.issuer());
+        assertTrue(auth.generatedSecret());
+        assertTrue(Files.exists(data.resolve("jwt-secret")));
+    }
+
+    @Test
+    void shouldNameAnUnknownServerSettingAndRefuseNoListener() throws Exception {
+        final ConfigException typo = assertThrows(ConfigException.class, () -> ServerSettings.read(
+            EngineConfig.parse("server:\n  htps_port: 1\n", Path.of("..", "config")).server(), null, null));
+        assertTrue(typo.getMessage().contains("server.htps_port"), typo.getMessage());
+        final ConfigException none = assertThrows(ConfigException.class, () -> ServerSettings.read(
+            EngineConfig.parse("server:\n  https_port: -1\n", Path.of("..", "config")).server(), null, null));
+        assertTrue(none.getMessage().contains("no listener"), none.getMessage());
+    }
+}
