@@ -33,7 +33,7 @@ public final class ServerSettings {
         httpPort = httpOverride != null ? checkPort("--http-port", httpOverride) : configuredHttp;
         keystore = r.string("keystore", "");
         keystorePasswordEnv = r.string("keystore_password_env", "CONVERSIONI_KEYSTORE_PASSWORD");
-        ioThreads = (int) r.integer("io_threads", Math.max(2, Runtime.getRuntime().availableProcessors()), 1, 256);
+        ioThreads = (int) r.integer("io_threads", Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, 256);
         maxBatchBytes = (int) r.sizeBytes("max_batch_size", "16MiB", 1024, 1024L * 1024 * 1024);
         maxBatchEvents = (int) r.integer("max_batch_events", 10_000, 1, 1_000_000);
         idleTimeoutMillis = r.durationMillis("idle_timeout", "30s", 1000, 3_600_000);
