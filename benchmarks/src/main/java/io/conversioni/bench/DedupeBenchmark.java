@@ -46,7 +46,7 @@ public class DedupeBenchmark {
     public DedupeMode mode;
 
     /** 2^15 slots = 2 MiB (cache-resident); 2^20 = 64 MiB (the default: every probe misses to DRAM). */
-    @Param({"32768", "1048576"})
+    @Param({"32768", "131072", "1048576"})
     public int capacitySlots;
 
     private final long[] keyHi = new long[EVENTS];
