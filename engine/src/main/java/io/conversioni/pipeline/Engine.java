@@ -96,11 +96,11 @@ public final class Engine implements AutoCloseable {
         LOG.info("recovered {} journal records ({} events) in {} ms; next sequence {}", recovered.records(),
             recovered.events(), (System.nanoTime() - started) / 1_000_000, sequenceBase);
         pipeline.start();
+        accepting = true; // before the heartbeat thread starts: its loop runs while this is true
+        ready = true;
         heartbeat = new Thread(this::heartbeatLoop, "conversioni-heartbeat");
         heartbeat.setDaemon(true);
         heartbeat.start();
-        accepting = true;
-        ready = true;
     }
 
     private void heartbeatLoop() {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.conversioni.pipeline.EngineFixtures.CONFIG_DIR;
@@ -64,6 +65,30 @@ class EngineTest {
         assertEquals(1, w.total().duplicateCount());
         assertEquals(1, engine.counters().outcomes(Outcome.ACCEPTED));
         assertEquals(1, engine.counters().outcomes(Outcome.DUPLICATE));
+    }
+
+    @Test
+    void shouldCloseAWindowThroughJournaledHeartbeatsWhenTrafficStops() throws Exception {
+        final Engine engine = engine("pipeline:\n  heartbeat: 20ms\n");
+        final Collector c = new Collector();
+        assertTrue(publish(engine, event("CLIENTE-ROMA-000001", "acquisto_concluso", T0, "10", "sms"), c));
+        final Seen accepted = c.next();
+        final WindowSnapshot w = engine.windows().newSnapshot();
+        assertTrue(engine.windows().readWindow(accepted.windowStart(), w));
+        assertFalse(w.closed());
+        now.set(T0 + 10 * 60_000); // no more events; only the heartbeats' receive time moves on
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(engine.windows().readWindow(accepted.windowStart(), w) && w.closed()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(w.closed(), "the window closes once heartbeats move the watermark past its end");
+        assertTrue(engine.counters().heartbeats() > 0);
+        // and a replay of the journal, heartbeats included, closes it too
+        engine.close();
+        final Engine replayed = engine("");
+        final WindowSnapshot again = replayed.windows().newSnapshot();
+        assertTrue(replayed.windows().readWindow(accepted.windowStart(), again));
+        assertTrue(again.closed());
     }
 
     @Test

@@ -9,7 +9,6 @@ import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.Headers;
-import io.undertow.util.Methods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.Options;
@@ -263,9 +262,5 @@ public final class IngressServer {
                 }
             }
         }
-    }
-
-    static boolean isPost(final HttpServerExchange exchange) {
-        return exchange.getRequestMethod().equals(Methods.POST);
     }
 }
