@@ -21,15 +21,24 @@ final class JournalRecovery {
     private final JournalConfig journalConfig;
     private final DedupeWindowStage stage;
     private final EventDecoder decoder;
+    /** False: the journal's verdict (valid or quarantined) stands; true: every body is judged again by the decoder. */
+    private final boolean revalidate;
 
     /** What a replay did. */
     record Result(long records, long events, long nextSequence) {
     }
 
     JournalRecovery(final EngineConfig config, final JournalConfig journalConfig, final DedupeWindowStage stage) {
+        this(config, journalConfig, stage, config.schema(), false);
+    }
+
+    /** With {@code revalidate}, quarantined bodies are judged again by {@code schema} too (what-if replays). */
+    JournalRecovery(final EngineConfig config, final JournalConfig journalConfig, final DedupeWindowStage stage,
+                    final io.conversioni.event.EventSchema schema, final boolean revalidate) {
         this.journalConfig = journalConfig;
         this.stage = stage;
-        this.decoder = config.schema().newDecoder(config.maxDepth());
+        this.decoder = schema.newDecoder(config.maxDepth());
+        this.revalidate = revalidate;
     }
 
     Result replay() {
@@ -62,8 +71,8 @@ final class JournalRecovery {
                     final boolean found = quarantine.moveToIndex(record.quarantineIndex()) && quarantine.next(quarantined);
                     slot.fill(EventSlot.KIND_EVENT, quarantined.body(), 0, found ? quarantined.bodyLength() : 0,
                         record.receiveMillis(), 0, null, null);
-                    decoder.decode(slot.body, 0, slot.bodyLength, slot.event, slot.violations);
-                    slot.valid = false;
+                    final boolean validNow = decoder.decode(slot.body, 0, slot.bodyLength, slot.event, slot.violations);
+                    slot.valid = revalidate && found && validNow;
                 }
                 slot.sequence = record.sequence();
                 stage.apply(slot);

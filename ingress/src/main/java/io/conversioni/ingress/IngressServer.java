@@ -54,7 +54,7 @@ public final class IngressServer {
         this.settings = settings;
         this.auth = auth;
         this.prometheus = prometheus;
-        this.query = new MetricheQuery(engine);
+        this.query = new MetricheQuery(engine.windows(), engine.config());
         this.stream = new ServerSentEventHandler(this::onStreamConnect);
         this.streamTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             final Thread t = new Thread(r, "conversioni-sse");

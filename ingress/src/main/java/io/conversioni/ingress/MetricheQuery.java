@@ -1,6 +1,6 @@
 package io.conversioni.ingress;
 
-import io.conversioni.pipeline.Engine;
+import io.conversioni.config.EngineConfig;
 import io.conversioni.window.CampaignDictionary;
 import io.conversioni.window.CostTable;
 import io.conversioni.window.SingleWriterWindowStore;
@@ -17,22 +17,24 @@ import java.util.List;
  * {@code {"totale":{accettati,duplicati,rifiutati,in_ritardo,valore_totale}, "finestre":[{inizio,fine,chiusa,
  * revisione,gruppi:[{chiave,accettati,duplicati,valore_totale,valore_medio,tasso_conversione,cpa}]}]}};
  * counts are integers, money has at most two decimals, a ratio or CPA without denominator is null.
- * Reads through the store's consistent snapshots; any thread. Allocates per request.
+ * Reads through the store's consistent snapshots; any thread. Allocates per request. Also used by
+ * {@code conversioni replay} over a store rebuilt offline.
  */
-final class MetricheQuery {
-    static final List<String> GROUPINGS = List.of("canale", "evento", "campagna");
+public final class MetricheQuery {
+    public static final List<String> GROUPINGS = List.of("canale", "evento", "campagna");
 
-    private final Engine engine;
+    private final SingleWriterWindowStore store;
+    private final EngineConfig config;
 
-    MetricheQuery(final Engine engine) {
-        this.engine = engine;
+    public MetricheQuery(final SingleWriterWindowStore store, final EngineConfig config) {
+        this.store = store;
+        this.config = config;
     }
 
-    String render(final long fromMillis, final long toMillis, final String per) {
-        final SingleWriterWindowStore store = engine.windows();
-        final List<String> eventi = engine.config().schema().eventi();
-        final List<String> canali = engine.config().schema().canali();
-        final CostTable costs = engine.config().costs();
+    public String render(final long fromMillis, final long toMillis, final String per) {
+        final List<String> eventi = config.schema().eventi();
+        final List<String> canali = config.schema().canali();
+        final CostTable costs = config.costs();
         final long windowLength = store.config().windowLengthMs();
         final CampaignDictionary campaigns = store.campaigns();
         final StringBuilder windows = new StringBuilder(4096);

@@ -1,0 +1,102 @@
+package io.conversioni.cli;
+
+import io.conversioni.config.EngineConfig;
+import io.conversioni.pipeline.Engine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(60)
+class ReplayCommandTest {
+    private static final Path CONFIG = Path.of("..", "config");
+    private static final long T0 = Instant.parse("2024-05-20T14:32:45.123Z").toEpochMilli();
+
+    @TempDir
+    Path data;
+
+    private static String event(final String id, final String valore, final String canale) {
+        return "{\"id_cliente\":\"" + id + "\",\"evento\":\"acquisto_concluso\",\"timestamp\":\"2024-05-20T14:32:45.123Z\","
+            + "\"valore\":" + valore + ",\"canale\":\"" + canale + "\",\"stato\":\"completato\"}";
+    }
+
+    private void record() throws Exception {
+        final String[] bodies = {event("CLIENTE-ROMA-000001", "10", "email"), event("CLIENTE-ROMA-000002", "500", "sms"),
+            event("CLIENTE-ROMA-000003", "20", "email"), event("CLIENTE-ROMA-000004", "1", "fax"),
+            event("CLIENTE-ROMA-000001", "10", "email")};
+        try (Engine engine = Engine.create(EngineConfig.parse("", CONFIG), data, () -> T0 + 5_000)) {
+            engine.start();
+            final CountDownLatch done = new CountDownLatch(bodies.length);
+            for (String b : bodies) {
+                final byte[] bytes = b.getBytes(StandardCharsets.UTF_8);
+                assertTrue(engine.tryPublish(bytes, 0, bytes.length, (e, a) -> done.countDown(), null));
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+        }
+    }
+
+    private static synchronized String[] run(final String... args) {
+        final PrintStream out = System.out;
+        final PrintStream err = System.err;
+        final ByteArrayOutputStream o = new ByteArrayOutputStream();
+        final ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            final int exit = ConversioniCommand.execute(args);
+            return new String[] {Integer.toString(exit), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void shouldRebuildTheWindowsFromTheJournalAndPrintThemInEachFormat() throws Exception {
+        record();
+        final String config = CONFIG.resolve("conversioni.yaml").toString();
+        final String[] json = run("replay", "--config", config, "--data-dir", data.toString(), "--format", "json",
+            "--from", "2024-05-20T14:00:00Z", "--to", "2024-05-20T15:00:00Z");
+        assertEquals("0", json[0], json[2]);
+        assertTrue(json[1].contains("\"totale\":{\"accettati\":3,\"duplicati\":1,\"rifiutati\":1,\"in_ritardo\":0,"
+            + "\"valore_totale\":530.00}"), json[1]);
+        final String[] table = run("replay", "--config", config, "--data-dir", data.toString());
+        assertEquals("0", table[0], table[2]);
+        assertTrue(table[1].contains("2024-05-20T14:30:00Z") && table[1].contains("email"), table[1]);
+        final String[] csv = run("replay", "--config", config, "--data-dir", data.toString(), "--format", "csv", "--per", "evento");
+        assertTrue(csv[1].startsWith("inizio,fine,chiusa,revisione,chiave,accettati"), csv[1]);
+        assertTrue(csv[1].contains(",acquisto_concluso,3,1,0,0,530.00"), csv[1]);
+    }
+
+    @Test
+    void shouldShowWhichWindowCountersAStricterSchemaWouldChange() throws Exception {
+        record();
+        final Path stricter = data.resolveSibling(data.getFileName() + "-stricter.json");
+        Files.writeString(stricter, Files.readString(CONFIG.resolve("schema/conversione.schema.json"))
+            .replace("\"maximum\": 1000000000", "\"maximum\": 100"));
+        final String[] diff = run("replay", "--config", CONFIG.resolve("conversioni.yaml").toString(), "--data-dir",
+            data.toString(), "--schema", stricter.toString(), "--format", "csv");
+        assertEquals("0", diff[0], diff[2]);
+        assertTrue(diff[1].contains("2024-05-20T14:30:00Z,totale,accettati,3,2"), diff[1]);
+        assertTrue(diff[1].contains("2024-05-20T14:30:00Z,totale,rifiutati,1,2"), diff[1]);
+        assertTrue(diff[1].contains("2024-05-20T14:30:00Z,sms,accettati,1,0"), diff[1]);
+        assertTrue(diff[1].contains("2024-05-20T14:30:00Z,totale,valore_totale,530.00,30.00"), diff[1]);
+    }
+
+    @Test
+    void shouldRefuseAFolderWithoutAJournalAndBadOptions() {
+        assertEquals("2", run("replay", "--data-dir", data.resolve("nothing").toString())[0]);
+        assertEquals("2", run("replay", "--data-dir", data.toString(), "--format", "xml")[0]);
+    }
+}
