@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Low-latency conversion-event engine: validate, dedupe, journal and window CRM conversions.",
-    subcommands = {ServeCommand.class, TokenCommand.class, ReplayCommand.class, ValidateCommand.class,
+    subcommands = {ServeCommand.class, TokenCommand.class, ReplayCommand.class, RequeueCommand.class, ValidateCommand.class,
         CommandLine.HelpCommand.class})
 public final class ConversioniCommand implements Runnable {
     @CommandLine.Spec

@@ -35,6 +35,9 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
     private Path configFile;
 
+    /** Held for the life of the process: reachable, so the channel's cleaner never releases it early. */
+    private static DataDirLock lock;
+
     @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
         description = "Journal, certificates and secrets (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
@@ -59,6 +62,13 @@ final class ServeCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
+        lock = DataDirLock.tryAcquire(dataDir);
+        if (lock == null) {
+            System.err.println("error: another conversioni process is using " + dataDir
+                + " (serve or requeue); stop it first, or give this one its own --data-dir");
+            return 2;
+        }
+        // the lock stays held until the process exits (the OS releases it, even after kill -9)
         config.warnings().forEach(w -> LOG.warn("schema: {}", w));
         final SSLContext ssl = settings.httpsEnabled() ? tls(config, settings) : null;
         final Engine engine = Engine.create(config, dataDir);
