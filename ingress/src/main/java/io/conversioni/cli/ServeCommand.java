@@ -76,6 +76,7 @@ final class ServeCommand implements Callable<Integer> {
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
         server.start(ssl);
         final CountDownLatch stopped = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: refusing new events, draining the ring, closing the journal");
             server.beginDrain();
@@ -83,9 +84,12 @@ final class ServeCommand implements Callable<Integer> {
             server.stop();
             stopped.countDown();
             LOG.info("stopped cleanly");
-            Runtime.getRuntime().halt(0); // SIGTERM after a clean drain is a success
+            if (running.get()) {
+                Runtime.getRuntime().halt(0); // SIGTERM after a clean drain is a success
+            }
         }, "conversioni-shutdown"));
         engine.start();
+        running.set(true);
         banner(settings, server, auth);
         stopped.await();
         return 0;
