@@ -4,9 +4,7 @@ import io.conversioni.json.ExactDecimal;
 import io.conversioni.json.JsonCursor;
 import io.conversioni.json.JsonSyntaxException;
 import io.conversioni.json.Rfc3339;
-import io.conversioni.json.Utf8;
 
-import java.util.Arrays;
 import java.util.regex.Matcher;
 
 /**
@@ -38,22 +36,7 @@ public final class SchemaValidator {
     private final int[] seenEpoch;
     private int epoch;
 
-    // one entry per open container: arrays track an index, objects their keys in the arena
-    private final boolean[] levelIsArray;
-    private final int[] levelIndex;
-    /** Current key of an object level: a property of {@code levelKeyNode}, or else an arena entry. */
-    private final SchemaNode[] levelKeyNode;
-    private final int[] levelKeyProperty;
-    private final int[] levelKeyEntry;
-    private final int[] levelEntryBase;
-    private int levels;
-
-    private byte[] arena = new byte[1024];
-    private int arenaTop;
-    private int[] entryHash = new int[64];
-    private int[] entryStart = new int[64];
-    private int[] entryLength = new int[64];
-    private int entryTop;
+    private final ContainerStack stack;
 
     private Violations violations;
     private ValueBinding binding;
@@ -73,12 +56,7 @@ public final class SchemaValidator {
             }
         });
         this.seenEpoch = new int[schema.seenCount()];
-        this.levelIsArray = new boolean[maxDepth + 1];
-        this.levelIndex = new int[maxDepth + 1];
-        this.levelKeyEntry = new int[maxDepth + 1];
-        this.levelKeyNode = new SchemaNode[maxDepth + 1];
-        this.levelKeyProperty = new int[maxDepth + 1];
-        this.levelEntryBase = new int[maxDepth + 1];
+        this.stack = new ContainerStack(maxDepth);
     }
 
     public CompiledSchema schema() {
@@ -100,9 +78,7 @@ public final class SchemaValidator {
         out.clear();
         this.violations = out;
         this.binding = binding;
-        this.levels = 0;
-        this.arenaTop = 0;
-        this.entryTop = 0;
+        stack.reset();
         this.fatalCode = null;
         cursor.reset(buf, offset, length);
         try {
@@ -112,7 +88,7 @@ public final class SchemaValidator {
             out.clear();
             final int i = out.add(fatalCode != null ? fatalCode : JSON);
             if (i >= 0) {
-                appendPointer(out.campoBuilder(i), null);
+                stack.appendPointer(out.campoBuilder(i), null);
                 final StringBuilder m = out.messageBuilder(i);
                 if (fatalCode != null) {
                     m.append(fatalMessage);
@@ -346,41 +322,33 @@ public final class SchemaValidator {
 
     // ------------------------------------------------------------------------------------------ containers
 
-    private void enter(final int depth, final boolean isArray) {
+    private int enter(final int depth, final boolean isArray) {
         if (depth > maxDepth) {
             fatalCode = MAX_DEPTH;
             fatalMessage = "nesting is deeper than the limit of " + maxDepth + " levels";
             throw cursor.fail(fatalMessage);
         }
-        levelIsArray[levels] = isArray;
-        levelIndex[levels] = 0;
-        levelKeyEntry[levels] = -1;
-        levelKeyNode[levels] = null;
-        levelEntryBase[levels] = entryTop;
-        levels++;
+        return stack.push(isArray);
     }
 
     private void leave() {
-        levels--;
-        entryTop = levelEntryBase[levels];
-        arenaTop = entryTop == 0 ? 0 : entryStart[entryTop - 1] + entryLength[entryTop - 1];
+        stack.pop();
     }
 
     private void array(final int depth) {
-        enter(depth, true);
+        final int level = enter(depth, true);
         cursor.advance();
         if (cursor.peek() == ']') {
             cursor.advance();
             leave();
             return;
         }
-        final int level = levels - 1;
         while (true) {
             value(null, depth);
             final int next = cursor.peek();
             if (next == ',') {
                 cursor.advance();
-                levelIndex[level]++;
+                stack.nextIndex(level);
             } else if (next == ']') {
                 cursor.advance();
                 break;
@@ -392,9 +360,8 @@ public final class SchemaValidator {
     }
 
     private void object(final SchemaNode n, final int depth) {
-        enter(depth, false);
+        final int level = enter(depth, false);
         cursor.advance();
-        final int level = levels - 1;
         final int stamp = ++epoch;
         if (cursor.peek() == '}') {
             cursor.advance();
@@ -412,12 +379,9 @@ public final class SchemaValidator {
                 if (p >= 0) {
                     duplicate = seenEpoch[n.seenBase + p] == stamp;
                     seenEpoch[n.seenBase + p] = stamp;
-                    levelKeyNode[level] = n;
-                    levelKeyProperty[level] = p;
+                    stack.declaredKey(level, n, p);
                 } else {
-                    duplicate = isDuplicateKey(levelEntryBase[level], keyHash);
-                    levelKeyNode[level] = null;
-                    levelKeyEntry[level] = pushKey(keyHash);
+                    duplicate = stack.undeclaredKey(level, cursor, keyHash);
                 }
                 cursor.expect(':', "expected ':' after a property name");
                 SchemaNode child = null;
@@ -441,8 +405,7 @@ public final class SchemaValidator {
                 }
             }
         }
-        levelKeyEntry[level] = -1;
-        levelKeyNode[level] = null;
+        stack.clearKey(level);
         if (n != null) {
             final int[] required = n.required;
             for (int r = 0; r < required.length; r++) {
@@ -457,90 +420,14 @@ public final class SchemaValidator {
         leave();
     }
 
-    private boolean isDuplicateKey(final int base, final int h) {
-        final int len = cursor.stringLength();
-        final byte[] b = cursor.stringBytes();
-        final int off = cursor.stringOffset();
-        for (int e = base; e < entryTop; e++) {
-            if (entryHash[e] == h && entryLength[e] == len
-                && Arrays.equals(arena, entryStart[e], entryStart[e] + len, b, off, off + len)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** Copies the cursor's current string into the key arena; returns its entry index. */
-    private int pushKey(final int keyHash) {
-        final int len = cursor.stringLength();
-        if (arenaTop + len > arena.length) {
-            arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaTop + len));
-        }
-        System.arraycopy(cursor.stringBytes(), cursor.stringOffset(), arena, arenaTop, len);
-        if (entryTop == entryHash.length) {
-            entryHash = Arrays.copyOf(entryHash, entryTop * 2);
-            entryStart = Arrays.copyOf(entryStart, entryTop * 2);
-            entryLength = Arrays.copyOf(entryLength, entryTop * 2);
-        }
-        final int e = entryTop++;
-        entryHash[e] = keyHash;
-        entryStart[e] = arenaTop;
-        entryLength[e] = len;
-        arenaTop += len;
-        return e;
-    }
-
     // ------------------------------------------------------------------------------------------ reporting
 
     /** Starts a violation at the current location (plus {@code extraSegment}); -1 when the list is full. */
     private int violation(final String code, final String extraSegment) {
         final int i = violations.add(code);
         if (i >= 0) {
-            appendPointer(violations.campoBuilder(i), extraSegment);
+            stack.appendPointer(violations.campoBuilder(i), extraSegment);
         }
         return i;
-    }
-
-    private void appendPointer(final StringBuilder sb, final String extraSegment) {
-        for (int l = 0; l < levels; l++) {
-            if (levelIsArray[l]) {
-                sb.append('/').append(levelIndex[l]);
-            } else if (levelKeyNode[l] != null) {
-                sb.append('/');
-                final String name = levelKeyNode[l].propertyNames[levelKeyProperty[l]];
-                for (int k = 0; k < name.length(); k++) {
-                    appendEscapedChar(sb, name.charAt(k));
-                }
-            } else if (levelKeyEntry[l] >= 0) {
-                sb.append('/');
-                final int e = levelKeyEntry[l];
-                final int end = entryStart[e] + entryLength[e];
-                for (int p = entryStart[e]; p < end; ) {
-                    final int before = sb.length();
-                    p = Utf8.appendCodePoint(sb, arena, p);
-                    final char c = sb.charAt(before);
-                    if (c == '~' || c == '/') {
-                        sb.setLength(before);
-                        appendEscapedChar(sb, c);
-                    }
-                }
-            }
-        }
-        if (extraSegment != null) {
-            sb.append('/');
-            for (int k = 0; k < extraSegment.length(); k++) {
-                appendEscapedChar(sb, extraSegment.charAt(k));
-            }
-        }
-    }
-
-    private static void appendEscapedChar(final StringBuilder sb, final char c) {
-        if (c == '~') {
-            sb.append("~0");
-        } else if (c == '/') {
-            sb.append("~1");
-        } else {
-            sb.append(c);
-        }
     }
 }
