@@ -482,6 +482,42 @@ public final class SingleWriterDedupeTable {
         return (Long.rotateLeft(digest, 23) ^ value) * 0x9E3779B97F4A7C15L;
     }
 
+    /** Writes the table and its counters for a snapshot (owner thread, or after the writer stopped). */
+    public void writeState(final java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeLong(maxEventTimeMillis);
+        out.writeLong(expiryHorizonMillis);
+        out.writeInt(sweepIndex);
+        out.writeInt(size);
+        out.writeLong(inserts);
+        out.writeLong(duplicates);
+        out.writeLong(evictions);
+        out.writeLong(expirations);
+        final byte[] bytes = new byte[buffer.capacity()];
+        buffer.getBytes(0, bytes);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    /** Replaces the table with one written by {@link #writeState} with the same capacity. */
+    public void readState(final java.io.DataInputStream in) throws java.io.IOException {
+        maxEventTimeMillis = in.readLong();
+        expiryHorizonMillis = in.readLong();
+        sweepIndex = in.readInt();
+        size = in.readInt();
+        inserts = in.readLong();
+        duplicates = in.readLong();
+        evictions = in.readLong();
+        expirations = in.readLong();
+        final int length = in.readInt();
+        if (length != buffer.capacity()) {
+            throw new java.io.IOException("snapshot dedupe table is " + length + " bytes, this configuration needs "
+                + buffer.capacity() + " (dedupe.capacity changed?)");
+        }
+        final byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        buffer.putBytes(0, bytes);
+    }
+
     /**
      * Owner thread: gives up ownership so that another thread may become the single writer (the engine
      * rebuilds the table on its starting thread, then hands it to the window stage; starting that thread

@@ -42,6 +42,9 @@ public final class Engine implements AutoCloseable {
     private volatile boolean ready;
     private volatile boolean closed;
     private long sequenceBase;
+    /** Index of the last events-queue entry the state includes (-1: none yet). */
+    private long coveredIndex = -1;
+    private final StateSnapshots snapshots;
     private Thread heartbeat;
 
     /** Wall clock for receive stamps; tests replace it to make time explicit. */
@@ -63,6 +66,28 @@ public final class Engine implements AutoCloseable {
             new DecodeStage(config.schema().newDecoder(config.maxDepth())), new JournalStage(journal, counters),
             windowStage, new RespondStage());
         this.ring = pipeline.ring();
+        this.snapshots = new StateSnapshots(dataDir);
+    }
+
+    /**
+     * At a clean stop: everything journaled has been applied, so the state covers the journal up to its
+     * last entry. Then roll cycles that the snapshot covers and retention no longer needs are deleted.
+     */
+    private void writeSnapshot() {
+        final long last = Math.max(coveredIndex, journal.lastEventsIndex());
+        if (last < 0) {
+            return;
+        }
+        try {
+            dedupe.handOver();
+            snapshots.write(last, sequenceBase + ring.getCursor() + 1, windows, dedupe, counters);
+            final int deleted = journal.deleteExpiredCycles(last);
+            if (deleted > 0) {
+                LOG.info("deleted {} journal roll cycles covered by the snapshot and past retention", deleted);
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.error("snapshot failed; the next start replays the whole journal", e);
+        }
     }
 
     static JournalConfig journalConfig(final EngineConfig config, final Path dataDir) {
@@ -88,19 +113,51 @@ public final class Engine implements AutoCloseable {
             throw new IllegalStateException(closed ? "engine is closed" : "engine already started");
         }
         final long started = System.nanoTime();
-        final JournalRecovery.Result recovered = new JournalRecovery(config, journalConfig(config, dataDir), windowStage)
-            .replay();
-        sequenceBase = recovered.nextSequence();
+        final JournalRecovery recovery = new JournalRecovery(config, journalConfig(config, dataDir), windowStage);
+        final StateSnapshots.Snapshot snapshot = restoreNewestSnapshot(recovery);
+        final long after = snapshot == null ? -1 : snapshot.coveredIndex();
+        final JournalRecovery.Result recovered = recovery.replay(after);
+        coveredIndex = recovered.lastIndex();
+        sequenceBase = Math.max(recovered.nextSequence(), snapshot == null ? 0 : snapshot.nextSequence());
         windows.handOver();
         dedupe.handOver();
-        LOG.info("recovered {} journal records ({} events) in {} ms; next sequence {}", recovered.records(),
-            recovered.events(), (System.nanoTime() - started) / 1_000_000, sequenceBase);
+        LOG.info("recovered {} in {} ms: {} journal records replayed ({} events); next sequence {}",
+            snapshot == null ? "by a full replay" : "from " + snapshot.file().getFileName(),
+            (System.nanoTime() - started) / 1_000_000, recovered.records(), recovered.events(), sequenceBase);
         pipeline.start();
         accepting = true; // before the heartbeat thread starts: its loop runs while this is true
         ready = true;
         heartbeat = new Thread(this::heartbeatLoop, "conversioni-heartbeat");
         heartbeat.setDaemon(true);
         heartbeat.start();
+    }
+
+    /**
+     * Restores the newest snapshot that verifies, fits this configuration and whose covered journal entry
+     * still exists; a trial restore into scratch stores comes first, so a bad one is never half-applied.
+     */
+    private StateSnapshots.Snapshot restoreNewestSnapshot(final JournalRecovery recovery) {
+        for (StateSnapshots.Snapshot s : snapshots.verified()) {
+            if (!recovery.holds(s.coveredIndex())) {
+                LOG.warn("snapshot {} covers journal index {}, which the journal no longer holds; not used",
+                    s.file().getFileName(), s.coveredIndex());
+                continue;
+            }
+            try {
+                final java.io.DataInputStream trial = s.state();
+                new SingleWriterWindowStore(config.windows()).readState(trial);
+                new SingleWriterDedupeTable(config.dedupe()).readState(trial);
+                new EngineCounters().readState(trial);
+                final java.io.DataInputStream in = s.state();
+                windows.readState(in);
+                dedupe.readState(in);
+                counters.readState(in);
+                return s;
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.warn("snapshot {} does not fit this configuration ({}); not used", s.file().getFileName(), e.getMessage());
+            }
+        }
+        return null;
     }
 
     private void heartbeatLoop() {
@@ -208,6 +265,7 @@ public final class Engine implements AutoCloseable {
             // the window thread is gone: make its last latencies visible to readers
             windows.handOver();
             windows.publishHistograms();
+            writeSnapshot();
         }
         journal.close();
         LOG.info("engine closed; last sequence {}", windows.lastSequence());

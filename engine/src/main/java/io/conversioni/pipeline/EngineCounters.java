@@ -50,6 +50,26 @@ public final class EngineCounters {
         misc.lazySet(BODY_BYTES, misc.get(BODY_BYTES) + bytes);
     }
 
+    void writeState(final java.io.DataOutputStream out) throws java.io.IOException {
+        for (AtomicLongArray a : new AtomicLongArray[] {byOutcome, byCode, misc}) {
+            out.writeInt(a.length());
+            for (int i = 0; i < a.length(); i++) {
+                out.writeLong(a.get(i));
+            }
+        }
+    }
+
+    void readState(final java.io.DataInputStream in) throws java.io.IOException {
+        for (AtomicLongArray a : new AtomicLongArray[] {byOutcome, byCode, misc}) {
+            if (in.readInt() != a.length()) {
+                throw new java.io.IOException("snapshot counters have another shape");
+            }
+            for (int i = 0; i < a.length(); i++) {
+                a.set(i, in.readLong());
+            }
+        }
+    }
+
     /** Events with this {@link Outcome} since start. */
     public long outcomes(final int outcome) {
         return byOutcome.get(outcome);

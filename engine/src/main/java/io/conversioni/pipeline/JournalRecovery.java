@@ -25,7 +25,7 @@ final class JournalRecovery {
     private final boolean revalidate;
 
     /** What a replay did. */
-    record Result(long records, long events, long nextSequence) {
+    record Result(long records, long events, long nextSequence, long lastIndex) {
     }
 
     JournalRecovery(final EngineConfig config, final JournalConfig journalConfig, final DedupeWindowStage stage) {
@@ -42,6 +42,18 @@ final class JournalRecovery {
     }
 
     Result replay() {
+        return replay(-1);
+    }
+
+    /** True when the journal still holds the entry at {@code index} (a snapshot's covered index). */
+    boolean holds(final long index) {
+        try (JournalReader reader = JournalReader.openEvents(journalConfig)) {
+            return reader.moveToIndex(index);
+        }
+    }
+
+    /** Replays the records after {@code afterIndex} (a snapshot's covered index), or all when it is -1. */
+    Result replay(final long afterIndex) {
         final EventSlot slot = new EventSlot(1024);
         final JournalRecord record = new JournalRecord();
         final JournalRecord quarantined = new JournalRecord();
@@ -49,9 +61,14 @@ final class JournalRecovery {
         long events = 0;
         long nextSequence = 0;
         long schemaDisagreements = 0;
+        long lastIndex = afterIndex;
         try (JournalReader reader = JournalReader.openEvents(journalConfig);
              JournalReader quarantine = JournalReader.openQuarantine(journalConfig)) {
+            if (afterIndex >= 0 && !(reader.moveToIndex(afterIndex) && reader.next(record))) {
+                throw new IllegalStateException("journal entry " + afterIndex + " vanished while starting");
+            }
             while (reader.next(record)) {
+                lastIndex = record.index();
                 records++;
                 nextSequence = Math.max(nextSequence, record.sequence() + 1);
                 final JournalRecordKind kind = record.kind();
@@ -82,6 +99,6 @@ final class JournalRecovery {
             LOG.warn("{} journaled events that were valid when received fail today's schema; they were counted as "
                 + "rejected (use 'conversioni replay --schema' to see the effect of a schema change)", schemaDisagreements);
         }
-        return new Result(records, events, nextSequence);
+        return new Result(records, events, nextSequence, lastIndex);
     }
 }

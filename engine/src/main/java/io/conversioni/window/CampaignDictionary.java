@@ -111,6 +111,45 @@ public final class CampaignDictionary {
         return idOf(bytes, 0, bytes.length, JsonCursor.hash(bytes, 0, bytes.length));
     }
 
+    /** Writes names, hashes, index and counters for a snapshot (window thread, or after it stopped). */
+    void writeState(final java.io.DataOutputStream out) throws java.io.IOException {
+        final int n = (int) SIZE.get(this);
+        out.writeInt(n);
+        out.writeLong((long) OVERFLOW_COUNT.get(this));
+        for (int id = 0; id < n; id++) {
+            out.writeLong(hashes[id]);
+            out.writeInt(names[id].length);
+            out.write(names[id]);
+        }
+        out.writeInt(slots.length);
+        for (int slot : slots) {
+            out.writeInt(slot);
+        }
+    }
+
+    /** Replaces the contents with a {@link #writeState} of a dictionary of the same capacity. */
+    void readState(final java.io.DataInputStream in) throws java.io.IOException {
+        final int n = in.readInt();
+        if (n < 2 || n > capacity) {
+            throw new java.io.IOException("snapshot holds " + n + " campaigns; capacity is " + capacity);
+        }
+        final long overflow = in.readLong();
+        for (int id = 0; id < n; id++) {
+            hashes[id] = in.readLong();
+            final byte[] name = new byte[in.readInt()];
+            in.readFully(name);
+            names[id] = name;
+        }
+        if (in.readInt() != slots.length) {
+            throw new java.io.IOException("snapshot campaign index has another size");
+        }
+        for (int i = 0; i < slots.length; i++) {
+            slots[i] = in.readInt();
+        }
+        OVERFLOW_COUNT.setRelease(this, overflow);
+        SIZE.setRelease(this, n); // release: names and hashes before the size that publishes them
+    }
+
     /** Number of ids handed out, reserved ones included. Any thread. */
     public int sizeAcquire() {
         return (int) SIZE.getAcquire(this);

@@ -362,6 +362,47 @@ public final class SingleWriterWindowStore {
     }
 
     /**
+     * Writes the whole state (ring, header mirrors, campaign dictionary) for a snapshot. Owner thread,
+     * or after the writer stopped. Histograms are statistics, not state, and are not written.
+     */
+    public void writeState(final java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeLong(watermarkMillis);
+        out.writeLong(maxEventTimeMillis);
+        out.writeLong(headWindowIndex);
+        out.writeLong(closedThroughIndex);
+        out.writeLong(tooLateCount);
+        out.writeLong(futureCount);
+        out.writeLong(rejectedOutsideHorizonCount);
+        out.writeLong(heartbeatCount);
+        final byte[] bytes = new byte[buffer.capacity()];
+        buffer.getBytes(0, bytes);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+        campaigns.writeState(out);
+    }
+
+    /** Replaces the whole state with one written by {@link #writeState} under the same configuration. */
+    public void readState(final java.io.DataInputStream in) throws java.io.IOException {
+        watermarkMillis = in.readLong();
+        maxEventTimeMillis = in.readLong();
+        headWindowIndex = in.readLong();
+        closedThroughIndex = in.readLong();
+        tooLateCount = in.readLong();
+        futureCount = in.readLong();
+        rejectedOutsideHorizonCount = in.readLong();
+        heartbeatCount = in.readLong();
+        final int length = in.readInt();
+        if (length != buffer.capacity()) {
+            throw new java.io.IOException("snapshot windows are " + length + " bytes, this configuration needs "
+                + buffer.capacity() + " (windows settings changed?)");
+        }
+        final byte[] bytes = new byte[length];
+        in.readFully(bytes);
+        buffer.putBytes(0, bytes);
+        campaigns.readState(in);
+    }
+
+    /**
      * Owner thread: gives up ownership so that another thread may become the single writer (the engine
      * rebuilds the store on its starting thread, then hands it to the window stage; starting that thread
      * orders every write before it).

@@ -149,6 +149,44 @@ class EngineTest {
     }
 
     @Test
+    void shouldRestartFromASnapshotAndEqualAFullReplayEvenWhenTheNewestSnapshotIsCorrupt() throws Exception {
+        final Collector c = new Collector();
+        final Engine first = engine("");
+        for (int i = 0; i < 20; i++) {
+            assertTrue(publish(first, event("CLIENTE-ROMA-" + (100000 + i % 7), "richiesta_demo", T0 + i * 1000L, "1.5",
+                i % 2 == 0 ? "email" : "fax"), c));
+            c.next();
+        }
+        first.close(); // a clean stop writes a snapshot
+        final java.nio.file.Path snapshots = data.resolve("snapshots");
+        assertEquals(1, java.nio.file.Files.list(snapshots).count());
+
+        final Engine second = engine("");
+        assertNull(OfflineReplay.recorded(second.config(), data).windows().stateDifference(second.windows()));
+        assertEquals(first.counters().outcomes(Outcome.REJECTED), second.counters().outcomes(Outcome.REJECTED));
+        assertTrue(publish(second, event("CLIENTE-ROMA-200000", "acquisto_concluso", T0 + 60_000, "9.99", "sms"), c));
+        assertEquals(Outcome.ACCEPTED, c.next().outcome());
+        assertTrue(publish(second, event("CLIENTE-ROMA-100000", "richiesta_demo", T0, "1.5", "email"), c));
+        assertEquals(Outcome.DUPLICATE, c.next().outcome(), "the dedupe table came back from the snapshot");
+        second.close();
+        final java.util.List<java.nio.file.Path> files;
+        try (java.util.stream.Stream<java.nio.file.Path> list = java.nio.file.Files.list(snapshots)) {
+            files = list.sorted().toList();
+        }
+        assertEquals(2, files.size());
+        final java.nio.file.Path newest = files.get(files.size() - 1);
+        final byte[] bytes = java.nio.file.Files.readAllBytes(newest);
+        bytes[bytes.length / 2] ^= 0x5A;
+        java.nio.file.Files.write(newest, bytes);
+
+        final Engine third = engine("");
+        assertNull(OfflineReplay.recorded(third.config(), data).windows().stateDifference(third.windows()),
+            "an older snapshot plus the journal tail, or a full replay, never a corrupt state");
+        assertEquals(second.counters().outcomes(Outcome.ACCEPTED), third.counters().outcomes(Outcome.ACCEPTED));
+        assertEquals(second.counters().outcomes(Outcome.DUPLICATE), third.counters().outcomes(Outcome.DUPLICATE));
+    }
+
+    @Test
     void shouldRebuildIdenticalStateFromTheJournalAfterARestart() throws Exception {
         final Engine first = engine("");
         final Collector c = new Collector();

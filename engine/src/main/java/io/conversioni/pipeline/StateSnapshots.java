@@ -1,0 +1,135 @@
+package io.conversioni.pipeline;
+
+import io.conversioni.dedupe.SingleWriterDedupeTable;
+import io.conversioni.window.SingleWriterWindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * State snapshots in {@code <data-dir>/snapshots}: windows, campaign dictionary, dedupe table and
+ * counters, with the journal index they cover and the next sequence. Layout: magic, version, covered
+ * index, next sequence, the stores' own state, then a CRC32C of everything before it. Written to a
+ * temporary file, forced to disk, then renamed, so a crash leaves the previous snapshot intact; the
+ * newest {@value #KEEP} are kept. A snapshot that fails its checksum or does not fit the configuration
+ * is skipped with a log line, never half-applied. Start-up and shutdown only; allocates freely.
+ */
+final class StateSnapshots {
+    private static final Logger LOG = LoggerFactory.getLogger(StateSnapshots.class);
+    private static final int MAGIC = 0x434E5653; // "CNVS"
+    private static final int VERSION = 1;
+    static final int KEEP = 2;
+
+    private final Path dir;
+
+    /** A verified snapshot's header and the state bytes after it. */
+    record Snapshot(Path file, long coveredIndex, long nextSequence, byte[] bytes) {
+        DataInputStream state() throws IOException {
+            final DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 8));
+            in.skipNBytes(4 + 4 + 8 + 8);
+            return in;
+        }
+    }
+
+    StateSnapshots(final Path dataDir) {
+        this.dir = dataDir.resolve("snapshots");
+    }
+
+    void write(final long coveredIndex, final long nextSequence, final SingleWriterWindowStore windows,
+               final SingleWriterDedupeTable dedupe, final EngineCounters counters) throws IOException {
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+        final DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(MAGIC);
+        out.writeInt(VERSION);
+        out.writeLong(coveredIndex);
+        out.writeLong(nextSequence);
+        windows.writeState(out);
+        dedupe.writeState(out);
+        counters.writeState(out);
+        out.flush();
+        final byte[] body = bytes.toByteArray();
+        final CRC32C crc = new CRC32C();
+        crc.update(body);
+        Files.createDirectories(dir);
+        final Path tmp = dir.resolve("snapshot.tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+            ch.write(ByteBuffer.wrap(body));
+            ch.write(ByteBuffer.allocate(8).putLong(0, crc.getValue()));
+            ch.force(true);
+        }
+        final Path target = dir.resolve(String.format("snapshot-%020d.bin", nextSequence));
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        } catch (IOException directoryNotSyncable) {
+            LOG.debug("cannot fsync {}", dir);
+        }
+        final List<Path> all = list();
+        for (int i = KEEP; i < all.size(); i++) {
+            Files.deleteIfExists(all.get(i));
+        }
+        LOG.info("snapshot {} written: covers journal index {}, {} bytes", target.getFileName(), coveredIndex, body.length + 8);
+    }
+
+    /** Verified snapshots, newest first; corrupt ones are logged and left out. */
+    List<Snapshot> verified() {
+        final List<Snapshot> out = new ArrayList<>();
+        for (Path file : list()) {
+            try {
+                final byte[] bytes = Files.readAllBytes(file);
+                if (bytes.length < 32) {
+                    throw new IOException("too short");
+                }
+                final CRC32C crc = new CRC32C();
+                crc.update(bytes, 0, bytes.length - 8);
+                final ByteBuffer b = ByteBuffer.wrap(bytes);
+                if (b.getLong(bytes.length - 8) != crc.getValue()) {
+                    throw new IOException("checksum mismatch");
+                }
+                if (b.getInt(0) != MAGIC || b.getInt(4) != VERSION) {
+                    throw new IOException("not a version " + VERSION + " snapshot");
+                }
+                out.add(new Snapshot(file, b.getLong(8), b.getLong(16), bytes));
+            } catch (IOException e) {
+                LOG.warn("snapshot {} is unusable ({}); trying an older one, else a full replay", file.getFileName(),
+                    e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private List<Path> list() {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().matches("snapshot-\\d{20}\\.bin"))
+                .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+        } catch (IOException e) {
+            LOG.warn("cannot list {}: {}", dir, e.getMessage());
+            return List.of();
+        }
+    }
+}
