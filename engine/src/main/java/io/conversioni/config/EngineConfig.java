@@ -41,6 +41,7 @@ public final class EngineConfig {
     private final boolean syncDurability;
     private final String rollCycle;
     private final int retentionCycles;
+    private final long snapshotIntervalMillis;
     private final DedupeConfig dedupe;
     private final List<String> dedupeKeyFields;
     private final WindowConfig windows;
@@ -63,6 +64,9 @@ public final class EngineConfig {
         this.syncDurability = r.oneOf("journal.durability", "async", List.of("async", "sync")).equals("sync");
         this.rollCycle = r.oneOf("journal.roll_cycle", "HOURLY", List.of("HOURLY", "DAILY"));
         this.retentionCycles = (int) r.integer("journal.retention_cycles", 48, 1, 100_000);
+        this.snapshotIntervalMillis = r.has("journal.snapshot_interval")
+            && "0".equals(r.string("journal.snapshot_interval", "5m").trim())
+            ? 0 : r.durationMillis("journal.snapshot_interval", "5m", 100, 86_400_000);
 
         final DedupeMode mode = DedupeMode.fromConfigName(
             r.oneOf("dedupe.mode", "proximity", List.of("proximity", "bucket", "exact")));
@@ -246,6 +250,11 @@ public final class EngineConfig {
 
     public String rollCycle() {
         return rollCycle;
+    }
+
+    /** Period of state snapshots while running (0: only at a clean stop). */
+    public long snapshotIntervalMillis() {
+        return snapshotIntervalMillis;
     }
 
     public int retentionCycles() {

@@ -23,6 +23,16 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
     private final DedupeKeys keys;
     private final boolean exact;
     private final boolean recordLatency;
+    private SnapshotSink snapshotSink;
+
+    /** Receives snapshot requests on the window thread, the only thread that may read the stores then. */
+    interface SnapshotSink {
+        void capture(long coveredIndex, long nextSequence);
+    }
+
+    void snapshotSink(final SnapshotSink sink) {
+        this.snapshotSink = sink;
+    }
 
     DedupeWindowStage(final SingleWriterDedupeTable dedupe, final SingleWriterWindowStore windows,
                       final EngineCounters counters, final DedupeKeys keys, final boolean recordLatency) {
@@ -44,6 +54,12 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
 
     /** The decision itself, shared by the live pipeline and replay. */
     void apply(final EventSlot slot) {
+        if (slot.kind == EventSlot.KIND_SNAPSHOT) {
+            if (snapshotSink != null && slot.journalIndex >= 0) {
+                snapshotSink.capture(slot.journalIndex, slot.sequence + 1);
+            }
+            return;
+        }
         if (slot.outcome == Outcome.JOURNAL_FAILED) {
             return; // not journaled, so not counted (the sender is told to retry) and not replayed
         }

@@ -45,6 +45,7 @@ public final class Engine implements AutoCloseable {
     /** Index of the last events-queue entry the state includes (-1: none yet). */
     private long coveredIndex = -1;
     private final StateSnapshots snapshots;
+    private volatile boolean snapshotWriting;
     private Thread heartbeat;
 
     /** Wall clock for receive stamps; tests replace it to make time explicit. */
@@ -67,6 +68,7 @@ public final class Engine implements AutoCloseable {
             windowStage, new RespondStage());
         this.ring = pipeline.ring();
         this.snapshots = new StateSnapshots(dataDir);
+        windowStage.snapshotSink(this::captureSnapshot);
     }
 
     /**
@@ -162,11 +164,44 @@ public final class Engine implements AutoCloseable {
 
     private void heartbeatLoop() {
         final long periodNanos = config.heartbeatMillis() * 1_000_000L;
+        final long snapshotEvery = config.snapshotIntervalMillis() * 1_000_000L;
+        long nextSnapshot = System.nanoTime() + snapshotEvery;
         while (accepting) {
             LockSupport.parkNanos(periodNanos);
             if (accepting) {
                 publish(EventSlot.KIND_HEARTBEAT, null, 0, 0, null, null);
+                if (snapshotEvery > 0 && System.nanoTime() - nextSnapshot >= 0
+                    && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null)) {
+                    nextSnapshot = System.nanoTime() + snapshotEvery;
+                }
             }
+        }
+    }
+
+    /**
+     * Window thread: copies the stores (the only pause, a memory copy) and leaves the file to a
+     * background writer, one snapshot at a time; a request that finds one still being written is skipped.
+     */
+    private void captureSnapshot(final long journalIndex, final long nextSequence) {
+        if (snapshotWriting) {
+            return;
+        }
+        try {
+            final byte[] state = StateSnapshots.capture(journalIndex, nextSequence, windows, dedupe, counters);
+            snapshotWriting = true;
+            final Thread writer = new Thread(() -> {
+                try {
+                    snapshots.write(state);
+                } catch (java.io.IOException | RuntimeException e) {
+                    LOG.error("periodic snapshot failed; the previous one stays", e);
+                } finally {
+                    snapshotWriting = false;
+                }
+            }, "conversioni-snapshot");
+            writer.setDaemon(true);
+            writer.start();
+        } catch (java.io.IOException e) {
+            LOG.error("snapshot capture failed", e);
         }
     }
 

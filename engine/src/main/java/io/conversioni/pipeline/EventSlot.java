@@ -12,6 +12,8 @@ import io.conversioni.schema.Violations;
 final class EventSlot implements EventView {
     static final int KIND_EVENT = 0;
     static final int KIND_HEARTBEAT = 1;
+    /** Not journaled: asks the window stage to capture its state for a snapshot at this point of the stream. */
+    static final int KIND_SNAPSHOT = 2;
 
     // publisher
     int kind;
@@ -31,6 +33,8 @@ final class EventSlot implements EventView {
     // journal stage (JOURNAL_FAILED, notDurable), then dedupe/window stage (the rest)
     int outcome;
     boolean notDurable;
+    /** For a snapshot slot: the last events-queue index journaled before it. */
+    long journalIndex = -1;
     long duplicateOfSequence = -1;
     long duplicateOfReceiveMillis = -1;
     long windowStartMillis = -1;

@@ -60,6 +60,10 @@ final class JournalStage implements EventHandler<EventSlot> {
     }
 
     private void append(final EventSlot slot) {
+        if (slot.kind == EventSlot.KIND_SNAPSHOT) {
+            slot.journalIndex = journal.lastEventsIndex(); // every slot before this one is journaled
+            return;
+        }
         final JournalStatus status;
         if (slot.kind == EventSlot.KIND_HEARTBEAT) {
             status = journal.appendHeartbeat(slot.sequence, slot.receiveMillis, slot.receiveNanos);

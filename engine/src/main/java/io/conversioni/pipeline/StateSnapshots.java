@@ -54,6 +54,12 @@ final class StateSnapshots {
 
     void write(final long coveredIndex, final long nextSequence, final SingleWriterWindowStore windows,
                final SingleWriterDedupeTable dedupe, final EngineCounters counters) throws IOException {
+        write(capture(coveredIndex, nextSequence, windows, dedupe, counters));
+    }
+
+    /** The state as bytes, taken on the thread that owns the stores (a memory copy; the file comes later). */
+    static byte[] capture(final long coveredIndex, final long nextSequence, final SingleWriterWindowStore windows,
+                          final SingleWriterDedupeTable dedupe, final EngineCounters counters) throws IOException {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
         final DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(MAGIC);
@@ -64,7 +70,13 @@ final class StateSnapshots {
         dedupe.writeState(out);
         counters.writeState(out);
         out.flush();
-        final byte[] body = bytes.toByteArray();
+        return bytes.toByteArray();
+    }
+
+    /** Writes a captured state to disk: checksum, temporary file, force, rename, prune. Any thread. */
+    synchronized void write(final byte[] body) throws IOException {
+        final long coveredIndex = ByteBuffer.wrap(body).getLong(8);
+        final long nextSequence = ByteBuffer.wrap(body).getLong(16);
         final CRC32C crc = new CRC32C();
         crc.update(body);
         Files.createDirectories(dir);

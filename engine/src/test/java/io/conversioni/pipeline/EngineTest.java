@@ -187,6 +187,23 @@ class EngineTest {
     }
 
     @Test
+    void shouldWriteSnapshotsPeriodicallyWhileRunning() throws Exception {
+        final Engine engine = engine("pipeline:\n  heartbeat: 20ms\njournal:\n  snapshot_interval: 100ms\n");
+        final Collector c = new Collector();
+        assertTrue(publish(engine, event("CLIENTE-ROMA-000001", "richiesta_demo", T0, "0", "email"), c));
+        c.next();
+        final java.nio.file.Path snapshots = data.resolve("snapshots");
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline
+            && !(java.nio.file.Files.isDirectory(snapshots) && java.nio.file.Files.list(snapshots)
+                .anyMatch(p -> p.getFileName().toString().endsWith(".bin")))) {
+            Thread.sleep(20);
+        }
+        assertTrue(java.nio.file.Files.list(snapshots).anyMatch(p -> p.getFileName().toString().endsWith(".bin")),
+            "a snapshot appears without a stop");
+    }
+
+    @Test
     void shouldRebuildIdenticalStateFromTheJournalAfterARestart() throws Exception {
         final Engine first = engine("");
         final Collector c = new Collector();

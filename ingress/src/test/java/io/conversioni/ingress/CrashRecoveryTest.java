@@ -136,6 +136,8 @@ class CrashRecoveryTest {
                 "each distinct event counted exactly once after " + kills + " kill -9: " + metriche.body());
             final long firstAnswersAccepted = acknowledged.values().stream().filter(a -> a.contains("accettato")).count();
             assertTrue(firstAnswersAccepted <= sent);
+            final String log = Files.readString(data.resolveSibling(data.getFileName() + "-server.out"));
+            assertTrue(log.contains("recovered from snapshot-"), "some restarts began from a periodic snapshot");
         } finally {
             server.destroyForcibly();
             server.waitFor(10, TimeUnit.SECONDS);
@@ -193,13 +195,31 @@ class CrashRecoveryTest {
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.conversioni.cli.ConversioniCommand");
-        command.addAll(List.of("serve", "--data-dir", data.toString(), "--port", "-1", "--http-port", Integer.toString(port)));
+        command.addAll(List.of("serve", "--config", config().toString(), "--data-dir", data.toString(), "--port", "-1",
+            "--http-port", Integer.toString(port)));
         final ProcessBuilder builder = new ProcessBuilder(command)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(data.resolveSibling(data.getFileName() + "-server.out").toFile()))
             .redirectErrorStream(true);
         builder.environment().put("CONVERSIONI_JWT_SECRET", SECRET);
-        builder.environment().put("CONVERSIONI_LOG_LEVEL", "WARN");
+        builder.environment().put("CONVERSIONI_LOG_LEVEL", "INFO");
         return builder.start();
+    }
+
+    /**
+     * The shipped configuration with frequent snapshots, so that restarts recover from a snapshot taken
+     * mid-load plus the journal tail, not only from a full replay.
+     */
+    private Path config() throws IOException {
+        final Path dir = data.resolveSibling(data.getFileName() + "-config");
+        if (!Files.exists(dir)) {
+            final Path shipped = Path.of("..", "config");
+            Files.createDirectories(dir.resolve("schema"));
+            Files.copy(shipped.resolve("schema/conversione.schema.json"), dir.resolve("schema/conversione.schema.json"));
+            Files.copy(shipped.resolve("costi.csv"), dir.resolve("costi.csv"));
+            Files.writeString(dir.resolve("conversioni.yaml"), Files.readString(shipped.resolve("conversioni.yaml"))
+                .replace("heartbeat: 1s", "heartbeat: 50ms").replace("snapshot_interval: 5m", "snapshot_interval: 200ms"));
+        }
+        return dir.resolve("conversioni.yaml");
     }
 
     private static void awaitReady(final HttpClient http, final int port) throws Exception {
