@@ -19,6 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish}, read
  * windows and counters from any thread, {@link #close()} it.
  *
+ * <p>Snapshots of the state go to {@code dataDir/snapshots} periodically (through the ring, so they are
+ * consistent with the journal) and at {@link #close()}.
+ *
  * <p>Threading: {@code tryPublish} from any number of threads, never blocks: it claims a ring slot or
  * answers false at once (the ring is full, or the engine is not running). Each event's outcome reaches
  * the caller's {@link OutcomeListener} on the respond thread, after the journal append. Readers
@@ -107,8 +110,9 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
-     * Rebuilds windows, dedupe table and counters by replaying the journal, then starts the stages and the
-     * heartbeat, and only then accepts events. Call once, from one thread.
+     * Rebuilds windows, dedupe table and counters (from the newest usable snapshot plus the journal after
+     * it, else from the whole journal), then starts the stages and the heartbeat, and only then accepts
+     * events. Call once, from one thread.
      */
     public synchronized void start() {
         if (closed || ready) {
