@@ -1,0 +1,206 @@
+package io.conversioni.bench.load;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * One load run's configuration: parsed once from the command line and validated before anything starts, with
+ * errors that name the option and the bad value. Immutable; any thread. Only loopback targets are accepted, so a
+ * mistyped URL cannot aim the generator at another machine.
+ */
+final class LoadSettings {
+    static final String USAGE = "usage: LoadGenerator --url http://127.0.0.1:PORT --token TOKEN --rate N --duration 10s"
+        + " [--connections 16] [--batch 0|K] [--seed 42] [--duplicates 0.05] [--invalid 0.02] [--out-of-order 0.1]"
+        + " [--insight-samples 200] [--json FILE] [--name NAME] [--drain 5s]\n"
+        + "       LoadGenerator --self-test";
+
+    static final long MAX_DURATION_NANOS = 600_000_000_000L;
+    static final double MAX_RATE_PER_SECOND = 1_000_000;
+
+    final InetSocketAddress target;
+    final String hostHeader;
+    final String token;
+    final double ratePerSecond;
+    final long durationNanos;
+    final long drainNanos;
+    final int connections;
+    final int batchEvents;
+    final long seed;
+    final double duplicateShare;
+    final double invalidShare;
+    final double outOfOrderShare;
+    final int insightSamples;
+    final Path jsonFile;
+    final String name;
+
+    LoadSettings(final InetSocketAddress target, final String token, final double ratePerSecond, final long durationNanos,
+                 final long drainNanos, final int connections, final int batchEvents, final long seed,
+                 final double duplicateShare, final double invalidShare, final double outOfOrderShare,
+                 final int insightSamples, final Path jsonFile, final String name) {
+        this.target = target;
+        this.hostHeader = target.getHostString() + ":" + target.getPort();
+        this.token = token;
+        this.ratePerSecond = ratePerSecond;
+        this.durationNanos = durationNanos;
+        this.drainNanos = drainNanos;
+        this.connections = connections;
+        this.batchEvents = batchEvents;
+        this.seed = seed;
+        this.duplicateShare = duplicateShare;
+        this.invalidShare = invalidShare;
+        this.outOfOrderShare = outOfOrderShare;
+        this.insightSamples = insightSamples;
+        this.jsonFile = jsonFile;
+        this.name = name;
+    }
+
+    /** Requests the schedule holds: rate × duration, rounded. */
+    long totalRequests() {
+        return Math.max(1, Math.round(ratePerSecond * durationNanos / 1e9));
+    }
+
+    double periodNanos() {
+        return 1e9 / ratePerSecond;
+    }
+
+    /** Parses and validates; throws {@link IllegalArgumentException} naming the option and the value. */
+    static LoadSettings parse(final String[] args) {
+        String url = null;
+        String token = null;
+        String rate = null;
+        String duration = null;
+        String connections = "16";
+        String batch = "0";
+        String seed = "42";
+        String duplicates = "0.05";
+        String invalid = "0.02";
+        String outOfOrder = "0.1";
+        String insight = "200";
+        String drain = "5s";
+        String json = null;
+        String name = null;
+        for (int i = 0; i < args.length; i++) {
+            final String key = args[i];
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(key + " needs a value");
+            }
+            final String value = args[++i];
+            switch (key) {
+                case "--url": url = value; break;
+                case "--token": token = value; break;
+                case "--rate": rate = value; break;
+                case "--duration": duration = value; break;
+                case "--connections": connections = value; break;
+                case "--batch": batch = value; break;
+                case "--seed": seed = value; break;
+                case "--duplicates": duplicates = value; break;
+                case "--invalid": invalid = value; break;
+                case "--out-of-order": outOfOrder = value; break;
+                case "--insight-samples": insight = value; break;
+                case "--drain": drain = value; break;
+                case "--json": json = value; break;
+                case "--name": name = value; break;
+                default: throw new IllegalArgumentException("unknown option " + key);
+            }
+        }
+        require("--url", url);
+        require("--token", token);
+        require("--rate", rate);
+        require("--duration", duration);
+        final double ratePerSecond = number("--rate", rate, 0.001, MAX_RATE_PER_SECOND);
+        final long durationNanos = durationNanos("--duration", duration);
+        final int batchEvents = (int) integer("--batch", batch, 0, 10_000);
+        final double dup = number("--duplicates", duplicates, 0, 1);
+        final double bad = number("--invalid", invalid, 0, 1);
+        if (dup + bad > 1) {
+            throw new IllegalArgumentException("--duplicates + --invalid must be at most 1, was " + (dup + bad));
+        }
+        final String runName = name != null ? name
+            : String.format(Locale.ROOT, "http-%s-%.0frps", batchEvents == 0 ? "single" : "batch" + batchEvents, ratePerSecond);
+        return new LoadSettings(loopback(url), token, ratePerSecond, durationNanos, durationNanos("--drain", drain),
+            (int) integer("--connections", connections, 1, 1024), batchEvents, integer("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE),
+            dup, bad, number("--out-of-order", outOfOrder, 0, 1), (int) integer("--insight-samples", insight, 0, 10_000),
+            json == null ? null : Path.of(json), runName);
+    }
+
+    private static void require(final String key, final String value) {
+        if (value == null) {
+            throw new IllegalArgumentException(key + " is required");
+        }
+    }
+
+    private static double number(final String key, final String value, final double min, final double max) {
+        final double parsed;
+        try {
+            parsed = Double.parseDouble(value);
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a number, was '" + value + "'", e);
+        }
+        if (!(parsed >= min && parsed <= max)) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", was '" + value + "'");
+        }
+        return parsed;
+    }
+
+    private static long integer(final String key, final String value, final long min, final long max) {
+        final long parsed;
+        try {
+            parsed = Long.parseLong(value);
+        } catch (final NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, was '" + value + "'", e);
+        }
+        if (parsed < min || parsed > max) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", was '" + value + "'");
+        }
+        return parsed;
+    }
+
+    /** 500ms, 10s, 2m; at most 10 minutes. */
+    static long durationNanos(final String key, final String value) {
+        final long unitNanos;
+        final String digits;
+        if (value.endsWith("ms")) {
+            unitNanos = 1_000_000L;
+            digits = value.substring(0, value.length() - 2);
+        } else if (value.endsWith("s")) {
+            unitNanos = 1_000_000_000L;
+            digits = value.substring(0, value.length() - 1);
+        } else if (value.endsWith("m")) {
+            unitNanos = 60_000_000_000L;
+            digits = value.substring(0, value.length() - 1);
+        } else {
+            throw new IllegalArgumentException(key + " must be a duration like 500ms, 10s or 2m, was '" + value + "'");
+        }
+        final long amount = integer(key, digits, 1, MAX_DURATION_NANOS / unitNanos);
+        return amount * unitNanos;
+    }
+
+    private static InetSocketAddress loopback(final String url) {
+        final URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (final IllegalArgumentException e) {
+            throw new IllegalArgumentException("--url is not a URL, was '" + url + "'", e);
+        }
+        if (!"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+            throw new IllegalArgumentException("--url must be http://HOST:PORT (plain HTTP, explicit port), was '" + url + "'");
+        }
+        if (uri.getPath() != null && !uri.getPath().isEmpty() && !"/".equals(uri.getPath())) {
+            throw new IllegalArgumentException("--url must have no path (the API paths are fixed), was '" + url + "'");
+        }
+        final InetAddress address;
+        try {
+            address = InetAddress.getByName(uri.getHost());
+        } catch (final UnknownHostException e) {
+            throw new IllegalArgumentException("--url host does not resolve, was '" + uri.getHost() + "'", e);
+        }
+        if (!address.isLoopbackAddress()) {
+            throw new IllegalArgumentException("--url must be a loopback address (127.0.0.1, localhost, ::1), was '" + url + "'");
+        }
+        return new InetSocketAddress(address, uri.getPort());
+    }
+}

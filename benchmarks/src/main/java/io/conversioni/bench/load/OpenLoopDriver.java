@@ -1,0 +1,251 @@
+package io.conversioni.bench.load;
+
+import org.HdrHistogram.Histogram;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The selector thread: keeps {@code connections} keep-alive HTTP/1.1 connections, at most one request outstanding
+ * on each, sends every due request (counted by {@link ArrivalScheduler}) as soon as a connection is idle, and
+ * records each answer's latency from the request's intended send time. Requests due while all connections are
+ * busy wait in an implicit queue (the indices between sent and due), so their latency grows as open loop demands.
+ * Single thread (the caller of {@link #run}); it owns the histogram and counters, which callers read after it
+ * returns. Allocates per request only when a connection fails or a batch body outgrows its buffer.
+ */
+final class OpenLoopDriver {
+    private static final long HIGHEST_MICROS = 3_600_000_000L;
+    private static final long SELECT_TIMEOUT_MS = 50;
+
+    /** One connection's state; owned by the selector thread. */
+    private static final class Connection {
+        SocketChannel channel;
+        SelectionKey key;
+        ByteBuffer out;
+        final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
+        final HttpResponseParser parser = new HttpResponseParser(false);
+        long intendedNanos;
+        int events;
+        boolean busy;
+    }
+
+    private final LoadSettings settings;
+    private final RequestEncoder encoder;
+    private final TrafficModel traffic;
+    private final Selector selector;
+    private final Connection[] connections;
+    private final ArrayDeque<Connection> idle;
+    private final LoadReport report;
+    private final int eventsPerRequest;
+    private int reconnectsLeft;
+    private long startNanos;
+    private long sent;
+    private long finished;
+
+    OpenLoopDriver(final LoadSettings settings, final Selector selector, final LoadReport report) throws IOException {
+        this.settings = settings;
+        this.selector = selector;
+        this.report = report;
+        this.encoder = new RequestEncoder(settings.hostHeader, settings.token, settings.batchEvents > 0);
+        this.traffic = new TrafficModel(settings.seed, settings.duplicateShare, settings.invalidShare, settings.outOfOrderShare);
+        this.eventsPerRequest = Math.max(1, settings.batchEvents);
+        this.connections = new Connection[settings.connections];
+        this.idle = new ArrayDeque<>(settings.connections);
+        this.reconnectsLeft = settings.connections * 4;
+        report.latencyMicros = new Histogram(HIGHEST_MICROS, 3);
+        for (int i = 0; i < connections.length; i++) {
+            connections[i] = new Connection();
+            connections[i].out = ByteBuffer.allocateDirect(encoder.postSize(600 * eventsPerRequest));
+            connect(connections[i]);
+            idle.push(connections[i]);
+        }
+    }
+
+    /** Runs the schedule that starts at {@code startNanos}; returns when every request is answered or failed, or at the drain deadline. */
+    void run(final long startNanos, final AtomicLong dueCount) throws IOException {
+        this.startNanos = startNanos;
+        final long total = settings.totalRequests();
+        final double period = settings.periodNanos();
+        final long deadline = startNanos + settings.durationNanos + settings.drainNanos;
+        while (finished < total) {
+            // Acquire: pairs with the scheduler's setRelease of the due count.
+            final long due = dueCount.getAcquire();
+            report.maxQueued = Math.max(report.maxQueued, due - sent);
+            while (sent < due && !idle.isEmpty()) {
+                send(idle.pop(), sent, ArrivalScheduler.intendedNanos(startNanos, period, sent));
+                sent++;
+            }
+            if (sent < total && idle.isEmpty() && busyCount() == 0) {
+                abandon("no connection left", total - sent);
+                sent = total;
+            }
+            if (finished >= total) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                abandon("not sent before the drain deadline", total - sent);
+                for (final Connection c : connections) {
+                    if (c.busy) {
+                        abandon("no answer before the drain deadline", 1);
+                        c.busy = false;
+                    }
+                }
+                break;
+            }
+            selector.select(this::onReady, SELECT_TIMEOUT_MS);
+        }
+        report.sentRequests = sent;
+        for (final Connection c : connections) {
+            close(c);
+        }
+    }
+
+    private int busyCount() {
+        int busy = 0;
+        for (final Connection c : connections) {
+            if (c.busy) {
+                busy++;
+            }
+        }
+        return busy;
+    }
+
+    private void send(final Connection c, final long index, final long intendedNanos) {
+        if (settings.batchEvents > 0) {
+            traffic.nextBatch(System.currentTimeMillis(), settings.batchEvents);
+        } else {
+            traffic.nextSingle(System.currentTimeMillis());
+        }
+        final int size = encoder.postSize(traffic.length());
+        if (size > c.out.capacity()) {
+            c.out = ByteBuffer.allocateDirect(size * 2);
+        }
+        encoder.encodePost(c.out, traffic.body(), traffic.length());
+        c.intendedNanos = intendedNanos;
+        c.events = eventsPerRequest;
+        c.busy = true;
+        c.parser.reset();
+        report.sentEvents += eventsPerRequest;
+        try {
+            c.channel.write(c.out);
+            if (c.out.hasRemaining()) {
+                c.key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+            }
+        } catch (final IOException e) {
+            fail(c, "write: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private void onReady(final SelectionKey key) {
+        final Connection c = (Connection) key.attachment();
+        if (!key.isValid()) {
+            return;
+        }
+        try {
+            if (key.isWritable()) {
+                c.channel.write(c.out);
+                if (!c.out.hasRemaining()) {
+                    key.interestOps(SelectionKey.OP_READ);
+                }
+            }
+            if (key.isReadable()) {
+                c.in.clear();
+                final int n = c.channel.read(c.in);
+                if (n < 0) {
+                    fail(c, c.busy ? "connection closed by the server during a request" : "idle connection closed by the server");
+                    return;
+                }
+                c.in.flip();
+                if (!c.busy) {
+                    if (c.in.hasRemaining()) {
+                        fail(c, "bytes without a request");
+                    }
+                    return;
+                }
+                if (c.parser.feed(c.in)) {
+                    complete(c);
+                }
+            }
+        } catch (final IOException e) {
+            fail(c, "io: " + e.getClass().getSimpleName());
+        } catch (final HttpResponseParser.ProtocolException e) {
+            fail(c, "protocol: " + e.getMessage());
+        }
+    }
+
+    private void complete(final Connection c) {
+        final long now = System.nanoTime();
+        report.latencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (now - c.intendedNanos) / 1000)));
+        report.statusCounts[c.parser.status() < LoadReport.STATUS_SLOTS ? c.parser.status() : 0]++;
+        report.completedRequests++;
+        report.completedEvents += c.events;
+        report.lastCompletionNanos = now - startNanos;
+        finished++;
+        c.busy = false;
+        if (c.parser.closeAfter()) {
+            reconnect(c, "server closed the connection (Connection: close)");
+        } else {
+            idle.push(c);
+        }
+    }
+
+    private void fail(final Connection c, final String reason) {
+        if (c.busy) {
+            report.error(reason, 1);
+            finished++;
+            c.busy = false;
+        } else {
+            report.error(reason, 0);
+        }
+        reconnect(c, null);
+    }
+
+    private void reconnect(final Connection c, final String note) {
+        close(c);
+        if (note != null) {
+            report.error(note, 0);
+        }
+        if (reconnectsLeft-- <= 0) {
+            report.error("reconnect budget spent; connection dropped", 0);
+            return;
+        }
+        try {
+            connect(c);
+            idle.push(c);
+        } catch (final IOException e) {
+            report.error("connect: " + e.getClass().getSimpleName(), 0);
+        }
+    }
+
+    private void connect(final Connection c) throws IOException {
+        final SocketChannel channel = SocketChannel.open(settings.target);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        channel.configureBlocking(false);
+        c.channel = channel;
+        c.key = channel.register(selector, SelectionKey.OP_READ, c);
+    }
+
+    private void abandon(final String reason, final long count) {
+        if (count > 0) {
+            report.error(reason, count);
+            finished += count;
+        }
+    }
+
+    private static void close(final Connection c) {
+        if (c.channel != null) {
+            try {
+                c.channel.close();
+            } catch (final IOException ignored) {
+                // Closing a loopback socket we no longer use: nothing to do about a failure.
+            }
+            c.channel = null;
+        }
+    }
+}
