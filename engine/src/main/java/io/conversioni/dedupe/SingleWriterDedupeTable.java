@@ -492,10 +492,13 @@ public final class SingleWriterDedupeTable {
         out.writeLong(duplicates);
         out.writeLong(evictions);
         out.writeLong(expirations);
-        final byte[] bytes = new byte[buffer.capacity()];
-        buffer.getBytes(0, bytes);
-        out.writeInt(bytes.length);
-        out.write(bytes);
+        out.writeInt(buffer.capacity());
+        final byte[] chunk = new byte[Math.min(1 << 16, buffer.capacity())];
+        for (int offset = 0; offset < buffer.capacity(); offset += chunk.length) {
+            final int n = Math.min(chunk.length, buffer.capacity() - offset);
+            buffer.getBytes(offset, chunk, 0, n);
+            out.write(chunk, 0, n);
+        }
     }
 
     /** Replaces the table with one written by {@link #writeState} with the same capacity. */
@@ -513,9 +516,12 @@ public final class SingleWriterDedupeTable {
             throw new java.io.IOException("snapshot dedupe table is " + length + " bytes, this configuration needs "
                 + buffer.capacity() + " (dedupe.capacity changed?)");
         }
-        final byte[] bytes = new byte[length];
-        in.readFully(bytes);
-        buffer.putBytes(0, bytes);
+        final byte[] chunk = new byte[Math.min(1 << 16, length)];
+        for (int offset = 0; offset < length; offset += chunk.length) {
+            final int n = Math.min(chunk.length, length - offset);
+            in.readFully(chunk, 0, n);
+            buffer.putBytes(offset, chunk, 0, n);
+        }
     }
 
     /**

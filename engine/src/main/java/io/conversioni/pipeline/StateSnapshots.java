@@ -52,9 +52,30 @@ final class StateSnapshots {
         this.dir = dataDir.resolve("snapshots");
     }
 
-    void write(final long coveredIndex, final long nextSequence, final SingleWriterWindowStore windows,
-               final SingleWriterDedupeTable dedupe, final EngineCounters counters) throws IOException {
-        write(capture(coveredIndex, nextSequence, windows, dedupe, counters));
+    /** Streams the stores straight to the file (at a stop: no memory copy of the state). */
+    synchronized void write(final long coveredIndex, final long nextSequence, final SingleWriterWindowStore windows,
+                            final SingleWriterDedupeTable dedupe, final EngineCounters counters) throws IOException {
+        Files.createDirectories(dir);
+        final Path tmp = dir.resolve("snapshot.tmp");
+        long size;
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+            final CRC32C crc = new CRC32C();
+            final DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(
+                new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16), crc));
+            out.writeInt(MAGIC);
+            out.writeInt(VERSION);
+            out.writeLong(coveredIndex);
+            out.writeLong(nextSequence);
+            windows.writeState(out);
+            dedupe.writeState(out);
+            counters.writeState(out);
+            out.flush();
+            ch.write(ByteBuffer.allocate(8).putLong(0, crc.getValue()));
+            ch.force(true);
+            size = ch.size();
+        }
+        publish(tmp, coveredIndex, nextSequence, size);
     }
 
     /** The state as bytes, taken on the thread that owns the stores (a memory copy; the file comes later). */
@@ -87,6 +108,12 @@ final class StateSnapshots {
             ch.write(ByteBuffer.allocate(8).putLong(0, crc.getValue()));
             ch.force(true);
         }
+        publish(tmp, coveredIndex, nextSequence, body.length + 8);
+    }
+
+    /** Renames a complete, forced temporary file into place and prunes old snapshots. */
+    private void publish(final Path tmp, final long coveredIndex, final long nextSequence, final long size)
+        throws IOException {
         final Path target = dir.resolve(String.format("snapshot-%020d.bin", nextSequence));
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -102,7 +129,7 @@ final class StateSnapshots {
         for (int i = KEEP; i < all.size(); i++) {
             Files.deleteIfExists(all.get(i));
         }
-        LOG.info("snapshot {} written: covers journal index {}, {} bytes", target.getFileName(), coveredIndex, body.length + 8);
+        LOG.info("snapshot {} written: covers journal index {}, {} bytes", target.getFileName(), coveredIndex, size);
     }
 
     /** Verified snapshots, newest first; corrupt ones are logged and left out. */
