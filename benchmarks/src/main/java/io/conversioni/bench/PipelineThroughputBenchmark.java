@@ -19,10 +19,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -32,8 +30,9 @@ import java.util.stream.Stream;
  * The whole in-process pipeline, journal on (ASYNC, a real Chronicle queue in a temp folder):
  * one publisher thread → ring → decode + validate → journal → dedupe + window → respond. Each
  * operation publishes one event (parking 20 µs while the ring is full, so the score is the sustained
- * rate the stages drain and the publisher does not steal their core). A mix of 4096 distinct valid events; the clock is fixed so that all are
- * inside the windows' horizon. Insight latency percentiles (receive → window updated) are printed at
+ * rate the stages drain and the publisher does not steal their core). The traffic is {@link SeededTraffic}
+ * (4096 distinct valid events, the clock fixed so that all are inside the windows' horizon), shared with
+ * the peers in {@code io.conversioni.bench.peers}. Insight latency percentiles (receive → window updated) are printed at
  * the end of each trial from the engine's own HdrHistogram.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -43,9 +42,7 @@ import java.util.stream.Stream;
 @Fork(1)
 @State(Scope.Benchmark)
 public class PipelineThroughputBenchmark {
-    private static final long NOW = Instant.parse("2024-05-20T14:40:00Z").toEpochMilli();
-    private static final String[] EVENTI = {"richiesta_demo", "acquisto_concluso", "iscrizione_evento", "cancello_abbandono"};
-    private static final String[] CANALI = {"email", "social_media", "webform", "sms"};
+    private static final long NOW = SeededTraffic.NOW_MILLIS;
 
     @Param({"sleeping", "yielding"})
     public String waitStrategy;
@@ -61,20 +58,12 @@ public class PipelineThroughputBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dataDir = Files.createTempDirectory("conversioni-bench");
-        final Path configDir = ArticleEvent.schemaPath().getParent().getParent();
+        final Path configDir = SeededTraffic.configDir();
         engine = Engine.create(EngineConfig.parse("pipeline:\n  wait_strategy: " + waitStrategy
             + "\n  stage_threads: " + stageThreads + "\n", configDir),
             dataDir, () -> NOW);
         engine.start();
-        bodies = new byte[4096][];
-        for (int i = 0; i < bodies.length; i++) {
-            final long t = NOW - 600_000 + (i * 7919L) % 600_000;
-            bodies[i] = ("{\"id_cliente\":\"CLIENTE-ROMA-" + String.format("%06d", i) + "\",\"evento\":\""
-                + EVENTI[i % 4] + "\",\"timestamp\":\"" + Instant.ofEpochMilli(t) + "\",\"valore\":" + (i % 500) + ".99,"
-                + "\"canale\":\"" + CANALI[(i / 4) % 4] + "\",\"stato\":\"completato\",\"metadati\":{\"campagna\":"
-                + "\"Campagna_" + (i % 16) + "\",\"dispositivo\":\"iPad_pro\",\"localita\":\"Roma\"}}")
-                .getBytes(StandardCharsets.UTF_8);
-        }
+        bodies = SeededTraffic.bodies();
     }
 
     @Benchmark
