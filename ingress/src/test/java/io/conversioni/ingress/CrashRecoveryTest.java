@@ -150,20 +150,20 @@ class CrashRecoveryTest {
     private void finishAll(final HttpClient http, final int port, final String token, final int events,
                            final AtomicInteger next, final List<Integer> retry,
                            final ConcurrentHashMap<Integer, String> acknowledged, final String timestamp) {
-        final List<Integer> todo = new ArrayList<>(retry);
+        final List<Integer> unanswered = new ArrayList<>(retry);
         retry.clear();
         for (int n = next.get(); n < events; n++) {
-            todo.add(n);
+            unanswered.add(n);
         }
         next.set(events);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!todo.isEmpty() && System.nanoTime() < deadline) {
-            final int id = todo.remove(todo.size() - 1);
+        while (!unanswered.isEmpty() && System.nanoTime() < deadline) {
+            final int id = unanswered.remove(unanswered.size() - 1);
             final String answer = send(http, port, token, id, timestamp);
             if (answer != null && answer.startsWith("202 ")) {
                 acknowledged.put(id, answer);
             } else {
-                todo.add(0, id);
+                unanswered.add(0, id);
             }
         }
     }
