@@ -4,12 +4,12 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.NavigableSet;
 
 /**
  * Deletes the cycle files of one queue that lie wholly before a cycle bound. Maintenance path: allocates
@@ -24,37 +24,34 @@ final class CycleRetention {
     }
 
     /**
-     * Deletes every cycle file of {@code queue} with a cycle below {@code keepFromCycle}.
+     * Deletes every cycle file of {@code queue} with a cycle below {@code keepFromCycle}. The directory is
+     * listed here rather than through Chronicle's cycle listing, which throws when a cycle in the range has
+     * no file (hours without traffic leave such gaps). Cycle names are zero-padded UTC date-times of one
+     * length per roll cycle, so their text order is their time order.
      *
      * @return the number of files deleted
      */
     static int deleteCyclesBefore(final SingleChronicleQueue queue, final JournalRollCycle rollCycle,
                                   final int keepFromCycle) {
-        queue.refreshDirectoryListing();
-        final int firstCycle = queue.firstCycle();
-        if (firstCycle == Integer.MAX_VALUE || firstCycle >= keepFromCycle) {
-            return 0;
-        }
-        final NavigableSet<Long> cycles = queue.listCyclesBetween(firstCycle, keepFromCycle - 1);
         final DateTimeFormatter names = DateTimeFormatter.ofPattern(rollCycle.chronicle().format())
             .withZone(ZoneOffset.UTC);
+        final String bound = names.format(Instant.ofEpochMilli(keepFromCycle * rollCycle.lengthMillis()))
+            + SingleChronicleQueue.SUFFIX;
         final Path directory = queue.file().toPath();
         int deleted = 0;
-        for (final long cycle : cycles) {
-            if (cycle >= keepFromCycle) {
-                continue;
-            }
-            final String name = names.format(Instant.ofEpochMilli(cycle * rollCycle.lengthMillis()))
-                + SingleChronicleQueue.SUFFIX;
-            try {
-                if (Files.deleteIfExists(directory.resolve(name))) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SingleChronicleQueue.SUFFIX)) {
+            for (final Path file : files) {
+                final String name = file.getFileName().toString();
+                if (name.length() == bound.length() && name.compareTo(bound) < 0 && Files.deleteIfExists(file)) {
                     deleted++;
                 }
-            } catch (final IOException e) {
-                throw new UncheckedIOException("could not delete journal cycle file " + directory.resolve(name), e);
             }
+        } catch (final IOException e) {
+            throw new UncheckedIOException("could not delete old journal cycle files in " + directory, e);
         }
-        queue.refreshDirectoryListing();
+        if (deleted > 0) {
+            queue.refreshDirectoryListing();
+        }
         return deleted;
     }
 }

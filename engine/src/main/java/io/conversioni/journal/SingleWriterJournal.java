@@ -84,8 +84,8 @@ public final class SingleWriterJournal implements AutoCloseable {
         return open(config, SystemTimeProvider.INSTANCE);
     }
 
-    /** As {@link #open(JournalConfig)}, with the clock Chronicle rolls cycles by (tests move it). */
-    static SingleWriterJournal open(final JournalConfig config, final TimeProvider rollClock) {
+    /** As {@link #open(JournalConfig)}, with the clock Chronicle rolls cycles by (tests and tools move it). */
+    public static SingleWriterJournal open(final JournalConfig config, final TimeProvider rollClock) {
         final SingleChronicleQueue events = openQueue(config, config.eventsDirectory(), rollClock);
         try {
             return new SingleWriterJournal(config, events, openQueue(config, config.quarantineDirectory(), rollClock));

@@ -49,6 +49,8 @@ public final class Engine implements AutoCloseable {
     private long coveredIndex = -1;
     private final StateSnapshots snapshots;
     private volatile boolean snapshotWriting;
+    /** The background writer of the last periodic snapshot; close() waits for it. Window thread writes. */
+    private volatile Thread snapshotWriter;
     private Thread heartbeat;
 
     /** Wall clock for receive stamps; tests replace it to make time explicit. */
@@ -86,12 +88,21 @@ public final class Engine implements AutoCloseable {
         try {
             dedupe.handOver();
             snapshots.write(last, sequenceBase + ring.getCursor() + 1, windows, dedupe, counters);
-            final int deleted = journal.deleteExpiredCycles(last);
-            if (deleted > 0) {
-                LOG.info("deleted {} journal roll cycles covered by the snapshot and past retention", deleted);
-            }
+            deleteCoveredCycles(last);
         } catch (java.io.IOException | RuntimeException e) {
             LOG.error("snapshot failed; the next start replays the whole journal", e);
+        }
+    }
+
+    /**
+     * After a snapshot that covers {@code coveredIndex} is on disk: deletes the roll cycles it covers that
+     * retention no longer keeps. Runs after every periodic snapshot too, so a server that never stops
+     * still keeps only its retention. Snapshot writer or closing thread, never both at once.
+     */
+    private void deleteCoveredCycles(final long coveredIndex) {
+        final int deleted = journal.deleteExpiredCycles(coveredIndex);
+        if (deleted > 0) {
+            LOG.info("deleted {} journal roll cycles covered by the snapshot and past retention", deleted);
         }
     }
 
@@ -166,6 +177,18 @@ public final class Engine implements AutoCloseable {
         return null;
     }
 
+    /** Closing thread: the periodic snapshot being written finishes before the final one and the journal close. */
+    private void awaitSnapshotWriter() {
+        final Thread writer = snapshotWriter;
+        if (writer != null) {
+            try {
+                writer.join(60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     private void heartbeatLoop() {
         final long periodNanos = config.heartbeatMillis() * 1_000_000L;
         final long snapshotEvery = config.snapshotIntervalMillis() * 1_000_000L;
@@ -196,6 +219,7 @@ public final class Engine implements AutoCloseable {
             final Thread writer = new Thread(() -> {
                 try {
                     snapshots.write(state);
+                    deleteCoveredCycles(journalIndex);
                 } catch (java.io.IOException | RuntimeException e) {
                     LOG.error("periodic snapshot failed; the previous one stays", e);
                 } finally {
@@ -203,6 +227,7 @@ public final class Engine implements AutoCloseable {
                 }
             }, "conversioni-snapshot");
             writer.setDaemon(true);
+            snapshotWriter = writer;
             writer.start();
         } catch (java.io.IOException e) {
             LOG.error("snapshot capture failed", e);
@@ -301,6 +326,7 @@ public final class Engine implements AutoCloseable {
                 Thread.onSpinWait();
             }
             pipeline.drainAndStop(30_000);
+            awaitSnapshotWriter();
             // the window thread is gone: make its last latencies visible to readers
             windows.handOver();
             windows.publishHistograms();

@@ -67,6 +67,31 @@ class JournalRetentionTest {
         }
     }
 
+    @Test
+    void shouldDeleteOldCyclesWhenHoursWithoutTrafficLeftNoFileBetweenThem() throws IOException {
+        final JournalConfig config = JournalConfig.of(dir, "FIVE_MINUTELY", 2, "async");
+        final long cycleMillis = config.rollCycle().lengthMillis();
+        try (SingleWriterJournal journal = SingleWriterJournal.open(config, clock)) {
+            final long[] written = {0, 1, 7, 8, 40};  // cycles with traffic; none in between
+            long covered = -1;
+            long at = 0;
+            for (final long cycle : written) {
+                clock.advanceMillis((cycle - at) * cycleMillis);
+                at = cycle;
+                final byte[] bytes = utf8(body(cycle));
+                assertEquals(JournalStatus.OK, journal.appendEvent(cycle, clock.currentTimeMillis(), 0, 202, bytes, 0,
+                    bytes.length));
+                covered = journal.lastEventsIndex();
+            }
+            assertEquals(4, journal.deleteExpiredCycles(covered), "every cycle before the current one goes");
+            assertEquals(List.of(40L), sequences(JournalConfig.EVENTS_QUEUE));
+            final byte[] bytes = utf8(body(41));
+            assertEquals(JournalStatus.OK, journal.appendEvent(41, clock.currentTimeMillis(), 0, 202, bytes, 0,
+                bytes.length));
+            assertEquals(List.of(40L, 41L), sequences(JournalConfig.EVENTS_QUEUE));
+        }
+    }
+
     private SingleWriterJournal writeCycles(final int retainCycles) {
         final JournalConfig config = JournalConfig.of(dir, "FIVE_MINUTELY", retainCycles, "async");
         final SingleWriterJournal journal = SingleWriterJournal.open(config, clock);

@@ -1,6 +1,9 @@
 package io.conversioni.pipeline;
 
 import io.conversioni.config.EngineConfig;
+import io.conversioni.journal.JournalStatus;
+import io.conversioni.journal.SingleWriterJournal;
+import net.openhft.chronicle.core.time.SetTimeProvider;
 import io.conversioni.window.WindowSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -9,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import io.conversioni.pipeline.EngineFixtures.Collector;
 import io.conversioni.pipeline.EngineFixtures.Seen;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -201,6 +205,46 @@ class EngineTest {
         }
         assertTrue(java.nio.file.Files.list(snapshots).anyMatch(p -> p.getFileName().toString().endsWith(".bin")),
             "a snapshot appears without a stop");
+    }
+
+    @Test
+    @Timeout(30)
+    void shouldDeleteCyclesPastRetentionAfterAPeriodicSnapshotWithoutAStop() throws Exception {
+        final EngineConfig config = EngineConfig.parse(
+            "pipeline:\n  heartbeat: 20ms\njournal:\n  retention_cycles: 2\n  snapshot_interval: 100ms\n", CONFIG_DIR);
+        final long hourMillis = 3_600_000L;
+        final SetTimeProvider past = new SetTimeProvider(
+            TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - 72 * hourMillis));
+        try (SingleWriterJournal old = SingleWriterJournal.open(Engine.journalConfig(config, data), past)) {
+            for (int i = 0; i < 2; i++) {
+                final byte[] body = event("CLIENTE-ROMA-00000" + i, "richiesta_demo", T0 + i, "0", "email")
+                    .getBytes(StandardCharsets.UTF_8);
+                assertEquals(JournalStatus.OK, old.appendEvent(i, past.currentTimeMillis(), 0, 202, body, 0,
+                    body.length));
+                past.advanceMillis(hourMillis);
+            }
+        }
+        final Path events = Engine.journalConfig(config, data).eventsDirectory();
+        assertEquals(2, cycleFiles(events), "two hourly cycles from three days ago");
+
+        final Engine engine = Engine.create(config, data, now::get);
+        engines.add(engine);
+        engine.start();
+        final Collector c = new Collector();
+        assertTrue(publish(engine, event("CLIENTE-ROMA-000009", "richiesta_demo", T0 + 9, "0", "email"), c));
+        c.next();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && cycleFiles(events) != 1) {
+            Thread.sleep(20);
+        }
+        assertEquals(1, cycleFiles(events), "only the current cycle is left, and the engine never stopped");
+        assertTrue(engine.isReady());
+    }
+
+    private static long cycleFiles(final Path directory) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(directory)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".cq4")).count();
+        }
     }
 
     @Test
