@@ -29,6 +29,16 @@ public final class EngineConfig {
         "id_cliente", "evento", "canale", "stato", "campagna", "dispositivo", "localita");
     public static final List<String> WAIT_STRATEGIES = List.of("sleeping", "blocking", "yielding", "busy_spin");
     public static final String EMBEDDED = "classpath:config/conversioni.yaml";
+    private static final String DEFAULT_SCHEMA = "schema/conversione.schema.json";
+    private static final String DEFAULT_COSTS = "costi.csv";
+    /** The files shipped under {@code config/} inside the server's jar (absent when only the engine is on the class path). */
+    private static final Resolver CLASSPATH = name -> {
+        try (InputStream in = EngineConfig.class.getClassLoader().getResourceAsStream("config/" + name)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            throw new ConfigException("cannot read embedded config/" + name + ": " + e.getMessage());
+        }
+    };
 
     private final String source;
     private final EventSchema schema;
@@ -51,7 +61,9 @@ public final class EngineConfig {
 
     private EngineConfig(final ConfigReader r, final Resolver resolver) throws ConfigException {
         this.source = r.source();
-        this.schema = loadSchema(r.string("schema", "schema/conversione.schema.json"), resolver, r.source());
+        // absent key: the file next to the configuration if there is one, else the shipped schema
+        this.schema = loadSchema(r.string("schema", DEFAULT_SCHEMA), r.has("schema") ? resolver
+            : name -> orElse(resolver.read(name), CLASSPATH.read(name)), r.source());
         this.ringSize = (int) r.integer("pipeline.ring_size", 16384, 64, 1 << 24);
         if (Integer.bitCount(ringSize) != 1) {
             throw new ConfigException(source + ": pipeline.ring_size must be a power of two, was '" + ringSize + "'");
@@ -110,7 +122,9 @@ public final class EngineConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage());
         }
-        this.costs = loadCosts(r.string("windows.costs", "costi.csv"), resolver, source);
+        // absent key: costi.csv next to the configuration if there is one, else no costs (CPA null)
+        this.costs = r.has("windows.costs") || resolver.read(DEFAULT_COSTS) != null
+            ? loadCosts(r.string("windows.costs", DEFAULT_COSTS), resolver, source) : CostTable.empty();
         this.server = r.section("server");
         this.auth = r.section("auth");
         r.rejectUnknownKeys();
@@ -153,13 +167,7 @@ public final class EngineConfig {
 
     /** The defaults shipped in {@code config/} (inside the jar). */
     public static EngineConfig embedded() throws ConfigException {
-        final Resolver classpath = name -> {
-            try (InputStream in = EngineConfig.class.getClassLoader().getResourceAsStream("config/" + name)) {
-                return in == null ? null : in.readAllBytes();
-            } catch (IOException e) {
-                throw new ConfigException("cannot read embedded config/" + name + ": " + e.getMessage());
-            }
-        };
+        final Resolver classpath = CLASSPATH;
         final byte[] yaml = classpath.read("conversioni.yaml");
         if (yaml == null) {
             throw new ConfigException("the embedded config/conversioni.yaml is missing from the class path");
@@ -203,6 +211,10 @@ public final class EngineConfig {
         } catch (CostTableException | IOException e) {
             throw new ConfigException(source + ": windows.costs: " + e.getMessage());
         }
+    }
+
+    private static byte[] orElse(final byte[] first, final byte[] second) {
+        return first != null ? first : second;
     }
 
     @FunctionalInterface

@@ -41,4 +41,19 @@ class ShippedConfigurationTest {
             EngineConfig.parse("server:\n  https_port: -1\n", Path.of("..", "config")).server(), null, null));
         assertTrue(none.getMessage().contains("no listener"), none.getMessage());
     }
+
+    @Test
+    void shouldUseTheShippedSchemaAndNoCostsWhenAUserConfigurationNamesNeither(@TempDir final Path folder)
+        throws Exception {
+        final Path file = folder.resolve("mine.yaml");
+        Files.writeString(file, "dedupe:\n  mode: exact\n");
+        final EngineConfig config = EngineConfig.load(file);
+        assertEquals(EngineConfig.embedded().schema().canali(), config.schema().canali());
+        assertEquals(EngineConfig.embedded().schema().eventi(), config.schema().eventi());
+        assertEquals(0, config.costs().campaignCount(), "no cost table next to the file: CPA stays null, never invented");
+
+        Files.writeString(file, "schema: mine.schema.json\n");
+        final ConfigException named = assertThrows(ConfigException.class, () -> EngineConfig.load(file));
+        assertTrue(named.getMessage().contains("schema file not found: mine.schema.json"), named.getMessage());
+    }
 }
