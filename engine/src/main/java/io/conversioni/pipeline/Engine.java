@@ -289,6 +289,16 @@ public final class Engine implements AutoCloseable {
         return dedupe.size();
     }
 
+    /** Dedupe table slots in all (fixed at start). */
+    public int dedupeCapacitySlots() {
+        return dedupe.capacitySlots();
+    }
+
+    /** Live dedupe entries overwritten because the table was full around their slot (a racy read, for metrics). */
+    public long dedupeEvictions() {
+        return dedupe.evictions();
+    }
+
     /** Slots claimed but not yet answered. */
     public long ringOccupancy() {
         return ring.getBufferSize() - ring.remainingCapacity();

@@ -90,6 +90,10 @@ public final class PrometheusExporter {
         gauge("conversioni_journal_lag_events", "Events not yet journaled. The engine does not expose journal "
             + "progress apart, so this is the ring occupancy (claimed, not yet answered): an upper bound.", occupancy);
         gauge("conversioni_dedupe_entries", "Live entries in the dedupe table.", engine.dedupeEntries());
+        gauge("conversioni_dedupe_capacity", "Dedupe table slots in all (dedupe.capacity).",
+            engine.dedupeCapacitySlots());
+        counter("conversioni_dedupe_evictions_total", "Live dedupe entries overwritten because the table was full "
+            + "around their slot; a rising count means dedupe.capacity is too small.", engine.dedupeEvictions());
         gauge("conversioni_ready", "1 once recovery finished and the engine takes events, else 0.",
             engine.isReady() ? 1 : 0);
     }

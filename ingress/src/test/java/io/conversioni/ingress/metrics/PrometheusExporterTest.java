@@ -65,6 +65,8 @@ class PrometheusExporterTest {
         assertTrue(text.contains("\nconversioni_rejections_total{codice=\"other\"} 0\n"), text);
         assertTrue(text.contains("\nconversioni_campaigns 1\n"), text);
         assertTrue(text.contains("\nconversioni_dedupe_entries 1\n"), text);
+        assertTrue(text.contains("\nconversioni_dedupe_capacity " + engine.dedupeCapacitySlots() + "\n"), text);
+        assertTrue(text.contains("\nconversioni_dedupe_evictions_total 0\n"), text);
         assertTrue(text.contains("\nconversioni_ring_capacity " + engine.ringSize() + "\n"), text);
         assertTrue(text.contains("\nconversioni_ready 1\n"), text);
         assertEquals((T0 - engine.config().windows().allowedLatenessMs()) / 1e3,
