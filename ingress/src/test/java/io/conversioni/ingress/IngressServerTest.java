@@ -187,6 +187,36 @@ class IngressServerTest {
     }
 
     @Test
+    @Timeout(30)
+    void shouldCloseAConnectionWhoseBodyStopsHalfwayAndCountNothingOfIt() throws Exception {
+        start("server:\n  idle_timeout: 1s\n");
+        final SSLContext tls = trusting(DevelopmentTls.ensureDevelopmentKeystore(data));
+        final byte[] body = ARTICLE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+            .createSocket("localhost", server.port("https"))) {
+            socket.setSoTimeout(10_000);
+            final java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v1/eventi/conversione HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nAuthorization: Bearer " + token + "\r\n"
+                + "Content-Length: " + body.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.write(body, 0, body.length / 2); // then nothing more: a stalled sender
+            out.flush();
+            final long started = System.nanoTime();
+            int read;
+            try {
+                read = socket.getInputStream().read();
+            } catch (java.net.SocketException | javax.net.ssl.SSLException closed) {
+                read = -1;
+            }
+            final long waitedMs = (System.nanoTime() - started) / 1_000_000;
+            assertEquals(-1, read, "the server closes the stalled connection without an answer");
+            assertTrue(waitedMs < 9_000, "closed by the idle timeout, not by the client: " + waitedMs + " ms");
+        }
+        assertEquals(0, engine.counters().outcomes(io.conversioni.pipeline.Outcome.ACCEPTED), "nothing half-read counted");
+        assertEquals(202, event(ARTICLE).statusCode(), "the server takes the next request as usual");
+    }
+
+    @Test
     void shouldJudgeEachEventOfABatchOnItsOwnAndAnswerInOrder() throws Exception {
         start("");
         final String ndjson = ARTICLE + "\n\n" + ARTICLE.replace("\"email\"", "\"fax\"") + "\n" + ARTICLE + "\n"
