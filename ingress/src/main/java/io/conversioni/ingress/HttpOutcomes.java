@@ -2,12 +2,13 @@ package io.conversioni.ingress;
 
 import com.dslplatform.json.DslJson;
 import com.dslplatform.json.JsonWriter;
+import com.dslplatform.json.NumberConverter;
+import io.conversioni.json.UtcInstant;
 import io.conversioni.pipeline.EventView;
 import io.conversioni.pipeline.Outcome;
 import io.conversioni.pipeline.OutcomeListener;
 import io.undertow.server.HttpServerExchange;
 
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,6 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class HttpOutcomes implements OutcomeListener {
     private final JsonWriter json = new DslJson<>().newWriter(4096);
+    /** Respond thread only: where instants are formatted before they are copied into {@link #json}. */
+    private final byte[] instant = new byte[UtcInstant.MAX_LENGTH];
     private final long retryAfterSeconds;
 
     HttpOutcomes(final long retryAfterSeconds) {
@@ -49,28 +52,28 @@ final class HttpOutcomes implements OutcomeListener {
         return event.durable() ? Outcome.httpStatus(event.outcome()) : 503;
     }
 
-    /** One event's answer object (the same shape alone and inside a batch). */
-    static void writeResult(final JsonWriter out, final EventView e) {
+    /** One event's answer object (the same shape alone and inside a batch). Respond thread; no allocation. */
+    void writeResult(final JsonWriter out, final EventView e) {
         final int outcome = e.durable() ? e.outcome() : Outcome.JOURNAL_FAILED;
         out.writeAscii("{\"esito\":\"");
         out.writeAscii(Outcome.esito(outcome));
         out.writeAscii("\"");
         if (outcome != Outcome.JOURNAL_FAILED) {
             out.writeAscii(",\"sequenza\":");
-            out.writeAscii(Long.toString(e.sequence()));
+            NumberConverter.serialize(e.sequence(), out);
         }
         switch (outcome) {
             case Outcome.ACCEPTED:
-                field(out, "finestra", Instant.ofEpochMilli(e.windowStartMillis()).toString());
+                instantField(out, "finestra", e.windowStartMillis());
                 if (e.late()) {
                     out.writeAscii(",\"finestra_chiusa\":true");
                 }
                 break;
             case Outcome.DUPLICATE:
                 out.writeAscii(",\"duplicato_di\":");
-                out.writeAscii(Long.toString(e.duplicateOfSequence()));
-                field(out, "ricevuto_il", Instant.ofEpochMilli(e.duplicateOfReceiveMillis()).toString());
-                field(out, "finestra", Instant.ofEpochMilli(e.windowStartMillis()).toString());
+                NumberConverter.serialize(e.duplicateOfSequence(), out);
+                instantField(out, "ricevuto_il", e.duplicateOfReceiveMillis());
+                instantField(out, "finestra", e.windowStartMillis());
                 break;
             case Outcome.REJECTED:
                 out.writeAscii(",\"errori\":");
@@ -95,11 +98,13 @@ final class HttpOutcomes implements OutcomeListener {
         out.writeByte(JsonWriter.OBJECT_END);
     }
 
-    private static void field(final JsonWriter out, final String name, final String value) {
+    /** {@code ,"name":"2026-11-28T15:25:00Z"}, as {@code Instant.toString()} writes it, without allocating. */
+    private void instantField(final JsonWriter out, final String name, final long epochMillis) {
         out.writeAscii(",\"");
         out.writeAscii(name);
-        out.writeAscii("\":");
-        out.writeString(value);
+        out.writeAscii("\":\"");
+        out.writeAscii(instant, UtcInstant.format(instant, 0, epochMillis));
+        out.writeByte(JsonWriter.QUOTE);
     }
 
     /** One event of a batch: where its result goes. */

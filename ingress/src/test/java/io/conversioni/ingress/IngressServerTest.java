@@ -116,6 +116,8 @@ class IngressServerTest {
         assertEquals(202, again.statusCode());
         assertTrue(again.body().contains("\"esito\":\"duplicato\"") && again.body().contains("\"duplicato_di\":0"),
             again.body());
+        assertTrue(again.body().endsWith(",\"ricevuto_il\":\"" + Instant.ofEpochMilli(T0 + 5_000)
+            + "\",\"finestra\":\"2024-05-20T14:30:00Z\"}"), again.body());
     }
 
     @Test
