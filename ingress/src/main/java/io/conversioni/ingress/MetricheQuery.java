@@ -32,6 +32,14 @@ public final class MetricheQuery {
     }
 
     public String render(final long fromMillis, final long toMillis, final String per) {
+        return render(fromMillis, toMillis, per, null);
+    }
+
+    /**
+     * As {@link #render(long, long, String)}, with a last field {@code "motore"} holding {@code motoreJson} (a
+     * JSON object the server adds about the live engine) unless it is null.
+     */
+    public String render(final long fromMillis, final long toMillis, final String per, final String motoreJson) {
         final List<String> eventi = config.schema().eventi();
         final List<String> canali = config.schema().canali();
         final CostTable costs = config.costs();
@@ -90,7 +98,11 @@ public final class MetricheQuery {
             .append(",\"rifiutati\":").append(total[2]).append(",\"in_ritardo\":").append(total[3])
             .append(",\"valore_totale\":");
         money(out, total[4]);
-        out.append("},\"finestre\":[").append(windows).append("]}");
+        out.append("},\"finestre\":[").append(windows).append(']');
+        if (motoreJson != null) {
+            out.append(",\"motore\":").append(motoreJson);
+        }
+        out.append('}');
         return out.toString();
     }
 
