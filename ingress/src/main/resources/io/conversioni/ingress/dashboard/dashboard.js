@@ -26,6 +26,7 @@
     expiryTimer: null,
     alertTimer: null,
     alertsAvailable: true,
+    alertsStarted: false,
     data: null,
     chosenWindow: "",
     charts: {}
@@ -43,7 +44,12 @@
   function fmtCount(v) { return v === null || v === undefined ? "–" : number.format(v); }
   function fmtMoney(v) { return v === null || v === undefined ? "–" : euro.format(v); }
   function fmtRate(v) { return v === null || v === undefined ? "–" : percent.format(v); }
-  function fmtMicros(v) { return v === null || v === undefined ? "–" : decimal.format(v) + " µs"; }
+  function fmtMicros(v) {
+    if (v === null || v === undefined) {
+      return "–";
+    }
+    return v < 1000 ? decimal.format(v) + " µs" : decimal.format(v / 1000) + " ms";
+  }
   function text(id, value) { $(id).textContent = value; }
 
   // ---- token -------------------------------------------------------------------------------------------
@@ -61,6 +67,9 @@
 
   function askForToken(message, isError) {
     disconnect();
+    clearTimeout(state.alertTimer);
+    clearTimeout(state.expiryTimer);
+    state.alertsStarted = false;
     state.token = null;
     sessionStorage.removeItem(TOKEN_KEY);
     $("contenuto").hidden = true;
@@ -98,8 +107,8 @@
     $("controlli").hidden = false;
     $("contenuto").hidden = false;
     state.alertsAvailable = true;
+    state.alertsStarted = false;
     connect();
-    pollAlerts();
   }
 
   /** A 401's JSON error ({"codice","messaggio"}) as a sentence for the user. */
@@ -141,7 +150,6 @@
     }
     clearTimeout(state.reconnectTimer);
     clearTimeout(state.staleTimer);
-    clearTimeout(state.alertTimer);
   }
 
   /** Checks the token and reads the metrics once, then opens the stream. */
@@ -166,6 +174,10 @@
       return r.json().then(function (data) {
         render(data);
         openStream(token);
+        if (!state.alertsStarted) {   // only once the token is known good
+          state.alertsStarted = true;
+          pollAlerts();
+        }
       });
     }).catch(function () {
       if (token === state.token) {
@@ -347,13 +359,19 @@
     text("tot-ritardo", fmtCount(total.in_ritardo));
     text("tot-valore", fmtMoney(total.valore_totale));
     if (engine) {
-      text("mot-latenza", fmtMicros(engine.latenza_insight_p50_us) + " / " + fmtMicros(engine.latenza_insight_p99_us));
+      text("mot-p50", fmtMicros(engine.latenza_insight_p50_us));
+      text("mot-p99", fmtMicros(engine.latenza_insight_p99_us));
       text("mot-rate", decimal.format(engine.eventi_al_secondo));
       text("mot-anello", fmtCount(engine.anello_occupati) + " / " + fmtCount(engine.anello_capacita));
     }
   }
 
   // ---- charts ------------------------------------------------------------------------------------------
+
+  /** 24-hour local times under the x axis (uPlot's defaults are English, with am/pm). */
+  function timeLabels(u, splits) {
+    return splits.map(function (s) { return clock.format(new Date(s * 1000)); });
+  }
 
   function chartWidth(el) {
     return Math.max(200, el.clientWidth);
@@ -383,7 +401,7 @@
       height: 220,
       series: series,
       scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.15)]; } } },
-      axes: [{}, { size: 48 }],
+      axes: [{ values: timeLabels }, { size: 48 }],
       legend: { live: false },
       cursor: { drag: { x: false, y: false } }
     };
