@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The Undertow server in front of an {@link Engine}: HTTPS (and optionally plain HTTP) listeners and the
- * routes of the API. Built and started once; {@link #beginDrain()} makes ingest answer 503 while the
- * engine drains; {@link #stop()} closes the listeners. IO threads never block.
+ * The Undertow server in front of an {@link Engine}: HTTPS (and optionally plain HTTP) listeners, the
+ * routes of the API and the dashboard ({@code /}). Built and started once; {@link #beginDrain()} makes
+ * ingest answer 503 while the engine drains; {@link #stop()} closes the listeners. IO threads never block.
  */
 public final class IngressServer {
     private static final Logger LOG = LoggerFactory.getLogger(IngressServer.class);
@@ -226,7 +226,7 @@ public final class IngressServer {
         return new Range(to - Math.max(span, 60_000), to, per);
     }
 
-    /** Every second: samples the engine gauges, then the live view to every stream, over a window that slides with the clock. */
+    /** Every second: samples the engine's gauges, then sends the live view to every stream, over a sliding range. */
     private void pushStream() {
         try {
             motore.sample();

@@ -16,7 +16,8 @@ import java.util.List;
  * evento or campagna, with totals. The JSON shape is a contract outside tools rely on:
  * {@code {"totale":{accettati,duplicati,rifiutati,in_ritardo,valore_totale}, "finestre":[{inizio,fine,chiusa,
  * revisione,gruppi:[{chiave,accettati,duplicati,valore_totale,valore_medio,tasso_conversione,cpa}]}]}};
- * counts are integers, money has at most two decimals, a ratio or CPA without denominator is null.
+ * counts are integers, money has at most two decimals, a ratio or CPA without denominator is null. The server
+ * adds a last field, {@code motore}, through {@link #render(long, long, String, String)}; replay does not.
  * Reads through the store's consistent snapshots; any thread. Allocates per request. Also used by
  * {@code conversioni replay} over a store rebuilt offline.
  */

@@ -362,7 +362,8 @@
       text("mot-p50", fmtMicros(engine.latenza_insight_p50_us));
       text("mot-p99", fmtMicros(engine.latenza_insight_p99_us));
       text("mot-rate", decimal.format(engine.eventi_al_secondo));
-      text("mot-anello", fmtCount(engine.anello_occupati) + " / " + fmtCount(engine.anello_capacita));
+      text("mot-anello", engine.anello_capacita > 0 ? percent.format(engine.anello_occupati / engine.anello_capacita) : "–");
+      $("mot-anello").title = fmtCount(engine.anello_occupati) + " posti occupati su " + fmtCount(engine.anello_capacita);
     }
   }
 

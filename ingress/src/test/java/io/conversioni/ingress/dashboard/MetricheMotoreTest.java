@@ -113,8 +113,9 @@ class MetricheMotoreTest {
     /** Posts {@code count} distinct valid events dated now; each must be accepted. */
     private static void post(final int count) throws Exception {
         for (int i = 0; i < count; i++) {
-            final String event = "{\"id_cliente\":\"CLIENTE-ITALIA-" + (500_000 + cliente++) + "\",\"evento\":\"acquisto_concluso\","
-                + "\"timestamp\":\"" + Instant.now() + "\",\"valore\":10.50,\"canale\":\"sms\",\"stato\":\"completato\"}";
+            final String event = "{\"id_cliente\":\"CLIENTE-ITALIA-" + (500_000 + cliente++)
+                + "\",\"evento\":\"acquisto_concluso\",\"timestamp\":\"" + Instant.now()
+                + "\",\"valore\":10.50,\"canale\":\"sms\",\"stato\":\"completato\"}";
             final HttpResponse<String> r = live.postEvent(token, event);
             assertEquals(202, r.statusCode(), r.body());
         }
