@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import io.conversioni.ingress.dashboard.DashboardHandler;
+import io.conversioni.ingress.metrics.MotoreSampler;
 import io.conversioni.pipeline.Engine;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -27,9 +29,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The Undertow server in front of an {@link Engine}: HTTPS (and optionally plain HTTP) listeners and the
- * routes of the API. Built and started once; {@link #beginDrain()} makes ingest answer 503 while the
- * engine drains; {@link #stop()} closes the listeners. IO threads never block.
+ * The Undertow server in front of an {@link Engine}: HTTPS (and optionally plain HTTP) listeners, the
+ * routes of the API and the dashboard ({@code /}). Built and started once; {@link #beginDrain()} makes
+ * ingest answer 503 while the engine drains; {@link #stop()} closes the listeners. IO threads never block.
  */
 public final class IngressServer {
     private static final Logger LOG = LoggerFactory.getLogger(IngressServer.class);
@@ -39,6 +41,8 @@ public final class IngressServer {
     private final Authenticator auth;
     private final Supplier<String> prometheus;
     private final MetricheQuery query;
+    private final MotoreSampler motore;
+    private final DashboardHandler dashboard;
     private final ServerSentEventHandler stream;
     private final ScheduledExecutorService streamTimer;
     private final byte[] openApi;
@@ -55,6 +59,8 @@ public final class IngressServer {
         this.auth = auth;
         this.prometheus = prometheus;
         this.query = new MetricheQuery(engine.windows(), engine.config());
+        this.motore = new MotoreSampler(engine, System::nanoTime);
+        this.dashboard = new DashboardHandler();
         this.stream = new ServerSentEventHandler(this::onStreamConnect);
         this.streamTimer = Executors.newSingleThreadScheduledExecutor(r -> {
             final Thread t = new Thread(r, "conversioni-sse");
@@ -79,6 +85,8 @@ public final class IngressServer {
                 ex.getResponseHeaders().put(Headers.CONTENT_TYPE, Responses.JSON);
                 ex.getResponseSender().send(java.nio.ByteBuffer.wrap(openApi));
             })
+            .get("/", dashboard) // the page and its files hold no data: public
+            .get(DashboardHandler.PREFIX + "{file}", dashboard)
             .get("/metrics", settings.metricsPublic ? this::metrics : authenticated(this::metrics))
             .get("/health/live", ex -> Responses.send(ex, 200, "{\"stato\":\"vivo\"}"))
             .get("/health/ready", ex -> {
@@ -156,7 +164,7 @@ public final class IngressServer {
     private void metriche(final HttpServerExchange exchange) {
         final Range range = range(exchange);
         if (range != null) {
-            Responses.send(exchange, 200, query.render(range.from, range.to, range.per));
+            Responses.send(exchange, 200, query.render(range.from, range.to, range.per, motore.json()));
         }
     }
 
@@ -199,7 +207,7 @@ public final class IngressServer {
         final Range range = rangeOf(connection.getQueryParameters());
         connection.setKeepAliveTime(15_000);
         connection.putAttachment(RANGE, range);
-        connection.send(query.render(range.from, range.to, range.per), "metriche", null, null);
+        connection.send(query.render(range.from, range.to, range.per, motore.json()), "metriche", null, null);
     }
 
     private static final io.undertow.util.AttachmentKey<Range> RANGE = io.undertow.util.AttachmentKey.create(Range.class);
@@ -218,9 +226,11 @@ public final class IngressServer {
         return new Range(to - Math.max(span, 60_000), to, per);
     }
 
-    /** Every second: the live view to every stream, over a window that slides with the clock. */
+    /** Every second: samples the engine's gauges, then sends the live view to every stream, over a sliding range. */
     private void pushStream() {
         try {
+            motore.sample();
+            final String engineJson = motore.json();
             for (ServerSentEventConnection c : stream.getConnections()) {
                 final Range r = c.getAttachment(RANGE);
                 if (r == null) {
@@ -228,7 +238,7 @@ public final class IngressServer {
                 }
                 final long span = r.to - r.from;
                 final long to = System.currentTimeMillis();
-                c.send(query.render(to - span, to, r.per), "metriche", null, null);
+                c.send(query.render(to - span, to, r.per, engineJson), "metriche", null, null);
             }
         } catch (RuntimeException e) {
             LOG.warn("metrics stream push failed", e);

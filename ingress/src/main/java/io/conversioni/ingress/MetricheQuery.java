@@ -16,7 +16,8 @@ import java.util.List;
  * evento or campagna, with totals. The JSON shape is a contract outside tools rely on:
  * {@code {"totale":{accettati,duplicati,rifiutati,in_ritardo,valore_totale}, "finestre":[{inizio,fine,chiusa,
  * revisione,gruppi:[{chiave,accettati,duplicati,valore_totale,valore_medio,tasso_conversione,cpa}]}]}};
- * counts are integers, money has at most two decimals, a ratio or CPA without denominator is null.
+ * counts are integers, money has at most two decimals, a ratio or CPA without denominator is null. The server
+ * adds a last field, {@code motore}, through {@link #render(long, long, String, String)}; replay does not.
  * Reads through the store's consistent snapshots; any thread. Allocates per request. Also used by
  * {@code conversioni replay} over a store rebuilt offline.
  */
@@ -32,6 +33,14 @@ public final class MetricheQuery {
     }
 
     public String render(final long fromMillis, final long toMillis, final String per) {
+        return render(fromMillis, toMillis, per, null);
+    }
+
+    /**
+     * As {@link #render(long, long, String)}, with a last field {@code "motore"} holding {@code motoreJson} (a
+     * JSON object the server adds about the live engine) unless it is null.
+     */
+    public String render(final long fromMillis, final long toMillis, final String per, final String motoreJson) {
         final List<String> eventi = config.schema().eventi();
         final List<String> canali = config.schema().canali();
         final CostTable costs = config.costs();
@@ -90,7 +99,11 @@ public final class MetricheQuery {
             .append(",\"rifiutati\":").append(total[2]).append(",\"in_ritardo\":").append(total[3])
             .append(",\"valore_totale\":");
         money(out, total[4]);
-        out.append("},\"finestre\":[").append(windows).append("]}");
+        out.append("},\"finestre\":[").append(windows).append(']');
+        if (motoreJson != null) {
+            out.append(",\"motore\":").append(motoreJson);
+        }
+        out.append('}');
         return out.toString();
     }
 

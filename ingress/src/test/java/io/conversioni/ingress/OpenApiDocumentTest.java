@@ -30,7 +30,9 @@ class OpenApiDocumentTest {
         "get /api/v1/openapi.json",
         "get /metrics",
         "get /health/live",
-        "get /health/ready");
+        "get /health/ready",
+        "get /",
+        "get /dashboard/{file}");
 
     /** Every status {@link IngestHandler} (and {@link HttpOutcomes} for one event) can answer. */
     private static final List<String> INGEST_STATUSES = List.of("202", "400", "401", "413", "415", "422", "429", "503");

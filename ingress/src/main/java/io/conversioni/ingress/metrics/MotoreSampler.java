@@ -1,0 +1,97 @@
+package io.conversioni.ingress.metrics;
+
+import io.conversioni.pipeline.Engine;
+import io.conversioni.pipeline.EngineCounters;
+import io.conversioni.pipeline.Outcome;
+import org.HdrHistogram.Histogram;
+
+import java.util.function.LongSupplier;
+
+/**
+ * The {@code motore} object the server adds to its metriche JSON: insight latency quantiles, the ingest rate
+ * over the last sampling interval and the ring's occupancy, for the dashboard.
+ *
+ * <p>Threading: {@link #sample()} from one timer thread (the server's stream timer, once a second; concurrent
+ * callers take turns on this object's lock); {@link #json()} from any thread, a volatile read of the last
+ * published text. Allocation: the histogram copy is made once; each sample allocates its small string.
+ */
+public final class MotoreSampler {
+    private static final int[] OUTCOMES = {Outcome.ACCEPTED, Outcome.DUPLICATE, Outcome.REJECTED, Outcome.TOO_LATE,
+        Outcome.FUTURE, Outcome.JOURNAL_FAILED};
+    private static final double NANOS_PER_MICRO = 1e3;
+    private static final double NANOS_PER_SECOND = 1e9;
+
+    private final Engine engine;
+    private final EngineCounters counters;
+    private final LongSupplier nanoClock;
+    private final Histogram latencyNanos;
+    private long lastEvents;
+    private long lastSampleNanos;
+    private double eventsPerSecond;
+    private volatile String json;
+
+    /** @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime} outside tests) */
+    public MotoreSampler(final Engine engine, final LongSupplier nanoClock) {
+        this.engine = engine;
+        this.counters = engine.counters();
+        this.nanoClock = nanoClock;
+        this.latencyNanos = engine.windows().newInsightLatencyHistogram();
+        this.lastEvents = publishedEvents();
+        this.lastSampleNanos = nanoClock.getAsLong();
+        this.json = render();
+    }
+
+    /** Takes a sample: the rate since the previous one, the latency as of the last heartbeat, the ring now. */
+    public synchronized void sample() {
+        final long now = nanoClock.getAsLong();
+        final long events = publishedEvents();
+        final long elapsedNanos = now - lastSampleNanos;
+        if (elapsedNanos > 0) {
+            eventsPerSecond = (events - lastEvents) * NANOS_PER_SECOND / elapsedNanos;
+        }
+        lastEvents = events;
+        lastSampleNanos = now;
+        json = render();
+    }
+
+    /**
+     * The last sample as a JSON object: {@code {"latenza_insight_p50_us","latenza_insight_p99_us",
+     * "latenza_insight_campioni","eventi_al_secondo","eventi_totali","anello_occupati","anello_capacita"}};
+     * the quantiles are null before the first event.
+     */
+    public String json() {
+        return json;
+    }
+
+    private long publishedEvents() {
+        long sum = 0;
+        for (final int outcome : OUTCOMES) {
+            sum += counters.outcomes(outcome);
+        }
+        return sum;
+    }
+
+    private String render() {
+        engine.windows().copyInsightLatencyInto(latencyNanos);
+        final long samples = latencyNanos.getTotalCount();
+        final StringBuilder sb = new StringBuilder(224);
+        sb.append("{\"latenza_insight_p50_us\":");
+        micros(sb, samples, 50);
+        sb.append(",\"latenza_insight_p99_us\":");
+        micros(sb, samples, 99);
+        sb.append(",\"latenza_insight_campioni\":").append(samples)
+            .append(",\"eventi_al_secondo\":").append(Math.round(eventsPerSecond * 10) / 10.0)
+            .append(",\"eventi_totali\":").append(lastEvents)
+            .append(",\"anello_occupati\":").append(engine.ringOccupancy())
+            .append(",\"anello_capacita\":").append(engine.ringSize()).append('}');
+        return sb.toString();
+    }
+
+    private void micros(final StringBuilder sb, final long samples, final double percentile) {
+        if (samples == 0) {
+            sb.append("null");
+        } else {
+            sb.append(Math.round(latencyNanos.getValueAtPercentile(percentile) / NANOS_PER_MICRO * 10) / 10.0);
+        }
+    }
+}
