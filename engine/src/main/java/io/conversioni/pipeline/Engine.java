@@ -49,6 +49,11 @@ public final class Engine implements AutoCloseable {
     private long coveredIndex = -1;
     private final StateSnapshots snapshots;
     private volatile boolean snapshotWriting;
+    private final MaintenanceRecord snapshotRecord;
+    private final MaintenanceRecord retentionRecord;
+    /** Covered index of the snapshot written before the newest one (snapshot writer thread only). */
+    private long previousSnapshotCoveredIndex = -1;
+    private final Object retentionLock = new Object();
     private Thread heartbeat;
 
     /** Wall clock for receive stamps; tests replace it to make time explicit. */
@@ -71,6 +76,8 @@ public final class Engine implements AutoCloseable {
             windowStage, new RespondStage());
         this.ring = pipeline.ring();
         this.snapshots = new StateSnapshots(dataDir);
+        this.snapshotRecord = new MaintenanceRecord("snapshot", config.snapshotIntervalMillis());
+        this.retentionRecord = new MaintenanceRecord("retention", config.snapshotIntervalMillis());
         windowStage.snapshotSink(this::captureSnapshot);
     }
 
@@ -86,12 +93,28 @@ public final class Engine implements AutoCloseable {
         try {
             dedupe.handOver();
             snapshots.write(last, sequenceBase + ring.getCursor() + 1, windows, dedupe, counters);
-            final int deleted = journal.deleteExpiredCycles(last);
-            if (deleted > 0) {
-                LOG.info("deleted {} journal roll cycles covered by the snapshot and past retention", deleted);
-            }
+            snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
+            snapshotRecord.nextRunAt(MaintenanceRecord.NEVER);
+            retention(last);
         } catch (java.io.IOException | RuntimeException e) {
+            snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
             LOG.error("snapshot failed; the next start replays the whole journal", e);
+        }
+    }
+
+    /** Deletes roll cycles that a snapshot covering {@code coveredIndex} and retention no longer need. */
+    private void retention(final long coveredIndex) {
+        synchronized (retentionLock) { // the journal allows one deleting caller at a time
+            try {
+                final int deleted = journal.deleteExpiredCycles(coveredIndex);
+                retentionRecord.succeeded(System.currentTimeMillis(), deleted + " file eliminati");
+                if (deleted > 0) {
+                    LOG.info("deleted {} journal roll cycles covered by the snapshot and past retention", deleted);
+                }
+            } catch (RuntimeException e) {
+                retentionRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
+                LOG.error("journal retention failed; the cycle files stay", e);
+            }
         }
     }
 
@@ -170,6 +193,10 @@ public final class Engine implements AutoCloseable {
         final long periodNanos = config.heartbeatMillis() * 1_000_000L;
         final long snapshotEvery = config.snapshotIntervalMillis() * 1_000_000L;
         long nextSnapshot = System.nanoTime() + snapshotEvery;
+        if (snapshotEvery > 0) {
+            snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+            retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+        }
         while (accepting) {
             LockSupport.parkNanos(periodNanos);
             if (accepting) {
@@ -177,6 +204,8 @@ public final class Engine implements AutoCloseable {
                 if (snapshotEvery > 0 && System.nanoTime() - nextSnapshot >= 0
                     && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null)) {
                     nextSnapshot = System.nanoTime() + snapshotEvery;
+                    snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+                    retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
                 }
             }
         }
@@ -196,7 +225,16 @@ public final class Engine implements AutoCloseable {
             final Thread writer = new Thread(() -> {
                 try {
                     snapshots.write(state);
+                    snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
+                    // retention keeps what the older of the two kept snapshots needs, so that a newest
+                    // snapshot found corrupt at start can fall back to the older one plus the journal
+                    final long safe = previousSnapshotCoveredIndex;
+                    previousSnapshotCoveredIndex = journalIndex;
+                    if (safe >= 0) {
+                        retention(safe);
+                    }
                 } catch (java.io.IOException | RuntimeException e) {
+                    snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
                     LOG.error("periodic snapshot failed; the previous one stays", e);
                 } finally {
                     snapshotWriting = false;
@@ -205,8 +243,32 @@ public final class Engine implements AutoCloseable {
             writer.setDaemon(true);
             writer.start();
         } catch (java.io.IOException e) {
+            snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
             LOG.error("snapshot capture failed", e);
         }
+    }
+
+    /**
+     * Asks for a snapshot now, through the ring like the periodic one (retention follows it). Returns false
+     * when the engine is not running or the ring is full. Any thread; never blocks.
+     */
+    public boolean requestSnapshot() {
+        publishersInFlight.getAndIncrement();
+        try {
+            return accepting && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null);
+        } finally {
+            publishersInFlight.getAndDecrement();
+        }
+    }
+
+    /** Last and next run of the state snapshots, for the jobs view. */
+    public MaintenanceRecord snapshotRecord() {
+        return snapshotRecord;
+    }
+
+    /** Last and next run of journal retention (it follows each snapshot), for the jobs view. */
+    public MaintenanceRecord retentionRecord() {
+        return retentionRecord;
     }
 
     /**
