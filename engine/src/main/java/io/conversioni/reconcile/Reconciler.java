@@ -20,12 +20,26 @@ public final class Reconciler {
     private Reconciler() {
     }
 
+    /** Over the whole range the ledger was replayed for. */
     public static ReconciliationResult compare(final EngineLedger engine, final List<LedgerEvent> crm, final String fonte) {
+        return compare(engine, crm, fonte, engine.fromMillis(), engine.toMillis());
+    }
+
+    /** Over the windows of {@code [fromMillis, toMillis)}, which must lie within the ledger's range. */
+    public static ReconciliationResult compare(final EngineLedger engine, final List<LedgerEvent> crm, final String fonte,
+                                               final long fromMillis, final long toMillis) {
         final long length = engine.windowLengthMillis();
-        final long from = Math.floorDiv(engine.fromMillis(), length) * length;
-        final long to = engine.toMillis();
+        final long from = Math.floorDiv(fromMillis, length) * length;
+        final long to = toMillis;
         final long watermark = engine.watermarkMillis();
-        final Map<PairKey, List<LedgerEvent>> ours = group(engine.accepted(), length);
+        final List<LedgerEvent> inRange = new ArrayList<>();
+        for (LedgerEvent e : engine.accepted()) {
+            final long start = e.windowStartMillis(length);
+            if (start >= from && start < to) {
+                inRange.add(e);
+            }
+        }
+        final Map<PairKey, List<LedgerEvent>> ours = group(inRange, length);
         final Map<PairKey, List<LedgerEvent>> theirs = new TreeMap<>();
         long outside = 0;
         for (LedgerEvent e : crm) {
@@ -62,7 +76,7 @@ public final class Reconciler {
             }
         }
         return new ReconciliationResult(from, to, length, fonte, windows, matched, mismatches, open, outside,
-            engine.accepted().size(), crm.size());
+            inRange.size(), crm.size());
     }
 
     private static boolean closed(final long start, final long length, final long watermark) {
