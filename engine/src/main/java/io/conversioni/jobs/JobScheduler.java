@@ -39,12 +39,15 @@ public final class JobScheduler implements AutoCloseable {
     private final LongSupplier clock;
     private final Map<String, Job> jobs = new LinkedHashMap<>();
     private volatile boolean started;
+    /** The executor's one thread, joined at close so that none outlives the scheduler. */
+    private volatile Thread thread;
 
     public JobScheduler(final LongSupplier clock) {
         this.clock = clock;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             final Thread t = new Thread(r, "conversioni-jobs");
             t.setDaemon(true);
+            thread = t;
             return t;
         });
     }
@@ -120,6 +123,8 @@ public final class JobScheduler implements AutoCloseable {
         try {
             if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
                 LOG.warn("a job was still running 30 s after close; its thread is a daemon and ends with the process");
+            } else if (thread != null) {
+                thread.join(5_000);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -190,12 +190,18 @@ public final class DailyReport {
 
     private static String count(final Object side) {
         final Map<?, ?> m = (Map<?, ?>) side;
-        return "{\"conteggio\":" + m.get("conteggio") + ",\"valore_totale\":" + m.get("valore_totale") + "}";
+        return "{\"conteggio\":" + m.get("conteggio") + ",\"valore_totale\":" + money(m.get("valore_totale")) + "}";
     }
 
     private static String side(final Object side) {
         final Map<?, ?> m = (Map<?, ?>) side;
-        return m.get("conteggio") + " (" + m.get("valore_totale") + ")";
+        return m.get("conteggio") + " (" + money(m.get("valore_totale")) + ")";
+    }
+
+    /** An amount read back from the run log: two decimals, never an exponent. */
+    private static String money(final Object amount) {
+        return amount instanceof java.math.BigDecimal d
+            ? d.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString() : String.valueOf(amount);
     }
 
     private static void counts(final StringBuilder sb, final Map<String, Long> map) {
