@@ -156,6 +156,10 @@ public final class Engine implements AutoCloseable {
         pipeline.start();
         accepting = true; // before the heartbeat thread starts: its loop runs while this is true
         ready = true;
+        if (config.snapshotIntervalMillis() > 0) {
+            snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+            retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+        }
         heartbeat = new Thread(this::heartbeatLoop, "conversioni-heartbeat");
         heartbeat.setDaemon(true);
         heartbeat.start();
@@ -193,10 +197,6 @@ public final class Engine implements AutoCloseable {
         final long periodNanos = config.heartbeatMillis() * 1_000_000L;
         final long snapshotEvery = config.snapshotIntervalMillis() * 1_000_000L;
         long nextSnapshot = System.nanoTime() + snapshotEvery;
-        if (snapshotEvery > 0) {
-            snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
-            retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
-        }
         while (accepting) {
             LockSupport.parkNanos(periodNanos);
             if (accepting) {
@@ -216,6 +216,10 @@ public final class Engine implements AutoCloseable {
      * background writer, one snapshot at a time; a request that finds one still being written is skipped.
      */
     private void captureSnapshot(final long journalIndex, final long nextSequence) {
+        if (journalIndex < 0) {
+            snapshotRecord.succeeded(System.currentTimeMillis(), "journal vuoto: nulla da salvare");
+            return;
+        }
         if (snapshotWriting) {
             return;
         }
