@@ -53,6 +53,9 @@ public final class Engine implements AutoCloseable {
     private final MaintenanceRecord retentionRecord;
     /** Covered index of the snapshot written before the newest one (snapshot writer thread only). */
     private long previousSnapshotCoveredIndex = -1;
+    /** Roll cycles (covered, current by the clock) of the last periodic retention run (snapshot writer only). */
+    private long lastRetentionCoveredCycle = -1;
+    private long lastRetentionClockCycle = -1;
     private final Object retentionLock = new Object();
     private Thread heartbeat;
 
@@ -100,6 +103,23 @@ public final class Engine implements AutoCloseable {
             snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
             LOG.error("snapshot failed; the next start replays the whole journal", e);
         }
+    }
+
+    /**
+     * Retention can delete a cycle file only once the covered cycle or the current one has moved on, so a
+     * periodic run is skipped until then (snapshots may come every few hundred milliseconds; listing the
+     * queue's directory that often would cost the writer). Snapshot writer thread only.
+     */
+    private boolean retentionCouldDelete(final long coveredIndex) {
+        final io.conversioni.journal.JournalRollCycle roll = journal.config().rollCycle();
+        final long covered = roll.chronicle().toCycle(coveredIndex);
+        final long clock = System.currentTimeMillis() / roll.lengthMillis();
+        if (covered == lastRetentionCoveredCycle && clock == lastRetentionClockCycle) {
+            return false;
+        }
+        lastRetentionCoveredCycle = covered;
+        lastRetentionClockCycle = clock;
+        return true;
     }
 
     /** Deletes roll cycles that a snapshot covering {@code coveredIndex} and retention no longer need. */
@@ -234,7 +254,7 @@ public final class Engine implements AutoCloseable {
                     // snapshot found corrupt at start can fall back to the older one plus the journal
                     final long safe = previousSnapshotCoveredIndex;
                     previousSnapshotCoveredIndex = journalIndex;
-                    if (safe >= 0) {
+                    if (safe >= 0 && retentionCouldDelete(safe)) {
                         retention(safe);
                     }
                 } catch (java.io.IOException | RuntimeException e) {

@@ -45,7 +45,12 @@ public final class HttpCrmSource {
 
     /** From the settings and the process environment. */
     public static HttpCrmSource fromEnvironment(final ReconciliationSettings.Http settings) {
-        return new HttpCrmSource(settings, settings.authEnv().isEmpty() ? null : System.getenv(settings.authEnv()));
+        final String value = settings.authEnv().isEmpty() ? null : System.getenv(settings.authEnv());
+        if (!settings.authEnv().isEmpty() && value == null) {
+            org.slf4j.LoggerFactory.getLogger(HttpCrmSource.class).warn("reconciliation.http.auth_env names {}, which "
+                + "is not set: the CRM is asked without {}", settings.authEnv(), settings.authHeader());
+        }
+        return new HttpCrmSource(settings, value);
     }
 
     /** A short name for reports: the URL without query string. */

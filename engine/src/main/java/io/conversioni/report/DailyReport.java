@@ -30,6 +30,9 @@ import java.util.TreeMap;
  * {@code "parziale": true}. One-shot; the job thread or a command; allocates freely.
  */
 public final class DailyReport {
+    /** Disagreeing runs kept in full under {@code riconciliazione.dettaglio} (the newest ones). */
+    static final int MAX_DETAIL_RUNS = 20;
+
     private final LocalDate day;
     private final long generatedAtMillis;
     private final DailyCounts counts;
@@ -104,22 +107,29 @@ public final class DailyReport {
         sb.append("\"esecuzioni\":").append(parsed.size()).append(",\"concordi\":").append(agreeing)
             .append(",\"discordi\":").append(parsed.size() - agreeing).append(",\"discordanze\":[");
         boolean first = true;
-        for (Map<String, Object> run : parsed) {
-            for (Object o : (List<?>) run.getOrDefault("discordanze", List.of())) {
-                final Map<?, ?> m = (Map<?, ?>) o;
-                sb.append(first ? "" : ",").append("{\"eseguita\":").append(ReconciliationFormat.quote(String.valueOf(run.get("eseguita"))))
-                    .append(",\"fonte\":").append(ReconciliationFormat.quote(String.valueOf(run.get("fonte"))))
-                    .append(",\"finestra\":").append(ReconciliationFormat.quote(String.valueOf(m.get("finestra"))))
-                    .append(",\"evento\":").append(ReconciliationFormat.quote(String.valueOf(m.get("evento"))))
-                    .append(",\"canale\":").append(ReconciliationFormat.quote(String.valueOf(m.get("canale"))))
-                    .append(",\"motore\":").append(count(m.get("motore"))).append(",\"crm\":").append(count(m.get("crm")))
-                    .append(",\"mancanti\":").append(((List<?>) m.get("mancanti")).size())
-                    .append(",\"in_piu\":").append(((List<?>) m.get("in_piu")).size())
-                    .append(",\"valore_diverso\":").append(((List<?>) m.get("valore_diverso")).size()).append('}');
-                first = false;
+        for (Mismatch m : mismatches(parsed)) {
+            sb.append(first ? "" : ",").append("{\"eseguita\":").append(ReconciliationFormat.quote(m.lastRun))
+                .append(",\"volte\":").append(m.times)
+                .append(",\"fonte\":").append(ReconciliationFormat.quote(m.fonte))
+                .append(",\"finestra\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("finestra"))))
+                .append(",\"evento\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("evento"))))
+                .append(",\"canale\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("canale"))))
+                .append(",\"motore\":").append(count(m.fields.get("motore"))).append(",\"crm\":")
+                .append(count(m.fields.get("crm")))
+                .append(",\"mancanti\":").append(((List<?>) m.fields.get("mancanti")).size())
+                .append(",\"in_piu\":").append(((List<?>) m.fields.get("in_piu")).size())
+                .append(",\"valore_diverso\":").append(((List<?>) m.fields.get("valore_diverso")).size()).append('}');
+            first = false;
+        }
+        final List<String> disagreeing = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            if (i < parsed.size() && "discorda".equals(parsed.get(i).get("esito"))) {
+                disagreeing.add(runs.get(i));
             }
         }
-        sb.append("],\"dettaglio\":[").append(String.join(",", runs)).append("]},\"allarmi\":");
+        sb.append("],\"dettaglio\":[")
+            .append(String.join(",", disagreeing.subList(Math.max(0, disagreeing.size() - MAX_DETAIL_RUNS), disagreeing.size())))
+            .append("]},\"allarmi\":");
         counts(sb, alerts);
         return sb.append("}\n").toString();
     }
@@ -148,17 +158,15 @@ public final class DailyReport {
         sb.append("## Riconciliazione con il CRM\n\n").append(parsed.size()).append(" esecuzioni: ").append(agreeing)
             .append(" concordi, ").append(parsed.size() - agreeing).append(" discordi.\n\n");
         if (parsed.size() > agreeing) {
-            sb.append("| eseguita | fonte | finestra | evento | canale | motore | CRM | mancanti | in più | valore diverso |\n")
-                .append("|---|---|---|---|---|---:|---:|---:|---:|---:|\n");
-            for (Map<String, Object> run : parsed) {
-                for (Object o : (List<?>) run.getOrDefault("discordanze", List.of())) {
-                    final Map<?, ?> m = (Map<?, ?>) o;
-                    sb.append("| ").append(run.get("eseguita")).append(" | ").append(run.get("fonte")).append(" | ")
-                        .append(m.get("finestra")).append(" | ").append(m.get("evento")).append(" | ").append(m.get("canale"))
-                        .append(" | ").append(side(m.get("motore"))).append(" | ").append(side(m.get("crm"))).append(" | ")
-                        .append(((List<?>) m.get("mancanti")).size()).append(" | ").append(((List<?>) m.get("in_piu")).size())
-                        .append(" | ").append(((List<?>) m.get("valore_diverso")).size()).append(" |\n");
-                }
+            sb.append("| ultima volta | volte | fonte | finestra | evento | canale | motore | CRM | mancanti | in più | "
+                + "valore diverso |\n|---|---:|---|---|---|---|---:|---:|---:|---:|---:|\n");
+            for (Mismatch m : mismatches(parsed)) {
+                sb.append("| ").append(m.lastRun).append(" | ").append(m.times).append(" | ").append(m.fonte).append(" | ")
+                    .append(m.fields.get("finestra")).append(" | ").append(m.fields.get("evento")).append(" | ")
+                    .append(m.fields.get("canale")).append(" | ").append(side(m.fields.get("motore"))).append(" | ")
+                    .append(side(m.fields.get("crm"))).append(" | ").append(((List<?>) m.fields.get("mancanti")).size())
+                    .append(" | ").append(((List<?>) m.fields.get("in_piu")).size()).append(" | ")
+                    .append(((List<?>) m.fields.get("valore_diverso")).size()).append(" |\n");
             }
             sb.append("\nGli eventi per nome sono nel file JSON (`riconciliazione.dettaglio`).\n\n");
         }
@@ -170,6 +178,31 @@ public final class DailyReport {
             alerts.forEach((rule, n) -> row(sb, rule, n));
         }
         return sb.toString();
+    }
+
+    /** One day's mismatch of one window/evento/canale: the newest run's figures, and how many runs found it. */
+    private static final class Mismatch {
+        Map<?, ?> fields;
+        String lastRun;
+        String fonte;
+        int times;
+    }
+
+    /** The day's mismatches, one per window/evento/canale (a mismatch that persists is found by every run). */
+    private static List<Mismatch> mismatches(final List<Map<String, Object>> parsed) {
+        final Map<String, Mismatch> byKey = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> run : parsed) {
+            for (Object o : (List<?>) run.getOrDefault("discordanze", List.of())) {
+                final Map<?, ?> m = (Map<?, ?>) o;
+                final Mismatch seen = byKey.computeIfAbsent(m.get("finestra") + "/" + m.get("evento") + "/" + m.get("canale"),
+                    k -> new Mismatch());
+                seen.fields = m;
+                seen.lastRun = String.valueOf(run.get("eseguita"));
+                seen.fonte = String.valueOf(run.get("fonte"));
+                seen.times++;
+            }
+        }
+        return new ArrayList<>(byKey.values());
     }
 
     private List<Map<String, Object>> parsedRuns() {
