@@ -58,6 +58,8 @@ public final class EngineConfig {
     private final CostTable costs;
     private final ConfigReader server;
     private final ConfigReader auth;
+    private final ConfigReader reconciliation;
+    private final ConfigReader reports;
 
     private EngineConfig(final ConfigReader r, final Resolver resolver) throws ConfigException {
         this.source = r.source();
@@ -127,6 +129,8 @@ public final class EngineConfig {
             ? loadCosts(r.string("windows.costs", DEFAULT_COSTS), resolver, source) : CostTable.empty();
         this.server = r.section("server");
         this.auth = r.section("auth");
+        this.reconciliation = r.section("reconciliation");
+        this.reports = r.section("reports");
         r.rejectUnknownKeys();
     }
 
@@ -298,6 +302,16 @@ public final class EngineConfig {
     /** The {@code auth:} settings, read and checked by the HTTP module. */
     public ConfigReader auth() {
         return auth;
+    }
+
+    /** The {@code reconciliation:} settings, read and checked by the reconciliation job. */
+    public ConfigReader reconciliation() {
+        return reconciliation;
+    }
+
+    /** The {@code reports:} settings (the daily integrity report), read and checked by the report job. */
+    public ConfigReader reports() {
+        return reports;
     }
 
     /** Warnings worth a log line at start-up (the schema's unknown keywords, for example). */

@@ -51,6 +51,14 @@ public final class Engine implements AutoCloseable {
     private volatile boolean snapshotWriting;
     /** The background writer of the last periodic snapshot; close() waits for it. Window thread writes. */
     private volatile Thread snapshotWriter;
+    private final MaintenanceRecord snapshotRecord;
+    private final MaintenanceRecord retentionRecord;
+    /** Covered index of the snapshot written before the newest one (snapshot writer thread only). */
+    private long previousSnapshotCoveredIndex = -1;
+    /** Roll cycles (covered, current by the clock) of the last periodic retention run (snapshot writer only). */
+    private long lastRetentionCoveredCycle = -1;
+    private long lastRetentionClockCycle = -1;
+    private final Object retentionLock = new Object();
     private Thread heartbeat;
 
     /** Wall clock for receive stamps; tests replace it to make time explicit. */
@@ -73,6 +81,8 @@ public final class Engine implements AutoCloseable {
             windowStage, new RespondStage());
         this.ring = pipeline.ring();
         this.snapshots = new StateSnapshots(dataDir);
+        this.snapshotRecord = new MaintenanceRecord("snapshot", config.snapshotIntervalMillis());
+        this.retentionRecord = new MaintenanceRecord("retention", config.snapshotIntervalMillis());
         windowStage.snapshotSink(this::captureSnapshot);
     }
 
@@ -88,21 +98,45 @@ public final class Engine implements AutoCloseable {
         try {
             dedupe.handOver();
             snapshots.write(last, sequenceBase + ring.getCursor() + 1, windows, dedupe, counters);
-            deleteCoveredCycles(last);
+            snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
+            snapshotRecord.nextRunAt(MaintenanceRecord.NEVER);
+            retention(last);
         } catch (java.io.IOException | RuntimeException e) {
+            snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
             LOG.error("snapshot failed; the next start replays the whole journal", e);
         }
     }
 
     /**
-     * After a snapshot that covers {@code coveredIndex} is on disk: deletes the roll cycles it covers that
-     * retention no longer keeps. Runs after every periodic snapshot too, so a server that never stops
-     * still keeps only its retention. Snapshot writer or closing thread, never both at once.
+     * Retention can delete a cycle file only once the covered cycle or the current one has moved on, so a
+     * periodic run is skipped until then (snapshots may come every few hundred milliseconds; listing the
+     * queue's directory that often would cost the writer). Snapshot writer thread only.
      */
-    private void deleteCoveredCycles(final long coveredIndex) {
-        final int deleted = journal.deleteExpiredCycles(coveredIndex);
-        if (deleted > 0) {
-            LOG.info("deleted {} journal roll cycles covered by the snapshot and past retention", deleted);
+    private boolean retentionCouldDelete(final long coveredIndex) {
+        final io.conversioni.journal.JournalRollCycle roll = journal.config().rollCycle();
+        final long covered = roll.chronicle().toCycle(coveredIndex);
+        final long clock = System.currentTimeMillis() / roll.lengthMillis();
+        if (covered == lastRetentionCoveredCycle && clock == lastRetentionClockCycle) {
+            return false;
+        }
+        lastRetentionCoveredCycle = covered;
+        lastRetentionClockCycle = clock;
+        return true;
+    }
+
+    /** Deletes roll cycles that a snapshot covering {@code coveredIndex} and retention no longer need. */
+    private void retention(final long coveredIndex) {
+        synchronized (retentionLock) { // the journal allows one deleting caller at a time
+            try {
+                final int deleted = journal.deleteExpiredCycles(coveredIndex);
+                retentionRecord.succeeded(System.currentTimeMillis(), deleted + " file eliminati");
+                if (deleted > 0) {
+                    LOG.info("deleted {} journal roll cycles covered by the snapshot and past retention", deleted);
+                }
+            } catch (RuntimeException e) {
+                retentionRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
+                LOG.error("journal retention failed; the cycle files stay", e);
+            }
         }
     }
 
@@ -144,6 +178,10 @@ public final class Engine implements AutoCloseable {
         pipeline.start();
         accepting = true; // before the heartbeat thread starts: its loop runs while this is true
         ready = true;
+        if (config.snapshotIntervalMillis() > 0) {
+            snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+            retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+        }
         heartbeat = new Thread(this::heartbeatLoop, "conversioni-heartbeat");
         heartbeat.setDaemon(true);
         heartbeat.start();
@@ -200,6 +238,8 @@ public final class Engine implements AutoCloseable {
                 if (snapshotEvery > 0 && System.nanoTime() - nextSnapshot >= 0
                     && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null)) {
                     nextSnapshot = System.nanoTime() + snapshotEvery;
+                    snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+                    retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
                 }
             }
         }
@@ -210,6 +250,10 @@ public final class Engine implements AutoCloseable {
      * background writer, one snapshot at a time; a request that finds one still being written is skipped.
      */
     private void captureSnapshot(final long journalIndex, final long nextSequence) {
+        if (journalIndex < 0) {
+            snapshotRecord.succeeded(System.currentTimeMillis(), "journal vuoto: nulla da salvare");
+            return;
+        }
         if (snapshotWriting) {
             return;
         }
@@ -219,8 +263,16 @@ public final class Engine implements AutoCloseable {
             final Thread writer = new Thread(() -> {
                 try {
                     snapshots.write(state);
-                    deleteCoveredCycles(journalIndex);
+                    snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
+                    // retention keeps what the older of the two kept snapshots needs, so that a newest
+                    // snapshot found corrupt at start can fall back to the older one plus the journal
+                    final long safe = previousSnapshotCoveredIndex;
+                    previousSnapshotCoveredIndex = journalIndex;
+                    if (safe >= 0 && retentionCouldDelete(safe)) {
+                        retention(safe);
+                    }
                 } catch (java.io.IOException | RuntimeException e) {
+                    snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
                     LOG.error("periodic snapshot failed; the previous one stays", e);
                 } finally {
                     snapshotWriting = false;
@@ -230,8 +282,32 @@ public final class Engine implements AutoCloseable {
             snapshotWriter = writer;
             writer.start();
         } catch (java.io.IOException e) {
+            snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
             LOG.error("snapshot capture failed", e);
         }
+    }
+
+    /**
+     * Asks for a snapshot now, through the ring like the periodic one (retention follows it). Returns false
+     * when the engine is not running or the ring is full. Any thread; never blocks.
+     */
+    public boolean requestSnapshot() {
+        publishersInFlight.getAndIncrement();
+        try {
+            return accepting && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null);
+        } finally {
+            publishersInFlight.getAndDecrement();
+        }
+    }
+
+    /** Last and next run of the state snapshots, for the jobs view. */
+    public MaintenanceRecord snapshotRecord() {
+        return snapshotRecord;
+    }
+
+    /** Last and next run of journal retention (it follows each snapshot), for the jobs view. */
+    public MaintenanceRecord retentionRecord() {
+        return retentionRecord;
     }
 
     /**

@@ -23,19 +23,23 @@ final class JournalRecovery {
     private final EventDecoder decoder;
     /** False: the journal's verdict (valid or quarantined) stands; true: every body is judged again by the decoder. */
     private final boolean revalidate;
+    /** Sees every replayed event with the outcome the decision code gave it (offline replays); may be null. */
+    private final OutcomeListener listener;
 
     /** What a replay did. */
     record Result(long records, long events, long nextSequence, long lastIndex) {
     }
 
     JournalRecovery(final EngineConfig config, final JournalConfig journalConfig, final DedupeWindowStage stage) {
-        this(config, journalConfig, stage, config.schema(), false);
+        this(config, journalConfig, stage, config.schema(), false, null);
     }
 
     /** With {@code revalidate}, quarantined bodies are judged again by {@code schema} too (what-if replays). */
     JournalRecovery(final EngineConfig config, final JournalConfig journalConfig, final DedupeWindowStage stage,
-                    final io.conversioni.event.EventSchema schema, final boolean revalidate) {
+                    final io.conversioni.event.EventSchema schema, final boolean revalidate,
+                    final OutcomeListener listener) {
         this.journalConfig = journalConfig;
+        this.listener = listener;
         this.stage = stage;
         this.decoder = schema.newDecoder(config.maxDepth());
         this.revalidate = revalidate;
@@ -93,6 +97,9 @@ final class JournalRecovery {
                 }
                 slot.sequence = record.sequence();
                 stage.apply(slot);
+                if (listener != null && slot.kind == EventSlot.KIND_EVENT) {
+                    listener.onOutcome(slot, null);
+                }
             }
         }
         if (schemaDisagreements > 0) {

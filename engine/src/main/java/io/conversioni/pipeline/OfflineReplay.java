@@ -20,7 +20,8 @@ public final class OfflineReplay {
     private final long records;
     private final long events;
 
-    private OfflineReplay(final EngineConfig config, final Path dataDir, final EventSchema schema, final boolean revalidate) {
+    private OfflineReplay(final EngineConfig config, final Path dataDir, final EventSchema schema, final boolean revalidate,
+                          final OutcomeListener listener) {
         final Path journal = dataDir.resolve("journal");
         if (!Files.isDirectory(journal.resolve("events"))) {
             throw new IllegalArgumentException("no journal in " + journal + " (is --data-dir the server's data folder?)");
@@ -30,7 +31,7 @@ public final class OfflineReplay {
         final DedupeWindowStage stage = new DedupeWindowStage(dedupe, windows, counters,
             new DedupeKeys(config.dedupeKeyFields()), false);
         final JournalRecovery.Result result = new JournalRecovery(config, Engine.journalConfig(config, dataDir), stage,
-            schema, revalidate).replay();
+            schema, revalidate, listener).replay();
         windows.publishHistograms();
         this.records = result.records();
         this.events = result.events();
@@ -38,7 +39,16 @@ public final class OfflineReplay {
 
     /** The state as the live engine had it: the journal's own verdicts. */
     public static OfflineReplay recorded(final EngineConfig config, final Path dataDir) {
-        return new OfflineReplay(config, dataDir, config.schema(), false);
+        return new OfflineReplay(config, dataDir, config.schema(), false, null);
+    }
+
+    /**
+     * The state as the live engine had it, and every journaled event handed to {@code listener}, in journal
+     * order, with the outcome the engine gave it (accepted, duplicate, rejected, too late, future). The view
+     * is valid only during the call. Reconciliation and the daily report read events this way.
+     */
+    public static OfflineReplay recorded(final EngineConfig config, final Path dataDir, final OutcomeListener listener) {
+        return new OfflineReplay(config, dataDir, config.schema(), false, listener);
     }
 
     /** Every body judged again by {@code schema} (which must give the same enums, in the same order). */
@@ -48,7 +58,7 @@ public final class OfflineReplay {
             throw new IllegalArgumentException("the new schema must keep evento, canale and stato enums as they are "
                 + "(they index the windows): " + schema.eventi() + " " + schema.canali() + " " + schema.stati());
         }
-        return new OfflineReplay(config, dataDir, schema, true);
+        return new OfflineReplay(config, dataDir, schema, true, null);
     }
 
     public SingleWriterWindowStore windows() {

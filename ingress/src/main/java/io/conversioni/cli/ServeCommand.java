@@ -1,10 +1,13 @@
 package io.conversioni.cli;
 
+import io.conversioni.alert.AlertLog;
+import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
 import io.conversioni.ingress.IngressServer;
+import io.conversioni.ingress.JobsRuntime;
 import io.conversioni.ingress.ServerSettings;
 import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.pipeline.Engine;
@@ -53,11 +56,13 @@ final class ServeCommand implements Callable<Integer> {
         final EngineConfig config;
         final ServerSettings settings;
         final AuthSetup auth;
+        final JobsRuntime.Settings jobsSettings;
         try {
             config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
             settings = ServerSettings.read(config.server(), port, httpPort);
             java.nio.file.Files.createDirectories(dataDir);
             auth = AuthSetup.read(config.auth(), dataDir);
+            jobsSettings = JobsRuntime.settings(config, dataDir);
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
@@ -74,12 +79,18 @@ final class ServeCommand implements Callable<Integer> {
         final Engine engine = Engine.create(config, dataDir);
         final PrometheusExporter exporter = new PrometheusExporter(engine);
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
+        // reconciliation, daily report, snapshot/retention status; the alert service's AlertSignal and
+        // AlertLog go here once it runs in serve
+        final JobsRuntime jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, AlertSignal.NONE, AlertLog.NONE,
+            System::currentTimeMillis);
+        server.addRoutes(jobs::register);
         server.start(ssl);
         final CountDownLatch stopped = new CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: refusing new events, draining the ring, closing the journal");
             server.beginDrain();
+            jobs.close();
             engine.close();
             server.stop();
             stopped.countDown();

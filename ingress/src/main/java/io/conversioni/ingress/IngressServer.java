@@ -48,6 +48,21 @@ public final class IngressServer {
     private final byte[] openApi;
     private volatile boolean draining;
     private Undertow undertow;
+    private final java.util.List<Routes> extraRoutes = new java.util.ArrayList<>();
+
+    /**
+     * Routes another part adds (the jobs view, alerts), registered at {@link #start}; {@code authenticated}
+     * wraps a handler in the same JWT check as the query routes.
+     */
+    @FunctionalInterface
+    public interface Routes {
+        void register(RoutingHandler routes, java.util.function.UnaryOperator<HttpHandler> authenticated);
+    }
+
+    /** Adds routes before {@link #start}. */
+    public void addRoutes(final Routes routes) {
+        extraRoutes.add(routes);
+    }
 
     /**
      * @param prometheus renders {@code /metrics} (text exposition format)
@@ -100,6 +115,7 @@ public final class IngressServer {
             .setFallbackHandler(ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"))
             .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
                 ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));
+        extraRoutes.forEach(r -> r.register(routes, this::authenticated));
         final HttpHandler root = new SafetyHandler(routes);
         final Undertow.Builder builder = Undertow.builder()
             .setIoThreads(settings.ioThreads)

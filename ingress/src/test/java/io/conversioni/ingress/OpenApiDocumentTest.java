@@ -32,7 +32,9 @@ class OpenApiDocumentTest {
         "get /health/live",
         "get /health/ready",
         "get /",
-        "get /dashboard/{file}");
+        "get /dashboard/{file}",
+        "get /api/v1/jobs",
+        "post /api/v1/jobs/{nome}/esegui");
 
     /** Every status {@link IngestHandler} (and {@link HttpOutcomes} for one event) can answer. */
     private static final List<String> INGEST_STATUSES = List.of("202", "400", "401", "413", "415", "422", "429", "503");
@@ -90,6 +92,12 @@ class OpenApiDocumentTest {
         assertEquals(Set.of("200", "400", "401", "413", "415", "429", "500", "503"), responses.keySet());
         final Map<String, Object> body = map(map(paths("/api/v1/eventi/conversione/batch", "post").get("requestBody")).get("content"));
         assertEquals(Set.of("application/json", "application/x-ndjson"), body.keySet());
+    }
+
+    @Test
+    void shouldDocumentEveryStatusTheJobsRoutesCanAnswer() {
+        assertEquals(Set.of("200", "401", "500"), responsesOf("/api/v1/jobs", "get").keySet());
+        assertEquals(Set.of("202", "401", "404", "500", "503"), responsesOf("/api/v1/jobs/{nome}/esegui", "post").keySet());
     }
 
     @Test

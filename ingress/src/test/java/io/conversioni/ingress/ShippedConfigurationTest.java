@@ -33,6 +33,23 @@ class ShippedConfigurationTest {
     }
 
     @Test
+    void shouldReadTheShippedReconciliationAndReportSettingsAndNameATypoInThem() throws Exception {
+        final JobsRuntime.Settings jobs = JobsRuntime.settings(EngineConfig.load(SHIPPED), Path.of("data"));
+        assertEquals("csv", jobs.reconciliation().source());
+        assertEquals(120_000, jobs.reconciliation().intervalMillis());
+        assertEquals(Path.of("data", "crm-export"), jobs.reconciliation().folder());
+        assertEquals("/eventi", jobs.reconciliation().http().eventsPointer());
+        assertTrue(jobs.reportsEnabled());
+        assertEquals(3_600_000, jobs.reportIntervalMillis());
+        final ConfigException typo = assertThrows(ConfigException.class, () -> JobsRuntime.settings(
+            EngineConfig.parse("reconciliation:\n  intervallo: 1m\n", Path.of("..", "config")), Path.of("data")));
+        assertTrue(typo.getMessage().contains("unknown setting reconciliation.intervallo"), typo.getMessage());
+        final ConfigException bad = assertThrows(ConfigException.class, () -> JobsRuntime.settings(
+            EngineConfig.parse("reports:\n  interval: 10s\n", Path.of("..", "config")), Path.of("data")));
+        assertTrue(bad.getMessage().contains("reports.interval must be a duration"), bad.getMessage());
+    }
+
+    @Test
     void shouldNameAnUnknownServerSettingAndRefuseNoListener() throws Exception {
         final ConfigException typo = assertThrows(ConfigException.class, () -> ServerSettings.read(
             EngineConfig.parse("server:\n  htps_port: 1\n", Path.of("..", "config")).server(), null, null));

@@ -1,0 +1,253 @@
+package io.conversioni.report;
+
+import io.conversioni.alert.AlertLog;
+import io.conversioni.config.EngineConfig;
+import io.conversioni.json.JsonTree;
+import io.conversioni.pipeline.OfflineReplay;
+import io.conversioni.reconcile.ReconciliationFormat;
+import io.conversioni.reconcile.ReconciliationLog;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The daily integrity report for one UTC day: events received, accepted, duplicates, rejected by code, too
+ * late, late revisions (from a read-only journal replay, the engine's own verdicts), the day's
+ * reconciliation runs and their mismatches ({@link ReconciliationLog}), and alerts fired per rule
+ * ({@link AlertLog}). Written as {@code <data-dir>/reports/YYYY-MM-DD.json} and {@code .md}, each through a
+ * temporary file and a rename, so a reader never sees half a report. A report of a day not over yet says
+ * {@code "parziale": true}. One-shot; the job thread or a command; allocates freely.
+ */
+public final class DailyReport {
+    /** Disagreeing runs kept in full under {@code riconciliazione.dettaglio} (the newest ones). */
+    static final int MAX_DETAIL_RUNS = 20;
+
+    private final LocalDate day;
+    private final long generatedAtMillis;
+    private final DailyCounts counts;
+    private final List<String> runs;
+    private final Map<String, Long> alerts;
+
+    private DailyReport(final LocalDate day, final long generatedAtMillis, final DailyCounts counts,
+                        final List<String> runs, final Map<String, Long> alerts) {
+        this.day = day;
+        this.generatedAtMillis = generatedAtMillis;
+        this.counts = counts;
+        this.runs = runs;
+        this.alerts = alerts;
+    }
+
+    /**
+     * Builds the report of {@code day}: replays the journal of {@code dataDir} (read-only), reads the day's
+     * reconciliation runs and asks {@code alertLog} for the day's alerts.
+     */
+    public static DailyReport build(final EngineConfig config, final Path dataDir, final LocalDate day,
+                                    final AlertLog alertLog, final long nowMillis) throws IOException {
+        final long from = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        final long to = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        final DailyCounts counts = new DailyCounts(from, to);
+        OfflineReplay.recorded(config, dataDir, counts);
+        return new DailyReport(day, nowMillis, counts, new ReconciliationLog(dataDir).read(day),
+            new TreeMap<>(alertLog.firedByRule(from, to)));
+    }
+
+    public boolean partial() {
+        return generatedAtMillis < day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    }
+
+    /** Writes {@code YYYY-MM-DD.json} and {@code .md} into {@code dir}; returns the JSON file. */
+    public Path write(final Path dir) throws IOException {
+        Files.createDirectories(dir);
+        writeAtomically(dir.resolve(day + ".md"), markdown());
+        final Path json = dir.resolve(day + ".json");
+        writeAtomically(json, json());
+        return json;
+    }
+
+    private static void writeAtomically(final Path target, final String text) throws IOException {
+        final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * {@code {"giorno","generato_il","parziale","eventi":{"ricevuti","accettati","duplicati","rifiutati",
+     * "rifiutati_per_codice":{},"troppo_vecchi","nel_futuro","in_ritardo","valore_accettato"},
+     * "riconciliazione":{"esecuzioni","concordi","discordi","discordanze":[{"eseguita","fonte","finestra",
+     * "evento","canale","motore","crm","mancanti","in_piu","valore_diverso"}],"dettaglio":[run, ...]},
+     * "allarmi":{"regola":count}}}; {@code dettaglio} holds each run as {@link ReconciliationLog} wrote it.
+     */
+    public String json() {
+        final StringBuilder sb = new StringBuilder(2048);
+        sb.append("{\"giorno\":\"").append(day).append("\",\"generato_il\":\"").append(Instant.ofEpochMilli(generatedAtMillis))
+            .append("\",\"parziale\":").append(partial()).append(",\"eventi\":{\"ricevuti\":").append(counts.received())
+            .append(",\"accettati\":").append(counts.accepted()).append(",\"duplicati\":").append(counts.duplicates())
+            .append(",\"rifiutati\":").append(counts.rejected()).append(",\"rifiutati_per_codice\":");
+        counts(sb, counts.rejectedByCode());
+        sb.append(",\"troppo_vecchi\":").append(counts.tooLate()).append(",\"nel_futuro\":").append(counts.future())
+            .append(",\"in_ritardo\":").append(counts.late()).append(",\"valore_accettato\":")
+            .append(ReconciliationFormat.money(counts.acceptedCents())).append("},\"riconciliazione\":{");
+        final List<Map<String, Object>> parsed = parsedRuns();
+        final long agreeing = parsed.stream().filter(r -> "concorda".equals(r.get("esito"))).count();
+        sb.append("\"esecuzioni\":").append(parsed.size()).append(",\"concordi\":").append(agreeing)
+            .append(",\"discordi\":").append(parsed.size() - agreeing).append(",\"discordanze\":[");
+        boolean first = true;
+        for (Mismatch m : mismatches(parsed)) {
+            sb.append(first ? "" : ",").append("{\"eseguita\":").append(ReconciliationFormat.quote(m.lastRun))
+                .append(",\"volte\":").append(m.times)
+                .append(",\"fonte\":").append(ReconciliationFormat.quote(m.fonte))
+                .append(",\"finestra\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("finestra"))))
+                .append(",\"evento\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("evento"))))
+                .append(",\"canale\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("canale"))))
+                .append(",\"motore\":").append(count(m.fields.get("motore"))).append(",\"crm\":")
+                .append(count(m.fields.get("crm")))
+                .append(",\"mancanti\":").append(((List<?>) m.fields.get("mancanti")).size())
+                .append(",\"in_piu\":").append(((List<?>) m.fields.get("in_piu")).size())
+                .append(",\"valore_diverso\":").append(((List<?>) m.fields.get("valore_diverso")).size()).append('}');
+            first = false;
+        }
+        final List<String> disagreeing = new ArrayList<>();
+        for (int i = 0; i < runs.size(); i++) {
+            if (i < parsed.size() && "discorda".equals(parsed.get(i).get("esito"))) {
+                disagreeing.add(runs.get(i));
+            }
+        }
+        sb.append("],\"dettaglio\":[")
+            .append(String.join(",", disagreeing.subList(Math.max(0, disagreeing.size() - MAX_DETAIL_RUNS), disagreeing.size())))
+            .append("]},\"allarmi\":");
+        counts(sb, alerts);
+        return sb.append("}\n").toString();
+    }
+
+    public String markdown() {
+        final StringBuilder sb = new StringBuilder(2048);
+        sb.append("# Rapporto di integrità — ").append(day).append("\n\n");
+        sb.append("Generato il ").append(Instant.ofEpochMilli(generatedAtMillis))
+            .append(partial() ? " (parziale: la giornata non è finita)" : "").append(". Giorno UTC, per ora di ricezione.\n\n");
+        sb.append("## Eventi\n\n| | |\n|---|---:|\n");
+        row(sb, "ricevuti", counts.received());
+        row(sb, "accettati", counts.accepted());
+        row(sb, "duplicati", counts.duplicates());
+        row(sb, "rifiutati", counts.rejected());
+        row(sb, "troppo vecchi", counts.tooLate());
+        row(sb, "nel futuro", counts.future());
+        row(sb, "in ritardo (nuova revisione)", counts.late());
+        sb.append("| valore accettato | ").append(ReconciliationFormat.money(counts.acceptedCents())).append(" |\n\n");
+        if (!counts.rejectedByCode().isEmpty()) {
+            sb.append("### Rifiutati per codice\n\n| codice | eventi |\n|---|---:|\n");
+            counts.rejectedByCode().forEach((code, n) -> row(sb, "`" + code + "`", n));
+            sb.append('\n');
+        }
+        final List<Map<String, Object>> parsed = parsedRuns();
+        final long agreeing = parsed.stream().filter(r -> "concorda".equals(r.get("esito"))).count();
+        sb.append("## Riconciliazione con il CRM\n\n").append(parsed.size()).append(" esecuzioni: ").append(agreeing)
+            .append(" concordi, ").append(parsed.size() - agreeing).append(" discordi.\n\n");
+        if (parsed.size() > agreeing) {
+            sb.append("| ultima volta | volte | fonte | finestra | evento | canale | motore | CRM | mancanti | in più | "
+                + "valore diverso |\n|---|---:|---|---|---|---|---:|---:|---:|---:|---:|\n");
+            for (Mismatch m : mismatches(parsed)) {
+                sb.append("| ").append(m.lastRun).append(" | ").append(m.times).append(" | ").append(m.fonte).append(" | ")
+                    .append(m.fields.get("finestra")).append(" | ").append(m.fields.get("evento")).append(" | ")
+                    .append(m.fields.get("canale")).append(" | ").append(side(m.fields.get("motore"))).append(" | ")
+                    .append(side(m.fields.get("crm"))).append(" | ").append(((List<?>) m.fields.get("mancanti")).size())
+                    .append(" | ").append(((List<?>) m.fields.get("in_piu")).size()).append(" | ")
+                    .append(((List<?>) m.fields.get("valore_diverso")).size()).append(" |\n");
+            }
+            sb.append("\nGli eventi per nome sono nel file JSON (`riconciliazione.dettaglio`).\n\n");
+        }
+        sb.append("## Allarmi\n\n");
+        if (alerts.isEmpty()) {
+            sb.append("Nessun allarme.\n");
+        } else {
+            sb.append("| regola | scattati |\n|---|---:|\n");
+            alerts.forEach((rule, n) -> row(sb, rule, n));
+        }
+        return sb.toString();
+    }
+
+    /** One day's mismatch of one window/evento/canale: the newest run's figures, and how many runs found it. */
+    private static final class Mismatch {
+        Map<?, ?> fields;
+        String lastRun;
+        String fonte;
+        int times;
+    }
+
+    /** The day's mismatches, one per window/evento/canale (a mismatch that persists is found by every run). */
+    private static List<Mismatch> mismatches(final List<Map<String, Object>> parsed) {
+        final Map<String, Mismatch> byKey = new java.util.LinkedHashMap<>();
+        for (Map<String, Object> run : parsed) {
+            for (Object o : (List<?>) run.getOrDefault("discordanze", List.of())) {
+                final Map<?, ?> m = (Map<?, ?>) o;
+                final Mismatch seen = byKey.computeIfAbsent(m.get("finestra") + "/" + m.get("evento") + "/" + m.get("canale"),
+                    k -> new Mismatch());
+                seen.fields = m;
+                seen.lastRun = String.valueOf(run.get("eseguita"));
+                seen.fonte = String.valueOf(run.get("fonte"));
+                seen.times++;
+            }
+        }
+        return new ArrayList<>(byKey.values());
+    }
+
+    private List<Map<String, Object>> parsedRuns() {
+        final List<Map<String, Object>> out = new ArrayList<>();
+        for (String line : runs) {
+            try {
+                if (JsonTree.parse(line) instanceof Map<?, ?> m) {
+                    @SuppressWarnings("unchecked")
+                    final Map<String, Object> run = (Map<String, Object>) m;
+                    out.add(run);
+                }
+            } catch (JsonTree.JsonTreeException ignored) {
+                // a torn last line (the process died while appending): that run is not reported
+            }
+        }
+        return out;
+    }
+
+    private static String count(final Object side) {
+        final Map<?, ?> m = (Map<?, ?>) side;
+        return "{\"conteggio\":" + m.get("conteggio") + ",\"valore_totale\":" + money(m.get("valore_totale")) + "}";
+    }
+
+    private static String side(final Object side) {
+        final Map<?, ?> m = (Map<?, ?>) side;
+        return m.get("conteggio") + " (" + money(m.get("valore_totale")) + ")";
+    }
+
+    /** An amount read back from the run log: two decimals, never an exponent. */
+    private static String money(final Object amount) {
+        return amount instanceof java.math.BigDecimal d
+            ? d.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString() : String.valueOf(amount);
+    }
+
+    private static void counts(final StringBuilder sb, final Map<String, Long> map) {
+        sb.append('{');
+        boolean first = true;
+        for (Map.Entry<String, Long> e : map.entrySet()) {
+            sb.append(first ? "" : ",").append(ReconciliationFormat.quote(e.getKey())).append(':').append(e.getValue());
+            first = false;
+        }
+        sb.append('}');
+    }
+
+    private static void row(final StringBuilder sb, final String name, final long value) {
+        sb.append("| ").append(name).append(" | ").append(value).append(" |\n");
+    }
+}

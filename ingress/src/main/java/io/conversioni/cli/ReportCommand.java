@@ -1,0 +1,60 @@
+package io.conversioni.cli;
+
+import io.conversioni.alert.AlertLog;
+import io.conversioni.config.ConfigException;
+import io.conversioni.config.EngineConfig;
+import io.conversioni.report.DailyReport;
+import io.conversioni.report.ReportJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code conversioni report}: writes the daily integrity report of one UTC day now (JSON and Markdown under
+ * {@code <data-dir>/reports/}) and prints the Markdown. Reads the journal read-only, so it may run beside a
+ * server. Offline there is no alert service, so the alerts section is empty (the server's scheduled report
+ * has it). Exit 0, or 2 on bad usage or input. Runs on the main thread.
+ */
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = {"Write the daily integrity report (reports/YYYY-MM-DD.json and .md) and print it."})
+final class ReportCommand implements Callable<Integer> {
+    @Option(names = "--day", paramLabel = "YYYY-MM-DD", description = "The UTC day (default: today).")
+    private String day;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
+    private Path configFile;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Default: ${DEFAULT-VALUE}.")
+    private Path dataDir;
+
+    @Override
+    public Integer call() throws IOException {
+        final DailyReport report;
+        final LocalDate date;
+        try {
+            date = day == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(day);
+            final EngineConfig config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
+            report = DailyReport.build(config, dataDir, date, AlertLog.NONE, System.currentTimeMillis());
+        } catch (DateTimeParseException e) {
+            System.err.println("error: --day must be a date such as 2026-12-01, was '" + day + "'");
+            return 2;
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            return 2;
+        }
+        final Path json = report.write(ReportJob.reportsDir(dataDir));
+        final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        out.print(report.markdown());
+        out.flush();
+        System.err.println("wrote " + json + " and " + json.resolveSibling(date + ".md"));
+        return 0;
+    }
+}
