@@ -140,6 +140,29 @@ public final class ConfigReader {
         return value;
     }
 
+    /** A decimal number such as {@code 0.05} (a share, a ratio) within {@code [min, max]}. */
+    public double decimal(final String path, final double defaultValue, final double min, final double max)
+        throws ConfigException {
+        final Object v = raw(path);
+        if (v == null) {
+            return defaultValue;
+        }
+        final double value;
+        if (v instanceof Number n) {
+            value = n.doubleValue();
+        } else {
+            try {
+                value = Double.parseDouble(String.valueOf(v).trim());
+            } catch (NumberFormatException e) {
+                throw error(path, v, "a number between " + min + " and " + max);
+            }
+        }
+        if (!(value >= min && value <= max)) {
+            throw error(path, v, "a number between " + min + " and " + max);
+        }
+        return value;
+    }
+
     /** A duration such as {@code 500ms}, {@code 15s}, {@code 5m}, {@code 1h}, {@code 1d}; returns millis. */
     public long durationMillis(final String path, final String defaultValue, final long minMillis, final long maxMillis)
         throws ConfigException {

@@ -48,6 +48,8 @@ public final class EngineConfig {
     private final CostTable costs;
     private final ConfigReader server;
     private final ConfigReader auth;
+    private final ConfigReader alerts;
+    private final ConfigReader delivery;
 
     private EngineConfig(final ConfigReader r, final Resolver resolver) throws ConfigException {
         this.source = r.source();
@@ -113,6 +115,8 @@ public final class EngineConfig {
         this.costs = loadCosts(r.string("windows.costs", "costi.csv"), resolver, source);
         this.server = r.section("server");
         this.auth = r.section("auth");
+        this.alerts = r.section("alerts");
+        this.delivery = r.section("delivery");
         r.rejectUnknownKeys();
     }
 
@@ -286,6 +290,16 @@ public final class EngineConfig {
     /** The {@code auth:} settings, read and checked by the HTTP module. */
     public ConfigReader auth() {
         return auth;
+    }
+
+    /** The {@code alerts:} settings (rules, thresholds), read and checked by the alert service. */
+    public ConfigReader alerts() {
+        return alerts;
+    }
+
+    /** The {@code delivery:} settings (sinks, retries), read and checked by outbound delivery. */
+    public ConfigReader delivery() {
+        return delivery;
     }
 
     /** Warnings worth a log line at start-up (the schema's unknown keywords, for example). */
