@@ -2,6 +2,7 @@ package io.conversioni.cli;
 
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.ingress.AlertRuntime;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
 import io.conversioni.ingress.IngressServer;
@@ -72,8 +73,17 @@ final class ServeCommand implements Callable<Integer> {
         config.warnings().forEach(w -> LOG.warn("schema: {}", w));
         final SSLContext ssl = settings.httpsEnabled() ? tls(config, settings) : null;
         final Engine engine = Engine.create(config, dataDir);
-        final PrometheusExporter exporter = new PrometheusExporter(engine);
-        final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
+        final AlertRuntime alerts;
+        try {
+            alerts = AlertRuntime.start(config, dataDir, engine); // taps the engine: before engine.start()
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            engine.close();
+            return 2;
+        }
+        final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
+        final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape)
+            .query("/api/v1/allarmi", alerts.handler());
         server.start(ssl);
         final CountDownLatch stopped = new CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
@@ -81,6 +91,7 @@ final class ServeCommand implements Callable<Integer> {
             LOG.info("stopping: refusing new events, draining the ring, closing the journal");
             server.beginDrain();
             engine.close();
+            alerts.close();
             server.stop();
             stopped.countDown();
             LOG.info("stopped cleanly");

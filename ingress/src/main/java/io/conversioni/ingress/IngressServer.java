@@ -44,6 +44,7 @@ public final class IngressServer {
     private final byte[] openApi;
     private volatile boolean draining;
     private Undertow undertow;
+    private final Map<String, HttpHandler> queryRoutes = new java.util.LinkedHashMap<>();
 
     /**
      * @param prometheus renders {@code /metrics} (text exposition format)
@@ -62,6 +63,15 @@ public final class IngressServer {
             return t;
         });
         this.openApi = resource("openapi.json");
+    }
+
+    /**
+     * Adds a GET route behind the same JWT check as the other query routes (for example
+     * {@code /api/v1/allarmi}). Before {@link #start}.
+     */
+    public IngressServer query(final String path, final HttpHandler handler) {
+        queryRoutes.put(path, handler);
+        return this;
     }
 
     /** Starts the listeners; {@code sslContext} may be null when only plain HTTP is configured. */
@@ -88,7 +98,9 @@ public final class IngressServer {
                     ex.getResponseHeaders().put(Responses.RETRY_AFTER, settings.retryAfterSeconds);
                     Responses.send(ex, 503, "{\"stato\":\"" + (draining ? "in_chiusura" : "in_recupero") + "\"}");
                 }
-            })
+            });
+        queryRoutes.forEach((path, handler) -> routes.get(path, authenticated(handler)));
+        routes
             .setFallbackHandler(ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"))
             .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
                 ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));
