@@ -76,7 +76,7 @@ public final class ConfigReader {
         }
         @SuppressWarnings("unchecked")
         final Map<String, Object> map = v == null ? Collections.emptyMap() : (Map<String, Object>) v;
-        return new ConfigReader(map, source, key + ".");
+        return new ConfigReader(map, source, prefix + key + ".");
     }
 
     /** The raw value at a dotted path, or null. */
