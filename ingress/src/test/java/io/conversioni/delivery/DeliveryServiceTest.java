@@ -156,6 +156,16 @@ class DeliveryServiceTest {
     }
 
     @Test
+    void shouldReadTheShippedAlertsAndDeliverySections() throws Exception {
+        final EngineConfig shipped = EngineConfig.load(CONFIG_DIR.resolve("conversioni.yaml"));
+        assertTrue(io.conversioni.alert.AlertConfig.read(shipped.alerts()).enabled());
+        final DeliveryConfig c = DeliveryConfig.read(shipped.delivery(), name -> null);
+        assertEquals(30_000, c.firstRetryMillis);
+        assertEquals(5, c.maxAttempts);
+        assertTrue(c.sinks.isEmpty());
+    }
+
+    @Test
     void shouldGrowTheBackoffExponentiallyWithBoundedJitter() throws Exception {
         final DeliveryConfig c = config("  first_retry: 30s\n  max_backoff: 5m\n  jitter: 0.2\n", Map.of());
         assertEquals(30_000, c.backoffMillis(1, 0));
