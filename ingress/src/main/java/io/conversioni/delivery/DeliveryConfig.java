@@ -27,6 +27,10 @@ public final class DeliveryConfig {
     final double jitter;
     final long timeoutMillis;
     final List<Sink> sinks;
+    /** Sink of closed windows' results ({@code finestre_webhook}), or null. */
+    final Sink windowSink;
+    /** The reserved name of the window-results sink. */
+    static final String WINDOW_SINK = "finestre";
 
     private DeliveryConfig(final ConfigReader r, final UnaryOperator<String> env) throws ConfigException {
         firstRetryMillis = r.durationMillis("first_retry", "30s", 1, 86_400_000);
@@ -37,6 +41,10 @@ public final class DeliveryConfig {
         final ConfigReader sinksSection = r.section("sinks");
         final List<Sink> built = new ArrayList<>();
         for (String name : sinksSection.document().keySet()) {
+            if (name.equals(WINDOW_SINK)) {
+                throw new ConfigException(r.source() + ": delivery.sinks." + WINDOW_SINK + " is reserved for "
+                    + "delivery.finestre_webhook; give this sink another name");
+            }
             if (!name.matches("[a-z0-9_\\-]{1,40}")) {
                 throw new ConfigException(r.source() + ": delivery.sinks names must be 1-40 of a-z 0-9 _ -, was '"
                     + name + "'");
@@ -45,6 +53,10 @@ public final class DeliveryConfig {
         }
         sinksSection.rejectUnknownKeys();
         sinks = List.copyOf(built);
+        final String windowsUrl = r.string("finestre_webhook", "");
+        windowSink = windowsUrl.isEmpty() ? null : new HttpSink(WINDOW_SINK, false, url(r.source()
+            + ": delivery.finestre_webhook", windowsUrl, ""), "", null, Duration.ofMillis(timeoutMillis),
+            Set.of(DeliveryItem.FINESTRA));
         r.rejectUnknownKeys();
     }
 
@@ -75,16 +87,7 @@ public final class DeliveryConfig {
         } else {
             final String urlEnv = s.string("url_env", "");
             final String url = urlEnv.isEmpty() ? s.string("url", "") : nullToEmpty(env.apply(urlEnv));
-            final URI uri;
-            try {
-                uri = new URI(url);
-            } catch (URISyntaxException e) {
-                throw new ConfigException(where + ".url must be an http(s) URL, was '" + url + "'");
-            }
-            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
-                throw new ConfigException(where + ".url must be an http(s) URL" + (urlEnv.isEmpty() ? "" : " (from $"
-                    + urlEnv + ")") + ", was '" + url + "'");
-            }
+            final URI uri = url(where + ".url", url, urlEnv);
             final String header = type.equals("webhook") ? s.string("header", "") : "";
             final String headerEnv = type.equals("webhook") ? s.string("header_env", "") : "";
             if (!header.isEmpty() && headerEnv.isEmpty()) {
@@ -95,6 +98,20 @@ public final class DeliveryConfig {
         }
         s.rejectUnknownKeys();
         return sink;
+    }
+
+    private static URI url(final String where, final String url, final String fromEnv) throws ConfigException {
+        final String problem = where + " must be an http(s) URL" + (fromEnv.isEmpty() ? "" : " (from $" + fromEnv + ")")
+            + ", was '" + url + "'";
+        try {
+            final URI uri = new URI(url);
+            if (uri.getHost() == null || !("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))) {
+                throw new ConfigException(problem);
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new ConfigException(problem);
+        }
     }
 
     private static String nullToEmpty(final String s) {

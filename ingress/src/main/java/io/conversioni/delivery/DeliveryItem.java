@@ -9,11 +9,15 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * One message for one sink: what to say ({@code titolo}, {@code testo}, and the alert as {@code json})
+ * One message for one sink: what to say ({@code titolo}, {@code testo}, and the JSON body a webhook posts:
+ * the alert, or a window's results for {@code regola} {@value #FINESTRA})
  * and how the delivery went so far. Persisted as a JSON file while pending and in the dead-letter journal
  * when it gave up. Mutable, owned by one lane thread at a time; allocates freely (off the hot path).
  */
 final class DeliveryItem {
+    /** The {@code regola} of a window-results message (not an alert rule). */
+    static final String FINESTRA = "finestra";
+
     final String id;
     final String sink;
     final String regola;
@@ -50,6 +54,13 @@ final class DeliveryItem {
             nowMillis);
     }
 
+    /** A closed window's results (the {@code /api/v1/metriche} JSON of that window) for {@code sink}. */
+    static DeliveryItem ofWindow(final String sink, final long windowStartMillis, final String json, final long nowMillis) {
+        return new DeliveryItem(UUID.randomUUID().toString(), sink, FINESTRA, "[conversioni] finestra "
+            + Instant.ofEpochMilli(windowStartMillis), "results of the window that started at "
+            + Instant.ofEpochMilli(windowStartMillis), json, nowMillis);
+    }
+
     /** True for an alert about delivery itself: its own dead letter must not raise another. */
     boolean aboutDelivery() {
         return io.conversioni.alert.AlertConfig.CONSEGNA_FALLITA.equals(regola);
@@ -71,13 +82,14 @@ final class DeliveryItem {
         sb.append(",\"prossimo_tentativo\":\"").append(Instant.ofEpochMilli(nextAttemptMillis)).append('"');
         sb.append(",\"ultimo_errore\":");
         Alert.quote(sb, lastError);
-        sb.append(",\"allarme\":").append(json);
+        sb.append(",\"corpo\":");
+        Alert.quote(sb, json);
         return sb.append('}').toString();
     }
 
     static DeliveryItem fromJson(final Map<?, ?> m) {
         final DeliveryItem item = new DeliveryItem(text(m, "id"), text(m, "sink"), text(m, "regola"), text(m, "titolo"),
-            text(m, "testo"), reJson(m.get("allarme")), Instant.parse(text(m, "creato_il")).toEpochMilli());
+            text(m, "testo"), text(m, "corpo"), Instant.parse(text(m, "creato_il")).toEpochMilli());
         item.attempts = m.get("tentativi") instanceof BigDecimal d ? d.intValue() : 0;
         item.nextAttemptMillis = Instant.parse(text(m, "prossimo_tentativo")).toEpochMilli();
         item.lastError = text(m, "ultimo_errore");
@@ -96,19 +108,5 @@ final class DeliveryItem {
             throw new IllegalArgumentException("a delivery record needs a string \"" + key + "\"");
         }
         return s;
-    }
-
-    /** The alert object back to its JSON text (the same fields, in the same order). */
-    private static String reJson(final Object alert) {
-        if (!(alert instanceof Map<?, ?> m)) {
-            throw new IllegalArgumentException("a delivery record needs the \"allarme\" object");
-        }
-        final Object valore = m.get("valore");
-        final Object soglia = m.get("soglia");
-        final Object risolto = m.get("risolto_il");
-        return new Alert(text(m, "id"), text(m, "regola"), text(m, "chiave"), Instant.parse(text(m, "aperto_il")).toEpochMilli(),
-            risolto instanceof String s ? Instant.parse(s).toEpochMilli() : -1, text(m, "messaggio"),
-            valore instanceof BigDecimal v ? v.doubleValue() : Double.NaN,
-            soglia instanceof BigDecimal v ? v.doubleValue() : Double.NaN).toJson();
     }
 }

@@ -48,6 +48,9 @@ public final class DeliveryService implements AlertListener, AutoCloseable {
         for (Sink sink : config.sinks) {
             lanes.add(new DeliveryLane(sink, config, pending, deadLetters, late, seed++));
         }
+        if (config.windowSink != null) {
+            lanes.add(new DeliveryLane(config.windowSink, config, pending, deadLetters, late, seed));
+        }
         int reloaded = 0;
         for (DeliveryItem item : pending.loadAll()) {
             final DeliveryLane lane = lane(item.sink);
@@ -97,6 +100,23 @@ public final class DeliveryService implements AlertListener, AutoCloseable {
             pending.save(item);
             lane.enqueue(item);
         }
+    }
+
+    /** Whether {@code delivery.finestre_webhook} is set. */
+    public boolean sendsWindows() {
+        return lane(DeliveryConfig.WINDOW_SINK) != null;
+    }
+
+    /** Queues a closed window's results (the metriche JSON) for the window-results sink; any thread. */
+    public void submitWindow(final long windowStartMillis, final String json) {
+        final DeliveryLane lane = lane(DeliveryConfig.WINDOW_SINK);
+        if (lane == null) {
+            return;
+        }
+        final DeliveryItem item = DeliveryItem.ofWindow(DeliveryConfig.WINDOW_SINK, windowStartMillis, json,
+            System.currentTimeMillis());
+        pending.save(item);
+        lane.enqueue(item);
     }
 
     /** {@code conversioni_delivery_*} families, per sink. Any thread. */

@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Alerts and outbound delivery for one server, built together: the {@link AlertService} taps the engine
+ * Alerts and outbound delivery for one server (and, with {@code delivery.finestre_webhook}, each closed
+ * window's results), built together: the {@link AlertService} taps the engine
  * and tells the {@link DeliveryService}, which raises {@code consegna_fallita} back through it. The one
  * thing {@code serve} wires: {@link #start} before {@code engine.start()} (the tap must be registered
  * first; events replayed during recovery are not seen), {@link #handler()} for {@code /api/v1/allarmi},
@@ -28,11 +29,13 @@ public final class AlertRuntime implements AutoCloseable {
     private final AlertService alerts;
     private final DeliveryService delivery;
     private final HttpHandler handler;
+    private final FinestreForwarder windows;
 
-    private AlertRuntime(final AlertService alerts, final DeliveryService delivery) {
+    private AlertRuntime(final AlertService alerts, final DeliveryService delivery, final FinestreForwarder windows) {
         this.alerts = alerts;
         this.delivery = delivery;
         this.handler = new AllarmiHandler(alerts);
+        this.windows = windows;
     }
 
     /**
@@ -55,7 +58,8 @@ public final class AlertRuntime implements AutoCloseable {
             throw e;
         }
         signal.set(alerts);
-        return new AlertRuntime(alerts, delivery);
+        return new AlertRuntime(alerts, delivery, delivery.sendsWindows() ? new FinestreForwarder(engine, delivery, dataDir)
+            : null);
     }
 
     /** For delivery and reconciliation: raise and clear alerts from outside the event stream. */
@@ -101,6 +105,9 @@ public final class AlertRuntime implements AutoCloseable {
     /** Stops the rules thread, then delivery (call after the engine closed, so no event is still arriving). */
     @Override
     public void close() {
+        if (windows != null) {
+            windows.close();
+        }
         alerts.close();
         delivery.close();
     }
