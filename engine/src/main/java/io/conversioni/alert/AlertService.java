@@ -26,7 +26,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class AlertService implements AlertSignal, AlertLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertService.class);
     private static final int POLL_LIMIT = 1024;
+    /** Idle waits: 1 ms at first, 10 ms once nothing came for a while (heartbeats arrive every second). */
     private static final long IDLE_NANOS = 1_000_000L;
+    private static final long LONG_IDLE_NANOS = 10_000_000L;
+    private static final int IDLE_ROUNDS_BEFORE_LONG = 200;
 
     private record Signal(boolean raise, String regola, String chiave, String messaggio, long atMillis) {
     }
@@ -78,6 +81,7 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     }
 
     private void run() {
+        int idleRounds = 0;
         while (running) {
             int work = feed.poll(consumer, POLL_LIMIT);
             work += drainSignals();
@@ -88,7 +92,9 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
                 }
             }
             if (work == 0) {
-                LockSupport.parkNanos(IDLE_NANOS);
+                LockSupport.parkNanos(++idleRounds < IDLE_ROUNDS_BEFORE_LONG ? IDLE_NANOS : LONG_IDLE_NANOS);
+            } else {
+                idleRounds = 0;
             }
         }
         feed.poll(consumer, Integer.MAX_VALUE);

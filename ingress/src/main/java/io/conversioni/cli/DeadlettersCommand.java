@@ -6,7 +6,6 @@ import io.conversioni.config.EngineConfig;
 import io.conversioni.delivery.DeadLetters;
 import io.conversioni.delivery.DeliveryConfig;
 import io.conversioni.delivery.Redelivery;
-import io.conversioni.journal.TextRecordQueue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -72,12 +71,11 @@ final class DeadlettersCommand implements Runnable {
 
     /** Reads without creating anything: an absent journal is an empty list. */
     static java.util.List<DeadLetters.Letter> read(final Path dataDir) {
-        try (TextRecordQueue probe = TextRecordQueue.openReadOnly(DeadLetters.directory(dataDir))) {
-            if (probe == null) {
-                return java.util.List.of();
-            }
+        final DeadLetters journal = DeadLetters.openReadOnly(dataDir);
+        if (journal == null) {
+            return java.util.List.of();
         }
-        try (DeadLetters journal = DeadLetters.open(dataDir)) {
+        try (journal) {
             return journal.list();
         }
     }

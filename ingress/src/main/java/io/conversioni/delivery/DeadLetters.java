@@ -39,6 +39,12 @@ public final class DeadLetters implements AutoCloseable {
         return new DeadLetters(TextRecordQueue.open(directory(dataDir)));
     }
 
+    /** For listing only (creates nothing); null when the data folder has no dead-letter journal yet. */
+    public static DeadLetters openReadOnly(final Path dataDir) {
+        final TextRecordQueue queue = TextRecordQueue.openReadOnly(directory(dataDir));
+        return queue == null ? null : new DeadLetters(queue);
+    }
+
     synchronized void add(final DeliveryItem item, final long atMillis) {
         final String json = item.toJson();
         queue.append("{\"morto_il\":\"" + Instant.ofEpochMilli(atMillis) + "\",\"consegna\":" + json + "}");

@@ -32,7 +32,8 @@ public final class DeliveryService implements AlertListener, AutoCloseable {
 
     private DeliveryService(final DeliveryConfig config, final Path dataDir, final Supplier<AlertSignal> signal) {
         this.pending = new PendingStore(dataDir.resolve("delivery").resolve("pending"));
-        this.deadLetters = DeadLetters.open(dataDir);
+        // no sinks, nothing to give up on: no dead-letter queue (one Chronicle queue fewer to map)
+        this.deadLetters = config.sinks.isEmpty() && config.windowSink == null ? null : DeadLetters.open(dataDir);
         final AlertSignal late = new AlertSignal() {
             @Override
             public void raise(final String regola, final String chiave, final String messaggio, final long at) {
@@ -44,7 +45,7 @@ public final class DeliveryService implements AlertListener, AutoCloseable {
                 signal.get().clear(regola, chiave, at);
             }
         };
-        long seed = 0x5EED;
+        long seed = System.nanoTime(); // jitter exists to decorrelate instances: no fixed seed here
         for (Sink sink : config.sinks) {
             lanes.add(new DeliveryLane(sink, config, pending, deadLetters, late, seed++));
         }
@@ -156,6 +157,8 @@ public final class DeliveryService implements AlertListener, AutoCloseable {
     @Override
     public void close() {
         lanes.forEach(DeliveryLane::close);
-        deadLetters.close();
+        if (deadLetters != null) {
+            deadLetters.close();
+        }
     }
 }

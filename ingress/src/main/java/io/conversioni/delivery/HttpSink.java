@@ -20,7 +20,8 @@ import java.util.Set;
  * {@code webhook} (the alert's JSON, with an optional header such as {@code Authorization}). 2xx is
  * delivered; 408, 425, 429 and 5xx, timeouts and connection errors are retried (Retry-After honoured);
  * other statuses go to the dead letters. One {@link HttpClient} per sink, connect and request timeouts.
- * Lane thread only.
+ * Lane thread only. (On JDK 17 an HttpClient cannot be closed: its selector thread ends once the client
+ * is unreachable, after the lane stops.)
  */
 final class HttpSink implements Sink {
     private final String name;

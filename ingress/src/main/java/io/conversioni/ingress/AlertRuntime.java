@@ -102,13 +102,16 @@ public final class AlertRuntime implements AutoCloseable {
         delivery.writeMetrics(w);
     }
 
-    /** Stops the rules thread, then delivery (call after the engine closed, so no event is still arriving). */
+    /**
+     * Stops delivery first (a message in flight stays pending; alerts that change meanwhile are persisted as
+     * pending and sent at the next start), then the rules thread. Call after the engine closed.
+     */
     @Override
     public void close() {
         if (windows != null) {
             windows.close();
         }
-        alerts.close();
         delivery.close();
+        alerts.close();
     }
 }
