@@ -9,6 +9,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,13 +71,15 @@ class DeliveryServiceTest {
         }
     }
 
-    @Test
-    void shouldRetryAWebhookThrough500And429AndATimeoutUntilItSucceedsHonouringRetryAfter() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"webhook", "slack"})
+    void shouldRetryThrough500And429AndATimeoutUntilItSucceedsHonouringRetryAfter(final String type) throws Exception {
         final ScriptedHttpServer hook = server(Reply.status(500), new Reply(429, "1", 0), new Reply(200, null, 1_500),
             Reply.ok());
         final DeliveryService delivery = service(config("  first_retry: 50ms\n  jitter: 0\n  timeout: 500ms\n"
-            + "  sinks:\n    ops:\n      type: webhook\n      url: " + hook.url() + "\n      header: Authorization\n"
-            + "      header_env: OPS_TOKEN\n", Map.of("OPS_TOKEN", "Bearer s3cret")));
+            + "  sinks:\n    ops:\n      type: " + type + "\n      url: " + hook.url() + "\n"
+            + (type.equals("webhook") ? "      header: Authorization\n      header_env: OPS_TOKEN\n" : ""),
+            Map.of("OPS_TOKEN", "Bearer s3cret")));
         delivery.onChange(ALERT);
         await("delivered", () -> delivery.delivered() == 1);
         assertEquals(4, hook.received.size(), "500, 429, a timeout, then 200");
@@ -83,9 +87,16 @@ class DeliveryServiceTest {
         assertTrue(afterRetryAfter >= 950, "Retry-After: 1 was honoured, waited " + afterRetryAfter + " ms");
         final long firstRetry = hook.received.get(1).atMillis() - hook.received.get(0).atMillis();
         assertTrue(firstRetry >= 45 && firstRetry < 900, "first retry after 50 ms, was " + firstRetry);
-        assertEquals(ALERT.toJson(), hook.received.get(3).body());
-        assertEquals("Bearer s3cret", hook.received.get(3).header("Authorization"));
-        assertEquals("application/json", hook.received.get(3).header("Content-Type"));
+        final ScriptedHttpServer.Received last = hook.received.get(3);
+        if (type.equals("webhook")) {
+            assertEquals(ALERT.toJson(), last.body());
+            assertEquals("Bearer s3cret", last.header("Authorization"));
+        } else {
+            assertEquals("{\"text\":\"[conversioni] ALLARME duplicati canale=email\\nmore than 3 duplicates in 600 s for "
+                + "canale email\\naperto il 2024-05-20T14:32:45.123Z (allarme 7)\"}", last.body());
+            assertEquals(null, last.header("Authorization"));
+        }
+        assertEquals("application/json", last.header("Content-Type"));
         assertEquals(0, delivery.deadLettered());
         try (var files = Files.list(data.resolve("delivery").resolve("pending"))) {
             assertEquals(0, files.count(), "nothing left pending");
