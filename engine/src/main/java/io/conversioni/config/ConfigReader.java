@@ -76,7 +76,7 @@ public final class ConfigReader {
         }
         @SuppressWarnings("unchecked")
         final Map<String, Object> map = v == null ? Collections.emptyMap() : (Map<String, Object>) v;
-        return new ConfigReader(map, source, key + ".");
+        return new ConfigReader(map, source, prefix + key + ".");
     }
 
     /** The raw value at a dotted path, or null. */
@@ -136,6 +136,29 @@ public final class ConfigReader {
         }
         if (value < min || value > max) {
             throw error(path, v, "a whole number between " + min + " and " + max);
+        }
+        return value;
+    }
+
+    /** A decimal number such as {@code 0.05} (a share, a ratio) within {@code [min, max]}. */
+    public double decimal(final String path, final double defaultValue, final double min, final double max)
+        throws ConfigException {
+        final Object v = raw(path);
+        if (v == null) {
+            return defaultValue;
+        }
+        final double value;
+        if (v instanceof Number n) {
+            value = n.doubleValue();
+        } else {
+            try {
+                value = Double.parseDouble(String.valueOf(v).trim());
+            } catch (NumberFormatException e) {
+                throw error(path, v, "a number between " + min + " and " + max);
+            }
+        }
+        if (!(value >= min && value <= max)) {
+            throw error(path, v, "a number between " + min + " and " + max);
         }
         return value;
     }

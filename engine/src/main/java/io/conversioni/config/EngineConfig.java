@@ -60,6 +60,8 @@ public final class EngineConfig {
     private final ConfigReader auth;
     private final ConfigReader reconciliation;
     private final ConfigReader reports;
+    private final ConfigReader alerts;
+    private final ConfigReader delivery;
 
     private EngineConfig(final ConfigReader r, final Resolver resolver) throws ConfigException {
         this.source = r.source();
@@ -131,6 +133,8 @@ public final class EngineConfig {
         this.auth = r.section("auth");
         this.reconciliation = r.section("reconciliation");
         this.reports = r.section("reports");
+        this.alerts = r.section("alerts");
+        this.delivery = r.section("delivery");
         r.rejectUnknownKeys();
     }
 
@@ -312,6 +316,16 @@ public final class EngineConfig {
     /** The {@code reports:} settings (the daily integrity report), read and checked by the report job. */
     public ConfigReader reports() {
         return reports;
+    }
+
+    /** The {@code alerts:} settings (rules, thresholds), read and checked by the alert service. */
+    public ConfigReader alerts() {
+        return alerts;
+    }
+
+    /** The {@code delivery:} settings (sinks, retries), read and checked by outbound delivery. */
+    public ConfigReader delivery() {
+        return delivery;
     }
 
     /** Warnings worth a log line at start-up (the schema's unknown keywords, for example). */

@@ -24,6 +24,8 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
     private final boolean exact;
     private final boolean recordLatency;
     private SnapshotSink snapshotSink;
+    private EventTap tap;
+    private long tapFailures;
 
     /** Receives snapshot requests on the window thread, the only thread that may read the stores then. */
     interface SnapshotSink {
@@ -32,6 +34,11 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
 
     void snapshotSink(final SnapshotSink sink) {
         this.snapshotSink = sink;
+    }
+
+    /** Set before the stage thread starts (the thread start publishes it). */
+    void tap(final EventTap tap) {
+        this.tap = tap;
     }
 
     DedupeWindowStage(final SingleWriterDedupeTable dedupe, final SingleWriterWindowStore windows,
@@ -49,6 +56,24 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
         apply(slot);
         if (recordLatency && slot.kind == EventSlot.KIND_EVENT && slot.outcome != Outcome.JOURNAL_FAILED) {
             windows.recordInsightLatencyNanos(System.nanoTime() - slot.receiveNanos);
+        }
+        if (tap != null && slot.outcome != Outcome.JOURNAL_FAILED) {
+            tap(slot);
+        }
+    }
+
+    /** Live events only (replay calls {@link #apply} directly); a failing tap must not cost the answer. */
+    private void tap(final EventSlot slot) {
+        try {
+            if (slot.kind == EventSlot.KIND_EVENT) {
+                tap.onEvent(slot);
+            } else if (slot.kind == EventSlot.KIND_HEARTBEAT) {
+                tap.onHeartbeat(slot.receiveMillis);
+            }
+        } catch (RuntimeException e) {
+            if (tapFailures++ == 0) {
+                org.slf4j.LoggerFactory.getLogger(DedupeWindowStage.class).error("event tap failed (logged once)", e);
+            }
         }
     }
 

@@ -311,6 +311,17 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Registers the one consumer of the live decided stream (alert rules), called on the window thread.
+     * Call before {@link #start()}; events replayed during recovery do not reach it.
+     */
+    public synchronized void tap(final EventTap tap) {
+        if (ready || closed) {
+            throw new IllegalStateException("register the event tap before start");
+        }
+        windowStage.tap(tap);
+    }
+
+    /**
      * Publishes one event body (copied into the ring; the caller may reuse its buffer at once). Returns
      * false when the ring is full or the engine is not running: nothing was taken, answer 503.
      *

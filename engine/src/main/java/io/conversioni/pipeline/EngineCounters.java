@@ -28,14 +28,19 @@ public final class EngineCounters {
     }
 
     void rejectedCode(final String code) {
-        int index = REJECTION_CODES.size() - 1;
-        for (int i = 0; i < index; i++) {
+        final int index = rejectionCodeIndex(code);
+        byCode.lazySet(index, byCode.get(index) + 1);
+    }
+
+    /** Index of {@code code} in {@link #REJECTION_CODES} ("other" for an unlisted one). Allocates nothing. */
+    public static int rejectionCodeIndex(final String code) {
+        final int other = REJECTION_CODES.size() - 1;
+        for (int i = 0; i < other; i++) {
             if (REJECTION_CODES.get(i).equals(code)) {
-                index = i;
-                break;
+                return i;
             }
         }
-        byCode.lazySet(index, byCode.get(index) + 1);
+        return other;
     }
 
     void late() {

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     versionProvider = VersionProvider.class,
     description = "Low-latency conversion-event engine: validate, dedupe, journal and window CRM conversions.",
     subcommands = {ServeCommand.class, TokenCommand.class, ReplayCommand.class, RequeueCommand.class, ValidateCommand.class,
-        ReconcileCommand.class, ReportCommand.class,
+        ReconcileCommand.class, ReportCommand.class, DeadlettersCommand.class,
         CommandLine.HelpCommand.class})
 public final class ConversioniCommand implements Runnable {
     @CommandLine.Spec

@@ -4,6 +4,7 @@ import io.conversioni.alert.AlertLog;
 import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.ingress.AlertRuntime;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
 import io.conversioni.ingress.IngressServer;
@@ -77,11 +78,19 @@ final class ServeCommand implements Callable<Integer> {
         config.warnings().forEach(w -> LOG.warn("schema: {}", w));
         final SSLContext ssl = settings.httpsEnabled() ? tls(config, settings) : null;
         final Engine engine = Engine.create(config, dataDir);
-        final PrometheusExporter exporter = new PrometheusExporter(engine);
+        final AlertRuntime alerts;
+        try {
+            alerts = AlertRuntime.start(config, dataDir, engine); // taps the engine: before engine.start()
+        } catch (ConfigException e) {
+            System.err.println("error: " + e.getMessage());
+            engine.close();
+            return 2;
+        }
+        final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
-        // reconciliation, daily report, snapshot/retention status; the alert service's AlertSignal and
-        // AlertLog go here once it runs in serve
-        final JobsRuntime jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, AlertSignal.NONE, AlertLog.NONE,
+        server.addRoutes(alerts::register);
+        // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
+        final JobsRuntime jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),
             System::currentTimeMillis);
         server.addRoutes(jobs::register);
         server.start(ssl);
@@ -92,6 +101,7 @@ final class ServeCommand implements Callable<Integer> {
             server.beginDrain();
             jobs.close();
             engine.close();
+            alerts.close();
             server.stop();
             stopped.countDown();
             LOG.info("stopped cleanly");

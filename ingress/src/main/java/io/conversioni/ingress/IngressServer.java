@@ -111,7 +111,8 @@ public final class IngressServer {
                     ex.getResponseHeaders().put(Responses.RETRY_AFTER, settings.retryAfterSeconds);
                     Responses.send(ex, 503, "{\"stato\":\"" + (draining ? "in_chiusura" : "in_recupero") + "\"}");
                 }
-            })
+            });
+        routes
             .setFallbackHandler(ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"))
             .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
                 ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));

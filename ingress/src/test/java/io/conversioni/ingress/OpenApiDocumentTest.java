@@ -27,6 +27,7 @@ class OpenApiDocumentTest {
         "post /api/v1/eventi/conversione/batch",
         "get /api/v1/metriche",
         "get /api/v1/metriche/stream",
+        "get /api/v1/allarmi",
         "get /api/v1/openapi.json",
         "get /metrics",
         "get /health/live",

@@ -41,6 +41,8 @@ public final class PrometheusExporter {
     private final JvmMetrics jvm = new JvmMetrics();
     private final StringBuilder text = new StringBuilder(16 * 1024);
     private final PrometheusTextWriter w = new PrometheusTextWriter(text);
+    private final java.util.List<java.util.function.Consumer<PrometheusTextWriter>> sections =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public PrometheusExporter(final Engine engine) {
         this.engine = engine;
@@ -51,12 +53,19 @@ public final class PrometheusExporter {
         this.skewMs = windows.newSkewHistogram();
     }
 
+    /** Adds families written by another part (alerts, delivery) after the engine's own, on every scrape. */
+    public PrometheusExporter add(final java.util.function.Consumer<PrometheusTextWriter> section) {
+        sections.add(section);
+        return this;
+    }
+
     /** The whole exposition, every line ended by a newline. Any thread; concurrent callers take turns. */
     public synchronized String scrape() {
         text.setLength(0);
         writeEvents();
         writePipeline();
         writeWindows();
+        sections.forEach(section -> section.accept(w));
         jvm.writeTo(w);
         return text.toString();
     }

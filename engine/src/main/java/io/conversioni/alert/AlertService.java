@@ -1,0 +1,215 @@
+package io.conversioni.alert;
+
+import io.conversioni.journal.TextRecordQueue;
+import io.conversioni.pipeline.Engine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The alert service: taps an {@link Engine}'s decided stream through a {@link OneToOneEventFeed},
+ * evaluates the stream rules on its own thread ({@code conversioni-alerts}), takes raise/clear signals
+ * from outside the stream ({@link AlertSignal}: delivery, reconciliation), journals every alert in
+ * {@code <data-dir>/alerts} (reloaded at start: open alerts stay open) and tells an {@link AlertListener}.
+ *
+ * <p>Threading: {@link #attach} and {@link #close} from one controlling thread; {@code raise}/{@code clear}
+ * and the readers from any thread (signals are queued for the rules thread, which owns all alert state).
+ * Allocation: none on the engine's thread (the feed); the rules thread allocates when alerts change.
+ */
+public final class AlertService implements AlertSignal, AlertLog, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AlertService.class);
+    private static final int POLL_LIMIT = 1024;
+    /** Idle waits: 1 ms at first, 10 ms once nothing came for a while (heartbeats arrive every second). */
+    private static final long IDLE_NANOS = 1_000_000L;
+    private static final long LONG_IDLE_NANOS = 10_000_000L;
+    private static final int IDLE_ROUNDS_BEFORE_LONG = 200;
+
+    private record Signal(boolean raise, String regola, String chiave, String messaggio, long atMillis) {
+    }
+
+    private final OneToOneEventFeed feed;
+    private final TextRecordQueue journal;
+    private final AlertBook book;
+    private final List<StreamRule> rules = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Signal> signals = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private final Consumer consumer = new Consumer();
+    private volatile boolean running = true;
+    private long nowMillis = Long.MIN_VALUE;
+    private long evaluatedAtMillis = Long.MIN_VALUE;
+
+    private AlertService(final AlertConfig config, final Path dataDir, final List<String> canali,
+                         final AlertListener listener) {
+        this.feed = new OneToOneEventFeed(config.feedCapacityBytes);
+        this.journal = TextRecordQueue.open(dataDir.resolve("alerts"));
+        this.book = new AlertBook(journal, listener, config.maxHistory);
+        if (config.duplicati) {
+            rules.add(new DuplicatiRule(book, config, canali));
+        }
+        if (config.rifiuti) {
+            rules.add(new RifiutiRule(book, config));
+        }
+        if (config.deriva) {
+            rules.add(new DerivaOrologioRule(book, config, canali));
+        }
+        if (config.silenzio) {
+            rules.add(new SilenzioRule(book, config, canali));
+        }
+        this.thread = new Thread(this::run, "conversioni-alerts");
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Reloads the alert journal, taps {@code engine} (call before {@code engine.start()}: replayed events
+     * are not seen) and starts the rules thread.
+     */
+    public static AlertService attach(final AlertConfig config, final Path dataDir, final Engine engine,
+                                      final AlertListener listener) {
+        final AlertService service = new AlertService(config, dataDir, engine.config().schema().canali(), listener);
+        if (config.enabled) {
+            engine.tap(service.feed);
+        }
+        service.thread.start();
+        return service;
+    }
+
+    private void run() {
+        int idleRounds = 0;
+        while (running) {
+            int work = feed.poll(consumer, POLL_LIMIT);
+            work += drainSignals();
+            if (nowMillis != evaluatedAtMillis) {
+                evaluatedAtMillis = nowMillis;
+                for (StreamRule rule : rules) {
+                    evaluate(rule, nowMillis);
+                }
+            }
+            if (work == 0) {
+                LockSupport.parkNanos(++idleRounds < IDLE_ROUNDS_BEFORE_LONG ? IDLE_NANOS : LONG_IDLE_NANOS);
+            } else {
+                idleRounds = 0;
+            }
+        }
+        feed.poll(consumer, Integer.MAX_VALUE);
+        drainSignals();
+    }
+
+    private static void evaluate(final StreamRule rule, final long now) {
+        try {
+            rule.onTime(now);
+        } catch (RuntimeException e) {
+            LOG.error("alert rule {} failed", rule.getClass().getSimpleName(), e);
+        }
+    }
+
+    private int drainSignals() {
+        int n = 0;
+        for (Signal s = signals.poll(); s != null; s = signals.poll()) {
+            n++;
+            if (s.raise) {
+                if (!book.stillHolds(s.regola, s.chiave)) {
+                    book.holds(s.regola, s.chiave, s.atMillis, s.messaggio, Double.NaN, Double.NaN);
+                }
+            } else {
+                book.lapses(s.regola, s.chiave, s.atMillis, 0);
+            }
+        }
+        return n;
+    }
+
+    private final class Consumer implements OneToOneEventFeed.Consumer {
+        @Override
+        public void onEvent(final FeedRecord record) {
+            nowMillis = Math.max(nowMillis, record.receiveMillis);
+            for (StreamRule rule : rules) {
+                try {
+                    rule.onEvent(record, nowMillis);
+                } catch (RuntimeException e) {
+                    LOG.error("alert rule {} failed", rule.getClass().getSimpleName(), e);
+                }
+            }
+        }
+
+        @Override
+        public void onHeartbeat(final long receiveMillis) {
+            nowMillis = Math.max(nowMillis, receiveMillis);
+        }
+    }
+
+    @Override
+    public void raise(final String regola, final String chiave, final String messaggio, final long atEpochMillis) {
+        signals.add(new Signal(true, regola, chiave, messaggio, atEpochMillis));
+        LockSupport.unpark(thread);
+    }
+
+    @Override
+    public void clear(final String regola, final String chiave, final long atEpochMillis) {
+        signals.add(new Signal(false, regola, chiave, "", atEpochMillis));
+        LockSupport.unpark(thread);
+    }
+
+    /** Alerts newest first: {@code stato} is aperto, risolto or tutti. Any thread. */
+    public List<Alert> alerts(final String stato) {
+        final List<Alert> all = book.snapshot().newestFirst();
+        if ("tutti".equals(stato)) {
+            return all;
+        }
+        final boolean wantOpen = "aperto".equals(stato);
+        final List<Alert> out = new ArrayList<>();
+        for (Alert a : all) {
+            if (a.aperto() == wantOpen) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public Map<String, Long> firedByRule(final long fromEpochMillis, final long toEpochMillis) {
+        final Map<String, Long> out = new TreeMap<>();
+        for (Alert a : book.snapshot().newestFirst()) {
+            if (a.apertoIl() >= fromEpochMillis && a.apertoIl() < toEpochMillis) {
+                out.merge(a.regola(), 1L, Long::sum);
+            }
+        }
+        return out;
+    }
+
+    /** Open alerts by rule (every rule named, 0 when none). Any thread. */
+    public Map<String, Long> openByRule() {
+        return book.snapshot().openByRule();
+    }
+
+    /** Alerts fired since the journal began, by rule. Any thread. */
+    public Map<String, Long> firedTotalByRule() {
+        return book.snapshot().firedByRule();
+    }
+
+    /** Feed records dropped because the rules thread fell behind. Any thread. */
+    public long feedDrops() {
+        return feed.dropped();
+    }
+
+    /** Stops the rules thread after it handled what was queued, then closes the journal. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        journal.close();
+    }
+}

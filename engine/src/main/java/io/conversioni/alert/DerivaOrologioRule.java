@@ -1,0 +1,94 @@
+package io.conversioni.alert;
+
+import io.conversioni.pipeline.Outcome;
+import org.HdrHistogram.Histogram;
+
+import java.util.List;
+
+/**
+ * {@code deriva_orologio}: the p99 of receive time − event time per canale, over tumbling windows of
+ * receive time, above {@code threshold} (the article's 10 ms between servers) once {@code min_events}
+ * arrived. What is measured includes the transit time from the CRM's clock to ours (network, retries,
+ * queues), not the clock offset alone. Events dated ahead count as 0. Fires as soon as the running
+ * window crosses; resolves when a whole window ends below. Counts accepted and duplicate events only.
+ * Rules thread only; allocates nothing per event (preallocated histograms).
+ */
+final class DerivaOrologioRule implements StreamRule {
+    private static final long MAX_SKEW_MILLIS = 86_400_000L;
+
+    private final AlertBook book;
+    private final long thresholdMillis;
+    private final long minEvents;
+    private final long windowMillis;
+    private final long holdDownMillis;
+    private final String[] keys;
+    private final String[] canali;
+    private final Histogram[] current;
+    private final long[] windowStart;
+
+    DerivaOrologioRule(final AlertBook book, final AlertConfig c, final List<String> canali) {
+        this.book = book;
+        this.thresholdMillis = c.derivaThresholdMillis;
+        this.minEvents = c.derivaMinEvents;
+        this.windowMillis = c.derivaWindowMillis;
+        this.holdDownMillis = c.derivaResolveAfterMillis;
+        this.canali = canali.toArray(new String[0]);
+        this.keys = new String[canali.size()];
+        this.current = new Histogram[canali.size()];
+        this.windowStart = new long[canali.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "canale=" + canali.get(i);
+            current[i] = new Histogram(MAX_SKEW_MILLIS, 2);
+            windowStart[i] = Long.MIN_VALUE;
+        }
+    }
+
+    @Override
+    public void onEvent(final FeedRecord e, final long now) {
+        if ((e.outcome != Outcome.ACCEPTED && e.outcome != Outcome.DUPLICATE) || e.canale < 0 || e.canale >= keys.length
+            || e.eventMillis == Long.MIN_VALUE) {
+            return;
+        }
+        final int c = e.canale;
+        roll(c, now);
+        current[c].recordValue(Math.min(MAX_SKEW_MILLIS, Math.max(0, e.receiveMillis - e.eventMillis)));
+        final long p99 = p99(current[c]);
+        if (current[c].getTotalCount() >= minEvents && p99 > thresholdMillis) {
+            if (!book.stillHolds(AlertConfig.DERIVA_OROLOGIO, keys[c])) {
+                book.holds(AlertConfig.DERIVA_OROLOGIO, keys[c], now, "p99 of receive minus event time for canale "
+                    + canali[c] + " is " + p99 + " ms over " + current[c].getTotalCount()
+                    + " events (threshold " + thresholdMillis + " ms; includes transit time)", p99, thresholdMillis);
+            }
+        }
+    }
+
+    private static long p99(final Histogram h) {
+        return h.getTotalCount() == 0 ? 0 : h.getValueAtPercentile(99.0);
+    }
+
+    /** A window of this canale ended: judge it whole, then start the next. */
+    private void roll(final int c, final long now) {
+        final long start = Math.floorDiv(now, windowMillis) * windowMillis;
+        if (windowStart[c] == start) {
+            return;
+        }
+        if (windowStart[c] != Long.MIN_VALUE) {
+            final Histogram h = current[c];
+            if (h.getTotalCount() < minEvents || p99(h) <= thresholdMillis) {
+                book.lapses(AlertConfig.DERIVA_OROLOGIO, keys[c], now, holdDownMillis);
+            }
+            h.reset();
+        }
+        windowStart[c] = start;
+    }
+
+    @Override
+    public void onTime(final long now) {
+        for (int c = 0; c < keys.length; c++) {
+            roll(c, now);
+            if (windowStart[c] != Long.MIN_VALUE && current[c].getTotalCount() == 0) {
+                book.lapses(AlertConfig.DERIVA_OROLOGIO, keys[c], now, holdDownMillis); // hold-down runs on
+            }
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.conversioni.alert;
+
+import io.conversioni.pipeline.Outcome;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code duplicati}: more than {@code threshold} duplicates within {@code window} (the seed article's 3 in
+ * 10 minutes), per canale and per id_cliente. Each key keeps the receive times of its last
+ * {@code threshold + 1} duplicates, which is all it takes to know whether more than {@code threshold}
+ * fall in the window. Per id_cliente state is bounded to {@code max_clients} keys, least recently
+ * duplicated evicted first (an evicted key's open alert resolves then). Rules thread only; allocates the
+ * key String of a duplicate's id_cliente and, for a new client, its ring.
+ */
+final class DuplicatiRule implements StreamRule {
+    private final AlertBook book;
+    private final int threshold;
+    private final long windowMillis;
+    private final long holdDownMillis;
+    private final int maxClients;
+    private final String[] canaleKeys;
+    private final String[] canali;
+    private final long[][] byCanale;
+    private final LinkedHashMap<String, long[]> byClient = new LinkedHashMap<>(64, 0.75f, true);
+
+    DuplicatiRule(final AlertBook book, final AlertConfig c, final List<String> canali) {
+        this.book = book;
+        this.threshold = (int) c.duplicatiThreshold;
+        this.windowMillis = c.duplicatiWindowMillis;
+        this.holdDownMillis = c.duplicatiResolveAfterMillis;
+        this.maxClients = c.duplicatiMaxClients;
+        this.canali = canali.toArray(new String[0]);
+        this.canaleKeys = new String[canali.size()];
+        this.byCanale = new long[canali.size()][];
+        for (int i = 0; i < canaleKeys.length; i++) {
+            canaleKeys[i] = "canale=" + canali.get(i);
+            byCanale[i] = newRing();
+        }
+    }
+
+    /** Slot 0: count stored; then the last threshold + 1 receive times, oldest overwritten. */
+    private long[] newRing() {
+        return new long[threshold + 2];
+    }
+
+    @Override
+    public void onEvent(final FeedRecord e, final long now) {
+        if (e.outcome != Outcome.DUPLICATE) {
+            return;
+        }
+        if (e.canale >= 0 && e.canale < byCanale.length) {
+            record(byCanale[e.canale], e.receiveMillis);
+            evaluate(canaleKeys[e.canale], "canale " + canali[e.canale], byCanale[e.canale], now);
+        }
+        if (e.idLength > 0) {
+            final String id = e.idCliente();
+            long[] ring = byClient.get(id);
+            if (ring == null) {
+                ring = newRing();
+                byClient.put(id, ring);
+                evictBeyondBound(now);
+            }
+            record(ring, e.receiveMillis);
+            evaluate("id_cliente=" + id, "id_cliente " + id, ring, now);
+        }
+    }
+
+    private void evictBeyondBound(final long now) {
+        final Iterator<Map.Entry<String, long[]>> it = byClient.entrySet().iterator();
+        while (byClient.size() > maxClients && it.hasNext()) {
+            final String id = it.next().getKey();
+            it.remove();
+            book.lapses(AlertConfig.DUPLICATI, "id_cliente=" + id, now, 0);
+        }
+    }
+
+    private void record(final long[] ring, final long receiveMillis) {
+        final int slots = ring.length - 1;
+        final long count = ring[0];
+        ring[1 + (int) (count % slots)] = receiveMillis;
+        ring[0] = count + 1;
+    }
+
+    private int inWindow(final long[] ring, final long now) {
+        final int stored = (int) Math.min(ring[0], ring.length - 1);
+        int n = 0;
+        for (int i = 1; i <= stored; i++) {
+            if (now - ring[i] < windowMillis) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void evaluate(final String chiave, final String what, final long[] ring, final long now) {
+        final int n = inWindow(ring, now);
+        if (n > threshold) {
+            if (!book.stillHolds(AlertConfig.DUPLICATI, chiave)) {
+                book.holds(AlertConfig.DUPLICATI, chiave, now, "more than " + threshold + " duplicates in "
+                    + windowMillis / 1000 + " s for " + what, n, threshold);
+            }
+        } else {
+            book.lapses(AlertConfig.DUPLICATI, chiave, now, holdDownMillis);
+        }
+    }
+
+    @Override
+    public void onTime(final long now) {
+        for (String chiave : book.openKeys(AlertConfig.DUPLICATI)) {
+            long[] ring = null;
+            for (int i = 0; i < canaleKeys.length && ring == null; i++) {
+                if (canaleKeys[i].equals(chiave)) {
+                    ring = byCanale[i];
+                }
+            }
+            if (ring == null && chiave.startsWith("id_cliente=")) {
+                ring = byClient.get(chiave.substring("id_cliente=".length()));
+            }
+            if (ring == null || inWindow(ring, now) <= threshold) {
+                book.lapses(AlertConfig.DUPLICATI, chiave, now, holdDownMillis);
+            }
+        }
+    }
+}

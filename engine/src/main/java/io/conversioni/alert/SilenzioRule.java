@@ -1,0 +1,50 @@
+package io.conversioni.alert;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code silenzio}: a canale that sent at least one event since start has sent none for {@code after}
+ * (measured on stream time, which heartbeats advance while nothing arrives). Resolves with the canale's
+ * next event. Rules thread only; allocates nothing per event.
+ */
+final class SilenzioRule implements StreamRule {
+    private final AlertBook book;
+    private final long afterMillis;
+    private final String[] keys;
+    private final String[] canali;
+    private final long[] lastSeen;
+
+    SilenzioRule(final AlertBook book, final AlertConfig c, final List<String> canali) {
+        this.book = book;
+        this.afterMillis = c.silenzioAfterMillis;
+        this.canali = canali.toArray(new String[0]);
+        this.keys = new String[canali.size()];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "canale=" + canali.get(i);
+        }
+        this.lastSeen = new long[canali.size()];
+        Arrays.fill(lastSeen, Long.MIN_VALUE);
+    }
+
+    @Override
+    public void onEvent(final FeedRecord e, final long now) {
+        if (e.canale < 0 || e.canale >= keys.length) {
+            return;
+        }
+        lastSeen[e.canale] = Math.max(lastSeen[e.canale], e.receiveMillis);
+        book.lapses(AlertConfig.SILENZIO, keys[e.canale], now, 0);
+    }
+
+    @Override
+    public void onTime(final long now) {
+        for (int c = 0; c < keys.length; c++) {
+            if (lastSeen[c] != Long.MIN_VALUE && now - lastSeen[c] >= afterMillis
+                && !book.stillHolds(AlertConfig.SILENZIO, keys[c])) {
+                book.holds(AlertConfig.SILENZIO, keys[c], now, "no events from canale " + canali[c] + " for "
+                    + (now - lastSeen[c]) / 1000 + " s (since " + java.time.Instant.ofEpochMilli(lastSeen[c]) + ")",
+                    (now - lastSeen[c]) / 1000.0, afterMillis / 1000.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.conversioni.ingress;
+
+import io.conversioni.alert.Alert;
+import io.conversioni.alert.AlertService;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * {@code GET /api/v1/allarmi?stato=aperto|risolto|tutti} (default tutti): the alerts, newest first, as
+ * {@code {"allarmi":[...]}}. Reads the alert service's published snapshot, so it never waits on the
+ * rules thread. Any IO thread; allocates the answer.
+ */
+final class AllarmiHandler implements HttpHandler {
+    static final List<String> STATI = List.of("aperto", "risolto", "tutti");
+    private final AlertService alerts;
+
+    AllarmiHandler(final AlertService alerts) {
+        this.alerts = alerts;
+    }
+
+    @Override
+    public void handleRequest(final HttpServerExchange exchange) {
+        final Deque<String> values = exchange.getQueryParameters().get("stato");
+        final String stato = values == null || values.isEmpty() ? "tutti" : values.peekFirst();
+        if (!STATI.contains(stato)) {
+            Responses.error(exchange, 400, "parametro", "stato must be one of aperto, risolto, tutti; was '" + stato + "'");
+            return;
+        }
+        Responses.send(exchange, 200, render(alerts.alerts(stato)));
+    }
+
+    static String render(final List<Alert> alerts) {
+        final StringBuilder sb = new StringBuilder(64 + alerts.size() * 256).append("{\"allarmi\":[");
+        for (int i = 0; i < alerts.size(); i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(alerts.get(i).toJson());
+        }
+        return sb.append("]}").toString();
+    }
+}
