@@ -150,7 +150,8 @@ final class ServeCommand implements Callable<Integer> {
                 out.append("\n(A new HS256 secret was generated in the data folder; production: set CONVERSIONI_JWT_SECRET.)\n");
             }
         }
-        out.append("\nMetrics: ").append(base).append("/api/v1/metriche  Prometheus: ").append(base).append("/metrics\n");
+        out.append("\nDashboard: ").append(base).append("/  (paste the token once)\n");
+        out.append("Metrics: ").append(base).append("/api/v1/metriche  Prometheus: ").append(base).append("/metrics\n");
         System.out.println(out);
         System.out.flush();
     }
