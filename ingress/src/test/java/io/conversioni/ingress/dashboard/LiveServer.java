@@ -3,6 +3,7 @@ package io.conversioni.ingress.dashboard;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
+import io.conversioni.ingress.AlertRuntime;
 import io.conversioni.ingress.IngressServer;
 import io.conversioni.ingress.ServerSettings;
 import io.conversioni.ingress.metrics.PrometheusExporter;
@@ -27,6 +28,7 @@ import java.time.Duration;
 final class LiveServer implements AutoCloseable {
     final Engine engine;
     final IngressServer server;
+    final AlertRuntime alerts;
     final AuthSetup auth;
     final HttpClient client;
     final String base;
@@ -41,7 +43,10 @@ final class LiveServer implements AutoCloseable {
         final ServerSettings settings = ServerSettings.read(config.server(), 0, -1);
         auth = AuthSetup.read(config.auth(), data);
         engine = Engine.create(config, data);
-        server = new IngressServer(engine, settings, auth.authenticator(), new PrometheusExporter(engine)::scrape);
+        alerts = AlertRuntime.start(config, data, engine); // as serve wires it: the tap before engine.start()
+        server = new IngressServer(engine, settings, auth.authenticator(),
+            new PrometheusExporter(engine).add(alerts::writeMetrics)::scrape);
+        server.addRoutes(alerts::register);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         try {
             server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
@@ -86,6 +91,7 @@ final class LiveServer implements AutoCloseable {
     public void close() {
         server.stop();
         engine.close();
+        alerts.close();
     }
 
     private static SSLContext trusting(final Path keystore) throws Exception {
