@@ -88,23 +88,6 @@ public record Alert(String id, String regola, String chiave, long apertoIl, long
 
     /** Appends a JSON string literal. */
     public static void quote(final StringBuilder sb, final String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            switch (c) {
-                case '"': sb.append("\\\""); break;
-                case '\\': sb.append("\\\\"); break;
-                case '\n': sb.append("\\n"); break;
-                case '\r': sb.append("\\r"); break;
-                case '\t': sb.append("\\t"); break;
-                default:
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-            }
-        }
-        sb.append('"');
+        io.conversioni.json.JsonText.quote(sb, s);
     }
 }

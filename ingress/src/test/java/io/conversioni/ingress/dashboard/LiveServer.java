@@ -10,15 +10,11 @@ import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.pipeline.Engine;
 
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 
 /**
@@ -95,14 +91,6 @@ final class LiveServer implements AutoCloseable {
     }
 
     private static SSLContext trusting(final Path keystore) throws Exception {
-        final KeyStore store = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, DevelopmentTls.password());
-        }
-        final TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(store);
-        final SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, trust.getTrustManagers(), null);
-        return context;
+        return io.conversioni.ingress.TestTls.trusting(keystore);
     }
 }
