@@ -10,8 +10,10 @@
 # 2. latency: the same warmed conversioni at half its maximum, open loop (constant arrival rate, coordinated
 #    omission corrected), with the time-to-insight probe (POST → visible in /api/v1/metriche).
 # 3. batch: NDJSON batches of 500 events, closed loop: events/s over HTTP.
-# --wirings (the full run): conversioni's maximum for each pipeline.stage_threads (1, 2, 4) × wait_strategy
-#    (sleeping, blocking), one fresh server each.
+# --wirings (the full run): conversioni's maximum (and time-to-insight under it) for each pipeline.stage_threads
+#    (1, 2, 4) × wait_strategy (sleeping, blocking), one fresh server each; WIRINGS="1:blocking 2:sleeping ..."
+#    picks and orders them (a name seen twice gets a -2, -3 suffix: alternate them to average out noise).
+#    --only-wirings: just those, without steps 1 to 3.
 #
 # Every process it starts is stopped on exit (trap), servers listen on free loopback ports (port 0), every
 # step has a bounded duration. Writes OUT_DIR/http-*.json (one LoadGenerator report each). Exit 1 when a
@@ -21,15 +23,17 @@ cd "$(dirname "$0")/.."
 
 quick=false
 wirings=false
+only_wirings=false
 out=""
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=true ;;
     --wirings) wirings=true ;;
+    --only-wirings) wirings=true; only_wirings=true ;;
     *) out="$arg" ;;
   esac
 done
-[ -n "$out" ] || { echo "usage: benchmarks/http.sh [--quick] [--wirings] OUT_DIR" >&2; exit 2; }
+[ -n "$out" ] || { echo "usage: benchmarks/http.sh [--quick] [--wirings|--only-wirings] OUT_DIR" >&2; exit 2; }
 mkdir -p "$out"
 
 bench_jar=benchmarks/target/benchmarks.jar
@@ -137,6 +141,7 @@ start_conversioni() {
   echo "$pid $port $token"
 }
 
+if ! $only_wirings; then
 echo "== HTTP: bare Undertow ceiling ($io_threads IO thread(s))"
 # shellcheck disable=SC2086
 java $bench_opts -cp "$bench_jar" io.conversioni.bench.BareUndertowServer 0 "$io_threads" >"$tmp/bare.log" 2>&1 &
@@ -164,11 +169,16 @@ load conversioni-batch-warmup "$url" "$token" --rate max --batch "$batch" --conn
 load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 \
   --duration "$batch_measure" --insight-samples 0
 stop_server "$conv_pid"
+fi
 
 if $wirings; then
-  for threads in 1 2 4; do
-    for wait_strategy in sleeping blocking; do
+  declare -A seen=()
+  for wiring in ${WIRINGS:-1:sleeping 1:blocking 2:sleeping 2:blocking 4:sleeping 4:blocking}; do
+      threads=${wiring%%:*}
+      wait_strategy=${wiring#*:}
       name="wiring-t$threads-$wait_strategy"
+      seen[$name]=$(( ${seen[$name]:-0} + 1 ))
+      [ "${seen[$name]}" -gt 1 ] && name="$name-${seen[$name]}"
       echo "== HTTP: conversioni with stage_threads $threads, wait_strategy $wait_strategy"
       read -r conv_pid conv_port token < <(start_conversioni "$name" "$threads" "$wait_strategy")
       [ -n "${conv_port:-}" ] || exit 1
@@ -177,7 +187,6 @@ if $wirings; then
       load "$name-warmup" "$url" "$token" --rate max --duration 3s --insight-samples 0 >/dev/null
       load "$name-max" "$url" "$token" --rate max --duration "$measure" --insight-samples 50
       stop_server "$conv_pid"
-    done
   done
 fi
 rm -f "$out"/http-*-warmup.json

@@ -74,20 +74,21 @@ else
   exclude=(-e JacksonRedisPeerBenchmark)
 fi
 
+# the shipped wiring (the quick JMH run and the paced run use it)
+threads=$(sed -n 's/^  stage_threads: *\([0-9]*\).*/\1/p' config/conversioni.yaml)
+wait_strategy=$(sed -n 's/^  wait_strategy: *\([a-z_]*\).*/\1/p' config/conversioni.yaml)
 if $quick; then
-  threads=$(sed -n 's/^  stage_threads: *\([0-9]*\).*/\1/p' config/conversioni.yaml)
-  wait_strategy=$(sed -n 's/^  wait_strategy: *\([a-z_]*\).*/\1/p' config/conversioni.yaml)
   # shellcheck disable=SC2086
   java $opts -jar "$jar" ${exclude[@]+"${exclude[@]}"} \
     'DecodeValidateBenchmark.conversioniDecodeValidate|DedupeBenchmark|WindowUpdateBenchmark.onEvent$|JournalAppendBenchmark.appendEvent|PipelineThroughputBenchmark|peers.BlockingQueuePipelineBenchmark|peers.JacksonRedisPeerBenchmark' \
     -p mode=PROXIMITY -p capacitySlots=131072 -p durability=ASYNC -p waitStrategy="$wait_strategy" -p stageThreads="$threads" \
     -f 1 -wi 1 -i 2 -w 1s -r 1s -foe true -prof gc -rf json -rff "$raw"
-  paced=(--rate 100000 --seconds 2 --warmup 1)
+  paced=(--rate 100000 --seconds 2 --warmup 1 --stage-threads "$threads" --wait "$wait_strategy")
   http=(--quick)
 else
   # shellcheck disable=SC2086
   java $opts -jar "$jar" ${exclude[@]+"${exclude[@]}"} -f 1 -wi 3 -i 5 -w 2s -r 2s -foe true -prof gc -rf json -rff "$raw"
-  paced=(--rate 100000 --seconds 10 --warmup 3)
+  paced=(--rate 100000 --seconds 10 --warmup 3 --stage-threads "$threads" --wait "$wait_strategy")
   http=(--wirings)
 fi
 
