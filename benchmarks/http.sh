@@ -141,6 +141,10 @@ start_conversioni() {
   echo "$pid $port $token"
 }
 
+echo "== HTTP: the load generator's self-test (against the JDK's HTTP server)"
+# shellcheck disable=SC2086
+timeout 60 java $bench_opts -cp "$bench_jar" io.conversioni.bench.load.LoadGenerator --self-test | grep '^self-test:'
+
 if ! $only_wirings; then
 echo "== HTTP: bare Undertow ceiling ($io_threads IO thread(s))"
 # shellcheck disable=SC2086
