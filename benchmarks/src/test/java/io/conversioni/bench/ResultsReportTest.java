@@ -44,5 +44,7 @@ class ResultsReportTest {
         assertFalse(ResultsReport.gated("peers.JacksonRedisPeerBenchmark.processOneEvent", ""));
         assertFalse(ResultsReport.gated("DecodeValidateBenchmark.jacksonNetworkntDecodeValidate", ""));
         assertFalse(ResultsReport.gated("PipelineThroughputBenchmark.publishOneEvent", "stageThreads=1"));
+        assertFalse(ResultsReport.gated("ReplayBenchmark.replayJournal", ""));
+        assertTrue(ResultsReport.gated("WindowUpdateBenchmark.onEvent", ""));
     }
 }
