@@ -45,6 +45,8 @@ class CrashRecoveryTest {
     private static final String SECRET = "crash-test-secret-0123456789abcdef0123456789";
     private static final int ROUNDS = 10;
     private static final int CLIENTS = 3;
+    /** 10 rounds × 60 new events: the "real load" check below holds on a slow machine too. */
+    private static final int MIN_EVENTS_PER_ROUND = 60;
 
     @TempDir
     Path data;
@@ -95,7 +97,13 @@ class CrashRecoveryTest {
                         }
                     }));
                 }
+                final int roundStart = next.get();
                 Thread.sleep(150 + random.nextInt(600));
+                // and at least a few dozen new events per round, however slow the (shared) machine is
+                final long roundDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (next.get() - roundStart < MIN_EVENTS_PER_ROUND && System.nanoTime() < roundDeadline) {
+                    Thread.sleep(20);
+                }
                 if (round == 0) {
                     awaitSnapshot(); // so that later restarts can begin from one, whatever the machine's speed
                 }
