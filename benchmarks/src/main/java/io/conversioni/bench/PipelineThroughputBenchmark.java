@@ -34,6 +34,12 @@ import java.util.stream.Stream;
  * (4096 distinct valid events, the clock fixed so that all are inside the windows' horizon), shared with
  * the peers in {@code io.conversioni.bench.peers}. Insight latency percentiles (receive → window updated) are printed at
  * the end of each trial from the engine's own HdrHistogram.
+ *
+ * <p>Allocation: {@code -prof gc} divides everything the JVM allocated (JMH, Chronicle mapping its next chunk,
+ * heartbeats, the publisher) by the operations, so on a slow or busy machine its B/op grows with no engine change.
+ * The precise check is here: the bytes the engine's stage threads ({@code conversioni-*}) allocated during the last
+ * measurement iteration, divided by the events they finished in it (HotSpot's per-thread allocation counter). Above
+ * {@value #STAGE_ALLOCATION_LIMIT_BYTES} B/event the trial fails (so {@code benchmarks/run.sh} fails).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -43,17 +49,22 @@ import java.util.stream.Stream;
 @State(Scope.Benchmark)
 public class PipelineThroughputBenchmark {
     private static final long NOW = SeededTraffic.NOW_MILLIS;
+    /** Bytes per event the stage threads may allocate (an object per event is at least 16 B). */
+    static final double STAGE_ALLOCATION_LIMIT_BYTES = 4.0;
 
-    @Param({"sleeping", "yielding"})
+    @Param({"blocking", "sleeping"})
     public String waitStrategy;
 
-    @Param({"4", "2"})
+    @Param({"1", "2", "4"})
     public int stageThreads;
 
     private Path dataDir;
     private Engine engine;
     private byte[][] bodies;
     private int next;
+    private long iterationStartBytes;
+    private long iterationStartEvents;
+    private double stageBytesPerEvent = Double.NaN;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -64,6 +75,40 @@ public class PipelineThroughputBenchmark {
             dataDir, () -> NOW);
         engine.start();
         bodies = SeededTraffic.bodies();
+    }
+
+    @Setup(Level.Iteration)
+    public void startIteration() {
+        iterationStartBytes = stageThreadAllocatedBytes();
+        iterationStartEvents = finishedEvents();
+    }
+
+    @TearDown(Level.Iteration)
+    public void endIteration() {
+        final long events = finishedEvents() - iterationStartEvents;
+        stageBytesPerEvent = events == 0 ? Double.NaN : (stageThreadAllocatedBytes() - iterationStartBytes) / (double) events;
+    }
+
+    private long finishedEvents() {
+        long sum = 0;
+        for (int o = Outcome.ACCEPTED; o <= Outcome.JOURNAL_FAILED; o++) {
+            sum += engine.counters().outcomes(o);
+        }
+        return sum;
+    }
+
+    /** Bytes allocated so far by the engine's stage threads (HotSpot's per-thread counter). */
+    private static long stageThreadAllocatedBytes() {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long bytes = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            final String name = t.getName();
+            if (name.startsWith("conversioni-") && !name.equals("conversioni-heartbeat") && !name.equals("conversioni-snapshot")) {
+                bytes += Math.max(0, threads.getThreadAllocatedBytes(t.getId()));
+            }
+        }
+        return bytes;
     }
 
     @Benchmark
@@ -87,6 +132,13 @@ public class PipelineThroughputBenchmark {
             latency.getValueAtPercentile(99) / 1e3, latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3);
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+        System.out.printf("[%s] stage threads allocated %.3f B/event in the last iteration%n",
+            waitStrategy + "/" + stageThreads, stageBytesPerEvent);
+        if (stageBytesPerEvent > STAGE_ALLOCATION_LIMIT_BYTES) {
+            throw new IllegalStateException(String.format(java.util.Locale.ROOT, "ALLOCATION: the engine's stage threads "
+                + "allocate %.3f B per event (limit %.1f); engine stages must allocate nothing per event", stageBytesPerEvent,
+                STAGE_ALLOCATION_LIMIT_BYTES));
         }
     }
 }

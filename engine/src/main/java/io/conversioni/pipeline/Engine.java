@@ -38,6 +38,7 @@ public final class Engine implements AutoCloseable {
     private final SingleWriterDedupeTable dedupe;
     private final EngineCounters counters = new EngineCounters();
     private final DedupeWindowStage windowStage;
+    private final JournalStage journalStage;
     private final EnginePipeline pipeline;
     private final RingBuffer<EventSlot> ring;
     private final AtomicInteger publishersInFlight = new AtomicInteger();
@@ -76,8 +77,9 @@ public final class Engine implements AutoCloseable {
         this.dedupe = new SingleWriterDedupeTable(config.dedupe());
         final DedupeKeys keys = new DedupeKeys(config.dedupeKeyFields());
         this.windowStage = new DedupeWindowStage(dedupe, windows, counters, keys, true);
-        this.pipeline = new EnginePipeline(config.ringSize(), 1024, config.waitStrategy(), config.stageThreads() == 2,
-            new DecodeStage(config.schema().newDecoder(config.maxDepth())), new JournalStage(journal, counters),
+        this.journalStage = new JournalStage(journal, counters);
+        this.pipeline = new EnginePipeline(config.ringSize(), 1024, config.waitStrategy(), config.stageThreads(),
+            config.syncDurability(), new DecodeStage(config.schema().newDecoder(config.maxDepth())), journalStage,
             windowStage, new RespondStage());
         this.ring = pipeline.ring();
         this.snapshots = new StateSnapshots(dataDir);
@@ -357,6 +359,11 @@ public final class Engine implements AutoCloseable {
     /** True once recovery finished and the stages run; false again after {@link #close()} began. */
     public boolean isReady() {
         return ready && accepting;
+    }
+
+    /** The journal stage, for tests of the wiring (its flush mark; see {@link JournalStage#flushedThroughSequence()}). */
+    JournalStage journalStage() {
+        return journalStage;
     }
 
     public EngineConfig config() {

@@ -24,24 +24,28 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   publishers ──► ring ──► [decode + validate] ──► [journal] ──► [dedupe → window] ──► [respond]
  * </pre>
  *
- * One thread per stage; each stage sees a slot only after the previous one released it (Disruptor
- * sequence barriers), so every slot field has exactly one writer. Built once; not thread-safe to build.
+ * {@code stageThreads} 4: one thread per stage; 2: decode + journal on one thread, window + respond on
+ * another; 1: all four on one thread ({@link SingleThreadStages}). Whatever the count, each stage sees a
+ * slot only after the previous one is done with it (Disruptor sequence barriers between threads, program
+ * order within one), so every slot field has exactly one writer, and with SYNC durability nothing is
+ * counted or answered before its batch's flush. Built once; not thread-safe to build.
  */
 final class EnginePipeline {
     private static final Logger LOG = LoggerFactory.getLogger(EnginePipeline.class);
     private static final String[] STAGE_NAMES = {"decode", "journal", "window", "respond"};
     private static final String[] FUSED_NAMES = {"decode-journal", "window-respond"};
+    private static final String[] SINGLE_NAMES = {"stages"};
 
     private final Disruptor<EventSlot> disruptor;
     private final RingBuffer<EventSlot> ring;
 
-    EnginePipeline(final int ringSize, final int initialBodyBytes, final String waitStrategy, final boolean fused,
-                   final DecodeStage decode, final JournalStage journal, final DedupeWindowStage window,
-                   final RespondStage respond) {
+    EnginePipeline(final int ringSize, final int initialBodyBytes, final String waitStrategy, final int stageThreads,
+                   final boolean syncDurability, final DecodeStage decode, final JournalStage journal,
+                   final DedupeWindowStage window, final RespondStage respond) {
+        final String[] names = stageThreads == 1 ? SINGLE_NAMES : stageThreads == 2 ? FUSED_NAMES : STAGE_NAMES;
         final AtomicInteger stage = new AtomicInteger();
         final ThreadFactory threads = runnable -> {
             final int i = stage.getAndIncrement();
-            final String[] names = fused ? FUSED_NAMES : STAGE_NAMES;
             final Thread t = new Thread(runnable, "conversioni-" + (i < names.length ? names[i] : "stage-" + i));
             t.setDaemon(true);
             return t;
@@ -49,14 +53,22 @@ final class EnginePipeline {
         disruptor = new Disruptor<>(() -> new EventSlot(initialBodyBytes), ringSize, threads, ProducerType.MULTI,
             waitStrategy(waitStrategy));
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
-        if (fused) {
-            // two threads on small machines: the same stages in the same order, two per thread
+        SingleThreadStages single = null;
+        if (stageThreads == 1) {
+            // one thread for 2-core machines: the same stages in the same order, no hand-off at all
+            single = new SingleThreadStages(decode, journal, window, respond, syncDurability);
+            disruptor.handleEventsWith(single);
+        } else if (stageThreads == 2) {
+            // two threads: the same stages in the same order, two per thread
             disruptor.handleEventsWith(new Fused(decode, journal)).then(new Fused(window, respond));
         } else {
             disruptor.handleEventsWith(decode).then(journal).then(window).then(respond);
         }
         ring = disruptor.getRingBuffer();
         journal.attach(ring);
+        if (single != null) {
+            single.attach(ring);
+        }
     }
 
     static WaitStrategy waitStrategy(final String name) {

@@ -27,6 +27,12 @@ final class JournalStage implements EventHandler<EventSlot> {
     private boolean failing;
     private RingBuffer<EventSlot> ring;
     private long batchStart = -1;
+    /**
+     * Engine sequence of the last slot whose batch's flush succeeded (-1: none yet). Written by this stage
+     * before its Disruptor sequence moves past the batch, so a later stage (or this thread, with one stage
+     * thread) that sees a slot sees at least the flush of that slot's batch. For tests of the wiring.
+     */
+    private long flushedThroughSequence = -1;
 
     JournalStage(final SingleWriterJournal journal, final EngineCounters counters) {
         this.journal = journal;
@@ -54,9 +60,16 @@ final class JournalStage implements EventHandler<EventSlot> {
                     ring.get(s).notDurable = true;
                 }
                 LOG.error("journal flush failed for engine sequences up to {}: {}", slot.sequence, journal.lastError());
+            } else {
+                flushedThroughSequence = slot.sequence;
             }
             batchStart = -1;
         }
+    }
+
+    /** See {@link #flushedThroughSequence}: read it from a later stage's thread, or this one. */
+    long flushedThroughSequence() {
+        return flushedThroughSequence;
     }
 
     private void append(final EventSlot slot) {

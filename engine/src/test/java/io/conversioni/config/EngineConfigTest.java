@@ -24,7 +24,8 @@ class EngineConfigTest {
         final EngineConfig empty = EngineConfig.parse("", CONFIG_DIR);
         for (EngineConfig config : new EngineConfig[] {c, empty}) {
             assertEquals(16384, config.ringSize());
-            assertEquals("sleeping", config.waitStrategy());
+            assertEquals("blocking", config.waitStrategy());
+            assertEquals(1, config.stageThreads());
             assertEquals(65536, config.maxBodyBytes());
             assertEquals(1000, config.heartbeatMillis());
             assertFalse(config.syncDurability());

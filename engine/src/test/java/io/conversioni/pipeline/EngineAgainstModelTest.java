@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 
 import static io.conversioni.pipeline.EngineFixtures.CONFIG_DIR;
 import static io.conversioni.pipeline.EngineFixtures.T0;
@@ -29,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The whole pipeline (real Chronicle journal in a temp dir) against a straightforward model: seeded
  * random mixes of valid, invalid, re-delivered, near-duplicate, out-of-order, future and too-old
- * events. Outcomes, per-window counts and sums, and the state rebuilt from the journal must all agree.
+ * events. Outcomes, per-window counts and sums, and the state rebuilt from the journal must all agree,
+ * for every stage wiring ({@code pipeline.stage_threads} 1, 2 and 4) and with both journal durabilities.
  */
 @Timeout(120)
 class EngineAgainstModelTest {
@@ -48,8 +51,8 @@ class EngineAgainstModelTest {
         engines.forEach(Engine::close);
     }
 
-    private Engine engine() throws Exception {
-        final Engine engine = Engine.create(EngineConfig.parse("", CONFIG_DIR), data, now::get);
+    private Engine engine(final String yaml) throws Exception {
+        final Engine engine = Engine.create(EngineConfig.parse(yaml, CONFIG_DIR), data, now::get);
         engines.add(engine);
         engine.start();
         return engine;
@@ -59,12 +62,29 @@ class EngineAgainstModelTest {
     private record Expected(int outcome, long windowStart, long cents) {
     }
 
+    /**
+     * Every stage wiring with the page-cache journal and with a flush per batch; the default wiring (one
+     * thread) with three seeds, the others with one (each run takes seconds on two cores).
+     */
+    static Stream<Arguments> wirings() {
+        final List<Arguments> all = new ArrayList<>();
+        for (int threads : new int[] {1, 2, 4}) {
+            for (long seed : threads == 1 ? new long[] {1L, 42L, 20261128L} : new long[] {42L}) {
+                all.add(Arguments.of(seed, threads, "async"));
+            }
+            all.add(Arguments.of(7L + threads, threads, "sync"));
+        }
+        return all.stream();
+    }
+
     @Tag("slow")
-    @ParameterizedTest
-    @ValueSource(longs = {1L, 42L, 20261128L})
-    void shouldMatchAStraightforwardModelForRandomMixes(final long seed) throws Exception {
+    @ParameterizedTest(name = "seed {0}, stage_threads {1}, durability {2}")
+    @MethodSource("wirings")
+    void shouldMatchAStraightforwardModelForRandomMixes(final long seed, final int stageThreads, final String durability)
+        throws Exception {
         now.set(T0 + 30 * 60_000);
-        final Engine engine = engine();
+        final String yaml = "pipeline:\n  stage_threads: " + stageThreads + "\njournal:\n  durability: " + durability + "\n";
+        final Engine engine = engine(yaml);
         final Random random = new Random(seed);
         final List<String> bodies = new ArrayList<>();
         final List<Expected> expected = new ArrayList<>();
@@ -150,13 +170,13 @@ class EngineAgainstModelTest {
             && outcomes[Outcome.TOO_LATE] > 20, "the mix exercises every outcome");
         // determinism: fresh stores fed only from the journal reach the same state (a full replay) ...
         engine.close();
-        final OfflineReplay replayed = OfflineReplay.recorded(EngineConfig.parse("", CONFIG_DIR), data);
+        final OfflineReplay replayed = OfflineReplay.recorded(EngineConfig.parse(yaml, CONFIG_DIR), data);
         assertNull(engine.windows().stateDifference(replayed.windows()));
         for (int o = Outcome.ACCEPTED; o <= Outcome.FUTURE; o++) {
             assertEquals(engine.counters().outcomes(o), replayed.counters().outcomes(o));
         }
         // ... and so does a restart, from the snapshot written at the clean stop
-        final Engine rebuilt = engine();
+        final Engine rebuilt = engine(yaml);
         assertNull(engine.windows().stateDifference(rebuilt.windows()));
         for (int o = Outcome.ACCEPTED; o <= Outcome.FUTURE; o++) {
             assertEquals(engine.counters().outcomes(o), rebuilt.counters().outcomes(o));

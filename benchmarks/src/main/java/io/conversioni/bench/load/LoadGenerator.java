@@ -53,17 +53,23 @@ public final class LoadGenerator {
             final OpenLoopDriver driver = new OpenLoopDriver(settings, selector, report);
             final long startNanos = System.nanoTime() + START_DELAY_NANOS;
             final AtomicLong dueCount = new AtomicLong();
-            final ArrivalScheduler scheduler = new ArrivalScheduler(startNanos, settings.periodNanos(),
-                settings.totalRequests(), dueCount, selector);
-            final Thread schedulerThread = daemon(scheduler, "load-scheduler");
+            final ArrivalScheduler scheduler = settings.closedLoop ? null : new ArrivalScheduler(startNanos,
+                settings.periodNanos(), settings.totalRequests(), dueCount, selector);
+            final Thread schedulerThread = scheduler == null ? null : daemon(scheduler, "load-scheduler");
             final InsightProbe probe = settings.insightSamples > 0
                 ? new InsightProbe(settings, startNanos, Long.toString(System.currentTimeMillis(), 36)) : null;
             final Thread probeThread = probe == null ? null : daemon(probe, "load-insight-probe");
             try {
-                driver.run(startNanos, dueCount);
+                if (settings.closedLoop) {
+                    driver.runClosedLoop(startNanos);
+                } else {
+                    driver.run(startNanos, dueCount);
+                }
             } finally {
-                scheduler.stop();
-                schedulerThread.join(1000);
+                if (scheduler != null) {
+                    scheduler.stop();
+                    schedulerThread.join(1000);
+                }
             }
             if (probeThread != null) {
                 final long deadlineNanos = startNanos + settings.durationNanos + settings.drainNanos;

@@ -59,13 +59,15 @@ final class LoadReport {
 
     String summary() {
         final StringBuilder sb = new StringBuilder(1024);
-        sb.append(String.format(Locale.ROOT, "%s: %s, %.0f req/s for %.1f s over %d connections%s%n", settings.name,
-            settings.target, settings.ratePerSecond, settings.durationNanos / 1e9, settings.connections,
+        sb.append(String.format(Locale.ROOT, "%s: %s, %s for %.1f s over %d connections%s%n", settings.name,
+            settings.target, settings.closedLoop ? "closed loop (max)" : String.format(Locale.ROOT, "%.0f req/s",
+                settings.ratePerSecond), settings.durationNanos / 1e9, settings.connections,
             settings.batchEvents > 0 ? ", batches of " + settings.batchEvents : ""));
         sb.append(String.format(Locale.ROOT, "  requests  %d scheduled, %d sent, %d answered, %d failed (max queued %d)%n",
             settings.totalRequests(), sentRequests, completedRequests, failedRequests, maxQueued));
         sb.append(String.format(Locale.ROOT, "  achieved  %.1f req/s, %.1f events/s%n", throughputRps(), eventsPerSecond()));
-        sb.append("  latency   ").append(percentiles(latencyMicros)).append(" (from intended send time)\n");
+        sb.append("  latency   ").append(percentiles(latencyMicros))
+            .append(settings.closedLoop ? " (service time, from the actual send)\n" : " (from intended send time)\n");
         sb.append("  status   ");
         for (int s = 0; s < STATUS_SLOTS; s++) {
             if (statusCounts[s] > 0) {
@@ -87,7 +89,7 @@ final class LoadReport {
     String json() {
         final StringBuilder sb = new StringBuilder(1024);
         sb.append("{\"name\":\"").append(escape(settings.name)).append('"')
-            .append(",\"rate\":").append(number(settings.ratePerSecond))
+            .append(",\"rate\":").append(settings.closedLoop ? "\"max\"" : number(settings.ratePerSecond))
             .append(",\"duration_s\":").append(number(settings.durationNanos / 1e9))
             .append(",\"connections\":").append(settings.connections)
             .append(",\"batch\":").append(settings.batchEvents)

@@ -13,7 +13,7 @@ import java.util.Locale;
  * mistyped URL cannot aim the generator at another machine.
  */
 final class LoadSettings {
-    static final String USAGE = "usage: LoadGenerator --url http://127.0.0.1:PORT --token TOKEN --rate N --duration 10s"
+    static final String USAGE = "usage: LoadGenerator --url http://127.0.0.1:PORT --token TOKEN --rate N|max --duration 10s"
         + " [--connections 16] [--batch 0|K] [--seed 42] [--duplicates 0.05] [--invalid 0.02] [--out-of-order 0.1]"
         + " [--insight-samples 200] [--json FILE] [--name NAME] [--drain 5s]\n"
         + "       LoadGenerator --self-test";
@@ -24,7 +24,14 @@ final class LoadSettings {
     final InetSocketAddress target;
     final String hostHeader;
     final String token;
+    /** Requests per second of the open-loop schedule; 0 in closed loop ({@code --rate max}). */
     final double ratePerSecond;
+    /**
+     * {@code --rate max}: closed loop, the maximum-throughput mode. Each connection sends its next request as
+     * soon as the previous answer arrived, for the duration; latency is then service time (from the actual
+     * send), not open-loop latency.
+     */
+    final boolean closedLoop;
     final long durationNanos;
     final long drainNanos;
     final int connections;
@@ -45,6 +52,7 @@ final class LoadSettings {
         this.hostHeader = target.getHostString() + ":" + target.getPort();
         this.token = token;
         this.ratePerSecond = ratePerSecond;
+        this.closedLoop = ratePerSecond == 0;
         this.durationNanos = durationNanos;
         this.drainNanos = drainNanos;
         this.connections = connections;
@@ -58,9 +66,9 @@ final class LoadSettings {
         this.name = name;
     }
 
-    /** Requests the schedule holds: rate × duration, rounded. */
+    /** Requests the schedule holds: rate × duration, rounded (0 in closed loop: as many as get answered). */
     long totalRequests() {
-        return Math.max(1, Math.round(ratePerSecond * durationNanos / 1e9));
+        return closedLoop ? 0 : Math.max(1, Math.round(ratePerSecond * durationNanos / 1e9));
     }
 
     double periodNanos() {
@@ -111,7 +119,7 @@ final class LoadSettings {
         require("--token", token);
         require("--rate", rate);
         require("--duration", duration);
-        final double ratePerSecond = number("--rate", rate, 0.001, MAX_RATE_PER_SECOND);
+        final double ratePerSecond = "max".equals(rate) ? 0 : number("--rate", rate, 0.001, MAX_RATE_PER_SECOND);
         final long durationNanos = durationNanos("--duration", duration);
         final int batchEvents = (int) integer("--batch", batch, 0, 10_000);
         final double dup = number("--duplicates", duplicates, 0, 1);
@@ -120,7 +128,8 @@ final class LoadSettings {
             throw new IllegalArgumentException("--duplicates + --invalid must be at most 1, was " + (dup + bad));
         }
         final String runName = name != null ? name
-            : String.format(Locale.ROOT, "http-%s-%.0frps", batchEvents == 0 ? "single" : "batch" + batchEvents, ratePerSecond);
+            : String.format(Locale.ROOT, "http-%s-%s", batchEvents == 0 ? "single" : "batch" + batchEvents,
+                ratePerSecond == 0 ? "max" : String.format(Locale.ROOT, "%.0frps", ratePerSecond));
         return new LoadSettings(loopback(url), token, ratePerSecond, durationNanos, durationNanos("--drain", drain),
             (int) integer("--connections", connections, 1, 1024), batchEvents, integer("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE),
             dup, bad, number("--out-of-order", outOfOrder, 0, 1), (int) integer("--insight-samples", insight, 0, 10_000),

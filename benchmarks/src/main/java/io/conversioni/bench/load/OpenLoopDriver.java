@@ -10,6 +10,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The selector thread: keeps {@code connections} keep-alive HTTP/1.1 connections, at most one request outstanding
@@ -17,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * records each answer's latency from the request's intended send time. Requests due while all connections are
  * busy wait in an implicit queue (the indices between sent and due), so their latency grows as open loop demands.
  * Single thread (the caller of {@link #run}); it owns the histogram and counters, which callers read after it
- * returns. Allocates per request only when a connection fails or a batch body outgrows its buffer.
+ * returns. With {@code --rate max} ({@link #runClosedLoop}) each connection sends again as soon as it is
+ * answered. Allocates per request only when a connection fails or a batch body outgrows its buffer.
  */
 final class OpenLoopDriver {
     private static final long HIGHEST_MICROS = 3_600_000_000L;
@@ -96,6 +98,48 @@ final class OpenLoopDriver {
                         c.busy = false;
                     }
                 }
+                break;
+            }
+            selector.select(this::onReady, SELECT_TIMEOUT_MS);
+        }
+        report.sentRequests = sent;
+        for (final Connection c : connections) {
+            close(c);
+        }
+    }
+
+    /**
+     * Closed loop ({@code --rate max}): every idle connection sends at once, until the duration is over; then the
+     * answers still out are awaited until the drain deadline. Latency is from the actual send.
+     */
+    void runClosedLoop(final long startNanos) throws IOException {
+        this.startNanos = startNanos;
+        final long endNanos = startNanos + settings.durationNanos;
+        final long deadline = endNanos + settings.drainNanos;
+        for (long now = System.nanoTime(); now < startNanos; now = System.nanoTime()) {
+            LockSupport.parkNanos(startNanos - now);
+        }
+        while (true) {
+            final long now = System.nanoTime();
+            if (now < endNanos) {
+                while (!idle.isEmpty()) {
+                    send(idle.pop(), sent, System.nanoTime());
+                    sent++;
+                }
+            } else if (busyCount() == 0) {
+                break;
+            }
+            if (now > deadline) {
+                for (final Connection c : connections) {
+                    if (c.busy) {
+                        abandon("no answer before the drain deadline", 1);
+                        c.busy = false;
+                    }
+                }
+                break;
+            }
+            if (now < endNanos && idle.isEmpty() && busyCount() == 0) {
+                report.error("no connection left", 0);
                 break;
             }
             selector.select(this::onReady, SELECT_TIMEOUT_MS);

@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * {@code --self-test}: the generator against the JDK's plain HTTP server on a free loopback port, which answers
  * 202 to every POST and lists the insight campaigns it has seen on {@code GET /api/v1/metriche}. Runs 2 s at
  * 500 req/s; fails (exit 1) unless throughput is within 10 % of the rate, every request got a 202 and the
- * insight probe saw every marker. Main thread only; the server's own thread answers.
+ * insight probe saw every marker. Then 1 s closed loop ({@code --rate max}): every request sent is answered 202. Main thread only; the server's own thread answers.
  */
 final class SelfTest {
     private static final Pattern INSIGHT = Pattern.compile("\"campagna\":\"(insight-[a-z0-9-]+)\"");
@@ -63,7 +63,14 @@ final class SelfTest {
             if (report.settings.jsonFile == null) {
                 System.out.println("self-test json: " + report.json().trim());
             }
-            return rateOk && allAccepted && insightOk ? 0 : 1;
+            final LoadReport max = LoadGenerator.run(LoadSettings.parse(new String[] {"--url", "http://127.0.0.1:" + port,
+                "--token", "self-test", "--rate", "max", "--duration", "1s", "--connections", "4",
+                "--insight-samples", "0", "--drain", "3s", "--name", "self-test-max"}));
+            System.out.print(max.summary());
+            final boolean maxOk = max.completedRequests > 0 && max.completedRequests == max.sentRequests
+                && max.count(202) == max.completedRequests && max.failedRequests == 0;
+            System.out.printf("self-test: closed loop answered every request it sent with 202: %s%n", maxOk);
+            return rateOk && allAccepted && insightOk && maxOk ? 0 : 1;
         } finally {
             server.stop(0);
         }

@@ -45,9 +45,10 @@ import java.util.concurrent.atomic.LongAdder;
  * checks, no campaign or evento cells, and Redis on loopback rather than across a network. Same traffic
  * as {@code PipelineThroughputBenchmark} ({@link SeededTraffic}); one operation = one event, processed
  * synchronously on the JMH thread. After the first pass over the 4096 bodies every event is a duplicate
- * (as in the engine run). Each trial starts {@code redis-server} on a free loopback port as a child
- * process and stops it at teardown; without redis-server the trial fails at once with PEER_REDIS_MISSING
- * (benchmarks/run.sh checks first and reports the peer as skipped). Per-event latency (p50/p99) is
+ * (as in the engine run). {@code benchmarks/run.sh} starts {@code redis-server} on a free loopback port, names
+ * it in the environment variable {@value #REDIS_PORT_ENV} and stops it at the end (or reports the peer as
+ * skipped when redis-server is not installed); without that variable each trial starts its own as a child
+ * process and stops it at teardown, and fails at once with PEER_REDIS_MISSING when there is none. Per-event latency (p50/p99) is
  * printed at the end of the trial; allocation per event is large by design ({@code -prof gc}).
  */
 @BenchmarkMode(Mode.Throughput)
@@ -57,6 +58,8 @@ import java.util.concurrent.atomic.LongAdder;
 @Fork(1)
 @State(Scope.Benchmark)
 public class JacksonRedisPeerBenchmark {
+    /** Set by benchmarks/run.sh: the loopback port of the redis-server it started for this run. */
+    static final String REDIS_PORT_ENV = "CONVERSIONI_PEER_REDIS_PORT";
     private static final long WINDOW_MILLIS = 300_000;
     private static final long DEDUPE_TTL_SECONDS = 3600;
     private static final SetParams SET_NX_EX = SetParams.setParams().nx().ex(DEDUPE_TTL_SECONDS);
@@ -92,8 +95,9 @@ public class JacksonRedisPeerBenchmark {
             Files.readString(SeededTraffic.schemaPath()),
             SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
         bodies = SeededTraffic.bodies();
-        redisServer = RedisServerProcess.start();
-        redis = new Jedis("127.0.0.1", redisServer.port());
+        final String scriptRedis = System.getenv(REDIS_PORT_ENV);
+        redisServer = scriptRedis == null || scriptRedis.isBlank() ? RedisServerProcess.start() : null;
+        redis = new Jedis("127.0.0.1", redisServer != null ? redisServer.port() : Integer.parseInt(scriptRedis.trim()));
         redis.flushAll();
         for (byte[] body : bodies) {
             if (!schema.validate(jackson.readTree(body)).isEmpty()) {
@@ -149,7 +153,9 @@ public class JacksonRedisPeerBenchmark {
                 latencyNanos.getValueAtPercentile(99.9) / 1e3, latencyNanos.getMaxValue() / 1e3);
             redis.close();
         } finally {
-            redisServer.close();
+            if (redisServer != null) {
+                redisServer.close();
+            }
         }
     }
 }
