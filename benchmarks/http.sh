@@ -154,7 +154,8 @@ pids+=("$bare_pid")
 bare_port=$(await_port "$tmp/bare.log" '.*bare Undertow on http://127.0.0.1:\([0-9]*\).*' "$bare_pid")
 load bare-warmup "http://127.0.0.1:$bare_port" none --rate max --duration "$warm" --insight-samples 0 >/dev/null
 load bare-single-max "http://127.0.0.1:$bare_port" none --rate max --duration "$measure" --insight-samples 0
-stop_server "$bare_pid"
+# the bare server stays up (idle) until conversioni's half rate is known: the same open loop against it is
+# the latency floor of this machine and load generator, so conversioni's tail is read against it
 
 echo "== HTTP: conversioni (defaults: stage_threads and wait_strategy from config/conversioni.yaml)"
 threads=$(sed -n 's/^  stage_threads: *\([0-9]*\).*/\1/p' config/conversioni.yaml)
@@ -168,6 +169,8 @@ load conversioni-single-max "$url" "$token" --rate max --duration "$measure" --i
 max=$(score conversioni-single-max throughput_rps)
 half=$(awk -v m="$max" 'BEGIN { r = int(m / 2); print (r < 100 ? 100 : r) }')
 load conversioni-single-half "$url" "$token" --rate "$half" --duration "$half_duration" --insight-samples "$insight"
+load bare-single-half "http://127.0.0.1:$bare_port" none --rate "$half" --duration "$half_duration" --insight-samples 0
+stop_server "$bare_pid"
 load conversioni-batch-warmup "$url" "$token" --rate max --batch "$batch" --connections 4 --duration 2s \
   --insight-samples 0 >/dev/null
 load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 \

@@ -69,8 +69,11 @@ final class PeerRatios {
         }
         final JsonNode half = first("http.conversioni-single-half");
         if (half != null) {
+            final JsonNode floor = first("http.bare-single-half");
             line(md, "HTTP latency at half the max (" + rate(half) + ", open loop)", "p99 " + ms(half.path("latency_ms"), "p99")
-                + ", p99.9 " + ms(half.path("latency_ms"), "p99.9"), "p99 ≤ 1 ms");
+                + ", p99.9 " + ms(half.path("latency_ms"), "p99.9") + (floor == null ? ""
+                : "; bare Undertow at the same rate (this machine's floor): p99 " + ms(floor.path("latency_ms"), "p99")
+                + ", p99.9 " + ms(floor.path("latency_ms"), "p99.9")), "p99 ≤ 1 ms");
             line(md, "time-to-insight at half the max (POST → visible in /api/v1/metriche)", "p50 "
                 + ms(half.path("insight_latency_ms"), "p50") + ", p99 " + ms(half.path("insight_latency_ms"), "p99"),
                 "p99 ≤ 1 ms (the article: < 90 s)");

@@ -52,7 +52,7 @@ public final class IngressServer {
 
     /**
      * Routes another part adds (the jobs view, alerts), registered at {@link #start}; {@code authenticated}
-     * wraps a handler in the same JWT check as the query routes.
+     * wraps a handler in the same JWT check as the query routes, and runs it on a worker thread.
      */
     @FunctionalInterface
     public interface Routes {
@@ -94,7 +94,7 @@ public final class IngressServer {
                 new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining))
             .post("/api/v1/eventi/conversione/batch",
                 new IngestHandler(engine, auth, limiter, outcomes, settings, true, () -> draining))
-            .get("/api/v1/metriche", authenticated(this::metriche))
+            .get("/api/v1/metriche", authenticated(offIoThread(this::metriche)))
             .get("/api/v1/metriche/stream", authenticated(stream))
             .get("/api/v1/openapi.json", ex -> {
                 ex.getResponseHeaders().put(Headers.CONTENT_TYPE, Responses.JSON);
@@ -102,7 +102,7 @@ public final class IngressServer {
             })
             .get("/", dashboard) // the page and its files hold no data: public
             .get(DashboardHandler.PREFIX + "{file}", dashboard)
-            .get("/metrics", settings.metricsPublic ? this::metrics : authenticated(this::metrics))
+            .get("/metrics", settings.metricsPublic ? offIoThread(this::metrics) : authenticated(offIoThread(this::metrics)))
             .get("/health/live", ex -> Responses.send(ex, 200, "{\"stato\":\"vivo\"}"))
             .get("/health/ready", ex -> {
                 if (engine.isReady() && !draining) {
@@ -116,7 +116,7 @@ public final class IngressServer {
             .setFallbackHandler(ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"))
             .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
                 ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));
-        extraRoutes.forEach(r -> r.register(routes, this::authenticated));
+        extraRoutes.forEach(r -> r.register(routes, handler -> authenticated(offIoThread(handler))));
         final HttpHandler root = new SafetyHandler(routes);
         final Undertow.Builder builder = Undertow.builder()
             .setIoThreads(settings.ioThreads)
@@ -159,6 +159,21 @@ public final class IngressServer {
         if (undertow != null) {
             undertow.stop();
         }
+    }
+
+    /**
+     * Queries (metriche, /metrics, alerts, jobs) render on a worker thread: with one IO thread, a query
+     * rendered there would hold every ingest request behind it (the open-loop p99 showed it).
+     */
+    private static HttpHandler offIoThread(final HttpHandler next) {
+        final HttpHandler safe = new SafetyHandler(next);
+        return ex -> {
+            if (ex.isInIoThread()) {
+                ex.dispatch(safe);
+            } else {
+                safe.handleRequest(ex);
+            }
+        };
     }
 
     private HttpHandler authenticated(final HttpHandler next) {
