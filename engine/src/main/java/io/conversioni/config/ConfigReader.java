@@ -275,7 +275,8 @@ public final class ConfigReader {
         return new ConfigException(source + ": " + prefix + path + " must be " + expected + ", was '" + value + "'");
     }
 
-    static String formatMillis(final long millis) {
+    /** A duration as this file's settings write it (1d, 2h, 5m, 15s, 500ms): the largest exact unit. */
+    public static String formatMillis(final long millis) {
         if (millis % 86_400_000 == 0) {
             return millis / 86_400_000 + "d";
         }

@@ -34,15 +34,6 @@ public final class JobsJson {
     }
 
     static String duration(final long millis) {
-        if (millis % 86_400_000 == 0) {
-            return millis / 86_400_000 + "d";
-        }
-        if (millis % 3_600_000 == 0) {
-            return millis / 3_600_000 + "h";
-        }
-        if (millis % 60_000 == 0) {
-            return millis / 60_000 + "m";
-        }
-        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+        return io.conversioni.config.ConfigReader.formatMillis(millis);
     }
 }
