@@ -117,18 +117,7 @@ public final class ReconciliationFormat {
 
     /** A JSON string literal. */
     public static String quote(final String s) {
-        final StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.append('"').toString();
+        return io.conversioni.json.JsonText.quote(s);
     }
 
     /** The mismatches' keys, for logs. */

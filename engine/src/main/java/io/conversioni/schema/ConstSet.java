@@ -94,19 +94,7 @@ final class ConstSet {
 
     private static void render(final Object value, final StringBuilder sb) {
         if (value instanceof String) {
-            sb.append('"');
-            final String s = (String) value;
-            for (int i = 0; i < s.length(); i++) {
-                final char c = s.charAt(i);
-                if (c == '"' || c == '\\') {
-                    sb.append('\\').append(c);
-                } else if (c < 0x20) {
-                    sb.append(String.format("\\u%04x", (int) c));
-                } else {
-                    sb.append(c);
-                }
-            }
-            sb.append('"');
+            io.conversioni.json.JsonText.quote(sb, (String) value);
         } else if (value instanceof BigDecimal) {
             sb.append(((BigDecimal) value).toPlainString());
         } else if (value instanceof Map) {

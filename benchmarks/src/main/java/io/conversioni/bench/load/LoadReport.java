@@ -1,5 +1,7 @@
 package io.conversioni.bench.load;
 
+import io.conversioni.json.JsonText;
+
 import org.HdrHistogram.Histogram;
 
 import java.util.LinkedHashMap;
@@ -88,7 +90,7 @@ final class LoadReport {
 
     String json() {
         final StringBuilder sb = new StringBuilder(1024);
-        sb.append("{\"name\":\"").append(escape(settings.name)).append('"')
+        sb.append("{\"name\":").append(JsonText.quote(settings.name))
             .append(",\"rate\":").append(settings.closedLoop ? "\"max\"" : number(settings.ratePerSecond))
             .append(",\"duration_s\":").append(number(settings.durationNanos / 1e9))
             .append(",\"connections\":").append(settings.connections)
@@ -113,7 +115,7 @@ final class LoadReport {
         sb.append("},\"errors\":{");
         first = true;
         for (final Map.Entry<String, Long> e : errors.entrySet()) {
-            sb.append(first ? "" : ",").append('"').append(escape(e.getKey())).append("\":").append(e.getValue());
+            sb.append(first ? "" : ",").append(JsonText.quote(e.getKey())).append(':').append(e.getValue());
             first = false;
         }
         sb.append('}');
@@ -150,18 +152,4 @@ final class LoadReport {
         return String.format(Locale.ROOT, "%.3f", value);
     }
 
-    private static String escape(final String s) {
-        final StringBuilder sb = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c < 0x20) {
-                sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-            } else {
-                sb.append(c);
-            }
-        }
-        return sb.toString();
-    }
 }
