@@ -7,6 +7,8 @@
 # 1. ceiling: the bare Undertow handler (bench.BareUndertowServer), then conversioni (the shaded ingress jar,
 #    `serve --port -1 --http-port 0`, fresh data folder), each warmed and then driven closed-loop at maximum
 #    (--rate max, 16 keep-alive connections) with the same single-event traffic: ratio conversioni / bare.
+#    Every run warms up inside the generator's own JVM first (--warmup, same rate, discarded): a cold
+#    generator's JIT compilation alone put tens of milliseconds into the measured p99.
 # 2. latency: the same warmed conversioni at half its maximum, open loop (constant arrival rate, coordinated
 #    omission corrected), with the time-to-insight probe (POST → visible in /api/v1/metriche).
 # 3. batch: NDJSON batches of 500 events, closed loop: events/s over HTTP.
@@ -152,8 +154,7 @@ java $bench_opts -cp "$bench_jar" io.conversioni.bench.BareUndertowServer 0 "$io
 bare_pid=$!
 pids+=("$bare_pid")
 bare_port=$(await_port "$tmp/bare.log" '.*bare Undertow on http://127.0.0.1:\([0-9]*\).*' "$bare_pid")
-load bare-warmup "http://127.0.0.1:$bare_port" none --rate max --duration "$warm" --insight-samples 0 >/dev/null
-load bare-single-max "http://127.0.0.1:$bare_port" none --rate max --duration "$measure" --insight-samples 0
+load bare-single-max "http://127.0.0.1:$bare_port" none --rate max --warmup "$warm" --duration "$measure" --insight-samples 0
 # the bare server stays up (idle) until conversioni's half rate is known: the same open loop against it is
 # the latency floor of this machine and load generator, so conversioni's tail is read against it
 
@@ -164,16 +165,15 @@ read -r conv_pid conv_port token < <(start_conversioni default "$threads" "$wait
 [ -n "${conv_port:-}" ] || exit 1
 pids+=("$conv_pid")
 url="http://127.0.0.1:$conv_port"
-load conversioni-warmup "$url" "$token" --rate max --duration "$warm" --insight-samples 0 >/dev/null
-load conversioni-single-max "$url" "$token" --rate max --duration "$measure" --insight-samples 0
+load conversioni-single-max "$url" "$token" --rate max --warmup "$warm" --duration "$measure" --insight-samples 0
 max=$(score conversioni-single-max throughput_rps)
 half=$(awk -v m="$max" 'BEGIN { r = int(m / 2); print (r < 100 ? 100 : r) }')
-load conversioni-single-half "$url" "$token" --rate "$half" --duration "$half_duration" --insight-samples "$insight"
-load bare-single-half "http://127.0.0.1:$bare_port" none --rate "$half" --duration "$half_duration" --insight-samples 0
+load conversioni-single-half "$url" "$token" --rate "$half" --warmup "$warm" --duration "$half_duration" \
+  --insight-samples "$insight"
+load bare-single-half "http://127.0.0.1:$bare_port" none --rate "$half" --warmup "$warm" --duration "$half_duration" \
+  --insight-samples 0
 stop_server "$bare_pid"
-load conversioni-batch-warmup "$url" "$token" --rate max --batch "$batch" --connections 4 --duration 2s \
-  --insight-samples 0 >/dev/null
-load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 \
+load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 --warmup 2s \
   --duration "$batch_measure" --insight-samples 0
 stop_server "$conv_pid"
 fi
@@ -191,10 +191,8 @@ if $wirings; then
       [ -n "${conv_port:-}" ] || exit 1
       pids+=("$conv_pid")
       url="http://127.0.0.1:$conv_port"
-      load "$name-warmup" "$url" "$token" --rate max --duration 3s --insight-samples 0 >/dev/null
-      load "$name-max" "$url" "$token" --rate max --duration "$measure" --insight-samples 50
+      load "$name-max" "$url" "$token" --rate max --warmup 3s --duration "$measure" --insight-samples 50
       stop_server "$conv_pid"
   done
 fi
-rm -f "$out"/http-*-warmup.json
 echo "== HTTP: reports in $out"

@@ -4,12 +4,13 @@ import java.io.IOException;
 import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Entry point and the one wiring place: settings → connections → scheduler thread + selector loop (this thread)
  * + insight probe thread → report. The run is bounded: it stops after the schedule plus the drain time, whatever
- * the server does. Usage: see {@link LoadSettings#USAGE}; {@code --self-test} checks the generator against an
+ * the server does; {@code --warmup} runs a discarded one first in the same JVM. Usage: see {@link LoadSettings#USAGE}; {@code --self-test} checks the generator against an
  * in-process server. Exit status: 0 done, 1 self-test failed or the target could not be reached, 2 bad arguments.
  */
 public final class LoadGenerator {
@@ -33,6 +34,11 @@ public final class LoadGenerator {
         }
         final LoadReport report;
         try {
+            if (settings.warmupNanos > 0) {
+                final LoadReport warmup = run(settings.warmupRun());
+                System.out.printf(Locale.ROOT, "  warmup    %d requests in %.1f s, not counted%n", warmup.sentRequests,
+                    settings.warmupNanos / 1e9);
+            }
             report = run(settings);
         } catch (final IOException e) {
             System.err.println("error: cannot load " + settings.target + ": " + e + " (is the server running with --http-port?)");

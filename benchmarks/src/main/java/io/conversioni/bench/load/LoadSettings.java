@@ -15,11 +15,12 @@ import java.util.Locale;
 final class LoadSettings {
     static final String USAGE = "usage: LoadGenerator --url http://127.0.0.1:PORT --token TOKEN --rate N|max --duration 10s"
         + " [--connections 16] [--batch 0|K] [--seed 42] [--duplicates 0.05] [--invalid 0.02] [--out-of-order 0.1]"
-        + " [--insight-samples 200] [--json FILE] [--name NAME] [--drain 5s]\n"
+        + " [--insight-samples 200] [--json FILE] [--name NAME] [--drain 5s] [--warmup 0s]\n"
         + "       LoadGenerator --self-test";
 
     static final long MAX_DURATION_NANOS = 600_000_000_000L;
     static final double MAX_RATE_PER_SECOND = 1_000_000;
+    static final long WARMUP_SEED_MIX = 0x5DEECE66DL;
 
     final InetSocketAddress target;
     final String hostHeader;
@@ -34,6 +35,12 @@ final class LoadSettings {
     final boolean closedLoop;
     final long durationNanos;
     final long drainNanos;
+    /**
+     * {@code --warmup}: a first run of this length in the same JVM, same rate and traffic mix, another seed, no
+     * insight probe, its numbers thrown away; so the generator's own JIT compilation and the server's first
+     * answers are not in the measured tail. 0 = none.
+     */
+    final long warmupNanos;
     final int connections;
     final int batchEvents;
     final long seed;
@@ -45,7 +52,7 @@ final class LoadSettings {
     final String name;
 
     LoadSettings(final InetSocketAddress target, final String token, final double ratePerSecond, final long durationNanos,
-                 final long drainNanos, final int connections, final int batchEvents, final long seed,
+                 final long drainNanos, final long warmupNanos, final int connections, final int batchEvents, final long seed,
                  final double duplicateShare, final double invalidShare, final double outOfOrderShare,
                  final int insightSamples, final Path jsonFile, final String name) {
         this.target = target;
@@ -55,6 +62,7 @@ final class LoadSettings {
         this.closedLoop = ratePerSecond == 0;
         this.durationNanos = durationNanos;
         this.drainNanos = drainNanos;
+        this.warmupNanos = warmupNanos;
         this.connections = connections;
         this.batchEvents = batchEvents;
         this.seed = seed;
@@ -75,6 +83,16 @@ final class LoadSettings {
         return 1e9 / ratePerSecond;
     }
 
+    /**
+     * The warm-up run's settings: the same target, rate, connections and mix for {@link #warmupNanos}, seed
+     * {@code seed ^ WARMUP_SEED_MIX} (so its events are not re-sent as the measured run's and counted as
+     * duplicates), no insight probe, no JSON file, no warm-up of its own.
+     */
+    LoadSettings warmupRun() {
+        return new LoadSettings(target, token, ratePerSecond, warmupNanos, drainNanos, 0, connections, batchEvents,
+            seed ^ WARMUP_SEED_MIX, duplicateShare, invalidShare, outOfOrderShare, 0, null, name + "-warmup");
+    }
+
     /** Parses and validates; throws {@link IllegalArgumentException} naming the option and the value. */
     static LoadSettings parse(final String[] args) {
         String url = null;
@@ -89,6 +107,7 @@ final class LoadSettings {
         String outOfOrder = "0.1";
         String insight = "200";
         String drain = "5s";
+        String warmup = "0s";
         String json = null;
         String name = null;
         for (int i = 0; i < args.length; i++) {
@@ -110,6 +129,7 @@ final class LoadSettings {
                 case "--out-of-order": outOfOrder = value; break;
                 case "--insight-samples": insight = value; break;
                 case "--drain": drain = value; break;
+                case "--warmup": warmup = value; break;
                 case "--json": json = value; break;
                 case "--name": name = value; break;
                 default: throw new IllegalArgumentException("unknown option " + key);
@@ -130,7 +150,8 @@ final class LoadSettings {
         final String runName = name != null ? name
             : String.format(Locale.ROOT, "http-%s-%s", batchEvents == 0 ? "single" : "batch" + batchEvents,
                 ratePerSecond == 0 ? "max" : String.format(Locale.ROOT, "%.0frps", ratePerSecond));
-        return new LoadSettings(loopback(url), token, ratePerSecond, durationNanos, durationNanos("--drain", drain),
+        final long warmupNanos = "0s".equals(warmup) || "0".equals(warmup) ? 0 : durationNanos("--warmup", warmup);
+        return new LoadSettings(loopback(url), token, ratePerSecond, durationNanos, durationNanos("--drain", drain), warmupNanos,
             (int) integer("--connections", connections, 1, 1024), batchEvents, integer("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE),
             dup, bad, number("--out-of-order", outOfOrder, 0, 1), (int) integer("--insight-samples", insight, 0, 10_000),
             json == null ? null : Path.of(json), runName);
