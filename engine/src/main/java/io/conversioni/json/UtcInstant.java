@@ -19,6 +19,16 @@ public final class UtcInstant {
     private UtcInstant() {
     }
 
+    /** Appends the same text as {@code sb.append(Instant.ofEpochMilli(epochMillis))}; allocates only a small scratch array. */
+    public static StringBuilder append(final StringBuilder sb, final long epochMillis) {
+        final byte[] scratch = new byte[MAX_LENGTH];
+        final int end = format(scratch, 0, epochMillis);
+        for (int i = 0; i < end; i++) {
+            sb.append((char) scratch[i]);
+        }
+        return sb;
+    }
+
     /**
      * Writes {@code epochMillis} at {@code dst[at]} ({@link #MAX_LENGTH} bytes must fit).
      *

@@ -27,6 +27,14 @@ class UtcInstantTest {
     }
 
     @Test
+    void shouldAppendToAStringBuilderWhatInstantAppends() {
+        for (final long millis : new long[] {0, 1_764_343_500_000L, 1_764_343_672_882L, -1, 253_402_300_800_000L}) {
+            assertEquals("at " + Instant.ofEpochMilli(millis) + ";", UtcInstant.append(new StringBuilder("at "), millis)
+                .append(';').toString());
+        }
+    }
+
+    @Test
     void shouldWriteWhatInstantToStringWritesForRandomInstantsOfYears0To9999() {
         final Random random = new Random(20261201L);
         for (int i = 0; i < 200_000; i++) {

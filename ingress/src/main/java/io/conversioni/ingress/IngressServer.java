@@ -2,6 +2,7 @@ package io.conversioni.ingress;
 
 import io.conversioni.ingress.dashboard.DashboardHandler;
 import io.conversioni.ingress.metrics.MotoreSampler;
+import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.Engine;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -217,8 +218,8 @@ public final class IngressServer {
             return null;
         }
         try {
-            final long to = q.containsKey("a") ? Instant.parse(first(q, "a", "")).toEpochMilli() : System.currentTimeMillis();
-            final long from = q.containsKey("da") ? Instant.parse(first(q, "da", "")).toEpochMilli() : to - 3_600_000L;
+            final long to = q.containsKey("a") ? instant(first(q, "a", "")) : System.currentTimeMillis();
+            final long from = q.containsKey("da") ? instant(first(q, "da", "")) : to - 3_600_000L;
             if (from >= to) {
                 Responses.error(exchange, 400, "parametro", "da must be before a");
                 return null;
@@ -228,6 +229,16 @@ public final class IngressServer {
             Responses.error(exchange, 400, "parametro", "da and a must be ISO instants such as 2024-05-20T14:00:00Z");
             return null;
         }
+    }
+
+    /**
+     * An ISO instant: RFC 3339 through the engine's own parser (a dashboard polls with these on every refresh,
+     * and {@code Instant.parse} cost a fifth of a query), else whatever else {@code Instant.parse} accepts
+     * (years past 9999, for one); throws {@link DateTimeParseException} when neither does.
+     */
+    private static long instant(final String text) {
+        final long millis = Rfc3339.parseEpochMillis(text);
+        return millis != Rfc3339.INVALID ? millis : Instant.parse(text).toEpochMilli();
     }
 
     private static String first(final Map<String, Deque<String>> q, final String name, final String fallback) {
@@ -249,7 +260,7 @@ public final class IngressServer {
         long span = 3_600_000L;
         try {
             if (q.containsKey("da") && q.containsKey("a")) {
-                span = Instant.parse(first(q, "a", "")).toEpochMilli() - Instant.parse(first(q, "da", "")).toEpochMilli();
+                span = instant(first(q, "a", "")) - instant(first(q, "da", ""));
             }
         } catch (DateTimeParseException ignored) {
             span = 3_600_000L;

@@ -238,6 +238,13 @@ class IngressServerTest {
         assertTrue(m.body().contains("\"chiave\":\"Campagna_Email_Verano2024\",\"accettati\":1"), m.body());
         assertEquals(400, get("/api/v1/metriche?per=paese", token).statusCode());
         assertEquals(400, get("/api/v1/metriche?da=ieri", token).statusCode());
+        // the same hour written with an offset and with a fraction: the same answer
+        final String sameHour = m.body().substring(0, m.body().indexOf(",\"motore\""));
+        final HttpResponse<String> offset = get("/api/v1/metriche?da=2024-05-20T16:00:00%2B02:00&a=2024-05-20T15:00:00.000Z&per=campagna", token);
+        assertEquals(200, offset.statusCode(), offset.body());
+        assertEquals(sameHour, offset.body().substring(0, offset.body().indexOf(",\"motore\"")));
+        assertTrue(sameHour.startsWith("{\"da\":\"2024-05-20T14:00:00Z\",\"a\":\"2024-05-20T15:00:00Z\""), sameHour);
+        assertEquals(400, get("/api/v1/metriche?da=2024-05-20T15:00:00Z&a=2024-05-20T14:00:00Z", token).statusCode());
         final HttpResponse<String> prometheus = get("/metrics", null);
         assertEquals(200, prometheus.statusCode());
         assertTrue(prometheus.body().contains("conversioni_events_total{esito=\"accettato\"} 1"), prometheus.body());
