@@ -25,6 +25,12 @@ final class DerivaOrologioRule implements StreamRule {
     private final String[] canali;
     private final Histogram[] current;
     private final long[] windowStart;
+    /**
+     * Per canale, values recorded in the current window whose histogram bucket lies above the threshold. While
+     * it is 0 the p99 cannot be above the threshold (a percentile is always the top of a recorded value's
+     * bucket), so the percentile walk over the histogram, the costliest step per event, is skipped.
+     */
+    private final long[] aboveThreshold;
 
     DerivaOrologioRule(final AlertBook book, final AlertConfig c, final List<String> canali) {
         this.book = book;
@@ -36,6 +42,7 @@ final class DerivaOrologioRule implements StreamRule {
         this.keys = new String[canali.size()];
         this.current = new Histogram[canali.size()];
         this.windowStart = new long[canali.size()];
+        this.aboveThreshold = new long[canali.size()];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = "canale=" + canali.get(i);
             current[i] = new Histogram(MAX_SKEW_MILLIS, 2);
@@ -51,9 +58,16 @@ final class DerivaOrologioRule implements StreamRule {
         }
         final int c = e.canale;
         roll(c, now);
-        current[c].recordValue(Math.min(MAX_SKEW_MILLIS, Math.max(0, e.receiveMillis - e.eventMillis)));
+        final long skew = Math.min(MAX_SKEW_MILLIS, Math.max(0, e.receiveMillis - e.eventMillis));
+        current[c].recordValue(skew);
+        if (current[c].highestEquivalentValue(skew) > thresholdMillis) {
+            aboveThreshold[c]++;
+        }
+        if (aboveThreshold[c] == 0 || current[c].getTotalCount() < minEvents) {
+            return;
+        }
         final long p99 = p99(current[c]);
-        if (current[c].getTotalCount() >= minEvents && p99 > thresholdMillis) {
+        if (p99 > thresholdMillis) {
             if (!book.stillHolds(AlertConfig.DERIVA_OROLOGIO, keys[c])) {
                 book.holds(AlertConfig.DERIVA_OROLOGIO, keys[c], now, "p99 of receive minus event time for canale "
                     + canali[c] + " is " + p99 + " ms over " + current[c].getTotalCount()
@@ -74,10 +88,11 @@ final class DerivaOrologioRule implements StreamRule {
         }
         if (windowStart[c] != Long.MIN_VALUE) {
             final Histogram h = current[c];
-            if (h.getTotalCount() < minEvents || p99(h) <= thresholdMillis) {
+            if (h.getTotalCount() < minEvents || aboveThreshold[c] == 0 || p99(h) <= thresholdMillis) {
                 book.lapses(AlertConfig.DERIVA_OROLOGIO, keys[c], now, holdDownMillis);
             }
             h.reset();
+            aboveThreshold[c] = 0;
         }
         windowStart[c] = start;
     }
