@@ -48,9 +48,9 @@ bench_opts=$(cat benchmarks/target/jvm.options)
 server_opts=$(cat ingress/target/jvm.options)
 
 if $quick; then
-  warm=3s; measure=5s; half_duration=8s; insight=100; batch_measure=4s
+  warm=3s; half_warm=5s; measure=5s; half_duration=8s; insight=100; batch_measure=4s
 else
-  warm=5s; measure=10s; half_duration=20s; insight=200; batch_measure=10s
+  warm=5s; half_warm=10s; measure=10s; half_duration=20s; insight=200; batch_measure=10s
 fi
 connections=16
 batch=500
@@ -169,12 +169,12 @@ url="http://127.0.0.1:$conv_port"
 load conversioni-single-max "$url" "$token" --rate max --warmup "$warm" --duration "$measure" --insight-samples 0
 max=$(score conversioni-single-max throughput_rps)
 half=$(awk -v m="$max" 'BEGIN { r = int(m / 2); print (r < 100 ? 100 : r) }')
-load conversioni-single-half "$url" "$token" --rate "$half" --warmup "$warm" --duration "$half_duration" \
+load conversioni-single-half "$url" "$token" --rate "$half" --warmup "$half_warm" --duration "$half_duration" \
   --insight-samples 0
 # time-to-insight in a run of its own: the probe's polling (a /api/v1/metriche query every 200 µs while it
 # waits) is load the bare handler never sees, so it stays out of the latency run above
 load conversioni-insight-half "$url" "$token" --rate "$half" --duration "$half_duration" --insight-samples "$insight"
-load bare-single-half "http://127.0.0.1:$bare_port" none --rate "$half" --warmup "$warm" --duration "$half_duration" \
+load bare-single-half "http://127.0.0.1:$bare_port" none --rate "$half" --warmup "$half_warm" --duration "$half_duration" \
   --insight-samples 0
 stop_server "$bare_pid"
 load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 --warmup 2s \
