@@ -52,7 +52,10 @@ class JobSchedulerTest {
             assertEquals(1, external.get());
             final List<JobStatus> statuses = jobs.statuses();
             assertEquals(List.of("spesso", "rotto", "raro", "snapshot"), statuses.stream().map(JobStatus::nome).toList());
-            while (!jobs.statuses().get(1).esito().equals("errore")) {
+            // a job's body returns before the scheduler records its outcome: wait for both records (bounded)
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((!jobs.statuses().get(1).esito().equals("errore") || jobs.statuses().get(2).esito().equals("in_corso"))
+                && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
             final JobStatus broken = jobs.statuses().get(1);
