@@ -76,7 +76,8 @@ final class PeerRatios {
                 + ", p99.9 " + ms(floor.path("latency_ms"), "p99.9")), "p99 ≤ 1 ms");
         }
         // older result files carry the probe in the latency run itself
-        final JsonNode insight = first("http.conversioni-insight-half") != null ? first("http.conversioni-insight-half") : half;
+        final JsonNode ownRun = first("http.conversioni-insight-half");
+        final JsonNode insight = ownRun != null ? ownRun : half;
         if (insight != null && insight.path("insight_latency_ms").has("p99")) {
             line(md, "time-to-insight at half the max (POST → visible in /api/v1/metriche)", "p50 "
                 + ms(insight.path("insight_latency_ms"), "p50") + ", p99 " + ms(insight.path("insight_latency_ms"), "p99"),

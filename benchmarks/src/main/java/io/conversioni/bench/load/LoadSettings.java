@@ -150,8 +150,8 @@ final class LoadSettings {
         final String runName = name != null ? name
             : String.format(Locale.ROOT, "http-%s-%s", batchEvents == 0 ? "single" : "batch" + batchEvents,
                 ratePerSecond == 0 ? "max" : String.format(Locale.ROOT, "%.0frps", ratePerSecond));
-        final long warmupNanos = "0s".equals(warmup) || "0".equals(warmup) ? 0 : durationNanos("--warmup", warmup);
-        return new LoadSettings(loopback(url), token, ratePerSecond, durationNanos, durationNanos("--drain", drain), warmupNanos,
+        return new LoadSettings(loopback(url), token, ratePerSecond, durationNanos, durationNanos("--drain", drain),
+            durationNanos("--warmup", warmup, 0),
             (int) integer("--connections", connections, 1, 1024), batchEvents, integer("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE),
             dup, bad, number("--out-of-order", outOfOrder, 0, 1), (int) integer("--insight-samples", insight, 0, 10_000),
             json == null ? null : Path.of(json), runName);
@@ -189,8 +189,13 @@ final class LoadSettings {
         return parsed;
     }
 
-    /** 500ms, 10s, 2m; at most 10 minutes. */
+    /** 500ms, 10s, 2m; at least 1 unit, at most 10 minutes. */
     static long durationNanos(final String key, final String value) {
+        return durationNanos(key, value, 1);
+    }
+
+    /** As {@link #durationNanos(String, String)}, at least {@code minAmount} of the unit (0 allows none). */
+    static long durationNanos(final String key, final String value, final long minAmount) {
         final long unitNanos;
         final String digits;
         if (value.endsWith("ms")) {
@@ -205,7 +210,7 @@ final class LoadSettings {
         } else {
             throw new IllegalArgumentException(key + " must be a duration like 500ms, 10s or 2m, was '" + value + "'");
         }
-        final long amount = integer(key, digits, 1, MAX_DURATION_NANOS / unitNanos);
+        final long amount = integer(key, digits, minAmount, MAX_DURATION_NANOS / unitNanos);
         return amount * unitNanos;
     }
 

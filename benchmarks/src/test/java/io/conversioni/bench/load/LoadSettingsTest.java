@@ -23,6 +23,8 @@ class LoadSettingsTest {
     void shouldHaveNoWarmupUnlessAsked() {
         assertEquals(0, parse().warmupNanos);
         assertEquals(0, parse("--warmup", "0s").warmupNanos);
+        assertEquals(0, parse("--warmup", "0ms").warmupNanos);
+        assertThrows(IllegalArgumentException.class, () -> parse("--duration", "0s"), "a run of nothing is refused");
     }
 
     @Test
