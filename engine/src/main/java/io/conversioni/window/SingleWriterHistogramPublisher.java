@@ -22,10 +22,31 @@ public final class SingleWriterHistogramPublisher {
     private volatile Histogram active;
     private Histogram inactive;
     private final Histogram cumulative;
+    /**
+     * Writer-private exact counts of the values below {@code direct.length}: one array increment per value
+     * instead of a histogram record (index arithmetic, min, max, total), folded into {@link #pending} by
+     * {@link #publish} with one {@code recordValueWithCount} per value seen. Recording a value n times or
+     * once with count n leaves a histogram in the same state, so readers see exactly what they saw before.
+     */
+    private final long[] direct;
+    private int directLow = Integer.MAX_VALUE;
+    private int directHigh = -1;
 
     public SingleWriterHistogramPublisher(final long highestTrackable, final int significantDigits) {
+        this(highestTrackable, significantDigits, 0);
+    }
+
+    /**
+     * @param directValues values below this (and below {@code highestTrackable}) are counted in a plain
+     *                     array until the next publish; 0 records every value straight into the histogram.
+     */
+    public SingleWriterHistogramPublisher(final long highestTrackable, final int significantDigits, final int directValues) {
+        if (directValues < 0) {
+            throw new IllegalArgumentException("directValues must be >= 0: " + directValues);
+        }
         this.highestTrackable = highestTrackable;
         this.significantDigits = significantDigits;
+        this.direct = new long[(int) Math.min(directValues, highestTrackable + 1)];
         this.pending = newHistogram();
         this.active = newHistogram();
         this.inactive = newHistogram();
@@ -39,11 +60,33 @@ public final class SingleWriterHistogramPublisher {
 
     /** Writer thread only. */
     public void record(final long value) {
-        pending.recordValue(value < 0 ? 0 : Math.min(value, highestTrackable));
+        final long clamped = value < 0 ? 0 : Math.min(value, highestTrackable);
+        if (clamped < direct.length) {
+            final int i = (int) clamped;
+            direct[i]++;
+            directLow = Math.min(directLow, i);
+            directHigh = Math.max(directHigh, i);
+        } else {
+            pending.recordValue(clamped);
+        }
+    }
+
+    /** Writer thread: moves the direct counts into {@link #pending} and clears them. */
+    private void foldDirect() {
+        for (int i = directLow; i <= directHigh; i++) {
+            final long count = direct[i];
+            if (count != 0) {
+                pending.recordValueWithCount(i, count);
+                direct[i] = 0;
+            }
+        }
+        directLow = Integer.MAX_VALUE;
+        directHigh = -1;
     }
 
     /** Writer thread only: makes everything recorded so far visible to readers. Cost: one pass over the counts. */
     public void publish() {
+        foldDirect();
         if (pending.getTotalCount() == 0) {
             return;
         }

@@ -55,27 +55,20 @@ public final class WindowCellFlyweight {
         return WindowMetrics.averageValueCents(valueSumCents(), uniqueCount());
     }
 
-    void applyEvent(
-        final boolean duplicate, final boolean late, final int stato, final long valoreCents,
-        final boolean numerator, final boolean denominator) {
-        final UnsafeBuffer b = buffer;
-        final int o = offset;
-        if (duplicate) {
-            increment(b, o + DUPLICATE_COUNT_OFFSET);
-        } else {
-            increment(b, o + UNIQUE_COUNT_OFFSET);
-            b.putLong(o + VALUE_SUM_CENTS_OFFSET, b.getLong(o + VALUE_SUM_CENTS_OFFSET) + valoreCents);
-            increment(b, o + WindowCellDescriptor.statoCountOffset(stato));
-            if (numerator) {
-                increment(b, o + NUMERATOR_COUNT_OFFSET);
-            }
-            if (denominator) {
-                increment(b, o + DENOMINATOR_COUNT_OFFSET);
-            }
-        }
-        if (late) {
-            increment(b, o + LATE_COUNT_OFFSET);
-        }
+    /**
+     * Adds one event to the cell at {@code o}: every increment is 0 or 1 (the value 0 or the event's cents),
+     * chosen by the caller once for all the cells the event lands in, so that no branch depends on the data.
+     */
+    static void addEvent(
+        final UnsafeBuffer b, final int o, final long unique, final long duplicate, final long late,
+        final long valueCents, final long numerator, final long denominator, final int statoOffset) {
+        add(b, o + UNIQUE_COUNT_OFFSET, unique);
+        add(b, o + DUPLICATE_COUNT_OFFSET, duplicate);
+        add(b, o + LATE_COUNT_OFFSET, late);
+        add(b, o + VALUE_SUM_CENTS_OFFSET, valueCents);
+        add(b, o + NUMERATOR_COUNT_OFFSET, numerator);
+        add(b, o + DENOMINATOR_COUNT_OFFSET, denominator);
+        add(b, o + statoOffset, unique);
     }
 
     void applyRejected() {
@@ -84,5 +77,9 @@ public final class WindowCellFlyweight {
 
     private static void increment(final UnsafeBuffer b, final int index) {
         b.putLong(index, b.getLong(index) + 1);
+    }
+
+    private static void add(final UnsafeBuffer b, final int index, final long delta) {
+        b.putLong(index, b.getLong(index) + delta);
     }
 }
