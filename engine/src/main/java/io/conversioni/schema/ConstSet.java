@@ -70,7 +70,7 @@ final class ConstSet {
     int indexOfString(final byte[] bytes, final int offset, final int length) {
         for (int i = 0; i < strings.length; i++) {
             final byte[] s = strings[i];
-            if (s.length == length && java.util.Arrays.equals(s, 0, length, bytes, offset, offset + length)) {
+            if (s.length == length && io.conversioni.json.JsonCursor.sameBytes(s, 0, bytes, offset, length)) {
                 return stringIndex[i];
             }
         }

@@ -80,7 +80,7 @@ final class ContainerStack {
         boolean duplicate = false;
         for (int e = entryBase[level]; e < entryTop; e++) {
             if (entryHash[e] == keyHash && entryLength[e] == len
-                && Arrays.equals(arena, entryStart[e], entryStart[e] + len, b, off, off + len)) {
+                && JsonCursor.sameBytes(arena, entryStart[e], b, off, len)) {
                 duplicate = true;
                 break;
             }

@@ -1,6 +1,6 @@
 package io.conversioni.schema;
 
-import java.util.Arrays;
+import io.conversioni.json.JsonCursor;
 import java.util.regex.Pattern;
 
 /**
@@ -88,7 +88,7 @@ final class SchemaNode {
             final int index = entry - 1;
             final byte[] name = propertyBytes[index];
             if (propertyHashes[index] == hash && name.length == length
-                && Arrays.equals(name, 0, length, bytes, offset, offset + length)) {
+                && JsonCursor.sameBytes(name, 0, bytes, offset, length)) {
                 return index;
             }
             slot = (slot + 1) & mask;

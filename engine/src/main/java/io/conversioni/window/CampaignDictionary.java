@@ -86,7 +86,7 @@ public final class CampaignDictionary {
             final int id = entry - 1;
             final byte[] name = names[id];
             if (hashes[id] == hash && name.length == length
-                && Arrays.equals(name, 0, length, bytes, offset, offset + length)) {
+                && JsonCursor.sameBytes(name, 0, bytes, offset, length)) {
                 return id;
             }
             slot = (slot + 1) & mask;

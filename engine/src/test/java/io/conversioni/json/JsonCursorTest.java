@@ -155,4 +155,39 @@ class JsonCursorTest {
         assertEquals(cursor.errorOffset(), 5);
         assertTrue(e.getStackTrace().length == 0, "control-flow exception has no stack trace");
     }
+
+    @Test
+    void sameBytesAgreesWithArraysEqualsForEveryLengthOffsetAndDifferingPosition() {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        for (int length = 0; length <= 40; length++) {
+            for (int trial = 0; trial < 20; trial++) {
+                final int aFrom = random.nextInt(9);
+                final int bFrom = random.nextInt(9);
+                final byte[] a = new byte[aFrom + length + random.nextInt(3)];
+                random.nextBytes(a);
+                final byte[] b = new byte[bFrom + length + random.nextInt(3)];
+                random.nextBytes(b);
+                System.arraycopy(a, aFrom, b, bFrom, length);
+                assertTrue(JsonCursor.sameBytes(a, aFrom, b, bFrom, length), "equal, length " + length);
+                for (int at = 0; at < length; at++) {
+                    final byte saved = b[bFrom + at];
+                    b[bFrom + at] ^= (byte) (1 << random.nextInt(8));
+                    assertFalse(JsonCursor.sameBytes(a, aFrom, b, bFrom, length), "differs at " + at + " of " + length);
+                    assertEquals(java.util.Arrays.equals(a, aFrom, aFrom + length, b, bFrom, bFrom + length),
+                        JsonCursor.sameBytes(a, aFrom, b, bFrom, length));
+                    b[bFrom + at] = saved;
+                }
+            }
+        }
+    }
+
+    @Test
+    void peekSkipsEveryKindOfWhiteSpaceAndStopsAtBytesBelowASpace() {
+        final byte[] json = " \t\r\n x\u0001".getBytes(StandardCharsets.ISO_8859_1);
+        final JsonCursor cursor = new JsonCursor();
+        cursor.reset(json, 0, json.length);
+        assertEquals('x', cursor.peek());
+        cursor.advance();
+        assertEquals(1, cursor.peek(), "a control byte is not white space: the parser must see it and refuse it");
+    }
 }
