@@ -31,7 +31,7 @@ package io.conversioni.dedupe;
  *  +---------------------------------------------------------------+
  *  |                  State (32): 0 empty, 1 used                  | 56
  *  +---------------------------------------------------------------+
- *  |                        Reserved (32)                          | 60
+ *  |     Home (32): the slot index the identity hashes to          | 60
  *  +---------------------------------------------------------------+
  * </pre>
  *
@@ -53,7 +53,8 @@ public final class DedupeSlotDescriptor {
     public static final int FIRST_SEQUENCE_OFFSET = 40;
     public static final int FIRST_RECEIVE_MILLIS_OFFSET = 48;
     public static final int STATE_OFFSET = 56;
-    public static final int RESERVED_OFFSET = 60;
+    /** The entry's home slot, kept so that a backward shift need not hash every entry it walks past. */
+    public static final int HOME_OFFSET = 60;
 
     public static final int SLOT_LENGTH = 64;
     public static final int SLOT_SHIFT = 6;

@@ -7,7 +7,7 @@ import static io.conversioni.dedupe.DedupeSlotDescriptor.FIRST_RECEIVE_MILLIS_OF
 import static io.conversioni.dedupe.DedupeSlotDescriptor.FIRST_SEQUENCE_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.KEY_HI_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.KEY_LO_OFFSET;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.RESERVED_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.HOME_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_EMPTY;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_USED;
@@ -80,6 +80,16 @@ public final class DedupeSlotFlyweight {
         return buffer.getLong(offset + FIRST_RECEIVE_MILLIS_OFFSET);
     }
 
+    /** @return the slot index this entry's identity hashes to. */
+    public int home() {
+        return buffer.getInt(offset + HOME_OFFSET);
+    }
+
+    /** Sets the home index (when a snapshot written before it was stored is read back). */
+    public void home(final int home) {
+        buffer.putInt(offset + HOME_OFFSET, home);
+    }
+
     /**
      * Writes a whole entry, the state word last (the descriptor's commit rule). Overwriting a used slot
      * in place keeps it used throughout, so probe chains through it stay intact.
@@ -91,7 +101,8 @@ public final class DedupeSlotFlyweight {
         final long contentHash,
         final long eventTimeMillis,
         final long firstSequence,
-        final long firstReceiveMillis) {
+        final long firstReceiveMillis,
+        final int home) {
         buffer.putLong(offset + KEY_HI_OFFSET, keyHi);
         buffer.putLong(offset + KEY_LO_OFFSET, keyLo);
         buffer.putLong(offset + BUCKET_OFFSET, bucket);
@@ -99,7 +110,7 @@ public final class DedupeSlotFlyweight {
         buffer.putLong(offset + EVENT_TIME_MILLIS_OFFSET, eventTimeMillis);
         buffer.putLong(offset + FIRST_SEQUENCE_OFFSET, firstSequence);
         buffer.putLong(offset + FIRST_RECEIVE_MILLIS_OFFSET, firstReceiveMillis);
-        buffer.putInt(offset + RESERVED_OFFSET, 0);
+        buffer.putInt(offset + HOME_OFFSET, home);
         // Plain store, last in program order: only the owner thread reads slots (see the descriptor).
         buffer.putInt(offset + STATE_OFFSET, STATE_USED);
     }

@@ -1,6 +1,14 @@
 package io.conversioni.dedupe;
 
+import static io.conversioni.dedupe.DedupeSlotDescriptor.BUCKET_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.CONTENT_HASH_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.EVENT_TIME_MILLIS_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.HOME_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.KEY_HI_OFFSET;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.KEY_LO_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.SLOT_ALIGNMENT;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_EMPTY;
+import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.capacityBytes;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.slotOffset;
 
@@ -156,7 +164,7 @@ public final class SingleWriterDedupeTable {
             }
         }
 
-        insert(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis);
+        insert(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis, (int)(keyHash + bucket) & mask);
         firstSequence = NONE;
         firstReceiveMillis = NONE;
         firstEventTimeMillis = NONE;
@@ -296,11 +304,12 @@ public final class SingleWriterDedupeTable {
      * expired entries there. Runs before the probe, so it never moves a slot the probe has recorded.
      */
     private void sweepExpired() {
+        final UnsafeBuffer b = buffer;
         final long horizonMillis = expiryHorizonMillis;
         int index = sweepIndex;
         for (int i = 0; i < SWEEP_SLOTS_PER_CALL; i++) {
-            slot.wrap(buffer, slotOffset(index));
-            if (!slot.isEmpty() && slot.eventTimeMillis() < horizonMillis) {
+            final int offset = slotOffset(index);
+            if (b.getInt(offset + STATE_OFFSET) != STATE_EMPTY && b.getLong(offset + EVENT_TIME_MILLIS_OFFSET) < horizonMillis) {
                 removeAt(index); // an entry shifted back into this index is looked at next
             } else {
                 index = (index + 1) & mask;
@@ -319,6 +328,7 @@ public final class SingleWriterDedupeTable {
      * @return byte offset of the live matching slot, or -1.
      */
     private int findLive(final long keyHash, final long keyHi, final long keyLo, final long bucket, final long hash) {
+        final UnsafeBuffer b = buffer;
         final long horizonMillis = expiryHorizonMillis;
         int index = (int)(keyHash + bucket) & mask; // same as homeIndex(...)
         int removalBudget = maxProbe;
@@ -327,14 +337,14 @@ public final class SingleWriterDedupeTable {
         int oldestOffset = -1;
         long oldestMillis = Long.MAX_VALUE;
         int probed = 0;
+        // Plain offsets, not the flyweight: a probe step is a few loads from one cache line.
         while (probed < maxProbe) {
             final int offset = slotOffset(index);
-            slot.wrap(buffer, offset);
-            if (slot.isEmpty()) {
+            if (b.getInt(offset + STATE_OFFSET) == STATE_EMPTY) {
                 emptyOffset = offset;
                 break;
             }
-            final long eventTimeMillis = slot.eventTimeMillis();
+            final long eventTimeMillis = b.getLong(offset + EVENT_TIME_MILLIS_OFFSET);
             if (eventTimeMillis < horizonMillis) {
                 if (removalBudget > 0) {
                     removalBudget--;
@@ -344,7 +354,8 @@ public final class SingleWriterDedupeTable {
                 if (expiredOffset < 0) {
                     expiredOffset = offset;
                 }
-            } else if (slot.matches(keyHi, keyLo, bucket, hash)) {
+            } else if (b.getLong(offset + KEY_LO_OFFSET) == keyLo && b.getLong(offset + KEY_HI_OFFSET) == keyHi
+                && b.getLong(offset + BUCKET_OFFSET) == bucket && b.getLong(offset + CONTENT_HASH_OFFSET) == hash) {
                 return offset;
             } else if (oldestOffset < 0 || eventTimeMillis < oldestMillis) {
                 oldestMillis = eventTimeMillis;
@@ -374,6 +385,7 @@ public final class SingleWriterDedupeTable {
      * {@code maxProbe} slots past its home, so the walk stops after {@code maxProbe} slots without a move.
      */
     private void removeAt(final int holeIndex) {
+        final UnsafeBuffer b = buffer;
         int hole = holeIndex;
         int index = holeIndex;
         int sinceMove = 0;
@@ -383,18 +395,17 @@ public final class SingleWriterDedupeTable {
                 break;
             }
             final int offset = slotOffset(index);
-            slot.wrap(buffer, offset);
-            if (slot.isEmpty()) {
+            if (b.getInt(offset + STATE_OFFSET) == STATE_EMPTY) {
                 break;
             }
-            final int home = homeIndex(slot.keyHi(), slot.keyLo(), slot.contentHash(), slot.bucket());
+            final int home = b.getInt(offset + HOME_OFFSET); // stored at insert: no hash per step
             if (((index - home) & mask) >= ((index - hole) & mask)) {
-                buffer.putBytes(slotOffset(hole), buffer, offset, DedupeSlotDescriptor.SLOT_LENGTH);
+                b.putBytes(slotOffset(hole), b, offset, DedupeSlotDescriptor.SLOT_LENGTH);
                 hole = index;
                 sinceMove = 0;
             }
         }
-        buffer.setMemory(slotOffset(hole), DedupeSlotDescriptor.SLOT_LENGTH, (byte)0);
+        b.setMemory(slotOffset(hole), DedupeSlotDescriptor.SLOT_LENGTH, (byte)0);
         size--;
         expirations++;
     }
@@ -447,7 +458,8 @@ public final class SingleWriterDedupeTable {
         final long hash,
         final long eventTimeMillis,
         final long sequence,
-        final long receiveMillis) {
+        final long receiveMillis,
+        final int home) {
         switch (insertKind) {
             case INSERT_EMPTY:
                 size++;
@@ -460,7 +472,7 @@ public final class SingleWriterDedupeTable {
                 break;
         }
         inserts++;
-        slot.wrap(buffer, insertOffset).putEntry(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis);
+        slot.wrap(buffer, insertOffset).putEntry(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis, home);
     }
 
     /**
@@ -521,6 +533,13 @@ public final class SingleWriterDedupeTable {
             final int n = Math.min(chunk.length, length - offset);
             in.readFully(chunk, 0, n);
             buffer.putBytes(offset, chunk, 0, n);
+        }
+        // Snapshots written before the home index was stored hold 0 there: derive it for every entry.
+        for (int i = 0, capacity = mask + 1; i < capacity; i++) {
+            slot.wrap(buffer, slotOffset(i));
+            if (!slot.isEmpty()) {
+                slot.home(homeIndex(slot.keyHi(), slot.keyLo(), slot.contentHash(), slot.bucket()));
+            }
         }
     }
 

@@ -19,8 +19,8 @@ class DedupeSlotDescriptorTest {
         assertEquals(DedupeSlotDescriptor.FIRST_SEQUENCE_OFFSET + 8,
             DedupeSlotDescriptor.FIRST_RECEIVE_MILLIS_OFFSET);
         assertEquals(DedupeSlotDescriptor.FIRST_RECEIVE_MILLIS_OFFSET + 8, DedupeSlotDescriptor.STATE_OFFSET);
-        assertEquals(DedupeSlotDescriptor.STATE_OFFSET + 4, DedupeSlotDescriptor.RESERVED_OFFSET);
-        assertEquals(DedupeSlotDescriptor.RESERVED_OFFSET + 4, DedupeSlotDescriptor.SLOT_LENGTH);
+        assertEquals(DedupeSlotDescriptor.STATE_OFFSET + 4, DedupeSlotDescriptor.HOME_OFFSET);
+        assertEquals(DedupeSlotDescriptor.HOME_OFFSET + 4, DedupeSlotDescriptor.SLOT_LENGTH);
         assertEquals(DedupeSlotDescriptor.SLOT_LENGTH, 1 << DedupeSlotDescriptor.SLOT_SHIFT);
         assertEquals(3 * 64, DedupeSlotDescriptor.slotOffset(3));
     }
@@ -31,7 +31,7 @@ class DedupeSlotDescriptorTest {
         final DedupeSlotFlyweight slot = new DedupeSlotFlyweight().wrap(buffer, DedupeSlotDescriptor.slotOffset(1));
         assertTrue(slot.isEmpty());
 
-        slot.putEntry(1, 2, 3, 4, 5, 6, 7);
+        slot.putEntry(1, 2, 3, 4, 5, 6, 7, 8);
 
         assertFalse(slot.isEmpty());
         assertTrue(slot.matches(1, 2, 3, 4));
@@ -39,6 +39,7 @@ class DedupeSlotDescriptorTest {
         assertEquals(5, slot.eventTimeMillis());
         assertEquals(6, slot.firstSequence());
         assertEquals(7, slot.firstReceiveMillis());
+        assertEquals(8, slot.home());
         assertTrue(slot.wrap(buffer, 0).isEmpty(), "the neighbouring slot is untouched");
     }
 }
