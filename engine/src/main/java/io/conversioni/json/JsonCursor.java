@@ -270,6 +270,26 @@ public final class JsonCursor {
         return ((control | quoteZero | backslashZero | word) & HIGHS) != 0;
     }
 
+    /**
+     * Reads the next string when its bytes are exactly {@code quoted} (a name in quotes, every byte
+     * standing for itself) and returns true, leaving the cursor as {@link #readString()} would; else
+     * returns false and moves nothing. Call after {@link #peek()} saw the opening quote.
+     */
+    public boolean tryQuoted(final byte[] quoted) {
+        final int p = pos;
+        final int length = quoted.length;
+        if (length > end - p || !sameBytes(buf, p, quoted, 0, length)) {
+            return false;
+        }
+        tokenStart = p;
+        strBuf = buf;
+        strOffset = p + 1;
+        strLength = length - 2;
+        codePoints = length - 2;
+        pos = p + length;
+        return true;
+    }
+
     /** Reads a string; the next byte must be the opening quote (call after {@link #peek()}). */
     public void readString() {
         final byte[] b = buf;

@@ -227,6 +227,7 @@ final class SchemaCompiler {
         node.propertyNames = properties.keySet().toArray(new String[0]);
         node.propertyNodes = properties.values().toArray(new SchemaNode[0]);
         node.propertyBytes = new byte[n][];
+        node.quotedPropertyBytes = new byte[n][];
         node.propertyHashes = new int[n];
         int tableSize = 1;
         while (tableSize < n * 2) {
@@ -237,6 +238,7 @@ final class SchemaCompiler {
             final byte[] bytes = node.propertyNames[i].getBytes(java.nio.charset.StandardCharsets.UTF_8);
             final int h = JsonCursor.keyHash(bytes, 0, bytes.length);
             node.propertyBytes[i] = bytes;
+            node.quotedPropertyBytes[i] = quoted(bytes);
             node.propertyHashes[i] = h;
             int slot = h & (tableSize - 1);
             while (node.propertyTable[slot] != 0) {
@@ -250,6 +252,20 @@ final class SchemaCompiler {
         }
         node.seenBase = seenCount;
         seenCount += n;
+    }
+
+    /** {@code "name"} when every byte of the name stands for itself in JSON (printable ASCII, no quote or backslash). */
+    private static byte[] quoted(final byte[] name) {
+        for (final byte b : name) {
+            if (b < 0x20 || b == '"' || b == '\\' || b == 0x7F) {
+                return null; // negative bytes (UTF-8 above ASCII) too: the general path compares them
+            }
+        }
+        final byte[] quoted = new byte[name.length + 2];
+        quoted[0] = '"';
+        System.arraycopy(name, 0, quoted, 1, name.length);
+        quoted[quoted.length - 1] = '"';
+        return quoted;
     }
 
     private static void compileType(final SchemaNode node, final Object value, final String here)

@@ -54,6 +54,11 @@ final class SchemaNode {
     /** Declared or required property names, their UTF-8 bytes and key hashes, and their nodes (null: unconstrained). */
     String[] propertyNames = new String[0];
     byte[][] propertyBytes = new byte[0][];
+    /**
+     * Each name as it appears in a document that does not escape it: {@code "name"} with its quotes, or null
+     * when the name holds a byte JSON must escape or one above ASCII (then only the general path finds it).
+     */
+    byte[][] quotedPropertyBytes = new byte[0][];
     int[] propertyHashes = new int[0];
     SchemaNode[] propertyNodes = new SchemaNode[0];
     /** Open-addressing index over property hashes: slot holds property index + 1, 0 when empty. */

@@ -363,6 +363,10 @@ public final class SchemaValidator {
         final int level = enter(depth, false);
         cursor.advance();
         final int stamp = ++epoch;
+        // Senders mostly write the properties in the schema's order: try the one after the last declared
+        // key by its bytes first, and hash and look up only when that guess fails.
+        final byte[][] quoted = n == null ? null : n.quotedPropertyBytes;
+        int guess = 0;
         if (cursor.peek() == '}') {
             cursor.advance();
         } else {
@@ -370,16 +374,23 @@ public final class SchemaValidator {
                 if (cursor.peek() != '"') {
                     throw cursor.fail("expected a property name in double quotes");
                 }
-                cursor.readString();
-                final int keyHash = cursor.keyHash();
-                // a declared property is tracked by its seen mark; any other key goes to the arena
-                final int p = n == null ? -1
-                    : n.propertyIndex(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength(), keyHash);
+                final int p;
+                int keyHash = 0;
+                if (quoted != null && guess < quoted.length && quoted[guess] != null && cursor.tryQuoted(quoted[guess])) {
+                    p = guess;
+                } else {
+                    cursor.readString();
+                    keyHash = cursor.keyHash();
+                    // a declared property is tracked by its seen mark; any other key goes to the arena
+                    p = n == null ? -1
+                        : n.propertyIndex(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength(), keyHash);
+                }
                 final boolean duplicate;
                 if (p >= 0) {
                     duplicate = seenEpoch[n.seenBase + p] == stamp;
                     seenEpoch[n.seenBase + p] = stamp;
                     stack.declaredKey(level, n, p);
+                    guess = p + 1;
                 } else {
                     duplicate = stack.undeclaredKey(level, cursor, keyHash);
                 }

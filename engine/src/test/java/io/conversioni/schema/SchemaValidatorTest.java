@@ -223,4 +223,26 @@ class SchemaValidatorTest {
         // any per-call allocation is at least 16 bytes a call, 160,000 in all; JIT and JMX noise stays far below
         assertFalse(allocated >= 10_000, "allocated " + allocated + " bytes over 10,000 validations");
     }
+
+    /**
+     * Keys are first tried in the schema's order by their bytes; every other order, an escaped name, a
+     * name that only starts like the expected one and a repeat of the expected one must be judged exactly
+     * as before.
+     */
+    @Test
+    void judgesPropertiesAloneOfTheOrderAndSpellingTheSenderUses() {
+        final SchemaValidator v = validator("{'type':'object','properties':{'a':{'type':'string'},"
+            + "'b':{'type':'integer'},'c':{'type':'string'}},'required':['a','b','c'],'additionalProperties':false}");
+        assertEquals(List.of(), check(v, "{'a':'x','b':1,'c':'y'}"));
+        assertEquals(List.of(), check(v, "{'c':'y','b':1,'a':'x'}"));
+        assertEquals(List.of(), check(v, "{'\\u0061':'x','b':1,'c':'y'}"), "an escaped name is the same name");
+        assertEquals(List.of("/b type"), check(v, "{'a':'x','b':'1','c':'y'}"));
+        assertEquals(List.of("/c type"), check(v, "{'b':1,'a':'x','c':2}"));
+        assertEquals(List.of("/ab additionalProperties", "/a required"), check(v, "{'ab':1,'b':1,'c':'y'}"),
+            "a name that starts like the expected one is another name");
+        assertEquals(List.of("/b duplicate_key"), check(v, "{'b':1,'a':'x','b':2,'c':'y'}"),
+            "a repeat of the key that was expected next");
+        assertEquals(List.of("/a duplicate_key"), check(v, "{'a':'x','a':'z','b':1,'c':'y'}"));
+        assertEquals(List.of("/b json"), check(v, "{'a':'x','b':1,'c"), "a name cut short at the end of the input");
+    }
 }
