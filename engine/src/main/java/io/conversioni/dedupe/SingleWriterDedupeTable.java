@@ -494,6 +494,11 @@ public final class SingleWriterDedupeTable {
         return (Long.rotateLeft(digest, 23) ^ value) * 0x9E3779B97F4A7C15L;
     }
 
+    /** About how many bytes {@link #writeState} writes (for sizing a capture buffer once). Any thread. */
+    public int stateSizeHint() {
+        return 128 + buffer.capacity();
+    }
+
     /** Writes the table and its counters for a snapshot (owner thread, or after the writer stopped). */
     public void writeState(final java.io.DataOutputStream out) throws java.io.IOException {
         out.writeLong(maxEventTimeMillis);

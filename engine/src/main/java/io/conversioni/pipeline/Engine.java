@@ -52,6 +52,8 @@ public final class Engine implements AutoCloseable {
     private volatile boolean snapshotWriting;
     /** The background writer of the last periodic snapshot; close() waits for it. Window thread writes. */
     private volatile Thread snapshotWriter;
+    /** Window thread: the reused capture buffer (the writer thread reads it; no capture while it writes). */
+    private SnapshotBuffer snapshotBuffer;
     private final MaintenanceRecord snapshotRecord;
     private final MaintenanceRecord retentionRecord;
     /** Covered index of the snapshot written before the newest one (snapshot writer thread only). */
@@ -260,11 +262,15 @@ public final class Engine implements AutoCloseable {
             return;
         }
         try {
-            final byte[] state = StateSnapshots.capture(journalIndex, nextSequence, windows, dedupe, counters);
+            if (snapshotBuffer == null) {
+                snapshotBuffer = new SnapshotBuffer(windows.stateSizeHint() + dedupe.stateSizeHint() + (1 << 16));
+            }
+            final SnapshotBuffer state = snapshotBuffer;
+            StateSnapshots.capture(state, journalIndex, nextSequence, windows, dedupe, counters);
             snapshotWriting = true;
             final Thread writer = new Thread(() -> {
                 try {
-                    snapshots.write(state);
+                    snapshots.write(state.bytes(), state.size());
                     snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
                     // retention keeps what the older of the two kept snapshots needs, so that a newest
                     // snapshot found corrupt at start can fall back to the older one plus the journal

@@ -79,10 +79,11 @@ final class StateSnapshots {
     }
 
     /** The state as bytes, taken on the thread that owns the stores (a memory copy; the file comes later). */
-    static byte[] capture(final long coveredIndex, final long nextSequence, final SingleWriterWindowStore windows,
-                          final SingleWriterDedupeTable dedupe, final EngineCounters counters) throws IOException {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
-        final DataOutputStream out = new DataOutputStream(bytes);
+    static void capture(final SnapshotBuffer into, final long coveredIndex, final long nextSequence,
+                        final SingleWriterWindowStore windows, final SingleWriterDedupeTable dedupe,
+                        final EngineCounters counters) throws IOException {
+        into.reset();
+        final DataOutputStream out = new DataOutputStream(into);
         out.writeInt(MAGIC);
         out.writeInt(VERSION);
         out.writeLong(coveredIndex);
@@ -91,24 +92,29 @@ final class StateSnapshots {
         dedupe.writeState(out);
         counters.writeState(out);
         out.flush();
-        return bytes.toByteArray();
     }
 
-    /** Writes a captured state to disk: checksum, temporary file, force, rename, prune. Any thread. */
-    synchronized void write(final byte[] body) throws IOException {
+    /** Writes a captured state, {@code body[0, length)}, to disk: checksum, temporary file, force, rename, prune. Any thread. */
+    synchronized void write(final byte[] body, final int length) throws IOException {
         final long coveredIndex = ByteBuffer.wrap(body).getLong(8);
         final long nextSequence = ByteBuffer.wrap(body).getLong(16);
         final CRC32C crc = new CRC32C();
-        crc.update(body);
+        crc.update(body, 0, length);
         Files.createDirectories(dir);
         final Path tmp = dir.resolve("snapshot.tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(ByteBuffer.wrap(body));
-            ch.write(ByteBuffer.allocate(8).putLong(0, crc.getValue()));
+            final ByteBuffer state = ByteBuffer.wrap(body, 0, length);
+            while (state.hasRemaining()) {
+                ch.write(state);
+            }
+            final ByteBuffer checksum = ByteBuffer.allocate(8).putLong(0, crc.getValue());
+            while (checksum.hasRemaining()) {
+                ch.write(checksum);
+            }
             ch.force(true);
         }
-        publish(tmp, coveredIndex, nextSequence, body.length + 8);
+        publish(tmp, coveredIndex, nextSequence, length + 8L);
     }
 
     /** Renames a complete, forced temporary file into place and prunes old snapshots. */

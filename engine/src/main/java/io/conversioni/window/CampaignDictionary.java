@@ -112,6 +112,11 @@ public final class CampaignDictionary {
     }
 
     /** Writes names, hashes, index and counters for a snapshot (window thread, or after it stopped). */
+    /** About how many bytes {@link #writeState} writes when full of 64-byte names (a sizing hint). */
+    int stateSizeHint() {
+        return 64 + slots.length * 4 + capacity * (8 + 4 + 64);
+    }
+
     void writeState(final java.io.DataOutputStream out) throws java.io.IOException {
         final int n = (int) SIZE.get(this);
         out.writeInt(n);

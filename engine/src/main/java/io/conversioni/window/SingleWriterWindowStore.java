@@ -395,6 +395,11 @@ public final class SingleWriterWindowStore {
      * Writes the whole state (ring, header mirrors, campaign dictionary) for a snapshot. Owner thread,
      * or after the writer stopped. Histograms are statistics, not state, and are not written.
      */
+    /** About how many bytes {@link #writeState} writes (for sizing a capture buffer once). Any thread. */
+    public int stateSizeHint() {
+        return 128 + buffer.capacity() + campaigns.stateSizeHint();
+    }
+
     public void writeState(final java.io.DataOutputStream out) throws java.io.IOException {
         out.writeLong(watermarkMillis);
         out.writeLong(maxEventTimeMillis);
