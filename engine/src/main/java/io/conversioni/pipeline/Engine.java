@@ -266,11 +266,16 @@ public final class Engine implements AutoCloseable {
                 snapshotBuffer = new SnapshotBuffer(windows.stateSizeHint() + dedupe.stateSizeHint() + (1 << 16));
             }
             final SnapshotBuffer state = snapshotBuffer;
+            final long captureStart = System.nanoTime();
             StateSnapshots.capture(state, journalIndex, nextSequence, windows, dedupe, counters);
+            final long pausedMicros = (System.nanoTime() - captureStart) / 1_000;
             snapshotWriting = true;
             final Thread writer = new Thread(() -> {
                 try {
                     snapshots.write(state.bytes(), state.size());
+                    // the capture held up every event behind it: say for how long (logged here, off the window thread)
+                    LOG.info("periodic snapshot: capturing {} bytes paused the window thread {} ms", state.size(),
+                        pausedMicros / 1_000.0);
                     snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
                     // retention keeps what the older of the two kept snapshots needs, so that a newest
                     // snapshot found corrupt at start can fall back to the older one plus the journal
