@@ -41,15 +41,34 @@ public final class DedupeSlotFlyweight {
     }
 
     public boolean isEmpty() {
-        return buffer.getInt(offset + STATE_OFFSET) == STATE_EMPTY;
+        return isEmpty(buffer, offset);
     }
 
     /** @return whether this slot holds exactly this identity (the caller checks it is used). */
     public boolean matches(final long keyHi, final long keyLo, final long bucket, final long contentHash) {
+        return matches(buffer, offset, keyHi, keyLo, bucket, contentHash);
+    }
+
+    // The same reads by offset, for the table's probe loops: no re-pointing of a flyweight per step.
+
+    static boolean isEmpty(final UnsafeBuffer buffer, final int offset) {
+        return buffer.getInt(offset + STATE_OFFSET) == STATE_EMPTY;
+    }
+
+    static boolean matches(final UnsafeBuffer buffer, final int offset, final long keyHi, final long keyLo,
+                           final long bucket, final long contentHash) {
         return buffer.getLong(offset + KEY_LO_OFFSET) == keyLo &&
             buffer.getLong(offset + KEY_HI_OFFSET) == keyHi &&
             buffer.getLong(offset + BUCKET_OFFSET) == bucket &&
             buffer.getLong(offset + CONTENT_HASH_OFFSET) == contentHash;
+    }
+
+    static long eventTimeMillis(final UnsafeBuffer buffer, final int offset) {
+        return buffer.getLong(offset + EVENT_TIME_MILLIS_OFFSET);
+    }
+
+    static int home(final UnsafeBuffer buffer, final int offset) {
+        return buffer.getInt(offset + HOME_OFFSET);
     }
 
     public long keyHi() {
@@ -69,7 +88,7 @@ public final class DedupeSlotFlyweight {
     }
 
     public long eventTimeMillis() {
-        return buffer.getLong(offset + EVENT_TIME_MILLIS_OFFSET);
+        return eventTimeMillis(buffer, offset);
     }
 
     public long firstSequence() {
@@ -82,7 +101,7 @@ public final class DedupeSlotFlyweight {
 
     /** @return the slot index this entry's identity hashes to. */
     public int home() {
-        return buffer.getInt(offset + HOME_OFFSET);
+        return home(buffer, offset);
     }
 
     /** Sets the home index (when a snapshot written before it was stored is read back). */

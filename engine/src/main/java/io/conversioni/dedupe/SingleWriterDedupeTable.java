@@ -1,14 +1,6 @@
 package io.conversioni.dedupe;
 
-import static io.conversioni.dedupe.DedupeSlotDescriptor.BUCKET_OFFSET;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.CONTENT_HASH_OFFSET;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.EVENT_TIME_MILLIS_OFFSET;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.HOME_OFFSET;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.KEY_HI_OFFSET;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.KEY_LO_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.SLOT_ALIGNMENT;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_EMPTY;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.capacityBytes;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.slotOffset;
 
@@ -309,7 +301,7 @@ public final class SingleWriterDedupeTable {
         int index = sweepIndex;
         for (int i = 0; i < SWEEP_SLOTS_PER_CALL; i++) {
             final int offset = slotOffset(index);
-            if (b.getInt(offset + STATE_OFFSET) != STATE_EMPTY && b.getLong(offset + EVENT_TIME_MILLIS_OFFSET) < horizonMillis) {
+            if (!DedupeSlotFlyweight.isEmpty(b, offset) && DedupeSlotFlyweight.eventTimeMillis(b, offset) < horizonMillis) {
                 removeAt(index); // an entry shifted back into this index is looked at next
             } else {
                 index = (index + 1) & mask;
@@ -337,14 +329,14 @@ public final class SingleWriterDedupeTable {
         int oldestOffset = -1;
         long oldestMillis = Long.MAX_VALUE;
         int probed = 0;
-        // Plain offsets, not the flyweight: a probe step is a few loads from one cache line.
+        // By offset, not by re-pointing the flyweight: a probe step is a few loads from one cache line.
         while (probed < maxProbe) {
             final int offset = slotOffset(index);
-            if (b.getInt(offset + STATE_OFFSET) == STATE_EMPTY) {
+            if (DedupeSlotFlyweight.isEmpty(b, offset)) {
                 emptyOffset = offset;
                 break;
             }
-            final long eventTimeMillis = b.getLong(offset + EVENT_TIME_MILLIS_OFFSET);
+            final long eventTimeMillis = DedupeSlotFlyweight.eventTimeMillis(b, offset);
             if (eventTimeMillis < horizonMillis) {
                 if (removalBudget > 0) {
                     removalBudget--;
@@ -354,8 +346,7 @@ public final class SingleWriterDedupeTable {
                 if (expiredOffset < 0) {
                     expiredOffset = offset;
                 }
-            } else if (b.getLong(offset + KEY_LO_OFFSET) == keyLo && b.getLong(offset + KEY_HI_OFFSET) == keyHi
-                && b.getLong(offset + BUCKET_OFFSET) == bucket && b.getLong(offset + CONTENT_HASH_OFFSET) == hash) {
+            } else if (DedupeSlotFlyweight.matches(b, offset, keyHi, keyLo, bucket, hash)) {
                 return offset;
             } else if (oldestOffset < 0 || eventTimeMillis < oldestMillis) {
                 oldestMillis = eventTimeMillis;
@@ -395,10 +386,10 @@ public final class SingleWriterDedupeTable {
                 break;
             }
             final int offset = slotOffset(index);
-            if (b.getInt(offset + STATE_OFFSET) == STATE_EMPTY) {
+            if (DedupeSlotFlyweight.isEmpty(b, offset)) {
                 break;
             }
-            final int home = b.getInt(offset + HOME_OFFSET); // stored at insert: no hash per step
+            final int home = DedupeSlotFlyweight.home(b, offset); // stored at insert: no hash per step
             if (((index - home) & mask) >= ((index - hole) & mask)) {
                 b.putBytes(slotOffset(hole), b, offset, DedupeSlotDescriptor.SLOT_LENGTH);
                 hole = index;
