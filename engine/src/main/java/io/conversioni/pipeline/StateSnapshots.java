@@ -78,11 +78,10 @@ final class StateSnapshots {
         publish(tmp, coveredIndex, nextSequence, size);
     }
 
-    /** The state as bytes, taken on the thread that owns the stores (a memory copy; the file comes later). */
-    static void capture(final SnapshotBuffer into, final long coveredIndex, final long nextSequence,
+    /** The state as bytes into {@code into}, on the thread that owns the stores (a memory copy; the file comes later). */
+    static void capture(final java.io.OutputStream into, final long coveredIndex, final long nextSequence,
                         final SingleWriterWindowStore windows, final SingleWriterDedupeTable dedupe,
                         final EngineCounters counters) throws IOException {
-        into.reset();
         final DataOutputStream out = new DataOutputStream(into);
         out.writeInt(MAGIC);
         out.writeInt(VERSION);

@@ -31,7 +31,9 @@ class StateSnapshotsTest {
         final SingleWriterDedupeTable dedupe = new SingleWriterDedupeTable(config.dedupe());
         final EngineCounters counters = new EngineCounters();
         final StateSnapshots snapshots = new StateSnapshots(data);
-        final SnapshotBuffer buffer = new SnapshotBuffer(1024); // far too small: the first capture grows it
+        // one buffer and stream for every capture, as the engine keeps them; far too small: the first capture grows it
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(1024);
+        final org.agrona.io.ExpandableDirectBufferOutputStream out = new org.agrona.io.ExpandableDirectBufferOutputStream();
         final SplittableRandom random = new SplittableRandom(9);
         final long[] windowChecksums = new long[3];
         final long[] dedupeChecksums = new long[3];
@@ -45,8 +47,9 @@ class StateSnapshotsTest {
                 dedupe.isDuplicate(random.nextInt(5_000), 1, time, 0, sequence, time + 100);
                 counters.outcome(Outcome.ACCEPTED);
             }
-            StateSnapshots.capture(buffer, capture, sequence, windows, dedupe, counters);
-            snapshots.write(buffer.bytes(), buffer.size());
+            out.wrap(buffer);
+            StateSnapshots.capture(out, capture, sequence, windows, dedupe, counters);
+            snapshots.write(buffer.byteArray(), out.position());
             windowChecksums[capture] = windows.stateChecksum();
             dedupeChecksums[capture] = dedupe.stateChecksum();
         }
