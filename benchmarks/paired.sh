@@ -46,7 +46,7 @@ echo "building $rev_a and $rev_b" >&2
 cp_a=$(build "$rev_a" a)
 cp_b=$(build "$rev_b" b)
 # shellcheck disable=SC2086
-java $opts ${PAIRED_OPTS:-} -Dagrona.disable.bounds.checks=true -Dconversioni.checks=false \
+java $opts ${PAIRED_OPTS:-} -Dconversioni.checks=false \
   -cp benchmarks/target/benchmarks.jar io.conversioni.bench.paired.PairedBursts \
   "io.conversioni.bench.paired.$class" "$calls" "$bursts" "$cp_a" "$cp_b" "$cp_a" \
   | sed -e "s|$work/loops-a:[^ ]*|$rev_a|" -e "s|$work/loops-b:[^ ]*|$rev_b|"

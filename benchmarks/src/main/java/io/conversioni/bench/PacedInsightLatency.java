@@ -121,7 +121,7 @@ public final class PacedInsightLatency {
                     now = System.nanoTime();
                 }
                 maxLag = Math.max(maxLag, now - due);
-                final byte[] body = bodies[(int) (i & (bodies.length - 1))];
+                final byte[] body = SeededTraffic.next(bodies, i);
                 while (!target.tryPublish(body)) {
                     refusals++;
                     LockSupport.parkNanos(PARK_RETRY_NANOS);

@@ -31,9 +31,11 @@ import java.util.stream.Stream;
  * one publisher thread → ring → decode + validate → journal → dedupe + window → respond. Each
  * operation publishes one event (parking 20 µs while the ring is full, so the score is the sustained
  * rate the stages drain and the publisher does not steal their core). The traffic is {@link SeededTraffic}
- * (4096 distinct valid events, the clock fixed so that all are inside the windows' horizon), shared with
+ * (4096 valid bodies, each pass with new id_cliente letters, the clock fixed so that all are inside the windows' horizon), shared with
  * the peers in {@code io.conversioni.bench.peers}. Insight latency percentiles (receive → window updated) are printed at
- * the end of each trial from the engine's own HdrHistogram.
+ * the end of each trial from the engine's own HdrHistogram. Every event is distinct ({@link SeededTraffic#next}):
+ * after the first 131072 the dedupe table (default capacity) is full of live keys and each insert evicts one
+ * (counted, printed at the end), the cost a unique stream at this rate pays with the default capacity.
  *
  * <p>Allocation: {@code -prof gc} divides everything the JVM allocated (JMH, Chronicle mapping its next chunk,
  * heartbeats, the publisher) by the operations, so on a slow or busy machine its B/op grows with no engine change.
@@ -61,7 +63,7 @@ public class PipelineThroughputBenchmark {
     private Path dataDir;
     private Engine engine;
     private byte[][] bodies;
-    private int next;
+    private long next;
     private long iterationStartBytes;
     private long iterationStartEvents;
     private double stageBytesPerEvent = Double.NaN;
@@ -113,7 +115,7 @@ public class PipelineThroughputBenchmark {
 
     @Benchmark
     public void publishOneEvent() {
-        final byte[] body = bodies[next++ & (bodies.length - 1)];
+        final byte[] body = SeededTraffic.next(bodies, next++);
         while (!engine.tryPublish(body, 0, body.length, null, null)) {
             // full: give the core to the stages, as an HTTP thread answering 503 would
             LockSupport.parkNanos(20_000);
@@ -125,10 +127,10 @@ public class PipelineThroughputBenchmark {
         final Histogram latency = engine.windows().newInsightLatencyHistogram();
         engine.close();
         engine.windows().copyInsightLatencyInto(latency);
-        System.out.printf("%n[%s] events accepted %d, duplicates %d, rejected %d; insight latency p50 %.1f us, "
+        System.out.printf("%n[%s] events accepted %d, duplicates %d, rejected %d, dedupe evictions %d; insight latency p50 %.1f us, "
                 + "p99 %.1f us, p99.9 %.1f us, max %.1f us%n", waitStrategy + "/" + stageThreads,
             engine.counters().outcomes(Outcome.ACCEPTED), engine.counters().outcomes(Outcome.DUPLICATE),
-            engine.counters().outcomes(Outcome.REJECTED), latency.getValueAtPercentile(50) / 1e3,
+            engine.counters().outcomes(Outcome.REJECTED), engine.dedupeEvictions(), latency.getValueAtPercentile(50) / 1e3,
             latency.getValueAtPercentile(99) / 1e3, latency.getValueAtPercentile(99.9) / 1e3, latency.getMaxValue() / 1e3);
         try (Stream<Path> files = Files.walk(dataDir)) {
             files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

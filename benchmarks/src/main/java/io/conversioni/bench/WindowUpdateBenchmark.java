@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"-Dagrona.disable.bounds.checks=true", "-Dconversioni.checks=false"})
+@Fork(value = 1, jvmArgsAppend = "-Dconversioni.checks=false")
 @State(Scope.Thread)
 public class WindowUpdateBenchmark {
     private static final int EVENTS = 4096;

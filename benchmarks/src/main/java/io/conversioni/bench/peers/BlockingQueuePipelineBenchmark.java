@@ -35,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
 public class BlockingQueuePipelineBenchmark {
     private BlockingQueuePipeline pipeline;
     private byte[][] bodies;
-    private int next;
+    private long next;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -45,7 +45,7 @@ public class BlockingQueuePipelineBenchmark {
 
     @Benchmark
     public void publishOneEvent() throws InterruptedException {
-        final byte[] body = bodies[next++ & (bodies.length - 1)];
+        final byte[] body = SeededTraffic.next(bodies, next++);
         while (!pipeline.tryPublish(body, body.length, SeededTraffic.NOW_MILLIS)) {
             // every slot in flight: give the core to the stages, as an HTTP thread answering 503 would
             LockSupport.parkNanos(20_000);

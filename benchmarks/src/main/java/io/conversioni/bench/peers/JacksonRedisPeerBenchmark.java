@@ -86,7 +86,7 @@ public class JacksonRedisPeerBenchmark {
     private ObjectMapper jackson;
     private JsonSchema schema;
     private byte[][] bodies;
-    private int next;
+    private long next;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -109,7 +109,7 @@ public class JacksonRedisPeerBenchmark {
 
     @Benchmark
     public int processOneEvent() throws IOException {
-        final byte[] body = bodies[next++ & (bodies.length - 1)];
+        final byte[] body = SeededTraffic.next(bodies, next++);
         final long startNanos = System.nanoTime();
         final int outcome = process(body);
         latencyNanos.recordValue(Math.min(System.nanoTime() - startNanos, latencyNanos.getHighestTrackableValue()));
