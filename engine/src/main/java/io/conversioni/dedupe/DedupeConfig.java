@@ -6,7 +6,7 @@ package io.conversioni.dedupe;
  *
  * <p>Immutable and thread-safe; built once at start-up (allocation here is fine, it is not the hot path).
  *
- * <p>Defaults: mode {@code bucket}; {@value #DEFAULT_CAPACITY_SLOTS} slots (64 MiB off-heap); window
+ * <p>Defaults: mode {@code bucket}; {@value #DEFAULT_CAPACITY_SLOTS} slots (80 MiB off-heap: slots and probe index); window
  * {@value #DEFAULT_WINDOW_MILLIS} ms (5 min); max probe {@value #DEFAULT_MAX_PROBE}; TTL
  * {@value #DEFAULT_EXACT_TTL_MILLIS} ms (1 h) in {@code exact} mode and {@code 2 × window} (10 min) in
  * {@code bucket} and {@code proximity} mode. Why 2 × window: an entry is needed while an event of the

@@ -20,8 +20,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code -Dconversioni.checks=true} or {@code -ea} any other caller gets an {@link IllegalStateException}.
  * The counters are plain fields: other threads must read them through the pipeline's snapshot, not here.
  *
- * <p>Allocation: the slot array (capacity × 64 bytes, 64-byte aligned, direct memory) is allocated once
- * in the constructor; {@link #isDuplicate} allocates nothing, boxes nothing and never grows the table.
+ * <p>Probes walk a {@link DedupeProbeIndex} (event time, fingerprint and home of each slot, 16 bytes) and read
+ * a 64-byte slot only when its fingerprint matches; every slot write updates it, and a snapshot read
+ * rebuilds it from the slots.
+ *
+ * <p>Allocation: the slot array (capacity × 64 bytes, 64-byte aligned, direct memory) and the probe index
+ * (capacity × 16 bytes) are allocated once in the constructor; {@link #isDuplicate} allocates nothing, boxes nothing and never grows the table.
  * The direct memory is released when the table becomes unreachable (the buffer's cleaner).
  *
  * <p>Bounded work: a lookup visits at most {@code maxProbe} slots from the key's home (three lookups in
@@ -57,6 +61,8 @@ public final class SingleWriterDedupeTable {
     private final int mask;
     private final int maxProbe;
     private final UnsafeBuffer buffer;
+    /** Event time, fingerprint and home of every slot, 16 bytes each: what probes walk (see its doc). */
+    private final DedupeProbeIndex probeIndex;
     private final DedupeSlotFlyweight slot = new DedupeSlotFlyweight();
 
     private long maxEventTimeMillis = NONE;
@@ -89,6 +95,7 @@ public final class SingleWriterDedupeTable {
         this.buffer = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(capacityBytes(config.capacitySlots()), SLOT_ALIGNMENT));
         this.buffer.setMemory(0, buffer.capacity(), (byte)0);
+        this.probeIndex = new DedupeProbeIndex(config.capacitySlots());
     }
 
     public DedupeConfig config() {
@@ -156,7 +163,8 @@ public final class SingleWriterDedupeTable {
             }
         }
 
-        insert(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis, (int)(keyHash + bucket) & mask);
+        insert(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis, (int)(keyHash + bucket) & mask,
+            DedupeProbeIndex.fingerprint(keyHash, bucket));
         firstSequence = NONE;
         firstReceiveMillis = NONE;
         firstEventTimeMillis = NONE;
@@ -225,6 +233,7 @@ public final class SingleWriterDedupeTable {
             checkOwnerThread();
         }
         buffer.setMemory(0, buffer.capacity(), (byte)0);
+        probeIndex.clear();
         maxEventTimeMillis = NONE;
         expiryHorizonMillis = NONE;
         sweepIndex = 0;
@@ -296,12 +305,11 @@ public final class SingleWriterDedupeTable {
      * expired entries there. Runs before the probe, so it never moves a slot the probe has recorded.
      */
     private void sweepExpired() {
-        final UnsafeBuffer b = buffer;
+        final DedupeProbeIndex probes = probeIndex;
         final long horizonMillis = expiryHorizonMillis;
         int index = sweepIndex;
         for (int i = 0; i < SWEEP_SLOTS_PER_CALL; i++) {
-            final int offset = slotOffset(index);
-            if (!DedupeSlotFlyweight.isEmpty(b, offset) && DedupeSlotFlyweight.eventTimeMillis(b, offset) < horizonMillis) {
+            if (!probes.isEmpty(index) && probes.eventTimeMillis(index) < horizonMillis) {
                 removeAt(index); // an entry shifted back into this index is looked at next
             } else {
                 index = (index + 1) & mask;
@@ -321,7 +329,9 @@ public final class SingleWriterDedupeTable {
      */
     private int findLive(final long keyHash, final long keyHi, final long keyLo, final long bucket, final long hash) {
         final UnsafeBuffer b = buffer;
+        final DedupeProbeIndex probes = probeIndex;
         final long horizonMillis = expiryHorizonMillis;
+        final int fingerprint = DedupeProbeIndex.fingerprint(keyHash, bucket);
         int index = (int)(keyHash + bucket) & mask; // same as homeIndex(...)
         int removalBudget = maxProbe;
         int expiredOffset = -1;
@@ -329,14 +339,14 @@ public final class SingleWriterDedupeTable {
         int oldestOffset = -1;
         long oldestMillis = Long.MAX_VALUE;
         int probed = 0;
-        // By offset, not by re-pointing the flyweight: a probe step is a few loads from one cache line.
+        // Through the probe index (16 bytes a slot); a slot's own 64 bytes are read only on a fingerprint match.
         while (probed < maxProbe) {
-            final int offset = slotOffset(index);
-            if (DedupeSlotFlyweight.isEmpty(b, offset)) {
-                emptyOffset = offset;
+            final int slotFingerprint = probes.fingerprint(index);
+            if (slotFingerprint == 0) {
+                emptyOffset = slotOffset(index);
                 break;
             }
-            final long eventTimeMillis = DedupeSlotFlyweight.eventTimeMillis(b, offset);
+            final long eventTimeMillis = probes.eventTimeMillis(index);
             if (eventTimeMillis < horizonMillis) {
                 if (removalBudget > 0) {
                     removalBudget--;
@@ -344,13 +354,14 @@ public final class SingleWriterDedupeTable {
                     continue; // the same index now holds a shifted-back entry, or is empty
                 }
                 if (expiredOffset < 0) {
-                    expiredOffset = offset;
+                    expiredOffset = slotOffset(index);
                 }
-            } else if (DedupeSlotFlyweight.matches(b, offset, keyHi, keyLo, bucket, hash)) {
-                return offset;
+            } else if (slotFingerprint == fingerprint
+                && DedupeSlotFlyweight.matches(b, slotOffset(index), keyHi, keyLo, bucket, hash)) {
+                return slotOffset(index);
             } else if (oldestOffset < 0 || eventTimeMillis < oldestMillis) {
                 oldestMillis = eventTimeMillis;
-                oldestOffset = offset;
+                oldestOffset = slotOffset(index);
             }
             index = (index + 1) & mask;
             probed++;
@@ -377,6 +388,7 @@ public final class SingleWriterDedupeTable {
      */
     private void removeAt(final int holeIndex) {
         final UnsafeBuffer b = buffer;
+        final DedupeProbeIndex probes = probeIndex;
         int hole = holeIndex;
         int index = holeIndex;
         int sinceMove = 0;
@@ -385,18 +397,19 @@ public final class SingleWriterDedupeTable {
             if (index == holeIndex) {
                 break;
             }
-            final int offset = slotOffset(index);
-            if (DedupeSlotFlyweight.isEmpty(b, offset)) {
+            if (probes.isEmpty(index)) {
                 break;
             }
-            final int home = DedupeSlotFlyweight.home(b, offset); // stored at insert: no hash per step
+            final int home = probes.home(index); // stored at insert: no hash per step
             if (((index - home) & mask) >= ((index - hole) & mask)) {
-                b.putBytes(slotOffset(hole), b, offset, DedupeSlotDescriptor.SLOT_LENGTH);
+                b.putBytes(slotOffset(hole), b, slotOffset(index), DedupeSlotDescriptor.SLOT_LENGTH);
+                probes.move(index, hole);
                 hole = index;
                 sinceMove = 0;
             }
         }
         b.setMemory(slotOffset(hole), DedupeSlotDescriptor.SLOT_LENGTH, (byte)0);
+        probes.remove(hole);
         size--;
         expirations++;
     }
@@ -450,7 +463,8 @@ public final class SingleWriterDedupeTable {
         final long eventTimeMillis,
         final long sequence,
         final long receiveMillis,
-        final int home) {
+        final int home,
+        final int fingerprint) {
         switch (insertKind) {
             case INSERT_EMPTY:
                 size++;
@@ -464,6 +478,7 @@ public final class SingleWriterDedupeTable {
         }
         inserts++;
         slot.wrap(buffer, insertOffset).putEntry(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis, home);
+        probeIndex.put(insertOffset >>> DedupeSlotDescriptor.SLOT_SHIFT, eventTimeMillis, fingerprint, home);
     }
 
     /**
@@ -530,11 +545,17 @@ public final class SingleWriterDedupeTable {
             in.readFully(chunk, 0, n);
             buffer.putBytes(offset, chunk, 0, n);
         }
-        // Snapshots written before the home index was stored hold 0 there: derive it for every entry.
+        // Snapshots written before the home index was stored hold 0 there: derive it for every entry; and
+        // the probe index is derived data, never in a snapshot: rebuild it.
         for (int i = 0, capacity = mask + 1; i < capacity; i++) {
             slot.wrap(buffer, slotOffset(i));
-            if (!slot.isEmpty()) {
-                slot.home(homeIndex(slot.keyHi(), slot.keyLo(), slot.contentHash(), slot.bucket()));
+            if (slot.isEmpty()) {
+                probeIndex.remove(i);
+            } else {
+                final int home = homeIndex(slot.keyHi(), slot.keyLo(), slot.contentHash(), slot.bucket());
+                slot.home(home);
+                probeIndex.put(i, slot.eventTimeMillis(),
+                    DedupeProbeIndex.fingerprint(keyHash(slot.keyHi(), slot.keyLo(), slot.contentHash()), slot.bucket()), home);
             }
         }
     }
