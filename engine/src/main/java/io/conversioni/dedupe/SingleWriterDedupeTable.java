@@ -145,22 +145,10 @@ public final class SingleWriterDedupeTable {
             duplicates++;
             return true;
         }
-        if (mode == DedupeMode.PROXIMITY) {
-            final int bucketInsertOffset = insertOffset;
-            final int bucketInsertKind = insertKind;
-            final long expirationsBefore = expirations;
-            if (findNearestNeighbour(keyHash, keyHi, keyLo, bucket, eventTimeMillis)) {
-                duplicates++;
-                return true;
-            }
-            if (expirations == expirationsBefore) {
-                insertOffset = bucketInsertOffset;
-                insertKind = bucketInsertKind;
-            } else {
-                // A neighbour probe removed entries and may have moved or emptied slots of this bucket's
-                // run: find the insert position again (it cannot find a match, removals create none).
-                findLive(keyHash, keyHi, keyLo, bucket, hash);
-            }
+        // The neighbour probes only read: the insert position findLive left stays valid.
+        if (mode == DedupeMode.PROXIMITY && findNearestNeighbour(keyHash, keyHi, keyLo, bucket, eventTimeMillis)) {
+            duplicates++;
+            return true;
         }
 
         insert(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis, (int)(keyHash + bucket) & mask,
@@ -381,6 +369,31 @@ public final class SingleWriterDedupeTable {
     }
 
     /**
+     * Read-only probe for a live entry with this identity (the neighbour buckets of PROXIMITY): walks only
+     * the fingerprints, reads a slot's time and identity only when its fingerprint matches, and removes
+     * nothing (findLive of the event's own bucket and the sweep do that), so no slot moves under a caller.
+     *
+     * @return byte offset of the live matching slot, or -1.
+     */
+    private int findMatch(final long keyHash, final long keyHi, final long keyLo, final long bucket, final long hash) {
+        final DedupeProbeIndex probes = probeIndex;
+        final int fingerprint = DedupeProbeIndex.fingerprint(keyHash, bucket);
+        int index = (int)(keyHash + bucket) & mask;
+        for (int probed = 0; probed < maxProbe; probed++) {
+            final int slotFingerprint = probes.fingerprint(index);
+            if (slotFingerprint == 0) {
+                return -1;
+            }
+            if (slotFingerprint == fingerprint && probes.eventTimeMillis(index) >= expiryHorizonMillis
+                && DedupeSlotFlyweight.matches(buffer, slotOffset(index), keyHi, keyLo, bucket, hash)) {
+                return slotOffset(index);
+            }
+            index = (index + 1) & mask;
+        }
+        return -1;
+    }
+
+    /**
      * Removes the entry at {@code holeIndex} by backward shift (Knuth's algorithm R): each later entry
      * of the run whose probe path crosses the hole moves into it, and the last hole becomes empty, so
      * "a probe stops at the first empty slot" stays true without tombstones. Every entry lies fewer than
@@ -421,7 +434,7 @@ public final class SingleWriterDedupeTable {
     /**
      * PROXIMITY, after bucket b missed: the accepted entries of buckets b - 1 and b + 1 (at most one each,
      * since two events in one bucket are always within the window) within the window; the nearer in time
-     * wins, the earlier on a tie. Copies the winner out at once: the second probe may move slots.
+     * wins, the earlier on a tie. Both probes only read ({@link #findMatch}).
      *
      * @return whether one was within the window (then the {@code first*} fields name it).
      */
@@ -429,7 +442,7 @@ public final class SingleWriterDedupeTable {
         final long keyHash, final long keyHi, final long keyLo, final long bucket, final long eventTimeMillis) {
         boolean found = false;
         long matchDistanceMillis = Long.MAX_VALUE;
-        final int previous = findLive(keyHash, keyHi, keyLo, bucket - 1, 0L);
+        final int previous = findMatch(keyHash, keyHi, keyLo, bucket - 1, 0L);
         if (previous >= 0) {
             final long distanceMillis = eventTimeMillis - slot.wrap(buffer, previous).eventTimeMillis();
             if (distanceMillis <= windowMillis) {
@@ -438,7 +451,7 @@ public final class SingleWriterDedupeTable {
                 found = true;
             }
         }
-        final int next = findLive(keyHash, keyHi, keyLo, bucket + 1, 0L);
+        final int next = findMatch(keyHash, keyHi, keyLo, bucket + 1, 0L);
         if (next >= 0) {
             final long distanceMillis = slot.wrap(buffer, next).eventTimeMillis() - eventTimeMillis;
             if (distanceMillis <= windowMillis && distanceMillis < matchDistanceMillis) {
