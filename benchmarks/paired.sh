@@ -3,10 +3,11 @@
 # both builds run in one JVM, in alternating bursts of the same loop, beside a second copy of the first build
 # (the same-code control: how far from 1 noise and placement alone put a ratio).
 #
-#   benchmarks/paired.sh REV_A REV_B [window|dedupe|decode] [CALLS_PER_BURST] [BURSTS]
+#   benchmarks/paired.sh REV_A REV_B [window|dedupe|decode|pipeline] [CALLS_PER_BURST] [BURSTS]
 #
 # REV_B may be "." (the working tree). PAIRED_OPTS adds JVM options, e.g. PAIRED_OPTS="-Dmode=EXACT -Dslots=1048576"
-# for the dedupe loop. Prints the median ns per call of each build and its median per-burst ratio to REV_A.
+# for the dedupe loop (-Dfull=true: the table past its capacity), "-Dthreads=1 -Dwait=blocking" for the pipeline loop
+# (revisions from 0c30584 on: it uses SeededTraffic.next). Prints the median ns per call of each build and its median per-burst ratio to REV_A.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { sed -n '2,9p' "$0"; exit 2; }
@@ -15,7 +16,8 @@ case "$loop" in
   window) class=WindowUpdateLoop; calls=${4:-200000} ;;
   dedupe) class=DedupeLoop; calls=${4:-200000} ;;
   decode) class=DecodeValidateLoop; calls=${4:-20000} ;;
-  *) echo "unknown loop '$loop': window, dedupe or decode" >&2; exit 2 ;;
+  pipeline) class=PipelineLoop; calls=${4:-20000} ;;
+  *) echo "unknown loop '$loop': window, dedupe, decode or pipeline" >&2; exit 2 ;;
 esac
 bursts=${5:-100}
 work=$(mktemp -d)
