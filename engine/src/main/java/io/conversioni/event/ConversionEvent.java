@@ -69,8 +69,12 @@ public final class ConversionEvent implements ValueBinding {
         presentMask |= 1 << slot;
         final int len = cursor.stringLength();
         if (cursor.stringBytes() == cursor.buffer()) {
-            // no escapes: the field is a range of the body, which outlives this holder's use of it
-            source[slot] = cursor.buffer();
+            // no escapes: the field is a range of the body, which outlives this holder's use of it (stored
+            // only when it changes: the holder belongs to one ring slot and so nearly always sees one body
+            // array, and a reference store pays G1's card-mark fence)
+            if (source[slot] != cursor.buffer()) {
+                source[slot] = cursor.buffer();
+            }
             offset[slot] = cursor.stringOffset();
         } else {
             if (unescaped[slot].length < len) {

@@ -49,7 +49,9 @@ public final class JsonCursor {
 
     /** Points the cursor at {@code buf[offset, offset + length)}; a leading UTF-8 byte order mark is skipped. */
     public void reset(final byte[] buf, final int offset, final int length) {
-        this.buf = buf;
+        if (this.buf != buf) {
+            this.buf = buf; // a reference store into a long-lived object costs a G1 card-mark fence: only on change
+        }
         this.start = offset;
         this.pos = offset;
         this.end = offset + length;
@@ -282,12 +284,23 @@ public final class JsonCursor {
             return false;
         }
         tokenStart = p;
-        strBuf = buf;
+        setStrBuf(buf);
         strOffset = p + 1;
         strLength = length - 2;
         codePoints = length - 2;
         pos = p + length;
         return true;
+    }
+
+    /**
+     * Points {@link #stringBytes()} at {@code bytes}, storing the reference only when it changes: nearly every
+     * string lies in the same body, and each reference store into this long-lived cursor pays G1's card-mark
+     * fence.
+     */
+    private void setStrBuf(final byte[] bytes) {
+        if (strBuf != bytes) {
+            strBuf = bytes;
+        }
     }
 
     /** Reads a string; the next byte must be the opening quote (call after {@link #peek()}). */
@@ -309,7 +322,7 @@ public final class JsonCursor {
             p++;
         }
         if (p < e && b[p] == '"') {
-            strBuf = b;
+            setStrBuf(b);
             strOffset = start;
             strLength = p - start;
             codePoints = strLength;
@@ -422,11 +435,11 @@ public final class JsonCursor {
             }
         }
         if (out == null) {
-            strBuf = b;
+            setStrBuf(b);
             strOffset = start;
             strLength = p - start;
         } else {
-            strBuf = out;
+            setStrBuf(out);
             strOffset = 0;
             strLength = n;
         }

@@ -57,7 +57,9 @@ final class EventSlot implements EventView {
         this.bodyLength = length;
         this.receiveMillis = receiveMillis;
         this.receiveNanos = receiveNanos;
-        this.listener = listener;
+        if (this.listener != listener) {
+            this.listener = listener; // one shared listener per caller: store (and pay G1's card mark) on change only
+        }
         this.attachment = attachment;
         this.valid = false;
         this.outcome = 0;
@@ -68,9 +70,12 @@ final class EventSlot implements EventView {
         this.late = false;
     }
 
-    /** Respond stage: drops references so the slot does not keep a finished request alive. */
+    /**
+     * Respond stage: drops the attachment so the slot does not keep a finished request alive. The listener
+     * stays until the next {@link #fill} overwrites it: callers pass one long-lived listener, and storing it
+     * again for every event would pay G1's card-mark fence each time.
+     */
     void release() {
-        listener = null;
         attachment = null;
     }
 

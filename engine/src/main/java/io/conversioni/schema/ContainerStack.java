@@ -14,7 +14,12 @@ import java.util.Arrays;
 final class ContainerStack {
     private final boolean[] isArray;
     private final int[] arrayIndex;
-    /** Current key of an object level: a property of {@code keyNode}, or else an arena entry. */
+    /**
+     * Current key of an object level: property {@code keyProperty} (when at least 0) of {@code keyNode}, or
+     * else arena entry {@code keyEntry} (when at least 0). {@code keyNode} keeps its last node while unused
+     * and is stored only when the node changes: a reference store costs G1's card-mark fence, and a level
+     * meets the same node for every key of every document.
+     */
     private final SchemaNode[] keyNode;
     private final int[] keyProperty;
     private final int[] keyEntry;
@@ -48,7 +53,7 @@ final class ContainerStack {
         isArray[levels] = array;
         arrayIndex[levels] = 0;
         keyEntry[levels] = -1;
-        keyNode[levels] = null;
+        keyProperty[levels] = -1;
         entryBase[levels] = entryTop;
         return levels++;
     }
@@ -65,8 +70,11 @@ final class ContainerStack {
 
     /** The current key of {@code level} is declared property {@code property} of {@code node}. */
     void declaredKey(final int level, final SchemaNode node, final int property) {
-        keyNode[level] = node;
+        if (keyNode[level] != node) {
+            keyNode[level] = node;
+        }
         keyProperty[level] = property;
+        keyEntry[level] = -1;
     }
 
     /**
@@ -99,7 +107,7 @@ final class ContainerStack {
         entryStart[e] = arenaTop;
         entryLength[e] = len;
         arenaTop += len;
-        keyNode[level] = null;
+        keyProperty[level] = -1;
         keyEntry[level] = e;
         return duplicate;
     }
@@ -107,7 +115,7 @@ final class ContainerStack {
     /** After the last member of an object: the pointer no longer names a key at this level. */
     void clearKey(final int level) {
         keyEntry[level] = -1;
-        keyNode[level] = null;
+        keyProperty[level] = -1;
     }
 
     /** Appends the JSON Pointer of the current location (plus {@code extraSegment} when not null). */
@@ -115,7 +123,7 @@ final class ContainerStack {
         for (int l = 0; l < levels; l++) {
             if (isArray[l]) {
                 sb.append('/').append(arrayIndex[l]);
-            } else if (keyNode[l] != null) {
+            } else if (keyProperty[l] >= 0) {
                 sb.append('/');
                 final String name = keyNode[l].propertyNames[keyProperty[l]];
                 for (int k = 0; k < name.length(); k++) {
