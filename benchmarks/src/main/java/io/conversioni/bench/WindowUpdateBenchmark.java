@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * events over 4 eventi x 4 canali x 3 stati x 8 campaigns, with event time advancing 1 ms per event so
  * windows roll over and close as in production. Target: at most 30 ns/op and 0 B/op ({@code -prof gc}).
  *
- * <p>Single-threaded (the store has one writer). Bounds checks and {@code conversioni.checks} are off in the fork.
+ * <p>Single-threaded (the store has one writer). The fork runs as production does: {@code conversioni.checks}
+ * off, Agrona bounds checks on.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)

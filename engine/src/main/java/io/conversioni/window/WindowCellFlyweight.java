@@ -8,6 +8,7 @@ import static io.conversioni.window.WindowCellDescriptor.REJECTED_COUNT_OFFSET;
 import static io.conversioni.window.WindowCellDescriptor.UNIQUE_COUNT_OFFSET;
 import static io.conversioni.window.WindowCellDescriptor.VALUE_SUM_CENTS_OFFSET;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -62,13 +63,22 @@ public final class WindowCellFlyweight {
     static void addEvent(
         final UnsafeBuffer b, final int o, final long unique, final long duplicate, final long late,
         final long valueCents, final long numerator, final long denominator, final int statoOffset) {
-        add(b, o + UNIQUE_COUNT_OFFSET, unique);
-        add(b, o + DUPLICATE_COUNT_OFFSET, duplicate);
-        add(b, o + LATE_COUNT_OFFSET, late);
-        add(b, o + VALUE_SUM_CENTS_OFFSET, valueCents);
-        add(b, o + NUMERATOR_COUNT_OFFSET, numerator);
-        add(b, o + DENOMINATOR_COUNT_OFFSET, denominator);
-        add(b, o + statoOffset, unique);
+        // one bounds check for the whole cell (statoOffset is the last field it touches), then plain adds
+        b.boundsCheck(o, statoOffset + Long.BYTES);
+        final byte[] array = b.byteArray();
+        final long a = b.addressOffset() + o;
+        add(array, a + UNIQUE_COUNT_OFFSET, unique);
+        add(array, a + DUPLICATE_COUNT_OFFSET, duplicate);
+        add(array, a + LATE_COUNT_OFFSET, late);
+        add(array, a + VALUE_SUM_CENTS_OFFSET, valueCents);
+        add(array, a + NUMERATOR_COUNT_OFFSET, numerator);
+        add(array, a + DENOMINATOR_COUNT_OFFSET, denominator);
+        add(array, a + statoOffset, unique);
+    }
+
+    /** {@code delta} added to the long at {@code address} of {@code array} (null: direct memory), already bounds-checked. */
+    private static void add(final byte[] array, final long address, final long delta) {
+        UnsafeApi.putLong(array, address, UnsafeApi.getLong(array, address) + delta);
     }
 
     void applyRejected() {
@@ -79,7 +89,4 @@ public final class WindowCellFlyweight {
         b.putLong(index, b.getLong(index) + 1);
     }
 
-    private static void add(final UnsafeBuffer b, final int index, final long delta) {
-        b.putLong(index, b.getLong(index) + delta);
-    }
 }
