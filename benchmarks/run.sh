@@ -80,7 +80,7 @@ wait_strategy=$(sed -n 's/^  wait_strategy: *\([a-z_]*\).*/\1/p' config/conversi
 if $quick; then
   # shellcheck disable=SC2086
   java $opts -jar "$jar" ${exclude[@]+"${exclude[@]}"} \
-    'DecodeValidateBenchmark.conversioniDecodeValidate|DedupeBenchmark|WindowUpdateBenchmark.onEvent$|JournalAppendBenchmark.appendEvent|PipelineThroughputBenchmark|peers.BlockingQueuePipelineBenchmark|peers.JacksonRedisPeerBenchmark' \
+    'DecodeValidateBenchmark.conversioniDecodeValidate|DedupeBenchmark|DedupeFullTableBenchmark|WindowUpdateBenchmark.onEvent$|JournalAppendBenchmark.appendEvent|PipelineThroughputBenchmark|peers.BlockingQueuePipelineBenchmark|peers.JacksonRedisPeerBenchmark' \
     -p mode=PROXIMITY -p capacitySlots=131072 -p durability=ASYNC -p waitStrategy="$wait_strategy" -p stageThreads="$threads" \
     -f 1 -wi 1 -i 2 -w 1s -r 1s -foe true -prof gc -rf json -rff "$raw"
   paced=(--rate 100000 --seconds 2 --warmup 1 --stage-threads "$threads" --wait "$wait_strategy")
