@@ -1,5 +1,7 @@
 package io.conversioni.schema;
 
+import io.conversioni.json.JsonCursor;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,11 +20,22 @@ final class SequencePattern {
     private final int[][] ranges;
     private final int[] min;
     private final int[] max;
+    /** The leading atoms that are one ASCII literal each ({@code CLIENTE-}), compared as bytes in one go. */
+    private final byte[] literalPrefix;
 
     private SequencePattern(final int[][] ranges, final int[] min, final int[] max) {
         this.ranges = ranges;
         this.min = min;
         this.max = max;
+        int n = 0;
+        while (n < ranges.length && min[n] == 1 && max[n] == 1 && ranges[n].length == 2 && ranges[n][0] == ranges[n][1]
+            && ranges[n][0] < 0x80) {
+            n++;
+        }
+        literalPrefix = new byte[n];
+        for (int k = 0; k < n; k++) {
+            literalPrefix[k] = (byte) ranges[k][0];
+        }
     }
 
     /** The compiled pattern, or null when it is outside the supported shape. */
@@ -120,9 +133,13 @@ final class SequencePattern {
 
     /** True when the UTF-8 text {@code b[offset, offset + length)} matches the whole pattern. */
     boolean matches(final byte[] b, final int offset, final int length) {
-        int p = offset;
+        final int prefix = literalPrefix.length;
+        if (length < prefix || !JsonCursor.sameBytes(b, offset, literalPrefix, 0, prefix)) {
+            return false;
+        }
+        int p = offset + prefix;
         final int end = offset + length;
-        for (int a = 0; a < ranges.length; a++) {
+        for (int a = prefix; a < ranges.length; a++) {
             final int[] r = ranges[a];
             final int limit = max[a];
             int count = 0;

@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 class SequencePatternTest {
     private static final List<String> FAST = List.of("^CLIENTE-[A-Z]{4,}-[0-9]{6}$", "^a+b?c*$", "^\\d{2,3}-\\w+$",
         "^[a-c]{1,2}[d-f]*x$", "^\\$\\.x$", "^é+ü?$", "^[A-Za-z_][A-Za-z0-9_]*$",
-        "^[?-A]+[_-a]*~?$");
+        "^[?-A]+[_-a]*~?$", "^ab-é+$", "^abcdefxAZ_09-[0-9]+$");
 
     @Test
     void shouldCompileOnlyPatternsWhereGreedyMatchingIsExact() {
@@ -56,6 +56,7 @@ class SequencePatternTest {
         return Arbitraries.oneOf(
             Arbitraries.strings().withChars("abcdefxAZ_09-$.éü\n?@`{[~\u007f ").ofMaxLength(8),
             Arbitraries.of("CLIENTE-ITALIA-789456", "CLIENTE-ROMA-123456", "CLIENTE-ROM-123456", "CLIENTE-ROMA-1234567",
-                "12-abc", "123-a_b", "1-a", "$.x", "aab", "abcc", "éé", "éü", "x_1", "_"));
+                "12-abc", "123-a_b", "1-a", "$.x", "aab", "abcc", "éé", "éü", "x_1", "_", "ab-é", "ab-éé", "ab-", "ab",
+                "abcdefxAZ_09-1", "abcdefxAZ_09-", "abcdefxAZ_09"));
     }
 }
