@@ -15,7 +15,7 @@ import java.util.Locale;
 final class LoadSettings {
     static final String USAGE = "usage: LoadGenerator --url http://127.0.0.1:PORT --token TOKEN --rate N|max --duration 10s"
         + " [--connections 16] [--batch 0|K] [--seed 42] [--duplicates 0.05] [--invalid 0.02] [--out-of-order 0.1]"
-        + " [--insight-samples 200] [--json FILE] [--name NAME] [--drain 5s] [--warmup 0s]\n"
+        + " [--insight-samples 200] [--json FILE] [--name NAME] [--drain 5s] [--warmup 0s] [--stalls 0ms]\n"
         + "       LoadGenerator --self-test";
 
     static final long MAX_DURATION_NANOS = 600_000_000_000L;
@@ -48,13 +48,19 @@ final class LoadSettings {
     final double invalidShare;
     final double outOfOrderShare;
     final int insightSamples;
+    /**
+     * {@code --stalls}: print one stderr line per stall episode of the measured run, the wall-clock instant its
+     * first request was due and its latency, once a request's latency passes this (0: off), so that a tail can
+     * be matched with the server's GC log or journal roll by time.
+     */
+    final long stallNanos;
     final Path jsonFile;
     final String name;
 
     LoadSettings(final InetSocketAddress target, final String token, final double ratePerSecond, final long durationNanos,
                  final long drainNanos, final long warmupNanos, final int connections, final int batchEvents, final long seed,
                  final double duplicateShare, final double invalidShare, final double outOfOrderShare,
-                 final int insightSamples, final Path jsonFile, final String name) {
+                 final int insightSamples, final long stallNanos, final Path jsonFile, final String name) {
         this.target = target;
         this.hostHeader = target.getHostString() + ":" + target.getPort();
         this.token = token;
@@ -70,6 +76,7 @@ final class LoadSettings {
         this.invalidShare = invalidShare;
         this.outOfOrderShare = outOfOrderShare;
         this.insightSamples = insightSamples;
+        this.stallNanos = stallNanos;
         this.jsonFile = jsonFile;
         this.name = name;
     }
@@ -86,11 +93,11 @@ final class LoadSettings {
     /**
      * The warm-up run's settings: the same target, rate, connections and mix for {@link #warmupNanos}, seed
      * {@code seed ^ WARMUP_SEED_MIX} (so its events are not re-sent as the measured run's and counted as
-     * duplicates), no insight probe, no JSON file, no warm-up of its own.
+     * duplicates), no insight probe, no stall lines, no JSON file, no warm-up of its own.
      */
     LoadSettings warmupRun() {
         return new LoadSettings(target, token, ratePerSecond, warmupNanos, drainNanos, 0, connections, batchEvents,
-            seed ^ WARMUP_SEED_MIX, duplicateShare, invalidShare, outOfOrderShare, 0, null, name + "-warmup");
+            seed ^ WARMUP_SEED_MIX, duplicateShare, invalidShare, outOfOrderShare, 0, 0, null, name + "-warmup");
     }
 
     /** Parses and validates; throws {@link IllegalArgumentException} naming the option and the value. */
@@ -108,6 +115,7 @@ final class LoadSettings {
         String insight = "200";
         String drain = "5s";
         String warmup = "0s";
+        String stalls = "0ms";
         String json = null;
         String name = null;
         for (int i = 0; i < args.length; i++) {
@@ -130,6 +138,7 @@ final class LoadSettings {
                 case "--insight-samples": insight = value; break;
                 case "--drain": drain = value; break;
                 case "--warmup": warmup = value; break;
+                case "--stalls": stalls = value; break;
                 case "--json": json = value; break;
                 case "--name": name = value; break;
                 default: throw new IllegalArgumentException("unknown option " + key);
@@ -154,7 +163,7 @@ final class LoadSettings {
             durationNanos("--warmup", warmup, 0),
             (int) integer("--connections", connections, 1, 1024), batchEvents, integer("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE),
             dup, bad, number("--out-of-order", outOfOrder, 0, 1), (int) integer("--insight-samples", insight, 0, 10_000),
-            json == null ? null : Path.of(json), runName);
+            durationNanos("--stalls", stalls, 0), json == null ? null : Path.of(json), runName);
     }
 
     private static void require(final String key, final String value) {

@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -47,6 +49,10 @@ final class OpenLoopDriver {
     private final int eventsPerRequest;
     private int reconnectsLeft;
     private long startNanos;
+    /** Wall clock at {@link #startNanos}, for the instants of {@code --stalls} lines. */
+    private long startEpochMillis;
+    /** Intended send time after which a slow answer starts a new stall episode. */
+    private long stallEpisodeEndNanos = Long.MIN_VALUE;
     private long sent;
     private long finished;
 
@@ -72,6 +78,7 @@ final class OpenLoopDriver {
     /** Runs the schedule that starts at {@code startNanos}; returns when every request is answered or failed, or at the drain deadline. */
     void run(final long startNanos, final AtomicLong dueCount) throws IOException {
         this.startNanos = startNanos;
+        this.startEpochMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
         final long total = settings.totalRequests();
         final double period = settings.periodNanos();
         final long deadline = startNanos + settings.durationNanos + settings.drainNanos;
@@ -114,6 +121,7 @@ final class OpenLoopDriver {
      */
     void runClosedLoop(final long startNanos) throws IOException {
         this.startNanos = startNanos;
+        this.startEpochMillis = System.currentTimeMillis() - (System.nanoTime() - startNanos) / 1_000_000;
         final long endNanos = startNanos + settings.durationNanos;
         final long deadline = endNanos + settings.drainNanos;
         for (long now = System.nanoTime(); now < startNanos; now = System.nanoTime()) {
@@ -225,7 +233,13 @@ final class OpenLoopDriver {
 
     private void complete(final Connection c) {
         final long now = System.nanoTime();
-        report.latencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (now - c.intendedNanos) / 1000)));
+        final long latencyNanos = now - c.intendedNanos;
+        if (settings.stallNanos > 0 && latencyNanos > settings.stallNanos && c.intendedNanos > stallEpisodeEndNanos) {
+            System.err.printf(Locale.ROOT, "stall: %s  %.3f ms%n",
+                Instant.ofEpochMilli(startEpochMillis + (c.intendedNanos - startNanos) / 1_000_000), latencyNanos / 1e6);
+            stallEpisodeEndNanos = now; // answers due before this belong to the same episode
+        }
+        report.latencyMicros.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, latencyNanos / 1000)));
         report.statusCounts[c.parser.status() < LoadReport.STATUS_SLOTS ? c.parser.status() : 0]++;
         report.completedRequests++;
         report.completedEvents += c.events;

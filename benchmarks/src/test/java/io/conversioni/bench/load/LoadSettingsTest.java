@@ -48,4 +48,13 @@ class LoadSettingsTest {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse("--warmup", "soon"));
         assertTrue(e.getMessage().startsWith("--warmup"), e.getMessage());
     }
+
+    @Test
+    void shouldPrintStallsOnlyWhenAskedAndNeverInTheWarmup() {
+        assertEquals(0, parse().stallNanos);
+        final LoadSettings measured = parse("--stalls", "5ms", "--warmup", "2s");
+        assertEquals(5_000_000L, measured.stallNanos);
+        assertEquals(0, measured.warmupRun().stallNanos, "the warm-up's stalls are not the run's");
+        assertThrows(IllegalArgumentException.class, () -> parse("--stalls", "soon"));
+    }
 }
