@@ -53,7 +53,10 @@ public final class DedupeSlotDescriptor {
     public static final int FIRST_SEQUENCE_OFFSET = 40;
     public static final int FIRST_RECEIVE_MILLIS_OFFSET = 48;
     public static final int STATE_OFFSET = 56;
-    /** The entry's home slot, kept so that a backward shift need not hash every entry it walks past. */
+    /**
+     * The entry's home slot, as written at insert. The table's probes and backward shifts read the copy in
+     * its probe index ({@code DedupeProbeIndex}); reading a snapshot derives both from the identity.
+     */
     public static final int HOME_OFFSET = 60;
 
     public static final int SLOT_LENGTH = 64;

@@ -41,7 +41,7 @@ public final class DedupeSlotFlyweight {
     }
 
     public boolean isEmpty() {
-        return isEmpty(buffer, offset);
+        return buffer.getInt(offset + STATE_OFFSET) == STATE_EMPTY;
     }
 
     /** @return whether this slot holds exactly this identity (the caller checks it is used). */
@@ -49,26 +49,13 @@ public final class DedupeSlotFlyweight {
         return matches(buffer, offset, keyHi, keyLo, bucket, contentHash);
     }
 
-    // The same reads by offset, for the table's probe loops: no re-pointing of a flyweight per step.
-
-    static boolean isEmpty(final UnsafeBuffer buffer, final int offset) {
-        return buffer.getInt(offset + STATE_OFFSET) == STATE_EMPTY;
-    }
-
+    /** The same compare by offset, for the table's probes on a fingerprint match: no re-pointing of a flyweight. */
     static boolean matches(final UnsafeBuffer buffer, final int offset, final long keyHi, final long keyLo,
                            final long bucket, final long contentHash) {
         return buffer.getLong(offset + KEY_LO_OFFSET) == keyLo &&
             buffer.getLong(offset + KEY_HI_OFFSET) == keyHi &&
             buffer.getLong(offset + BUCKET_OFFSET) == bucket &&
             buffer.getLong(offset + CONTENT_HASH_OFFSET) == contentHash;
-    }
-
-    static long eventTimeMillis(final UnsafeBuffer buffer, final int offset) {
-        return buffer.getLong(offset + EVENT_TIME_MILLIS_OFFSET);
-    }
-
-    static int home(final UnsafeBuffer buffer, final int offset) {
-        return buffer.getInt(offset + HOME_OFFSET);
     }
 
     public long keyHi() {
@@ -88,7 +75,7 @@ public final class DedupeSlotFlyweight {
     }
 
     public long eventTimeMillis() {
-        return eventTimeMillis(buffer, offset);
+        return buffer.getLong(offset + EVENT_TIME_MILLIS_OFFSET);
     }
 
     public long firstSequence() {
@@ -101,7 +88,7 @@ public final class DedupeSlotFlyweight {
 
     /** @return the slot index this entry's identity hashes to. */
     public int home() {
-        return home(buffer, offset);
+        return buffer.getInt(offset + HOME_OFFSET);
     }
 
     /** Sets the home index (when a snapshot written before it was stored is read back). */
