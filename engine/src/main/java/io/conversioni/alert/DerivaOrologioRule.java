@@ -31,6 +31,12 @@ final class DerivaOrologioRule implements StreamRule {
      * bucket), so the percentile walk over the histogram, the costliest step per event, is skipped.
      */
     private final long[] aboveThreshold;
+    /**
+     * Per canale: an event of the current window already found its p99 above the threshold and made sure the
+     * alert is open (which cancels a pending resolve). Until the window rolls nothing else can resolve it,
+     * so later events of the window skip the percentile walk: under a lasting skew it ran on every event.
+     */
+    private final boolean[] heldInWindow;
 
     DerivaOrologioRule(final AlertBook book, final AlertConfig c, final List<String> canali) {
         this.book = book;
@@ -43,6 +49,7 @@ final class DerivaOrologioRule implements StreamRule {
         this.current = new Histogram[canali.size()];
         this.windowStart = new long[canali.size()];
         this.aboveThreshold = new long[canali.size()];
+        this.heldInWindow = new boolean[canali.size()];
         for (int i = 0; i < keys.length; i++) {
             keys[i] = "canale=" + canali.get(i);
             current[i] = new Histogram(MAX_SKEW_MILLIS, 2);
@@ -63,17 +70,29 @@ final class DerivaOrologioRule implements StreamRule {
         if (current[c].highestEquivalentValue(skew) > thresholdMillis) {
             aboveThreshold[c]++;
         }
-        if (aboveThreshold[c] == 0 || current[c].getTotalCount() < minEvents) {
+        if (heldInWindow[c] || !p99CanExceedThreshold(c)) {
             return;
         }
         final long p99 = p99(current[c]);
         if (p99 > thresholdMillis) {
+            heldInWindow[c] = true;
             if (!book.stillHolds(AlertConfig.DERIVA_OROLOGIO, keys[c])) {
                 book.holds(AlertConfig.DERIVA_OROLOGIO, keys[c], now, "p99 of receive minus event time for canale "
                     + canali[c] + " is " + p99 + " ms over " + current[c].getTotalCount()
                     + " events (threshold " + thresholdMillis + " ms; includes transit time)", p99, thresholdMillis);
             }
         }
+    }
+
+    /**
+     * Whether the window's p99 can lie above the threshold, without the walk: only when at least
+     * {@code min_events} arrived and more than about 1 % of them sit in buckets above it. The margin makes the
+     * test safe for any rounding of the percentile's rank: with {@code 100 × (above + 1) ≤ total}, at least
+     * {@code 0.99 × total + 1} values lie at or below the threshold, more than the rank of the 99th percentile.
+     */
+    private boolean p99CanExceedThreshold(final int c) {
+        final long total = current[c].getTotalCount();
+        return total >= minEvents && aboveThreshold[c] > 0 && 100 * (aboveThreshold[c] + 1) > total;
     }
 
     private static long p99(final Histogram h) {
@@ -88,11 +107,12 @@ final class DerivaOrologioRule implements StreamRule {
         }
         if (windowStart[c] != Long.MIN_VALUE) {
             final Histogram h = current[c];
-            if (h.getTotalCount() < minEvents || aboveThreshold[c] == 0 || p99(h) <= thresholdMillis) {
+            if (!p99CanExceedThreshold(c) || p99(h) <= thresholdMillis) {
                 book.lapses(AlertConfig.DERIVA_OROLOGIO, keys[c], now, holdDownMillis);
             }
             h.reset();
             aboveThreshold[c] = 0;
+            heldInWindow[c] = false;
         }
         windowStart[c] = start;
     }

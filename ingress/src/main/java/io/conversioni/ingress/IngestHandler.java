@@ -68,8 +68,7 @@ final class IngestHandler implements HttpHandler {
         exchange.setMaxEntitySize(max);
         final String subject = verdict.subject();
         final boolean ndjson = type != null && type.toLowerCase().startsWith("application/x-ndjson");
-        exchange.getRequestReceiver().receiveFullBytes(
-            (ex, body) -> onBody(ex, body, subject, ndjson), (ex, error) -> onError(ex, error, max));
+        FullBody.receive(exchange, max, (ex, body) -> onBody(ex, body, subject, ndjson), (ex, error) -> onError(ex, error, max));
     }
 
     private boolean acceptable(final String type) {

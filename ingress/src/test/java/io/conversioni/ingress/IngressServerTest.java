@@ -207,6 +207,74 @@ class IngressServerTest {
     }
 
     @Test
+    @Timeout(30)
+    void shouldAssembleABodyThatArrivesInPiecesWithOrWithoutAContentLength() throws Exception {
+        start("pipeline:\n  max_body_size: 1KiB\n");
+        final byte[] first = ARTICLE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final String head = "POST /api/v1/eventi/conversione HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            + "Authorization: Bearer " + token + "\r\nConnection: close\r\n";
+        // Content-Length, body in three writes with pauses: several reads on the server
+        final String fixed = rawRequest(head + "Content-Length: " + first.length + "\r\n\r\n", first, 3, false);
+        assertTrue(fixed.startsWith("HTTP/1.1 202"), fixed);
+        assertTrue(fixed.contains("\"esito\":\"accettato\""), fixed);
+        // chunked, no Content-Length: a different event, so a garbled assembly could not pass as a duplicate
+        final byte[] second = ARTICLE.replace("789456", "789999").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final String chunked = rawRequest(head + "Transfer-Encoding: chunked\r\n\r\n", second, 4, true);
+        assertTrue(chunked.startsWith("HTTP/1.1 202"), chunked);
+        assertTrue(chunked.contains("\"esito\":\"accettato\""), chunked);
+        // chunked and over pipeline.max_body_size: refused without a declared length to check up front
+        final byte[] large = ARTICLE.replace("\"Roma\"", "\"" + "R".repeat(2000) + "\"")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        final String tooLarge = rawRequest(head + "Transfer-Encoding: chunked\r\n\r\n", large, 4, true);
+        assertTrue(tooLarge.startsWith("HTTP/1.1 413"), tooLarge);
+        assertTrue(tooLarge.contains("\"codice\":\"too_large\""), tooLarge);
+        assertEquals(2, engine.counters().outcomes(io.conversioni.pipeline.Outcome.ACCEPTED));
+    }
+
+    /** Sends {@code head}, then {@code body} in {@code pieces} flushed writes 30 ms apart; returns the whole answer. */
+    private String rawRequest(final String head, final byte[] body, final int pieces, final boolean chunked) throws Exception {
+        final SSLContext tls = trusting(DevelopmentTls.ensureDevelopmentKeystore(data));
+        try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) tls.getSocketFactory()
+            .createSocket("localhost", server.port("https"))) {
+            socket.setSoTimeout(10_000);
+            final java.io.OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            out.flush();
+            final int step = (body.length + pieces - 1) / pieces;
+            try {
+                for (int from = 0; from < body.length; from += step) {
+                    final int n = Math.min(step, body.length - from);
+                    if (chunked) {
+                        out.write((Integer.toHexString(n) + "\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    }
+                    out.write(body, from, n);
+                    if (chunked) {
+                        out.write("\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    }
+                    out.flush();
+                    Thread.sleep(30);
+                }
+                if (chunked) {
+                    out.write("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    out.flush();
+                }
+            } catch (java.net.SocketException closed) {
+                // a refusal (413) closes the connection before the whole body is sent: read what it answered
+            }
+            final java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+            final byte[] buffer = new byte[4096];
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) > 0; ) {
+                    answer.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketException | javax.net.ssl.SSLException closed) {
+                // the server may close right after a refusal; what it sent is in the buffer
+            }
+            return answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
     void shouldJudgeEachEventOfABatchOnItsOwnAndAnswerInOrder() throws Exception {
         start("");
         final String ndjson = ARTICLE + "\n\n" + ARTICLE.replace("\"email\"", "\"fax\"") + "\n" + ARTICLE + "\n"
