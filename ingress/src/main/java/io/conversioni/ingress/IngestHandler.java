@@ -106,9 +106,12 @@ final class IngestHandler implements HttpHandler {
         }
         awaitAnswer(exchange);
         final HttpOutcomes.Batch results = new HttpOutcomes.Batch(exchange, items.count());
+        final int maxEventBytes = engine.maxBodyBytes();
         for (int i = 0; i < items.count(); i++) {
             final HttpOutcomes.BatchItem item = new HttpOutcomes.BatchItem(results, i);
-            if (!engine.tryPublish(body, items.start(i), items.length(i), outcomes, item)) {
+            if (items.length(i) > maxEventBytes) {
+                item.complete(tooLargeResult(maxEventBytes), 413); // the limit of a single event holds in a batch too
+            } else if (!engine.tryPublish(body, items.start(i), items.length(i), outcomes, item)) {
                 item.complete(RING_FULL_RESULT, 503);
             }
         }
@@ -126,6 +129,12 @@ final class IngestHandler implements HttpHandler {
 
     private static final byte[] RING_FULL_RESULT = ("{\"esito\":\"non_disponibile\",\"messaggio\":\"the engine was at "
         + "capacity; send this event again\"}").getBytes(StandardCharsets.US_ASCII);
+
+    private static byte[] tooLargeResult(final int maxEventBytes) {
+        return ("{\"esito\":\"rifiutato\",\"errori\":[{\"campo\":\"\",\"codice\":\"too_large\",\"messaggio\":\"the event is "
+            + "larger than the limit of " + maxEventBytes + " bytes (pipeline.max_body_size); it was not stored\"}]}")
+            .getBytes(StandardCharsets.US_ASCII);
+    }
 
     private void onError(final HttpServerExchange exchange, final IOException error, final long max) {
         if (error instanceof RequestTooBigException) {

@@ -293,6 +293,18 @@ class IngressServerTest {
         assertEquals(200, array.statusCode());
         assertTrue(array.body().startsWith("{\"eventi\":2,\"accettati\":2"), array.body());
         assertEquals(400, post("/api/v1/eventi/conversione/batch", "application/json", "[{\"a\":1},", token).statusCode());
+        // one event over pipeline.max_body_size (64 KiB by default) inside a batch: refused alone, never stored
+        final long stored = engine.counters().outcomes(io.conversioni.pipeline.Outcome.ACCEPTED);
+        final long rejectedBefore = engine.counters().outcomes(io.conversioni.pipeline.Outcome.REJECTED);
+        final String huge = ARTICLE.replace("789456", "777777").replace("\"Roma\"", "\"" + "R".repeat(70_000) + "\"");
+        final HttpResponse<String> mixed = post("/api/v1/eventi/conversione/batch", "application/x-ndjson",
+            huge + "\n" + ARTICLE.replace("789456", "777778") + "\n", token);
+        assertEquals(200, mixed.statusCode(), mixed.body());
+        assertTrue(mixed.body().startsWith("{\"eventi\":2,\"accettati\":1,\"rifiutati\":1,"), mixed.body());
+        assertTrue(mixed.body().contains("\"codice\":\"too_large\""), mixed.body());
+        assertEquals(stored + 1, engine.counters().outcomes(io.conversioni.pipeline.Outcome.ACCEPTED));
+        assertEquals(0, engine.counters().outcomes(io.conversioni.pipeline.Outcome.REJECTED) - rejectedBefore,
+            "the oversized event never reached the engine");
     }
 
     @Test
