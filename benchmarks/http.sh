@@ -6,7 +6,8 @@
 #
 # 1. ceiling: the bare Undertow handler (bench.BareUndertowServer), then conversioni (the shaded ingress jar,
 #    `serve --port -1 --http-port 0`, fresh data folder), each warmed and then driven closed-loop at maximum
-#    (--rate max, 16 keep-alive connections) with the same single-event traffic: ratio conversioni / bare.
+#    (--rate max, 16 keep-alive connections) with the same single-event requests, conversioni's JWT included
+#    (the bare handler ignores it): ratio conversioni / bare.
 #    Every run warms up inside the generator's own JVM first (--warmup, same rate, discarded): a cold
 #    generator's JIT compilation alone put tens of milliseconds into the measured p99.
 # 2. latency: the same warmed conversioni at half its maximum, open loop (constant arrival rate, coordinated
@@ -149,23 +150,27 @@ echo "== HTTP: the load generator's self-test (against the JDK's HTTP server)"
 timeout 60 java $bench_opts -cp "$bench_jar" io.conversioni.bench.load.LoadGenerator --self-test | grep '^self-test:'
 
 if ! $only_wirings; then
-echo "== HTTP: bare Undertow ceiling ($io_threads IO thread(s))"
-# shellcheck disable=SC2086
-java $bench_opts -cp "$bench_jar" io.conversioni.bench.BareUndertowServer 0 "$io_threads" >"$tmp/bare.log" 2>&1 &
-bare_pid=$!
-pids+=("$bare_pid")
-bare_port=$(await_port "$tmp/bare.log" '.*bare Undertow on http://127.0.0.1:\([0-9]*\).*' "$bare_pid")
-load bare-single-max "http://127.0.0.1:$bare_port" none --rate max --warmup "$warm" --duration "$measure" --insight-samples 0
-# the bare server stays up (idle) until conversioni's half rate is known: the same open loop against it is
-# the latency floor of this machine and load generator, so conversioni's tail is read against it
-
-echo "== HTTP: conversioni (defaults: stage_threads and wait_strategy from config/conversioni.yaml)"
+# conversioni starts first (and idles) so that the bare handler gets the very same requests, JWT included: a
+# ~200-byte Authorization value costs Undertow's header parser some 4 µs a request in either server
 threads=$(sed -n 's/^  stage_threads: *\([0-9]*\).*/\1/p' config/conversioni.yaml)
 wait_strategy=$(sed -n 's/^  wait_strategy: *\([a-z_]*\).*/\1/p' config/conversioni.yaml)
 read -r conv_pid conv_port token < <(start_conversioni default "$threads" "$wait_strategy")
 [ -n "${conv_port:-}" ] || exit 1
 pids+=("$conv_pid")
 url="http://127.0.0.1:$conv_port"
+
+echo "== HTTP: bare Undertow ceiling ($io_threads IO thread(s))"
+# shellcheck disable=SC2086
+java $bench_opts -cp "$bench_jar" io.conversioni.bench.BareUndertowServer 0 "$io_threads" >"$tmp/bare.log" 2>&1 &
+bare_pid=$!
+pids+=("$bare_pid")
+bare_port=$(await_port "$tmp/bare.log" '.*bare Undertow on http://127.0.0.1:\([0-9]*\).*' "$bare_pid")
+load bare-single-max "http://127.0.0.1:$bare_port" "$token" --rate max --warmup "$warm" --duration "$measure" \
+  --insight-samples 0
+# the bare server stays up (idle) until conversioni's half rate is known: the same open loop against it is
+# the latency floor of this machine and load generator, so conversioni's tail is read against it
+
+echo "== HTTP: conversioni (defaults: stage_threads and wait_strategy from config/conversioni.yaml)"
 load conversioni-single-max "$url" "$token" --rate max --warmup "$warm" --duration "$measure" --insight-samples 0
 max=$(score conversioni-single-max throughput_rps)
 half=$(awk -v m="$max" 'BEGIN { r = int(m / 2); print (r < 100 ? 100 : r) }')
@@ -174,7 +179,7 @@ load conversioni-single-half "$url" "$token" --rate "$half" --warmup "$half_warm
 # time-to-insight in a run of its own: the probe's polling (a /api/v1/metriche query every 200 µs while it
 # waits) is load the bare handler never sees, so it stays out of the latency run above
 load conversioni-insight-half "$url" "$token" --rate "$half" --duration "$half_duration" --insight-samples "$insight"
-load bare-single-half "http://127.0.0.1:$bare_port" none --rate "$half" --warmup "$half_warm" --duration "$half_duration" \
+load bare-single-half "http://127.0.0.1:$bare_port" "$token" --rate "$half" --warmup "$half_warm" --duration "$half_duration" \
   --insight-samples 0
 stop_server "$bare_pid"
 load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 --warmup 2s \

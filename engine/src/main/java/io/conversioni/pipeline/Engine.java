@@ -346,7 +346,9 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Publishes one event body (copied into the ring; the caller may reuse its buffer at once). Returns
-     * false when the ring is full or the engine is not running: nothing was taken, answer 503.
+     * false when the ring is full or the engine is not running: nothing was taken, answer 503. The caller
+     * holds bodies to {@link #maxBodyBytes()} (the HTTP layer answers 413 above it, per event of a batch too):
+     * the engine journals whatever it is handed, and a ring slot grows to the largest body it has carried.
      *
      * @param listener   gets the outcome on the respond thread (may be null)
      * @param attachment handed back to the listener (the HTTP exchange, for example)
