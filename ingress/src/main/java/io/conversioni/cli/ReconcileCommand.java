@@ -95,7 +95,7 @@ final class ReconcileCommand implements Callable<Integer> {
                 return 2;
             }
             result = Reconciler.compare(EngineLedger.replay(config, dataDir, fromMillis, toMillis), crm, fonte);
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) { // ArithmeticException: past epoch milliseconds' range
             System.err.println("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z");
             return 2;
         } catch (CrmSourceException e) {

@@ -84,7 +84,7 @@ final class ReplayCommand implements Callable<Integer> {
             final long length = config.windows().windowLengthMs();
             fromMillis = from != null ? Instant.parse(from).toEpochMilli() : newest - config.windows().horizonMs() + length;
             toMillis = to != null ? Instant.parse(to).toEpochMilli() : newest + length;
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeParseException | ArithmeticException e) { // ArithmeticException: past epoch milliseconds' range
             System.err.println("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z");
             return 2;
         }

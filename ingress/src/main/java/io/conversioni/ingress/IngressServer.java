@@ -234,11 +234,20 @@ public final class IngressServer {
     /**
      * An ISO instant: RFC 3339 through the engine's own parser (a dashboard polls with these on every refresh,
      * and {@code Instant.parse} cost a fifth of a query), else whatever else {@code Instant.parse} accepts
-     * (years past 9999, for one); throws {@link DateTimeParseException} when neither does.
+     * (years past 9999, for one); throws {@link DateTimeParseException} when neither does, or when the instant
+     * lies beyond what epoch milliseconds hold (about ±292 million years: {@code Instant} goes further).
      */
     private static long instant(final String text) {
         final long millis = Rfc3339.parseEpochMillis(text);
-        return millis != Rfc3339.INVALID ? millis : Instant.parse(text).toEpochMilli();
+        if (millis != Rfc3339.INVALID) {
+            return millis;
+        }
+        final Instant parsed = Instant.parse(text);
+        try {
+            return parsed.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new DateTimeParseException("instant beyond the range of epoch milliseconds", text, 0, e);
+        }
     }
 
     private static String first(final Map<String, Deque<String>> q, final String name, final String fallback) {
@@ -260,9 +269,9 @@ public final class IngressServer {
         long span = 3_600_000L;
         try {
             if (q.containsKey("da") && q.containsKey("a")) {
-                span = instant(first(q, "a", "")) - instant(first(q, "da", ""));
+                span = Math.subtractExact(instant(first(q, "a", "")), instant(first(q, "da", "")));
             }
-        } catch (DateTimeParseException ignored) {
+        } catch (DateTimeParseException | ArithmeticException ignored) {
             span = 3_600_000L;
         }
         final long to = System.currentTimeMillis();

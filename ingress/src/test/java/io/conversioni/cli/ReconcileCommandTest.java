@@ -102,6 +102,11 @@ class ReconcileCommandTest {
         final String[] time = run("reconcile", "--crm-export", broken, "--from", "ieri", "--data-dir", data.toString());
         assertEquals("2", time[0]);
         assertEquals("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z\n", time[2]);
+        // a year Instant holds but epoch milliseconds do not: the same answer, not a stack trace
+        final String[] far = run("reconcile", "--crm-export", broken, "--to", "+999999999-12-31T23:59:59Z",
+            "--data-dir", data.toString());
+        assertEquals("2", far[0]);
+        assertEquals("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z\n", far[2]);
         final String[] noSource = run("reconcile", "--data-dir", data.toString());
         assertEquals("2", noSource[0]);
         assertTrue(noSource[2].startsWith("error: give --crm-export FILE.csv, or configure reconciliation.source: http"));

@@ -81,8 +81,14 @@ class ReplayCommandTest {
     }
 
     @Test
-    void shouldRefuseAFolderWithoutAJournalAndBadOptions() {
+    void shouldRefuseAFolderWithoutAJournalAndBadOptions() throws Exception {
         assertEquals("2", run("replay", "--data-dir", data.resolve("nothing").toString())[0]);
         assertEquals("2", run("replay", "--data-dir", data.toString(), "--format", "xml")[0]);
+        record();
+        for (String instant : new String[] {"ieri", "-999999999-01-01T00:00:00Z"}) { // the second: past epoch millis
+            final String[] bad = run("replay", "--data-dir", data.toString(), "--from", instant);
+            assertEquals("2", bad[0], bad[2]);
+            assertEquals("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z\n", bad[2]);
+        }
     }
 }

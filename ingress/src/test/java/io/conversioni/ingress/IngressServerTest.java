@@ -318,6 +318,11 @@ class IngressServerTest {
         assertTrue(m.body().contains("\"chiave\":\"Campagna_Email_Verano2024\",\"accettati\":1"), m.body());
         assertEquals(400, get("/api/v1/metriche?per=paese", token).statusCode());
         assertEquals(400, get("/api/v1/metriche?da=ieri", token).statusCode());
+        // Instant.parse takes years Instant holds but epoch milliseconds do not: a 400, not a 500
+        final HttpResponse<String> farPast = get("/api/v1/metriche?da=-999999999-01-01T00:00:00Z", token);
+        assertEquals(400, farPast.statusCode(), farPast.body());
+        assertTrue(farPast.body().contains("\"codice\":\"parametro\""), farPast.body());
+        assertEquals(400, get("/api/v1/metriche?a=%2B999999999-12-31T23:59:59Z", token).statusCode());
         // the same hour written with an offset and with a fraction: the same answer
         final String sameHour = m.body().substring(0, m.body().indexOf(",\"motore\""));
         final HttpResponse<String> offset = get("/api/v1/metriche?da=2024-05-20T16:00:00%2B02:00&a=2024-05-20T15:00:00.000Z&per=campagna", token);
