@@ -12,9 +12,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 
 /**
@@ -43,7 +43,7 @@ final class ReportCommand implements Callable<Integer> {
             date = day == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(day);
             final EngineConfig config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
             report = DailyReport.build(config, dataDir, date, AlertLog.NONE, System.currentTimeMillis());
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeException | ArithmeticException e) { // not a date, or one past epoch milliseconds' range
             System.err.println("error: --day must be a date such as 2026-12-01, was '" + day + "'");
             return 2;
         } catch (ConfigException | IllegalArgumentException e) {

@@ -132,6 +132,9 @@ class ReconcileCommandTest {
         final String[] bad = run("report", "--day", "ieri", "--data-dir", data.toString());
         assertEquals("2", bad[0]);
         assertEquals("error: --day must be a date such as 2026-12-01, was 'ieri'\n", bad[2]);
+        final String[] far = run("report", "--day", "+999999999-12-31", "--data-dir", data.toString());
+        assertEquals("2", far[0], far[2]);
+        assertEquals("error: --day must be a date such as 2026-12-01, was '+999999999-12-31'\n", far[2]);
         assertEquals("2", run("report", "--data-dir", data.resolve("niente").toString())[0]);
     }
 }
