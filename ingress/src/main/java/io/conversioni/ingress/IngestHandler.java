@@ -59,6 +59,14 @@ final class IngestHandler implements HttpHandler {
                 : "send Content-Type: application/json");
             return;
         }
+        final String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
+        if (encoding != null && !"identity".equalsIgnoreCase(encoding.trim())) {
+            // a compressed body would reach the journal as malformed JSON: refuse it before reading (RFC 7694)
+            exchange.getResponseHeaders().put(Headers.ACCEPT_ENCODING, "identity");
+            Responses.error(exchange, 415, "content_encoding", "Content-Encoding '" + encoding
+                + "' is not supported: send the body uncompressed");
+            return;
+        }
         final long max = batch ? settings.maxBatchBytes : engine.maxBodyBytes();
         final long length = exchange.getRequestContentLength();
         if (length > max) {

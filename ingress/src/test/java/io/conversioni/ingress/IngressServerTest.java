@@ -81,6 +81,14 @@ class IngressServerTest {
         return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    private static byte[] gzip(final String text) throws java.io.IOException {
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream zip = new java.util.zip.GZIPOutputStream(out)) {
+            zip.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
     private HttpResponse<String> event(final String body) throws Exception {
         return post("/api/v1/eventi/conversione", "application/json", body, token);
     }
@@ -143,6 +151,14 @@ class IngressServerTest {
         start("pipeline:\n  max_body_size: 1KiB\n");
         assertEquals(415, post("/api/v1/eventi/conversione", "text/plain", ARTICLE, token).statusCode());
         assertEquals(415, post("/api/v1/eventi/conversione", null, ARTICLE, token).statusCode());
+        final HttpResponse<String> gzip = client.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/eventi/conversione/batch"))
+            .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/x-ndjson").header("Content-Encoding", "gzip")
+            .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.ofByteArray(gzip(ARTICLE))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertEquals(415, gzip.statusCode(), gzip.body());
+        assertTrue(gzip.body().contains("\"codice\":\"content_encoding\""), gzip.body());
+        assertEquals("identity", gzip.headers().firstValue("Accept-Encoding").orElse(""));
+        assertEquals(0, engine.counters().outcomes(io.conversioni.pipeline.Outcome.REJECTED), "nothing reached the journal");
         final HttpResponse<String> large = event(ARTICLE.replace("\"Roma\"", "\"" + "R".repeat(2000) + "\""));
         assertEquals(413, large.statusCode());
         assertTrue(large.body().contains("\"codice\":\"too_large\""), large.body());
