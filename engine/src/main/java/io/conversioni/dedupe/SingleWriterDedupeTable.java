@@ -320,7 +320,7 @@ public final class SingleWriterDedupeTable {
         final DedupeProbeIndex probes = probeIndex;
         final long horizonMillis = expiryHorizonMillis;
         final int fingerprint = DedupeProbeIndex.fingerprint(keyHash, bucket);
-        int index = (int)(keyHash + bucket) & mask; // same as homeIndex(...)
+        int index = (int)(keyHash + bucket) & mask; // the home index
         int removalBudget = maxProbe;
         int expiredOffset = -1;
         int emptyOffset = -1;
@@ -425,10 +425,6 @@ public final class SingleWriterDedupeTable {
         probes.remove(hole);
         size--;
         expirations++;
-    }
-
-    private int homeIndex(final long keyHi, final long keyLo, final long hash, final long bucket) {
-        return (int)(keyHash(keyHi, keyLo, hash) + bucket) & mask;
     }
 
     /**
@@ -565,10 +561,10 @@ public final class SingleWriterDedupeTable {
             if (slot.isEmpty()) {
                 probeIndex.remove(i);
             } else {
-                final int home = homeIndex(slot.keyHi(), slot.keyLo(), slot.contentHash(), slot.bucket());
+                final long keyHash = keyHash(slot.keyHi(), slot.keyLo(), slot.contentHash());
+                final int home = (int)(keyHash + slot.bucket()) & mask;
                 slot.home(home);
-                probeIndex.put(i, slot.eventTimeMillis(),
-                    DedupeProbeIndex.fingerprint(keyHash(slot.keyHi(), slot.keyLo(), slot.contentHash()), slot.bucket()), home);
+                probeIndex.put(i, slot.eventTimeMillis(), DedupeProbeIndex.fingerprint(keyHash, slot.bucket()), home);
             }
         }
     }

@@ -19,6 +19,27 @@ public final class Rfc3339 {
         return parseEpochMillis(bytes, 0, bytes.length);
     }
 
+    /**
+     * Epoch millis UTC of an ISO instant given by a user (a query parameter, a command-line option): RFC 3339
+     * through {@link #parseEpochMillis(String)}, else whatever {@code Instant.parse} accepts (years past 9999,
+     * for one). Allocates.
+     *
+     * @throws java.time.format.DateTimeParseException when neither takes it, or when the instant lies beyond
+     *         what epoch milliseconds hold (about ±292 million years; {@code Instant} goes further)
+     */
+    public static long parseInstantMillis(final String text) {
+        final long millis = parseEpochMillis(text);
+        if (millis != INVALID) {
+            return millis;
+        }
+        final java.time.Instant parsed = java.time.Instant.parse(text);
+        try {
+            return parsed.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new java.time.format.DateTimeParseException("instant beyond the range of epoch milliseconds", text, 0, e);
+        }
+    }
+
     /** Epoch millis UTC of the UTF-8 text {@code b[off, off + length)}, or {@link #INVALID}. */
     public static long parseEpochMillis(final byte[] b, final int off, final int length) {
         // full-date "T" partial-time time-offset: at least 20 chars (YYYY-MM-DDTHH:MM:SSZ)

@@ -51,11 +51,19 @@ public final class DailyReport {
     /**
      * Builds the report of {@code day}: replays the journal of {@code dataDir} (read-only), reads the day's
      * reconciliation runs and asks {@code alertLog} for the day's alerts.
+     *
+     * @throws java.time.DateTimeException when the day's bounds lie beyond what epoch milliseconds hold
      */
     public static DailyReport build(final EngineConfig config, final Path dataDir, final LocalDate day,
                                     final AlertLog alertLog, final long nowMillis) throws IOException {
-        final long from = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
-        final long to = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        final long from;
+        final long to;
+        try {
+            from = day.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+            to = day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new java.time.DateTimeException("day " + day + " lies beyond the range of epoch milliseconds", e);
+        }
         final DailyCounts counts = new DailyCounts(from, to);
         OfflineReplay.recorded(config, dataDir, counts);
         return new DailyReport(day, nowMillis, counts, new ReconciliationLog(dataDir).read(day),

@@ -14,8 +14,18 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class Rfc3339Test {
+    @org.junit.jupiter.api.Test
+    void shouldParseAUsersInstantThroughRfc3339ThenInstantAndRefuseWhatMillisCannotHold() {
+        assertEquals(Instant.parse("2024-05-20T14:32:45.123Z").toEpochMilli(), Rfc3339.parseInstantMillis("2024-05-20t16:32:45.123+02:00"));
+        assertEquals(Instant.parse("+10000-01-01T00:00:00Z").toEpochMilli(), Rfc3339.parseInstantMillis("+10000-01-01T00:00:00Z"));
+        assertThrows(java.time.format.DateTimeParseException.class, () -> Rfc3339.parseInstantMillis("ieri"));
+        assertThrows(java.time.format.DateTimeParseException.class, () -> Rfc3339.parseInstantMillis("-999999999-01-01T00:00:00Z"));
+        assertThrows(java.time.format.DateTimeParseException.class, () -> Rfc3339.parseInstantMillis("+999999999-12-31T23:59:59Z"));
+    }
+
     private static long parse(final String s) {
         return Rfc3339.parseEpochMillis(s);
     }

@@ -2,6 +2,7 @@ package io.conversioni.cli;
 
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.json.Rfc3339;
 import io.conversioni.reconcile.CrmSourceException;
 import io.conversioni.reconcile.CsvCrmExport;
 import io.conversioni.reconcile.EngineLedger;
@@ -17,7 +18,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -63,8 +63,8 @@ final class ReconcileCommand implements Callable<Integer> {
             final long length = config.windows().windowLengthMs();
             final List<LedgerEvent> crm;
             final String fonte;
-            Long fromMillis = from == null ? null : Instant.parse(from).toEpochMilli();
-            Long toMillis = to == null ? null : Instant.parse(to).toEpochMilli();
+            Long fromMillis = from == null ? null : Rfc3339.parseInstantMillis(from);
+            Long toMillis = to == null ? null : Rfc3339.parseInstantMillis(to);
             if (export != null) {
                 crm = CsvCrmExport.read(export);
                 fonte = export.getFileName().toString();
@@ -95,7 +95,7 @@ final class ReconcileCommand implements Callable<Integer> {
                 return 2;
             }
             result = Reconciler.compare(EngineLedger.replay(config, dataDir, fromMillis, toMillis), crm, fonte);
-        } catch (DateTimeParseException | ArithmeticException e) { // ArithmeticException: past epoch milliseconds' range
+        } catch (DateTimeParseException e) {
             System.err.println("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z");
             return 2;
         } catch (CrmSourceException e) {

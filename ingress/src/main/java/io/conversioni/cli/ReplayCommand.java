@@ -4,6 +4,7 @@ import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.event.EventSchema;
 import io.conversioni.ingress.MetricheQuery;
+import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.OfflineReplay;
 import io.conversioni.schema.SchemaException;
 import io.conversioni.window.SingleWriterWindowStore;
@@ -82,9 +83,9 @@ final class ReplayCommand implements Callable<Integer> {
         try {
             final long newest = Math.max(store.headWindowStartMillis(), 0);
             final long length = config.windows().windowLengthMs();
-            fromMillis = from != null ? Instant.parse(from).toEpochMilli() : newest - config.windows().horizonMs() + length;
-            toMillis = to != null ? Instant.parse(to).toEpochMilli() : newest + length;
-        } catch (DateTimeParseException | ArithmeticException e) { // ArithmeticException: past epoch milliseconds' range
+            fromMillis = from != null ? Rfc3339.parseInstantMillis(from) : newest - config.windows().horizonMs() + length;
+            toMillis = to != null ? Rfc3339.parseInstantMillis(to) : newest + length;
+        } catch (DateTimeParseException e) {
             System.err.println("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z");
             return 2;
         }

@@ -43,7 +43,7 @@ final class ReportCommand implements Callable<Integer> {
             date = day == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(day);
             final EngineConfig config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
             report = DailyReport.build(config, dataDir, date, AlertLog.NONE, System.currentTimeMillis());
-        } catch (DateTimeException | ArithmeticException e) { // not a date, or one past epoch milliseconds' range
+        } catch (DateTimeException e) { // not a date, or one past epoch milliseconds' range (DailyReport.build)
             System.err.println("error: --day must be a date such as 2026-12-01, was '" + day + "'");
             return 2;
         } catch (ConfigException | IllegalArgumentException e) {
