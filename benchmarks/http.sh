@@ -4,15 +4,16 @@
 #
 #   benchmarks/http.sh [--quick] [--wirings] OUT_DIR
 #
-# 1. ceiling: the bare Undertow handler (bench.BareUndertowServer), then conversioni (the shaded ingress jar,
-#    `serve --port -1 --http-port 0`, fresh data folder), each warmed and then driven closed-loop at maximum
-#    (--rate max, 16 keep-alive connections) with the same single-event requests, conversioni's JWT included
-#    (the bare handler ignores it): ratio conversioni / bare.
+# 1. ceiling: the bare Undertow handler (bench.BareUndertowServer) and conversioni (the shaded ingress jar,
+#    `serve --port -1 --http-port 0`, fresh data folder), each driven closed-loop at maximum (--rate max, 16
+#    keep-alive connections) with the same single-event requests, conversioni's JWT included (the bare handler
+#    ignores it), in alternated rounds (2 quick, 3 full; HTTP_ROUNDS=N): ratio conversioni / bare, the median
+#    of the rounds' ratios. Reports http-bare-single-max-N.json, http-conversioni-single-max-N.json.
 #    Every run warms up inside the generator's own JVM first (--warmup, same rate, discarded): a cold
 #    generator's JIT compilation alone put tens of milliseconds into the measured p99.
-# 2. latency: the same warmed conversioni at half its maximum, open loop (constant arrival rate, coordinated
-#    omission corrected), then the bare handler at that rate (the machine's floor); then conversioni again at
-#    that rate with the time-to-insight probe (POST → visible in /api/v1/metriche), a run of its own.
+# 2. latency: the same warmed conversioni at half its (median) maximum, open loop (constant arrival rate,
+#    coordinated omission corrected), then the bare handler at that rate (the machine's floor); then conversioni
+#    again at that rate with the time-to-insight probe (POST → visible in /api/v1/metriche), a run of its own.
 # 3. batch: NDJSON batches of 500 events, closed loop: events/s over HTTP.
 # --wirings (the full run): conversioni's maximum (and time-to-insight under it) for each pipeline.stage_threads
 #    (1, 2, 4) × wait_strategy (sleeping, blocking), one fresh server each; WIRINGS="1:blocking 2:sleeping ..."
@@ -49,9 +50,9 @@ bench_opts=$(cat benchmarks/target/jvm.options)
 server_opts=$(cat ingress/target/jvm.options)
 
 if $quick; then
-  warm=3s; half_warm=5s; measure=5s; half_duration=8s; insight=100; batch_measure=4s
+  warm=3s; half_warm=5s; measure=5s; half_duration=8s; insight=100; batch_measure=4s; rounds=${HTTP_ROUNDS:-2}; server_warm=5s
 else
-  warm=5s; half_warm=10s; measure=10s; half_duration=20s; insight=200; batch_measure=10s
+  warm=5s; half_warm=10s; measure=10s; half_duration=20s; insight=200; batch_measure=10s; rounds=${HTTP_ROUNDS:-3}; server_warm=10s
 fi
 connections=16
 batch=500
@@ -159,29 +160,46 @@ read -r conv_pid conv_port token < <(start_conversioni default "$threads" "$wait
 pids+=("$conv_pid")
 url="http://127.0.0.1:$conv_port"
 
-echo "== HTTP: bare Undertow ceiling ($io_threads IO thread(s))"
+echo "== HTTP: the bare Undertow handler ($io_threads IO thread(s)), beside conversioni"
 # shellcheck disable=SC2086
 java $bench_opts -cp "$bench_jar" io.conversioni.bench.BareUndertowServer 0 "$io_threads" >"$tmp/bare.log" 2>&1 &
 bare_pid=$!
 pids+=("$bare_pid")
 bare_port=$(await_port "$tmp/bare.log" '.*bare Undertow on http://127.0.0.1:\([0-9]*\).*' "$bare_pid")
-load bare-single-max "http://127.0.0.1:$bare_port" "$token" --rate max --warmup "$warm" --duration "$measure" \
-  --insight-samples 0
 # the bare server stays up (idle) until conversioni's half rate is known: the same open loop against it is
 # the latency floor of this machine and load generator, so conversioni's tail is read against it
-
-echo "== HTTP: conversioni (defaults: stage_threads and wait_strategy from config/conversioni.yaml)"
-load conversioni-single-max "$url" "$token" --rate max --warmup "$warm" --duration "$measure" --insight-samples 0
-max=$(score conversioni-single-max throughput_rps)
+echo "== HTTP: bare Undertow and conversioni at maximum, $rounds alternated rounds (defaults: stage_threads and"
+echo "   wait_strategy from config/conversioni.yaml)"
+# This host's speed drifts by 2x within minutes: one run of each, minutes apart, measured the drift as much as
+# the servers. So the two alternate, the first of each round swapping (ABBA), and the ratio is the median of
+# the per-round ratios (bench.PeerRatios).
+# a fresh server JIT-compiles for its first seconds at load: both get a discarded run at maximum first
+for target in "http://127.0.0.1:$bare_port" "$url"; do
+  # shellcheck disable=SC2086
+  timeout 120 java $bench_opts -cp "$bench_jar" io.conversioni.bench.load.LoadGenerator --url "$target" --token "$token" \
+    --connections "$connections" --drain 2s --name warm --json "$tmp/warm.json" --rate max --duration "$server_warm" \
+    --insight-samples 0 >/dev/null
+done
+for round in $(seq 1 "$rounds"); do
+  if [ $(( round % 2 )) -eq 1 ]; then order="bare conversioni"; else order="conversioni bare"; fi
+  for server in $order; do
+    if [ "$server" = bare ]; then target="http://127.0.0.1:$bare_port"; else target=$url; fi
+    load "$server-single-max-$round" "$target" "$token" --rate max --warmup "$warm" --duration "$measure" \
+      --insight-samples 0
+  done
+done
+max=$(for round in $(seq 1 "$rounds"); do score "conversioni-single-max-$round" throughput_rps; done \
+  | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }')
 half=$(awk -v m="$max" 'BEGIN { r = int(m / 2); print (r < 100 ? 100 : r) }')
+echo "== HTTP: conversioni, then the bare handler, at half conversioni's median maximum ($half req/s, open loop)"
 load conversioni-single-half "$url" "$token" --rate "$half" --warmup "$half_warm" --duration "$half_duration" \
   --insight-samples 0
-# time-to-insight in a run of its own: the probe's polling (a /api/v1/metriche query every 200 µs while it
-# waits) is load the bare handler never sees, so it stays out of the latency run above
-load conversioni-insight-half "$url" "$token" --rate "$half" --duration "$half_duration" --insight-samples "$insight"
 load bare-single-half "http://127.0.0.1:$bare_port" "$token" --rate "$half" --warmup "$half_warm" --duration "$half_duration" \
   --insight-samples 0
 stop_server "$bare_pid"
+# time-to-insight in a run of its own: the probe's polling (a /api/v1/metriche query every 200 µs while it
+# waits) is load the bare handler never sees, so it stays out of the latency runs above
+load conversioni-insight-half "$url" "$token" --rate "$half" --duration "$half_duration" --insight-samples "$insight"
 load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 --warmup 2s \
   --duration "$batch_measure" --insight-samples 0
 stop_server "$conv_pid"

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -46,5 +49,35 @@ class ResultsReportTest {
         assertFalse(ResultsReport.gated("PipelineThroughputBenchmark.publishOneEvent", "stageThreads=1"));
         assertFalse(ResultsReport.gated("ReplayBenchmark.replayJournal", ""));
         assertTrue(ResultsReport.gated("WindowUpdateBenchmark.onEvent", ""));
+    }
+
+    private static String entry(final String name, final double score) {
+        return "{\"name\":\"http." + name + "\",\"score\":" + score + ",\"unit\":\"req/s\"}";
+    }
+
+    @Test
+    void shouldTakeTheHttpCeilingRatioAsTheMedianOfTheAlternatedRounds() throws Exception {
+        // round 2 ran in a slow spell for the bare handler: its ratio is the outlier the median leaves out
+        final JsonNode results = JSON.readTree("[" + entry("bare-single-max-1", 40_000) + ","
+            + entry("conversioni-single-max-1", 34_000) + "," + entry("conversioni-single-max-2", 30_000) + ","
+            + entry("bare-single-max-2", 20_000) + "," + entry("bare-single-max-3", 36_000) + ","
+            + entry("conversioni-single-max-3", 27_000) + "," + entry("bare-single-max-4", 36_000) + "]");
+        final PeerRatios ratios = new PeerRatios(results, Path.of("..", "config"));
+        // round 4 has no conversioni run: three rounds
+        assertEquals(3, ratios.ceilingRounds().size());
+        final String line = PeerRatios.ceilingRatio(ratios.ceilingRounds());
+        assertTrue(line.startsWith("0.85, the median of 3 alternated rounds: 0.85 "), line);
+        assertTrue(line.contains("; 1.50 ") && line.contains("; 0.75 "), line);
+        assertTrue(ratios.markdown().contains(line), "the ratio line of latest.md");
+    }
+
+    @Test
+    void shouldReadTheSinglePairOfResultFilesFromBeforeTheRounds() throws Exception {
+        final JsonNode results = JSON.readTree("[" + entry("bare-single-max", 40_000) + ","
+            + entry("conversioni-single-max", 30_000) + "]");
+        final PeerRatios ratios = new PeerRatios(results, Path.of("..", "config"));
+        assertEquals(1, ratios.ceilingRounds().size());
+        assertTrue(PeerRatios.ceilingRatio(ratios.ceilingRounds()).startsWith("0.75 ("));
+        assertEquals(0.75, PeerRatios.median(new double[] {0.5, 1.0, 0.7, 0.8}), 1e-12);
     }
 }
