@@ -8,7 +8,8 @@
 # Each round: a fresh conversioni (`serve --port -1 --http-port 0`, config/ defaults, CONFIG_SED applies a sed
 # script to its conversioni.yaml, JAR picks another server jar), then a fresh bare Undertow
 # (bench.BareUndertowServer, same IO threads as conversioni's default) sent the same requests, JWT included; each
-# warmed at maximum for 8 s, then driven by the load generator at RATE for 15 s (the same single-event traffic as
+# warmed at maximum for 8 s (WARM=25s: longer; a fresh server JIT-compiles for some 15 s at maximum), then
+# driven by the load generator at RATE for 15 s (the same single-event traffic as
 # benchmarks/http.sh); the latency line gives the p99 in ms; the threads' user+system
 # time and context switches are read 2 s into the run and 12 s later. Prints, per server, the threads that used
 # more than 0.05 µs a request (µs of CPU per request, voluntary and involuntary switches per request) and the
@@ -62,7 +63,7 @@ await_port() { # LOG PATTERN
 measure() { # NAME URL TOKEN
   local name=$1 url=$2 token=$3 lg
   lg="java $bench_opts -cp $bench_jar io.conversioni.bench.load.LoadGenerator --url $url --token $token --insight-samples 0"
-  $lg --rate max --duration 8s >/dev/null 2>&1
+  $lg --rate max --duration "${WARM:-8s}" >/dev/null 2>&1
   $lg --rate "$rate" --duration 15s >"$tmp/lg" 2>&1 &
   local load=$!
   sleep 2; threads "$pid" >"$tmp/before"

@@ -16,7 +16,7 @@
 #    again at that rate with the time-to-insight probe (POST → visible in /api/v1/metriche), a run of its own.
 # 3. batch: NDJSON batches of 500 events, closed loop: events/s over HTTP.
 # --wirings (the full run): conversioni's maximum (and time-to-insight under it) for each pipeline.stage_threads
-#    (1, 2, 4) × wait_strategy (sleeping, blocking), one fresh server each; WIRINGS="1:blocking 2:sleeping ..."
+#    (1, 2, 4) × wait_strategy (sleeping, blocking), and 0 (inline), one fresh server each; WIRINGS="1:blocking 2:sleeping ..."
 #    picks and orders them (a name seen twice gets a -2, -3 suffix: alternate them to average out noise).
 #    --only-wirings: just those, without steps 1 to 3.
 #
@@ -207,7 +207,7 @@ fi
 
 if $wirings; then
   declare -A seen=()
-  for wiring in ${WIRINGS:-1:sleeping 1:blocking 2:sleeping 2:blocking 4:sleeping 4:blocking}; do
+  for wiring in ${WIRINGS:-0:blocking 1:sleeping 1:blocking 2:sleeping 2:blocking 4:sleeping 4:blocking}; do
       threads=${wiring%%:*}
       wait_strategy=${wiring#*:}
       name="wiring-t$threads-$wait_strategy"

@@ -73,7 +73,7 @@ public final class EngineConfig {
             throw new ConfigException(source + ": pipeline.ring_size must be a power of two, was '" + ringSize + "'");
         }
         this.waitStrategy = r.oneOf("pipeline.wait_strategy", "blocking", WAIT_STRATEGIES);
-        this.stageThreads = Integer.parseInt(r.oneOf("pipeline.stage_threads", "1", List.of("1", "2", "4")));
+        this.stageThreads = Integer.parseInt(r.oneOf("pipeline.stage_threads", "1", List.of("0", "1", "2", "4")));
         this.maxBodyBytes = (int) r.sizeBytes("pipeline.max_body_size", "64KiB", 256, 16 * 1024 * 1024);
         this.maxDepth = (int) r.integer("pipeline.max_depth", 32, 2, 1000);
         this.heartbeatMillis = r.durationMillis("pipeline.heartbeat", "1s", 10, 60_000);

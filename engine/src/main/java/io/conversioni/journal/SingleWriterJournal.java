@@ -355,6 +355,16 @@ public final class SingleWriterJournal implements AutoCloseable {
             + CycleRetention.deleteCyclesBefore(quarantineQueue, config.rollCycle(), keepFrom - 1);
     }
 
+    /**
+     * Owner thread: gives up ownership, so that the next thread to append becomes the single writer (the inline
+     * wiring, whose stages run on whichever publishing thread holds the drain; the hand-over is ordered by it).
+     */
+    public void handOver() {
+        owner = null;
+        eventsAppender.singleThreadedCheckReset();
+        quarantineAppender.singleThreadedCheckReset();
+    }
+
     /** Closes both queues and the sync channels. Call after the owner thread has stopped appending. */
     @Override
     public void close() {

@@ -42,6 +42,8 @@ public final class Engine implements AutoCloseable {
     private final EnginePipeline pipeline;
     private final RingBuffer<EventSlot> ring;
     private final AtomicInteger publishersInFlight = new AtomicInteger();
+    /** The inline wiring's drain ({@code stage_threads: 0}), else null. */
+    private final InlineDrain inline;
     private volatile boolean accepting;
     private volatile boolean ready;
     private volatile boolean closed;
@@ -89,8 +91,13 @@ public final class Engine implements AutoCloseable {
         this.journalStage = new JournalStage(journal, counters);
         this.pipeline = new EnginePipeline(config.ringSize(), 1024, config.waitStrategy(), config.stageThreads(),
             config.syncDurability(), new DecodeStage(config.schema().newDecoder(config.maxDepth())), journalStage,
-            windowStage, new RespondStage());
+            windowStage, new RespondStage(), () -> {
+                journal.handOver();
+                windows.handOver();
+                dedupe.handOver();
+            });
         this.ring = pipeline.ring();
+        this.inline = pipeline.inline();
         this.snapshots = new StateSnapshots(dataDir);
         this.snapshotRecord = new MaintenanceRecord("snapshot", config.snapshotIntervalMillis());
         this.retentionRecord = new MaintenanceRecord("retention", config.snapshotIntervalMillis());
@@ -376,6 +383,9 @@ public final class Engine implements AutoCloseable {
         slot.fill(kind, body, offset, length, clock.currentTimeMillis(), System.nanoTime(), listener, attachment);
         slot.sequence = sequenceBase + ringSequence;
         ring.publish(ringSequence);
+        if (inline != null) {
+            inline.afterPublish();
+        }
         return true;
     }
 

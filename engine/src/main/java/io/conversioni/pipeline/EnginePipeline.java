@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </pre>
  *
  * {@code stageThreads} 4: one thread per stage; 2: decode + journal on one thread, window + respond on
- * another; 1: all four on one thread ({@link SingleThreadStages}). Whatever the count, each stage sees a
+ * another; 1: all four on one thread ({@link SingleThreadStages}); 0: no stage thread, the publishing threads
+ * run {@link SingleThreadStages} in turn ({@link InlineDrain}). Whatever the count, each stage sees a
  * slot only after the previous one is done with it (Disruptor sequence barriers between threads, program
  * order within one), so every slot field has exactly one writer, and with SYNC durability nothing is
  * counted or answered before its batch's flush. Built once; not thread-safe to build.
@@ -38,10 +39,11 @@ final class EnginePipeline {
 
     private final Disruptor<EventSlot> disruptor;
     private final RingBuffer<EventSlot> ring;
+    private final InlineDrain inline;
 
     EnginePipeline(final int ringSize, final int initialBodyBytes, final String waitStrategy, final int stageThreads,
                    final boolean syncDurability, final DecodeStage decode, final JournalStage journal,
-                   final DedupeWindowStage window, final RespondStage respond) {
+                   final DedupeWindowStage window, final RespondStage respond, final Runnable handOver) {
         final String[] names = stageThreads == 1 ? SINGLE_NAMES : stageThreads == 2 ? FUSED_NAMES : STAGE_NAMES;
         final AtomicInteger stage = new AtomicInteger();
         final ThreadFactory threads = runnable -> {
@@ -54,7 +56,10 @@ final class EnginePipeline {
             waitStrategy(waitStrategy));
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         SingleThreadStages single = null;
-        if (stageThreads == 1) {
+        if (stageThreads == 0) {
+            // no stage thread: the publishing thread that finds no drain running drains the ring itself
+            single = new SingleThreadStages(decode, journal, window, respond, syncDurability);
+        } else if (stageThreads == 1) {
             // one thread for 2-core machines: the same stages in the same order, no hand-off at all
             single = new SingleThreadStages(decode, journal, window, respond, syncDurability);
             disruptor.handleEventsWith(single);
@@ -69,6 +74,12 @@ final class EnginePipeline {
         if (single != null) {
             single.attach(ring);
         }
+        inline = stageThreads == 0 ? new InlineDrain(ring, single, handOver) : null;
+    }
+
+    /** The inline wiring's drain, or null when stage threads run the stages. */
+    InlineDrain inline() {
+        return inline;
     }
 
     static WaitStrategy waitStrategy(final String name) {
@@ -90,6 +101,9 @@ final class EnginePipeline {
 
     /** Waits until every published slot went through all stages, then stops the stage threads. */
     boolean drainAndStop(final long timeoutMillis) {
+        if (inline != null) {
+            return inline.drainAll(timeoutMillis);
+        }
         try {
             disruptor.shutdown(timeoutMillis, TimeUnit.MILLISECONDS);
             return true;

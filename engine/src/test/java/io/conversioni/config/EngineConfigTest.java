@@ -51,6 +51,13 @@ class EngineConfigTest {
     }
 
     @Test
+    void shouldTakeTheInlineWiringAndRefuseAStageThreadCountWithNoWiring() throws Exception {
+        assertEquals(0, EngineConfig.parse("pipeline:\n  stage_threads: 0\n", CONFIG_DIR).stageThreads());
+        final String message = error("pipeline:\n  stage_threads: 3\n");
+        assertTrue(message.contains("pipeline.stage_threads") && message.contains("0"), message);
+    }
+
+    @Test
     void shouldRefuseUnknownSettingsInsteadOfIgnoringThem() {
         final String message = error("pipeline:\n  ring_sise: 1024\ndedup:\n  mode: exact\n");
         assertTrue(message.contains("pipeline.ring_sise") && message.contains("dedup"), message);

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The whole pipeline (real Chronicle journal in a temp dir) against a straightforward model: seeded
  * random mixes of valid, invalid, re-delivered, near-duplicate, out-of-order, future and too-old
  * events. Outcomes, per-window counts and sums, and the state rebuilt from the journal must all agree,
- * for every stage wiring ({@code pipeline.stage_threads} 1, 2 and 4) and with both journal durabilities.
+ * for every stage wiring ({@code pipeline.stage_threads} 0, 1, 2 and 4) and with both journal durabilities.
  */
 @Timeout(120)
 class EngineAgainstModelTest {
@@ -68,7 +68,7 @@ class EngineAgainstModelTest {
      */
     static Stream<Arguments> wirings() {
         final List<Arguments> all = new ArrayList<>();
-        for (int threads : new int[] {1, 2, 4}) {
+        for (int threads : new int[] {0, 1, 2, 4}) {
             for (long seed : threads == 1 ? new long[] {1L, 42L, 20261128L} : new long[] {42L}) {
                 all.add(Arguments.of(seed, threads, "async"));
             }

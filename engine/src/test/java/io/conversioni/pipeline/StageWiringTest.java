@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Every stage wiring ({@code pipeline.stage_threads} 1, 2, 4) under a burst into a small ring: two
+ * Every stage wiring ({@code pipeline.stage_threads} 0, 1, 2, 4) under a burst into a small ring: two
  * publisher threads fill it until it reports full, then everything drains. Each event must be answered
  * exactly once, in ring order, counted right, and with SYNC (the point of the one-thread wiring) never
  * before the journal flushed its batch. (With ASYNC there is no flush to wait for: one thread answers each
@@ -87,7 +87,7 @@ class StageWiringTest {
 
     @ParameterizedTest(name = "stage_threads {0}, durability {1}, wait {2}")
     @CsvSource({"1, sync, blocking", "1, async, sleeping", "2, sync, sleeping", "2, async, blocking",
-        "4, sync, blocking", "4, async, sleeping"})
+        "4, sync, blocking", "4, async, sleeping", "0, async, blocking", "0, sync, blocking"})
     void shouldAnswerEveryEventOfABurstOnceInRingOrderAndOnlyAfterItsBatchWasFlushed(final int stageThreads,
         final String durability, final String wait) throws Exception {
         final String yaml = "pipeline:\n  ring_size: 64\n  stage_threads: " + stageThreads + "\n  wait_strategy: " + wait
