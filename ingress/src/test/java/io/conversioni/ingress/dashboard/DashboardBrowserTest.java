@@ -256,10 +256,16 @@ class DashboardBrowserTest {
         driver.findElement(By.cssSelector("#accesso-form button[type=submit]")).click();
     }
 
+    /**
+     * The group table's first column, read in one script: the page re-renders the table's rows on every poll, so
+     * cells found by one WebDriver call can be gone by the next (StaleElementReferenceException).
+     */
     private static List<String> firstColumn() {
         final List<String> keys = new ArrayList<>();
-        for (WebElement td : driver.findElements(By.cssSelector("#tabella-gruppi tbody tr td:first-child"))) {
-            keys.add(td.getText());
+        final Object texts = script("return Array.from(document.querySelectorAll("
+            + "'#tabella-gruppi tbody tr td:first-child')).map(td => td.innerText.trim())");
+        for (Object text : (List<?>) texts) {
+            keys.add(String.valueOf(text));
         }
         return keys;
     }
