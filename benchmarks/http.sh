@@ -50,9 +50,9 @@ bench_opts=$(cat benchmarks/target/jvm.options)
 server_opts=$(cat ingress/target/jvm.options)
 
 if $quick; then
-  warm=3s; half_warm=5s; measure=5s; half_duration=8s; insight=100; batch_measure=4s; rounds=${HTTP_ROUNDS:-2}; server_warm=5s
+  warm=3s; half_warm=5s; measure=5s; half_duration=8s; insight=100; batch_measure=4s; rounds=${HTTP_ROUNDS:-2}; server_warm=15s
 else
-  warm=5s; half_warm=10s; measure=10s; half_duration=20s; insight=200; batch_measure=10s; rounds=${HTTP_ROUNDS:-3}; server_warm=10s
+  warm=5s; half_warm=10s; measure=10s; half_duration=20s; insight=200; batch_measure=10s; rounds=${HTTP_ROUNDS:-3}; server_warm=25s
 fi
 connections=16
 batch=500
@@ -173,7 +173,8 @@ echo "   wait_strategy from config/conversioni.yaml)"
 # This host's speed drifts by 2x within minutes: one run of each, minutes apart, measured the drift as much as
 # the servers. So the two alternate, the first of each round swapping (ABBA), and the ratio is the median of
 # the per-round ratios (bench.PeerRatios).
-# a fresh server JIT-compiles for its first seconds at load: both get a discarded run at maximum first
+# a fresh server JIT-compiles for its first 15 s or so at load (conversioni: with 8 s, C2 still took 5-18 µs a
+# request): both get a discarded run at maximum first, 15 s (quick) or 25 s long
 for target in "http://127.0.0.1:$bare_port" "$url"; do
   # shellcheck disable=SC2086
   timeout 120 java $bench_opts -cp "$bench_jar" io.conversioni.bench.load.LoadGenerator --url "$target" --token "$token" \
