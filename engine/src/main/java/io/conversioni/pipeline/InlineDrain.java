@@ -55,7 +55,13 @@ final class InlineDrain {
         ring.addGatingSequences(poller.getSequence());
         this.handOver = handOver;
         this.handler = (slot, sequence, endOfBatch) -> {
-            stages.onEvent(slot, sequence, endOfBatch);
+            try {
+                stages.onEvent(slot, sequence, endOfBatch);
+            } catch (Exception e) {
+                // SingleThreadStages already catches what a stage throws; should anything else throw, the slot
+                // must still count as drained, or every later drain would meet it again
+                LOG.error("inline drain failed on ring sequence {}", sequence, e);
+            }
             return true;
         };
     }
@@ -89,7 +95,7 @@ final class InlineDrain {
         try {
             return poller.poll(handler);
         } catch (Exception e) {
-            // SingleThreadStages logs and swallows what a stage throws; this is the poller itself
+            // the handler above throws nothing: this is the poller itself
             LOG.error("inline drain failed", e);
             return EventPoller.PollState.IDLE;
         }

@@ -1,7 +1,9 @@
 package io.conversioni.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +65,26 @@ class InlineDrainTest {
         assertEquals(List.of(0L, 1L), stages.sequences, "the other publisher's slot was drained by the holder");
         assertEquals(Thread.currentThread().getName(), stages.threads.get(1));
         assertEquals(1, handOvers.get(), "one holder so far: handed over once");
+    }
+
+    @Test
+    void shouldCountASlotWhoseStagesThrewAsDrainedInsteadOfMeetingItAgain() {
+        final RingBuffer<EventSlot> ring = RingBuffer.createMultiProducer(() -> new EventSlot(16), 64);
+        final Recorder recorder = new Recorder();
+        final InlineDrain drain = new InlineDrain(ring, (slot, sequence, endOfBatch) -> {
+            recorder.onEvent(slot, sequence, endOfBatch);
+            if (sequence == 0) {
+                throw new IllegalStateException("a bug outside any one stage");
+            }
+        }, () -> { });
+        // preemptive: a drain that meets the slot again and again never returns
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            publish(ring);
+            drain.afterPublish(); // returns: the slot is logged and passed
+            publish(ring);
+            drain.afterPublish();
+        });
+        assertEquals(List.of(0L, 1L), recorder.sequences, "slot 0 once, then slot 1");
     }
 
     @Test
