@@ -108,13 +108,13 @@ await_port() {
   return 1
 }
 
-# load NAME URL TOKEN ARGS...: one LoadGenerator run, report in $out/http-NAME.json
+# load NAME URL TOKEN ARGS...: one LoadGenerator run, report in $out/http-NAME.json (report_dir=DIR: there instead)
 load() {
   local name=$1 url=$2 token=$3
   shift 3
   # shellcheck disable=SC2086
   timeout 300 java $bench_opts -cp "$bench_jar" io.conversioni.bench.load.LoadGenerator --url "$url" --token "$token" \
-    --connections "$connections" --drain 5s --name "$name" --json "$out/http-$name.json" "$@"
+    --connections "$connections" --drain 5s --name "$name" --json "${report_dir:-$out}/http-$name.json" "$@"
 }
 
 # max throughput (req/s or events/s) from a report
@@ -176,10 +176,7 @@ echo "   wait_strategy from config/conversioni.yaml)"
 # a fresh server JIT-compiles for its first 15 s or so at load (conversioni: with 8 s, C2 still took 5-18 µs a
 # request): both get a discarded run at maximum first, 15 s (quick) or 25 s long
 for target in "http://127.0.0.1:$bare_port" "$url"; do
-  # shellcheck disable=SC2086
-  timeout 120 java $bench_opts -cp "$bench_jar" io.conversioni.bench.load.LoadGenerator --url "$target" --token "$token" \
-    --connections "$connections" --drain 2s --name warm --json "$tmp/warm.json" --rate max --duration "$server_warm" \
-    --insight-samples 0 >/dev/null
+  report_dir=$tmp load warm "$target" "$token" --rate max --duration "$server_warm" --insight-samples 0 >/dev/null
 done
 for round in $(seq 1 "$rounds"); do
   if [ $(( round % 2 )) -eq 1 ]; then order="bare conversioni"; else order="conversioni bare"; fi

@@ -113,16 +113,16 @@ final class PeerRatios {
     List<JsonNode[]> ceilingRounds() {
         final List<JsonNode[]> rounds = new ArrayList<>();
         for (int n = 1; ; n++) {
-            final JsonNode bare = exact("http.bare-single-max-" + n);
-            final JsonNode http = exact("http.conversioni-single-max-" + n);
+            final JsonNode bare = first("http.bare-single-max-" + n);
+            final JsonNode http = first("http.conversioni-single-max-" + n);
             if (bare == null || http == null) {
                 break;
             }
             rounds.add(new JsonNode[] {bare, http});
         }
         if (rounds.isEmpty()) {
-            final JsonNode bare = exact("http.bare-single-max");
-            final JsonNode http = exact("http.conversioni-single-max");
+            final JsonNode bare = first("http.bare-single-max");
+            final JsonNode http = first("http.conversioni-single-max");
             if (bare != null && http != null) {
                 rounds.add(new JsonNode[] {bare, http});
             }
@@ -154,15 +154,6 @@ final class PeerRatios {
         Arrays.sort(sorted);
         final int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private JsonNode exact(final String name) {
-        for (JsonNode r : results) {
-            if (r.path("name").asText().equals(name)) {
-                return r;
-            }
-        }
-        return null;
     }
 
     /** The pipeline benchmark with the default wiring, else the fastest one. */
