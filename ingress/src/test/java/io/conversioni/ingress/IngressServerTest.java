@@ -116,6 +116,63 @@ class IngressServerTest {
             + "\",\"finestra\":\"2024-05-20T14:30:00Z\"}"), again.body());
     }
 
+    /**
+     * The inline wiring answers on the publishing IO thread, in its own handler call, when its drain ran
+     * the event; any other exchange's answer still goes to its IO thread as a task. Two IO threads and
+     * eight concurrent senders make both happen; every answer must reach its own exchange: each event's
+     * duplicate names the sequence its accepted twin was answered with.
+     */
+    @Test
+    void shouldAnswerEveryExchangeItsOwnOutcomeInTheInlineWiring() throws Exception {
+        start("pipeline:\n  stage_threads: 0\nserver:\n  io_threads: 2\n");
+        final HttpResponse<String> first = event(ARTICLE);
+        assertEquals(202, first.statusCode(), first.body());
+        assertTrue(first.body().startsWith("{\"esito\":\"accettato\",\"sequenza\":0,"), first.body());
+        final HttpResponse<String> again = event(ARTICLE);
+        assertTrue(again.body().contains("\"esito\":\"duplicato\",\"sequenza\":1,\"duplicato_di\":0,"), again.body());
+        assertEquals(400, event(ARTICLE.replace("\"email\"", "\"fax\"")).statusCode());
+
+        final int distinct = 200;
+        final java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(8);
+        cleanup.add(senders::shutdownNow);
+        final List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 2 * distinct; i++) {
+            final String body = ARTICLE.replace("789456", String.valueOf(100_000 + i % distinct));
+            answers.add(senders.submit(() -> {
+                final HttpResponse<String> r = event(body);
+                assertEquals(202, r.statusCode(), r.body());
+                return r.body();
+            }));
+        }
+        final java.util.Map<Integer, Long> acceptedSequence = new java.util.HashMap<>();
+        final java.util.Map<Integer, Long> duplicateOf = new java.util.HashMap<>();
+        final java.util.Set<Long> sequences = new java.util.HashSet<>();
+        for (int i = 0; i < answers.size(); i++) {
+            final String body = answers.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS);
+            final long sequence = number(body, "\"sequenza\":");
+            assertTrue(sequences.add(sequence), "one sequence per answer: " + body);
+            if (body.contains("\"esito\":\"accettato\"")) {
+                assertEquals(null, acceptedSequence.put(i % distinct, sequence), body);
+            } else {
+                assertTrue(body.contains("\"esito\":\"duplicato\""), body);
+                assertEquals(null, duplicateOf.put(i % distinct, number(body, "\"duplicato_di\":")), body);
+            }
+        }
+        assertEquals(distinct, acceptedSequence.size());
+        assertEquals(acceptedSequence, duplicateOf, "each duplicate names the sequence its twin's answer carried");
+        assertEquals(distinct + 1, engine.counters().outcomes(io.conversioni.pipeline.Outcome.ACCEPTED));
+    }
+
+    private static long number(final String body, final String field) {
+        final int from = body.indexOf(field) + field.length();
+        assertTrue(from >= field.length(), field + " in " + body);
+        int to = from;
+        while (to < body.length() && Character.isDigit(body.charAt(to))) {
+            to++;
+        }
+        return Long.parseLong(body.substring(from, to));
+    }
+
     @Test
     void shouldListEveryViolationOfAnInvalidEventWith400() throws Exception {
         start("");
