@@ -10,11 +10,14 @@ import static io.conversioni.window.WindowRingDescriptor.NO_WINDOW;
 import static io.conversioni.window.WindowRingDescriptor.REJECTED_OUTSIDE_HORIZON_COUNT_OFFSET;
 import static io.conversioni.window.WindowRingDescriptor.REVISION_OFFSET;
 import static io.conversioni.window.WindowRingDescriptor.TOO_LATE_COUNT_OFFSET;
+import static io.conversioni.window.WindowRingDescriptor.VERSION_OFFSET;
 import static io.conversioni.window.WindowRingDescriptor.WATERMARK_MILLIS_OFFSET;
 
+import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
 
 import org.HdrHistogram.Histogram;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -64,6 +67,8 @@ public final class SingleWriterWindowStore {
     private final int canaleCount;
     private final int statoCount;
     private final int cellLength;
+    private final int strideBytes;
+    private final int campaignCapacity;
     private final long numeratorMask;
     private final long denominatorMask;
 
@@ -105,6 +110,8 @@ public final class SingleWriterWindowStore {
         canaleCount = config.canaleCount();
         statoCount = config.statoCount();
         cellLength = ring.cellLengthBytes;
+        strideBytes = ring.strideBytes;
+        campaignCapacity = ring.campaignCapacity;
         numeratorMask = config.numeratorEventoMask();
         denominatorMask = config.denominatorEventoMask();
         eventWindows = new WindowIndexCache(windowLengthMs);
@@ -149,7 +156,20 @@ public final class SingleWriterWindowStore {
         }
         final boolean late = windowIndex <= closedThroughIndex;
         final int offset = writerWindowOffset(windowIndex);
-        final long odd = ring.beginWriteStoreStore(offset);
+        final UnsafeBuffer b = buffer;
+        // Bounds: one check for the whole window, and the ordinals kept inside its cells (one branch for all
+        // four); then every store below is a plain one (a check per store was an eighth of an update).
+        b.boundsCheck(offset, strideBytes);
+        if (((eventoCount - 1 - evento) | evento | (canaleCount - 1 - canale) | canale | (statoCount - 1 - stato) | stato
+            | (campaignCapacity - 1 - campagnaId) | campagnaId) < 0) {
+            throw new IllegalArgumentException("event outside the window schema: evento=" + evento + " canale="
+                + canale + " stato=" + stato + " campagnaId=" + campagnaId);
+        }
+        final byte[] array = b.byteArray();
+        final long window = b.addressOffset() + offset;
+        final long odd = UnsafeApi.getLong(array, window + VERSION_OFFSET) + 1;
+        UnsafeApi.putLong(array, window + VERSION_OFFSET, odd);
+        VarHandle.storeStoreFence(); // as WindowRing.beginWriteStoreStore: the odd version ahead of the data
         // 0/1 increments instead of branches: duplicate, late and the evento's membership are data, and
         // mispredicted branches on them cost more than adding zero to a counter already in cache.
         final long duplicateInc = duplicate ? 1L : 0L;
@@ -159,22 +179,23 @@ public final class SingleWriterWindowStore {
         final long lateInc = late ? 1L : 0L;
         final long valueInc = valoreCents & -uniqueInc;
         final int statoOffset = WindowCellDescriptor.statoCountOffset(stato);
-        final UnsafeBuffer b = buffer;
-        WindowCellFlyweight.addEvent(b, WindowRingDescriptor.totalCellOffset() + offset,
+        WindowCellFlyweight.addEventAt(array, window + WindowRingDescriptor.totalCellOffset(),
             uniqueInc, duplicateInc, lateInc, valueInc, numeratorInc, denominatorInc, statoOffset);
-        WindowCellFlyweight.addEvent(b, WindowRingDescriptor.eventoCellOffset(cellLength, evento) + offset,
+        WindowCellFlyweight.addEventAt(array, window + WindowRingDescriptor.eventoCellOffset(cellLength, evento),
             uniqueInc, duplicateInc, lateInc, valueInc, numeratorInc, denominatorInc, statoOffset);
-        WindowCellFlyweight.addEvent(b, WindowRingDescriptor.canaleCellOffset(cellLength, eventoCount, canale) + offset,
+        WindowCellFlyweight.addEventAt(array,
+            window + WindowRingDescriptor.canaleCellOffset(cellLength, eventoCount, canale),
             uniqueInc, duplicateInc, lateInc, valueInc, numeratorInc, denominatorInc, statoOffset);
-        WindowCellFlyweight.addEvent(b,
-            WindowRingDescriptor.campagnaCellOffset(cellLength, ring.fixedCells, campagnaId) + offset,
+        WindowCellFlyweight.addEventAt(array,
+            window + WindowRingDescriptor.campagnaCellOffset(cellLength, ring.fixedCells, campagnaId),
             uniqueInc, duplicateInc, lateInc, valueInc, numeratorInc, denominatorInc, statoOffset);
-        final int usedIndex = offset + CAMPAIGN_CELLS_USED_OFFSET;
-        if (b.getLong(usedIndex) <= campagnaId) {
-            b.putLong(usedIndex, campagnaId + 1);
+        final long used = window + CAMPAIGN_CELLS_USED_OFFSET;
+        if (UnsafeApi.getLong(array, used) <= campagnaId) {
+            UnsafeApi.putLong(array, used, campagnaId + 1);
         }
-        b.putLong(offset + REVISION_OFFSET, b.getLong(offset + REVISION_OFFSET) + lateInc);
-        ring.endWriteRelease(offset, odd);
+        final long revision = window + REVISION_OFFSET;
+        UnsafeApi.putLong(array, revision, UnsafeApi.getLong(array, revision) + lateInc);
+        UnsafeApi.putLongRelease(array, window + VERSION_OFFSET, odd + 1); // as WindowRing.endWriteRelease
         if (eventTimeMillis > maxEventTimeMillis) {
             maxEventTimeMillis = eventTimeMillis;
             ring.putHeaderRelease(MAX_EVENT_TIME_MILLIS_OFFSET, eventTimeMillis);

@@ -57,16 +57,14 @@ public final class WindowCellFlyweight {
     }
 
     /**
-     * Adds one event to the cell at {@code o}: every increment is 0 or 1 (the value 0 or the event's cents),
-     * chosen by the caller once for all the cells the event lands in, so that no branch depends on the data.
+     * One event added to the cell at address {@code a} of {@code array} (null: direct memory): every increment is
+     * 0 or 1 (the value 0 or the event's cents), chosen by the caller once for all the cells the event lands in,
+     * so that no branch depends on the data. The caller has checked that the whole cell lies inside the buffer (the
+     * window store checks a whole window at once); plain adds, no check per store.
      */
-    static void addEvent(
-        final UnsafeBuffer b, final int o, final long unique, final long duplicate, final long late,
+    static void addEventAt(
+        final byte[] array, final long a, final long unique, final long duplicate, final long late,
         final long valueCents, final long numerator, final long denominator, final int statoOffset) {
-        // one bounds check for the whole cell (statoOffset is the last field it touches), then plain adds
-        b.boundsCheck(o, statoOffset + Long.BYTES);
-        final byte[] array = b.byteArray();
-        final long a = b.addressOffset() + o;
         add(array, a + UNIQUE_COUNT_OFFSET, unique);
         add(array, a + DUPLICATE_COUNT_OFFSET, duplicate);
         add(array, a + LATE_COUNT_OFFSET, late);
