@@ -13,6 +13,7 @@ import java.lang.invoke.VarHandle;
 
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -143,8 +144,15 @@ final class WindowRing {
         return buffer.getLongAcquire(fieldOffset);
     }
 
-    /** Window thread: publishes a store header field. */
+    /**
+     * Window thread: publishes a store header field. {@code fieldOffset} is one of the descriptor's header
+     * constants, inside the buffer by construction, so the store goes without a bounds check (the window
+     * update publishes two or three of these per event).
+     */
     void putHeaderRelease(final int fieldOffset, final long value) {
-        buffer.putLongRelease(fieldOffset, value);
+        if (fieldOffset < 0 || fieldOffset > WindowRingDescriptor.STORE_HEADER_LENGTH - Long.BYTES) {
+            throw new IllegalArgumentException("not a header field: " + fieldOffset);
+        }
+        UnsafeApi.putLongRelease(buffer.byteArray(), buffer.addressOffset() + fieldOffset, value);
     }
 }
