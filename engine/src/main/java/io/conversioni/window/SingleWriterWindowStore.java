@@ -140,14 +140,13 @@ public final class SingleWriterWindowStore {
             checkOrdinals(evento, canale, stato, campagnaId, valoreCents);
         }
         ring.putHeaderRelease(LAST_SEQUENCE_OFFSET, sequence);
-        final int time = timeCheck(receiveMillis, eventTimeMillis);
-        if (time == WindowResult.FUTURE) {
+        if (eventTimeMillis - receiveMillis > futureToleranceMs) { // as timeCheck, with the window index kept
             ring.putHeaderRelease(FUTURE_COUNT_OFFSET, ++futureCount);
             return WindowResult.FUTURE;
         }
         skewMsByCanale[canale].record(receiveMillis - eventTimeMillis);
         final long windowIndex = eventWindows.indexOf(eventTimeMillis);
-        if (time == WindowResult.TOO_LATE) {
+        if (tooLate(windowIndex, receiveMillis)) {
             ring.putHeaderRelease(TOO_LATE_COUNT_OFFSET, ++tooLateCount);
             return WindowResult.TOO_LATE;
         }
@@ -216,15 +215,14 @@ public final class SingleWriterWindowStore {
         if (eventTimeMillis - receiveMillis > futureToleranceMs) {
             return WindowResult.FUTURE;
         }
-        final long windowIndex = eventWindows.indexOf(eventTimeMillis);
-        if (headWindowIndex != NO_WINDOW && windowIndex <= headWindowIndex - windowCount) {
-            return WindowResult.TOO_LATE;
-        }
-        // older than the horizon when it arrived: too late even before any newer event opened the ring
-        if (windowIndex <= receiveWindows.indexOf(receiveMillis) - windowCount) {
-            return WindowResult.TOO_LATE;
-        }
-        return WindowResult.ACCEPTED;
+        return tooLate(eventWindows.indexOf(eventTimeMillis), receiveMillis) ? WindowResult.TOO_LATE : WindowResult.ACCEPTED;
+    }
+
+    /** Whether window {@code windowIndex} is older than the ring, or was older than the horizon on arrival. */
+    private boolean tooLate(final long windowIndex, final long receiveMillis) {
+        return headWindowIndex != NO_WINDOW && windowIndex <= headWindowIndex - windowCount
+            // older than the horizon when it arrived: too late even before any newer event opened the ring
+            || windowIndex <= receiveWindows.indexOf(receiveMillis) - windowCount;
     }
 
     /**
