@@ -5,6 +5,7 @@ import static io.conversioni.dedupe.DedupeSlotDescriptor.capacityBytes;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.slotOffset;
 
 import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -61,6 +62,8 @@ public final class SingleWriterDedupeTable {
     private final int mask;
     private final int maxProbe;
     private final UnsafeBuffer buffer;
+    /** The slot array's address: the backward shift's moves and clears read and write it directly. */
+    private final long slotsAddress;
     /** Event time, fingerprint and home of every slot, 16 bytes each: what probes walk (see its doc). */
     private final DedupeProbeIndex probeIndex;
     private final DedupeSlotFlyweight slot = new DedupeSlotFlyweight();
@@ -95,6 +98,7 @@ public final class SingleWriterDedupeTable {
         this.buffer = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(capacityBytes(config.capacitySlots()), SLOT_ALIGNMENT));
         this.buffer.setMemory(0, buffer.capacity(), (byte)0);
+        this.slotsAddress = buffer.addressOffset();
         this.probeIndex = new DedupeProbeIndex(config.capacitySlots());
     }
 
@@ -400,7 +404,6 @@ public final class SingleWriterDedupeTable {
      * {@code maxProbe} slots past its home, so the walk stops after {@code maxProbe} slots without a move.
      */
     private void removeAt(final int holeIndex) {
-        final UnsafeBuffer b = buffer;
         final DedupeProbeIndex probes = probeIndex;
         int hole = holeIndex;
         int index = holeIndex;
@@ -415,16 +418,30 @@ public final class SingleWriterDedupeTable {
             }
             final int home = probes.home(index); // stored at insert: no hash per step
             if (((index - home) & mask) >= ((index - hole) & mask)) {
-                b.putBytes(slotOffset(hole), b, slotOffset(index), DedupeSlotDescriptor.SLOT_LENGTH);
+                moveSlot(index, hole);
                 probes.move(index, hole);
                 hole = index;
                 sinceMove = 0;
             }
         }
-        b.setMemory(slotOffset(hole), DedupeSlotDescriptor.SLOT_LENGTH, (byte)0);
+        // Only the state word: the rest of an empty slot is never read, and writeState writes it as zeros.
+        UnsafeApi.putInt(null, slotsAddress + slotOffset(hole) + DedupeSlotDescriptor.STATE_OFFSET,
+            DedupeSlotDescriptor.STATE_EMPTY);
         probes.remove(hole);
         size--;
         expirations++;
+    }
+
+    /**
+     * Copies slot {@code from} over slot {@code to}, eight longs (both indexes masked, so inside the slot array:
+     * no bounds check; a 64-byte {@code putBytes} went through a native copy call for each move).
+     */
+    private void moveSlot(final int from, final int to) {
+        final long source = slotsAddress + slotOffset(from);
+        final long target = slotsAddress + slotOffset(to);
+        for (int i = 0; i < DedupeSlotDescriptor.SLOT_LENGTH; i += Long.BYTES) {
+            UnsafeApi.putLong(null, target + i, UnsafeApi.getLong(null, source + i));
+        }
     }
 
     /**
@@ -529,6 +546,12 @@ public final class SingleWriterDedupeTable {
         for (int offset = 0; offset < buffer.capacity(); offset += chunk.length) {
             final int n = Math.min(chunk.length, buffer.capacity() - offset);
             buffer.getBytes(offset, chunk, 0, n);
+            // an emptied slot keeps its old bytes in memory (removal writes only its state): zeros in the image
+            for (int at = 0; at < n; at += DedupeSlotDescriptor.SLOT_LENGTH) {
+                if (buffer.getInt(offset + at + DedupeSlotDescriptor.STATE_OFFSET) == DedupeSlotDescriptor.STATE_EMPTY) {
+                    java.util.Arrays.fill(chunk, at, at + DedupeSlotDescriptor.SLOT_LENGTH, (byte)0);
+                }
+            }
             out.write(chunk, 0, n);
         }
     }

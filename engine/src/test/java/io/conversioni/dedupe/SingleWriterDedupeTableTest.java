@@ -312,6 +312,39 @@ class SingleWriterDedupeTableTest {
     }
 
     /**
+     * Removal writes only an emptied slot's state word; the snapshot image still holds zeros for every empty
+     * slot, so two tables with the same entries write the same bytes however their history went.
+     */
+    @Test
+    void snapshotImageHoldsZerosForEverySlotEmptiedByRemoval() throws Exception {
+        final DedupeConfig config = DedupeConfig.builder().mode(DedupeMode.EXACT).capacitySlots(1 << 10).maxProbe(32)
+            .ttlMillis(10_000).build();
+        final SingleWriterDedupeTable table = new SingleWriterDedupeTable(config);
+        final SplittableRandom random = new SplittableRandom(11);
+        long now = EDGE_MILLIS;
+        for (int i = 0; i < 5_000; i++) {
+            now += random.nextInt(100);
+            table.isDuplicate(random.nextLong(), random.nextLong(), now - random.nextInt(5_000), random.nextLong(), i, now);
+        }
+        assertTrue(table.expirations() > 1_000, "entries were removed: " + table.expirations());
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        table.writeState(new java.io.DataOutputStream(bytes));
+        final byte[] image = bytes.toByteArray();
+        final int tableStart = image.length - config.capacitySlots() * DedupeSlotDescriptor.SLOT_LENGTH;
+        int empty = 0;
+        for (int slot = 0; slot < config.capacitySlots(); slot++) {
+            final int start = tableStart + DedupeSlotDescriptor.slotOffset(slot);
+            if (image[start + DedupeSlotDescriptor.STATE_OFFSET] == DedupeSlotDescriptor.STATE_EMPTY) {
+                empty++;
+                for (int b = 0; b < DedupeSlotDescriptor.SLOT_LENGTH; b++) {
+                    assertEquals(0, image[start + b], "slot " + slot + " is empty but byte " + b + " is not zero");
+                }
+            }
+        }
+        assertEquals(config.capacitySlots() - table.size(), empty, "every slot not in use reads as empty");
+    }
+
+    /**
      * A snapshot written before slots stored their home index holds 0 there. Read back, the table must
      * derive every home, or its backward shifts would move entries away from their probe paths: fed the
      * same events afterwards (with expiry and removals), it must decide exactly as the table it came from.
