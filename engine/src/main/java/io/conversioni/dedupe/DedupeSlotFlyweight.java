@@ -46,12 +46,6 @@ public final class DedupeSlotFlyweight {
 
     /** @return whether this slot holds exactly this identity (the caller checks it is used). */
     public boolean matches(final long keyHi, final long keyLo, final long bucket, final long contentHash) {
-        return matches(buffer, offset, keyHi, keyLo, bucket, contentHash);
-    }
-
-    /** The same compare by offset, for the table's probes on a fingerprint match: no re-pointing of a flyweight. */
-    static boolean matches(final UnsafeBuffer buffer, final int offset, final long keyHi, final long keyLo,
-                           final long bucket, final long contentHash) {
         return buffer.getLong(offset + KEY_LO_OFFSET) == keyLo &&
             buffer.getLong(offset + KEY_HI_OFFSET) == keyHi &&
             buffer.getLong(offset + BUCKET_OFFSET) == bucket &&

@@ -320,7 +320,6 @@ public final class SingleWriterDedupeTable {
      * @return byte offset of the live matching slot, or -1.
      */
     private int findLive(final long keyHash, final long keyHi, final long keyLo, final long bucket, final long hash) {
-        final UnsafeBuffer b = buffer;
         final DedupeProbeIndex probes = probeIndex;
         final long horizonMillis = expiryHorizonMillis;
         final int fingerprint = DedupeProbeIndex.fingerprint(keyHash, bucket);
@@ -349,7 +348,7 @@ public final class SingleWriterDedupeTable {
                     expiredOffset = slotOffset(index);
                 }
             } else if (slotFingerprint == fingerprint
-                && DedupeSlotFlyweight.matches(b, slotOffset(index), keyHi, keyLo, bucket, hash)) {
+                && matchesAt(slotOffset(index), keyHi, keyLo, bucket, hash)) {
                 return slotOffset(index);
             } else if (oldestOffset < 0 || eventTimeMillis < oldestMillis) {
                 oldestMillis = eventTimeMillis;
@@ -389,7 +388,7 @@ public final class SingleWriterDedupeTable {
                 return -1;
             }
             if (slotFingerprint == fingerprint && probes.eventTimeMillis(index) >= expiryHorizonMillis
-                && DedupeSlotFlyweight.matches(buffer, slotOffset(index), keyHi, keyLo, bucket, hash)) {
+                && matchesAt(slotOffset(index), keyHi, keyLo, bucket, hash)) {
                 return slotOffset(index);
             }
             index = (index + 1) & mask;
@@ -430,6 +429,15 @@ public final class SingleWriterDedupeTable {
         probes.remove(hole);
         size--;
         expirations++;
+    }
+
+    /** {@link DedupeSlotFlyweight#matches} at a masked slot's offset, read straight from memory. */
+    private boolean matchesAt(final int offset, final long keyHi, final long keyLo, final long bucket, final long hash) {
+        final long a = slotsAddress + offset;
+        return UnsafeApi.getLong(null, a + DedupeSlotDescriptor.KEY_LO_OFFSET) == keyLo
+            && UnsafeApi.getLong(null, a + DedupeSlotDescriptor.KEY_HI_OFFSET) == keyHi
+            && UnsafeApi.getLong(null, a + DedupeSlotDescriptor.BUCKET_OFFSET) == bucket
+            && UnsafeApi.getLong(null, a + DedupeSlotDescriptor.CONTENT_HASH_OFFSET) == hash;
     }
 
     /**
@@ -503,7 +511,18 @@ public final class SingleWriterDedupeTable {
                 break;
         }
         inserts++;
-        slot.wrap(buffer, insertOffset).putEntry(keyHi, keyLo, bucket, hash, eventTimeMillis, sequence, receiveMillis, home);
+        // DedupeSlotFlyweight.putEntry's layout and order (the state word last), straight to memory: insertOffset
+        // is a masked slot's offset, inside the slot array, so ten bounds checks would check nothing
+        final long a = slotsAddress + insertOffset;
+        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.KEY_HI_OFFSET, keyHi);
+        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.KEY_LO_OFFSET, keyLo);
+        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.BUCKET_OFFSET, bucket);
+        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.CONTENT_HASH_OFFSET, hash);
+        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.EVENT_TIME_MILLIS_OFFSET, eventTimeMillis);
+        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.FIRST_SEQUENCE_OFFSET, sequence);
+        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.FIRST_RECEIVE_MILLIS_OFFSET, receiveMillis);
+        UnsafeApi.putInt(null, a + DedupeSlotDescriptor.HOME_OFFSET, home);
+        UnsafeApi.putInt(null, a + DedupeSlotDescriptor.STATE_OFFSET, DedupeSlotDescriptor.STATE_USED);
         probeIndex.put(insertOffset >>> DedupeSlotDescriptor.SLOT_SHIFT, eventTimeMillis, fingerprint, home);
     }
 
