@@ -38,8 +38,9 @@ package io.conversioni.dedupe;
  * <p>Identity: (key high, key low, bucket, content hash). Commit rule: a writer writes every other
  * field first and the state word last, so a slot never reads as used with a half-written identity.
  * Expired and evicted entries are overwritten in place (the slot stays used throughout) or removed by
- * backward shift, which moves later entries of the run into the hole and zeroes the last hole: there is
- * never an empty slot between an entry's home and the entry, which is what lets a probe stop at the
+ * backward shift, which moves later entries of the run into the hole and marks the last hole empty (its
+ * state word only: the other fields of an empty slot are never read, and a snapshot writes them as zeros):
+ * there is never an empty slot between an entry's home and the entry, which is what lets a probe stop at the
  * first empty slot.
  *
  * <p>Constants only; any thread.
