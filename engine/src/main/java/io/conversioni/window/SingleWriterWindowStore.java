@@ -159,8 +159,7 @@ public final class SingleWriterWindowStore {
         // Bounds: one check for the whole window, and the ordinals kept inside its cells (one branch for all
         // four); then every store below is a plain one (a check per store was an eighth of an update).
         b.boundsCheck(offset, strideBytes);
-        if (((eventoCount - 1 - evento) | evento | (canaleCount - 1 - canale) | canale | (statoCount - 1 - stato) | stato
-            | (campaignCapacity - 1 - campagnaId) | campagnaId) < 0) {
+        if (outsideCells(evento, canale, stato, campagnaId)) {
             throw new IllegalArgumentException("event outside the window schema: evento=" + evento + " canale="
                 + canale + " stato=" + stato + " campagnaId=" + campagnaId);
         }
@@ -370,6 +369,15 @@ public final class SingleWriterWindowStore {
     /** Window thread, or after it stopped: a 64-bit digest of the state {@link #stateDifference} compares. */
     public long stateChecksum() {
         return WindowStateComparison.checksum(ring, campaigns);
+    }
+
+    /**
+     * Whether an ordinal lies outside the window's cells (negative, or not below its count): one branch for
+     * all four, so that the plain stores of {@link #onEvent} stay inside the window it bounds-checked.
+     */
+    boolean outsideCells(final int evento, final int canale, final int stato, final int campagnaId) {
+        return ((eventoCount - 1 - evento) | evento | (canaleCount - 1 - canale) | canale | (statoCount - 1 - stato)
+            | stato | (campaignCapacity - 1 - campagnaId) | campagnaId) < 0;
     }
 
     /** Window thread: the ring offset of a window, remembered for the last one asked about. */

@@ -34,6 +34,32 @@ class SingleWriterWindowStoreTest {
             CampaignDictionary.NONE_ID, valoreCents, false);
     }
 
+    /**
+     * The guard that keeps onEvent's unchecked stores inside the bounds-checked window (it runs when
+     * conversioni.checks is off, so tests, which run with it on, call it directly): every ordinal from -1 to its
+     * count, the others in range.
+     */
+    @Test
+    void shouldFindEveryOrdinalOutsideTheWindowsCellsAndNoneInside() {
+        final WindowConfig c = store.config();
+        final int[] counts = {c.eventoCount(), c.canaleCount(), c.statoCount(), c.campaignCapacity()};
+        assertFalse(store.outsideCells(0, 0, 0, 0));
+        assertFalse(store.outsideCells(counts[0] - 1, counts[1] - 1, counts[2] - 1, counts[3] - 1));
+        for (int which = 0; which < counts.length; which++) {
+            for (int value = -1; value <= counts[which]; value++) {
+                final int[] ordinals = {0, 0, 0, 0};
+                ordinals[which] = value;
+                assertEquals(value < 0 || value >= counts[which],
+                    store.outsideCells(ordinals[0], ordinals[1], ordinals[2], ordinals[3]), which + " = " + value);
+            }
+            final int[] far = {0, 0, 0, 0};
+            far[which] = Integer.MIN_VALUE;
+            assertTrue(store.outsideCells(far[0], far[1], far[2], far[3]), which + " = MIN_VALUE");
+            far[which] = Integer.MAX_VALUE;
+            assertTrue(store.outsideCells(far[0], far[1], far[2], far[3]), which + " = MAX_VALUE");
+        }
+    }
+
     @Test
     void shouldPutOutOfOrderEventWithinLatenessInItsOwnOpenWindow() {
         assertEquals(WindowResult.ACCEPTED, event(T0 + 5 * MINUTE + 5_000, T0 + 5 * MINUTE + 5_000, ACQUISTO, 1999));
