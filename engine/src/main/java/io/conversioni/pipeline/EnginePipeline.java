@@ -56,13 +56,13 @@ final class EnginePipeline {
             waitStrategy(waitStrategy));
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         SingleThreadStages single = null;
-        if (stageThreads == 0) {
-            // no stage thread: the publishing thread that finds no drain running drains the ring itself
+        if (stageThreads <= 1) {
+            // one thread for 2-core machines: the same stages in the same order, no hand-off at all; with 0 no
+            // stage thread either: the publishing thread that finds no drain running drains the ring itself
             single = new SingleThreadStages(decode, journal, window, respond, syncDurability);
-        } else if (stageThreads == 1) {
-            // one thread for 2-core machines: the same stages in the same order, no hand-off at all
-            single = new SingleThreadStages(decode, journal, window, respond, syncDurability);
-            disruptor.handleEventsWith(single);
+            if (stageThreads == 1) {
+                disruptor.handleEventsWith(single);
+            }
         } else if (stageThreads == 2) {
             // two threads: the same stages in the same order, two per thread
             disruptor.handleEventsWith(new Fused(decode, journal)).then(new Fused(window, respond));
