@@ -52,7 +52,9 @@ final class EnginePipeline {
             t.setDaemon(true);
             return t;
         };
-        disruptor = new Disruptor<>(() -> new EventSlot(initialBodyBytes), ringSize, threads, ProducerType.MULTI,
+        final Object[] attachments = new Object[ringSize];
+        final AtomicInteger slots = new AtomicInteger();
+        disruptor = new Disruptor<>(() -> new EventSlot(initialBodyBytes, attachments, slots.getAndIncrement()), ringSize, threads, ProducerType.MULTI,
             waitStrategy(waitStrategy));
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         SingleThreadStages single = null;
@@ -70,6 +72,12 @@ final class EnginePipeline {
             disruptor.handleEventsWith(decode).then(journal).then(window).then(respond);
         }
         ring = disruptor.getRingBuffer();
+        // the ring creates its slots in index order; each slot's attachment lives at its index
+        for (int i = 0; i < ringSize; i++) {
+            if (ring.get(i).attachmentIndex() != i) {
+                throw new IllegalStateException("ring slot " + i + " was created as slot " + ring.get(i).attachmentIndex());
+            }
+        }
         journal.attach(ring);
         if (single != null) {
             single.attach(ring);

@@ -16,7 +16,7 @@ final class RespondStage implements EventHandler<EventSlot> {
         final OutcomeListener listener = slot.listener;
         if (listener != null) {
             try {
-                listener.onOutcome(slot, slot.attachment);
+                listener.onOutcome(slot, slot.attachment());
             } catch (RuntimeException e) {
                 LOG.error("outcome listener failed for sequence {}", slot.sequence, e);
             }
