@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Young-GC pauses of `conversioni serve` under HTTP load, with the phases that grow with what the ring's old
+# slots hold: a fresh server (config/ defaults, JAR picks another server jar), driven by the load generator at
+# maximum for WARM (default 10s), then at RATE (open loop) for SECS seconds, with -Xlog:gc+phases=debug.
+#
+#   benchmarks/gc.sh [RATE] [SECS]          (defaults: 15000, 10)
+#
+# Prints the load generator's latency line, then the means over the last 10 young pauses: pause length, cards
+# G1 redirtied (old cards still referring to young objects afterwards), bytes copied, and "Scan Heap Roots"
+# summed over the GC workers. Alternate two builds (JAR=...) to compare them: this host's noise lands in the
+# pause too. Every process it starts is stopped on exit. Never fails on a number.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rate=${1:-15000}
+secs=${2:-10}
+bench_jar=benchmarks/target/benchmarks.jar
+server_jar=${JAR:-ingress/target/conversioni.jar}
+for f in "$bench_jar" "$server_jar" benchmarks/target/jvm.options ingress/target/jvm.options; do
+  [ -f "$f" ] || { echo "gc.sh: $f is missing; build first (mvn -B -q clean package -DskipTests)" >&2; exit 2; }
+done
+bench_opts=$(cat benchmarks/target/jvm.options)
+server_opts=$(cat ingress/target/jvm.options)
+tmp=$(mktemp -d -t conversioni-gc-XXXXXX)
+pid=""
+cleanup() {
+  [ -n "$pid" ] && { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cp -r config "$tmp/config"
+sed -i -e "s/^  bind: .*/  bind: 127.0.0.1/" "$tmp/config/conversioni.yaml"
+# shellcheck disable=SC2086
+java $server_opts -Xlog:gc*=debug:file="$tmp/gc.log" -jar "$server_jar" serve --config "$tmp/config/conversioni.yaml" \
+  --data-dir "$tmp/data" --port -1 --http-port 0 >"$tmp/server.log" 2>&1 &
+pid=$!
+port=""
+for _ in $(seq 1 600); do
+  port=$(sed -n 's#.*conversioni is ready: http://localhost:\([0-9]*\).*#\1#p' "$tmp/server.log" | head -1)
+  [ -n "$port" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "gc.sh: the server did not start:" >&2; tail -20 "$tmp/server.log" >&2; exit 1; }
+# shellcheck disable=SC2086
+token=$(java $server_opts -jar "$server_jar" token --data-dir "$tmp/data" --sub bench --ttl 1h)
+lg="java $bench_opts -cp $bench_jar io.conversioni.bench.load.LoadGenerator --url http://127.0.0.1:$port --token $token"
+lg="$lg --connections 16 --drain 5s --insight-samples 0"
+$lg --rate max --duration "${WARM:-10s}" >/dev/null
+$lg --rate "$rate" --warmup 5s --duration "${secs}s" | grep -E 'achieved|latency'
+
+# the last 10 young pauses and their phases
+mean() { tail -10 | awk '{ s += $1 } END { if (NR) printf "%.1f", s / NR; else printf "?" }'; }
+pause=$(grep 'Pause Young' "$tmp/gc.log" | grep -o '[0-9.]*ms$' | tr -d 'ms' | mean)
+redirtied=$(grep 'Redirtied Cards' "$tmp/gc.log" | sed 's/.*Sum: *\([0-9]*\).*/\1/' | mean)
+copied=$(grep 'Copied Bytes' "$tmp/gc.log" | sed 's/.*Sum: *\([0-9]*\).*/\1/' | awk '{ print $1 / 1e6 }' | mean)
+scan=$(grep 'Scan Heap Roots' "$tmp/gc.log" | sed 's/.*Sum: *\([0-9.]*\).*/\1/' | mean)
+count=$(grep -c 'Pause Young' "$tmp/gc.log" || true)
+echo "young pauses: $count in all; the last 10: pause $pause ms, redirtied cards $redirtied, copied $copied MB, Scan Heap Roots $scan ms (summed over workers)"
