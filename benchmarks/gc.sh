@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Young-GC pauses of `conversioni serve` under HTTP load, with the phases that grow with what the ring's old
 # slots hold: a fresh server (config/ defaults, JAR picks another server jar), driven by the load generator at
-# maximum for WARM (default 10s), then at RATE (open loop) for SECS seconds, with -Xlog:gc+phases=debug.
+# maximum for WARM (default 10s), then at RATE (open loop) for SECS seconds, with -Xlog:gc*=debug; SERVER_OPTS adds
+# JVM options to the server (e.g. SERVER_OPTS=-Xms1g).
 #
 #   benchmarks/gc.sh [RATE] [SECS]          (defaults: 15000, 10)
 #
@@ -32,7 +33,7 @@ trap 'exit 130' INT TERM
 cp -r config "$tmp/config"
 sed -i -e "s/^  bind: .*/  bind: 127.0.0.1/" "$tmp/config/conversioni.yaml"
 # shellcheck disable=SC2086
-java $server_opts -Xlog:gc*=debug:file="$tmp/gc.log" -jar "$server_jar" serve --config "$tmp/config/conversioni.yaml" \
+java $server_opts ${SERVER_OPTS:-} -Xlog:gc*=debug:file="$tmp/gc.log" -jar "$server_jar" serve --config "$tmp/config/conversioni.yaml" \
   --data-dir "$tmp/data" --port -1 --http-port 0 >"$tmp/server.log" 2>&1 &
 pid=$!
 port=""
@@ -57,4 +58,5 @@ redirtied=$(grep 'Redirtied Cards' "$tmp/gc.log" | sed 's/.*Sum: *\([0-9]*\).*/\
 copied=$(grep 'Copied Bytes' "$tmp/gc.log" | sed 's/.*Sum: *\([0-9]*\).*/\1/' | awk '{ print $1 / 1e6 }' | mean)
 scan=$(grep 'Scan Heap Roots' "$tmp/gc.log" | sed 's/.*Sum: *\([0-9.]*\).*/\1/' | mean)
 count=$(grep -c 'Pause Young' "$tmp/gc.log" || true)
-echo "young pauses: $count in all; the last 10: pause $pause ms, redirtied cards $redirtied, copied $copied MB, Scan Heap Roots $scan ms (summed over workers)"
+span=$(grep 'Pause Young' "$tmp/gc.log" | tail -10 | sed 's/^\[\([0-9.]*\)s\].*/\1/' | awk 'NR == 1 { f = $1 } { l = $1 } END { if (NR > 1) printf "%.1f", (l - f) / (NR - 1); else printf "?" }')
+echo "young pauses: $count in all, every $span s lately; the last 10: pause $pause ms, redirtied cards $redirtied, copied $copied MB, Scan Heap Roots $scan ms (summed over workers)"
