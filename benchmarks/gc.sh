@@ -6,7 +6,8 @@
 #
 #   benchmarks/gc.sh [RATE] [SECS]          (defaults: 15000, 10)
 #
-# Prints the load generator's latency line, then the means over the last 10 young pauses: pause length, cards
+# Prints the load generator's latency line, the bytes the server allocated per request (from the heap before and
+# after each pause; RATE must be a number), then the means over the last 10 young pauses: pause length, cards
 # G1 redirtied (old cards still referring to young objects afterwards), bytes copied, and "Scan Heap Roots"
 # summed over the GC workers. Alternate two builds (JAR=...) to compare them: this host's noise lands in the
 # pause too. Every process it starts is stopped on exit. Never fails on a number.
@@ -59,4 +60,8 @@ copied=$(grep 'Copied Bytes' "$tmp/gc.log" | sed 's/.*Sum: *\([0-9]*\).*/\1/' | 
 scan=$(grep 'Scan Heap Roots' "$tmp/gc.log" | sed 's/.*Sum: *\([0-9.]*\).*/\1/' | mean)
 count=$(grep -c 'Pause Young' "$tmp/gc.log" || true)
 span=$(grep 'Pause Young' "$tmp/gc.log" | tail -10 | sed 's/^\[\([0-9.]*\)s\].*/\1/' | awk 'NR == 1 { f = $1 } { l = $1 } END { if (NR > 1) printf "%.1f", (l - f) / (NR - 1); else printf "?" }')
-echo "young pauses: $count in all, every $span s lately; the last 10: pause $pause ms, redirtied cards $redirtied, copied $copied MB, Scan Heap Roots $scan ms (summed over workers)"
+# bytes allocated between the last 11 pauses (heap before a pause minus after the previous one), per request
+alloc=$(grep 'Pause Young' "$tmp/gc.log" | tail -11 | sed 's/^\[\([0-9.]*\)s\].* \([0-9]*\)M->\([0-9]*\)M(.*/\1 \2 \3/' \
+  | awk -v r="$rate" 'NR > 1 { b += ($2 - after) * 1048576; t += $1 - at } { at = $1; after = $3 }
+      END { if (t > 0 && r + 0 > 0) printf "%.0f", b / (t * r); else printf "?" }')
+echo "young pauses: $count in all, every $span s lately, $alloc bytes allocated a request between them; the last 10: pause $pause ms, redirtied cards $redirtied, copied $copied MB, Scan Heap Roots $scan ms (summed over workers)"

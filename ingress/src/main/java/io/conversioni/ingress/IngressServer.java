@@ -12,6 +12,7 @@ import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.Headers;
+import io.undertow.util.Methods;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.Options;
@@ -34,6 +35,9 @@ import java.util.function.Supplier;
  * ingest answer 503 while the engine drains; {@link #stop()} closes the listeners. IO threads never block.
  */
 public final class IngressServer {
+    /** The single-event ingest endpoint. */
+    static final String SINGLE_PATH = "/api/v1/eventi/conversione";
+
     private static final Logger LOG = LoggerFactory.getLogger(IngressServer.class);
 
     private final Engine engine;
@@ -89,9 +93,9 @@ public final class IngressServer {
     public void start(final SSLContext sslContext) {
         final RateLimiter limiter = new RateLimiter(settings.rateLimitPerSecond, settings.rateBurst);
         final HttpOutcomes outcomes = new HttpOutcomes(settings.retryAfterSeconds);
+        final HttpHandler single = new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining);
         final RoutingHandler routes = new RoutingHandler()
-            .post("/api/v1/eventi/conversione",
-                new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining))
+            .post(SINGLE_PATH, single)
             .post("/api/v1/eventi/conversione/batch",
                 new IngestHandler(engine, auth, limiter, outcomes, settings, true, () -> draining))
             .get("/api/v1/metriche", authenticated(offIoThread(this::metriche)))
@@ -117,7 +121,16 @@ public final class IngressServer {
             .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
                 ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));
         extraRoutes.forEach(r -> r.register(routes, handler -> authenticated(offIoThread(handler))));
-        final HttpHandler root = new SafetyHandler(routes);
+        // The single-event POST, the hot path, skips the router: its template match allocated a map, a match
+        // result and the exchange's attachment map for every request. Any other method or path, a trailing slash
+        // included, is routed as before.
+        final HttpHandler root = new SafetyHandler(ex -> {
+            if (Methods.POST.equals(ex.getRequestMethod()) && SINGLE_PATH.equals(ex.getRelativePath())) {
+                single.handleRequest(ex);
+            } else {
+                routes.handleRequest(ex);
+            }
+        });
         final Undertow.Builder builder = Undertow.builder()
             .setIoThreads(settings.ioThreads)
             .setWorkerThreads(2)

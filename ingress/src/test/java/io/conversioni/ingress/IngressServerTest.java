@@ -226,6 +226,11 @@ class IngressServerTest {
         assertEquals(422, old.statusCode(), "[" + old.body() + "] " + old.headers().map());
         assertEquals(404, get("/api/v1/nothing", token).statusCode());
         assertEquals(405, get("/api/v1/eventi/conversione", token).statusCode());
+        // the single-event POST skips the router: a query string still reaches it, a longer path does not
+        assertEquals(202, post("/api/v1/eventi/conversione?fonte=crm", "application/json", ARTICLE, token).statusCode());
+        // (the router answered a trailing slash 404 before the fast path too)
+        assertEquals(404, post("/api/v1/eventi/conversione/", "application/json", ARTICLE, token).statusCode());
+        assertEquals(404, post("/api/v1/eventi/conversione/x", "application/json", ARTICLE, token).statusCode());
     }
 
     @Test
