@@ -54,8 +54,8 @@ final class EnginePipeline {
         };
         final Object[] attachments = new Object[ringSize];
         final AtomicInteger slots = new AtomicInteger();
-        disruptor = new Disruptor<>(() -> new EventSlot(initialBodyBytes, attachments, slots.getAndIncrement()), ringSize, threads, ProducerType.MULTI,
-            waitStrategy(waitStrategy));
+        disruptor = new Disruptor<>(() -> new EventSlot(initialBodyBytes, attachments, slots.getAndIncrement()), ringSize,
+            threads, ProducerType.MULTI, waitStrategy(waitStrategy));
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         SingleThreadStages single = null;
         if (stageThreads <= 1) {
