@@ -51,6 +51,7 @@ public final class EngineConfig {
     private final boolean syncDurability;
     private final String rollCycle;
     private final int retentionCycles;
+    private final long pretouchBytes;
     private final long snapshotIntervalMillis;
     private final DedupeConfig dedupe;
     private final List<String> dedupeKeyFields;
@@ -80,6 +81,7 @@ public final class EngineConfig {
         this.syncDurability = r.oneOf("journal.durability", "async", List.of("async", "sync")).equals("sync");
         this.rollCycle = r.oneOf("journal.roll_cycle", "HOURLY", List.of("HOURLY", "DAILY"));
         this.retentionCycles = (int) r.integer("journal.retention_cycles", 48, 1, 100_000);
+        this.pretouchBytes = r.sizeBytes("journal.pretouch", "8MiB", 0, 1L << 30);
         this.snapshotIntervalMillis = r.has("journal.snapshot_interval")
             && "0".equals(r.string("journal.snapshot_interval", "5m").trim())
             ? 0 : r.durationMillis("journal.snapshot_interval", "5m", 100, 86_400_000);
@@ -279,6 +281,11 @@ public final class EngineConfig {
 
     public int retentionCycles() {
         return retentionCycles;
+    }
+
+    /** {@code journal.pretouch}: how far ahead of the journal writer its file's pages are read in; 0: off. */
+    public long pretouchBytes() {
+        return pretouchBytes;
     }
 
     public DedupeConfig dedupe() {

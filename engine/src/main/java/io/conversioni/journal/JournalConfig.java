@@ -17,6 +17,8 @@ import java.util.Locale;
  *       <td>one file per queue per cycle, see {@link JournalRollCycle}</td></tr>
  *   <tr><td>journal.retainCycles</td><td>168 (a week of hours)</td><td>cycles kept, counting the current one</td></tr>
  *   <tr><td>journal.durability</td><td>async</td><td>sync or async, see {@link JournalDurability}</td></tr>
+ *   <tr><td>journal.pretouch</td><td>8 MiB</td><td>how far ahead of the writer a thread of its own brings the
+ *       cycle file's pages into the page cache, see {@link JournalPretoucher}; 0: off</td></tr>
  * </table>
  */
 public final class JournalConfig {
@@ -24,10 +26,14 @@ public final class JournalConfig {
     public static final String KEY_ROLL_CYCLE = "journal.rollCycle";
     public static final String KEY_RETAIN_CYCLES = "journal.retainCycles";
     public static final String KEY_DURABILITY = "journal.durability";
+    public static final String KEY_PRETOUCH = "journal.pretouch";
 
     public static final String DEFAULT_ROLL_CYCLE = "HOURLY";
     public static final int DEFAULT_RETAIN_CYCLES = 168;
     public static final String DEFAULT_DURABILITY = "async";
+    public static final long DEFAULT_PRETOUCH_BYTES = 8L << 20;
+    /** Upper bound of {@link #KEY_PRETOUCH}. */
+    public static final long MAX_PRETOUCH_BYTES = 1L << 30;
     /** Upper bound of {@link #KEY_RETAIN_CYCLES}: more than ten years of five-minute files. */
     public static final int MAX_RETAIN_CYCLES = 1_100_000;
 
@@ -38,13 +44,15 @@ public final class JournalConfig {
     private final JournalRollCycle rollCycle;
     private final int retainCycles;
     private final JournalDurability durability;
+    private final long pretouchBytes;
 
     private JournalConfig(final Path directory, final JournalRollCycle rollCycle, final int retainCycles,
-                          final JournalDurability durability) {
+                          final JournalDurability durability, final long pretouchBytes) {
         this.directory = directory;
         this.rollCycle = rollCycle;
         this.retainCycles = retainCycles;
         this.durability = durability;
+        this.pretouchBytes = pretouchBytes;
     }
 
     /** The defaults for everything but the directory. */
@@ -60,7 +68,7 @@ public final class JournalConfig {
     public static JournalConfig of(final Path directory, final String rollCycle, final int retainCycles,
                                    final String durability) {
         return new JournalConfig(checkDirectory(directory), parseRollCycle(rollCycle), checkRetain(retainCycles),
-            parseDurability(durability));
+            parseDurability(durability), DEFAULT_PRETOUCH_BYTES);
     }
 
     /** A copy with another durability (the same directory may be reopened either way). */
@@ -68,7 +76,21 @@ public final class JournalConfig {
         if (durability == null) {
             throw new IllegalArgumentException(KEY_DURABILITY + " must be sync or async; was null");
         }
-        return new JournalConfig(directory, rollCycle, retainCycles, durability);
+        return new JournalConfig(directory, rollCycle, retainCycles, durability, pretouchBytes);
+    }
+
+    /**
+     * A copy with another pretouch distance.
+     *
+     * @param bytes how far ahead of the writer pages are brought in; 0 turns the pretouch thread off
+     * @throws IllegalArgumentException naming the key, when negative or above {@link #MAX_PRETOUCH_BYTES}
+     */
+    public JournalConfig withPretouchBytes(final long bytes) {
+        if (bytes < 0 || bytes > MAX_PRETOUCH_BYTES) {
+            throw new IllegalArgumentException(KEY_PRETOUCH + " must be between 0 (off) and " + MAX_PRETOUCH_BYTES
+                + " bytes; was " + bytes);
+        }
+        return new JournalConfig(directory, rollCycle, retainCycles, durability, bytes);
     }
 
     public Path directory() {
@@ -95,10 +117,16 @@ public final class JournalConfig {
         return durability;
     }
 
+    /** How far ahead of the writer the pretouch thread brings pages in; 0: no such thread. */
+    public long pretouchBytes() {
+        return pretouchBytes;
+    }
+
     @Override
     public String toString() {
         return KEY_DIRECTORY + "=" + directory + ", " + KEY_ROLL_CYCLE + "=" + rollCycle + ", " + KEY_RETAIN_CYCLES
-            + "=" + retainCycles + ", " + KEY_DURABILITY + "=" + durability.name().toLowerCase(Locale.ROOT);
+            + "=" + retainCycles + ", " + KEY_DURABILITY + "=" + durability.name().toLowerCase(Locale.ROOT) + ", "
+            + KEY_PRETOUCH + "=" + pretouchBytes;
     }
 
     private static Path checkDirectory(final Path directory) {

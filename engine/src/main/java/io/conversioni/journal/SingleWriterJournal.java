@@ -51,6 +51,10 @@ public final class SingleWriterJournal implements AutoCloseable {
     private final CycleFileSync eventsSync;
     private final CycleFileSync quarantineSync;
     private final boolean sync;
+    /** The pretouch thread and what it follows, or nulls when {@link JournalConfig#pretouchBytes()} is 0. */
+    private final JournalPretoucher pretoucher;
+    private final JournalPretoucher.Target eventsTouch;
+    private final JournalPretoucher.Target quarantineTouch;
     /** Group commit: appends leave the flush to {@link #syncPending()}, once per batch of the pipeline. */
     private boolean groupCommit;
     private boolean eventsDirty;
@@ -73,6 +77,15 @@ public final class SingleWriterJournal implements AutoCloseable {
         this.sync = config.durability() == JournalDurability.SYNC;
         this.eventsSync = new CycleFileSync(config.eventsDirectory());
         this.quarantineSync = new CycleFileSync(config.quarantineDirectory());
+        if (config.pretouchBytes() > 0) {
+            this.eventsTouch = new JournalPretoucher.Target(JournalConfig.EVENTS_QUEUE);
+            this.quarantineTouch = new JournalPretoucher.Target(JournalConfig.QUARANTINE_QUEUE);
+            this.pretoucher = new JournalPretoucher(config.pretouchBytes(), eventsTouch, quarantineTouch);
+        } else {
+            this.eventsTouch = null;
+            this.quarantineTouch = null;
+            this.pretoucher = null;
+        }
     }
 
     /**
@@ -128,8 +141,8 @@ public final class SingleWriterJournal implements AutoCloseable {
         if (closed) {
             return closedStatus();
         }
-        final long index = write(eventsAppender, JournalRecordKind.EVENT, sequence, receiveMillis, receiveNanos,
-            outcomeCode, NO_QUARANTINE_INDEX, body, bodyOffset, bodyLength, NO_BYTES, 0, 0);
+        final long index = write(eventsAppender, eventsTouch, JournalRecordKind.EVENT, sequence, receiveMillis,
+            receiveNanos, outcomeCode, NO_QUARANTINE_INDEX, body, bodyOffset, bodyLength, NO_BYTES, 0, 0);
         if (index < 0) {
             return JournalStatus.WRITE_FAILED;
         }
@@ -149,8 +162,8 @@ public final class SingleWriterJournal implements AutoCloseable {
         if (closed) {
             return closedStatus();
         }
-        final long quarantineIndex = write(quarantineAppender, JournalRecordKind.QUARANTINE, sequence, receiveMillis,
-            receiveNanos, outcomeCode, NO_QUARANTINE_INDEX, body, bodyOffset, bodyLength, violations,
+        final long quarantineIndex = write(quarantineAppender, quarantineTouch, JournalRecordKind.QUARANTINE, sequence,
+            receiveMillis, receiveNanos, outcomeCode, NO_QUARANTINE_INDEX, body, bodyOffset, bodyLength, violations,
             violationsOffset, violationsLength);
         if (quarantineIndex < 0) {
             return JournalStatus.WRITE_FAILED;
@@ -160,8 +173,8 @@ public final class SingleWriterJournal implements AutoCloseable {
         if (!quarantineFlushed.isOk()) {
             return quarantineFlushed; // no marker: replay never counts an event whose body may be lost
         }
-        final long index = write(eventsAppender, JournalRecordKind.QUARANTINE, sequence, receiveMillis, receiveNanos,
-            outcomeCode, quarantineIndex, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
+        final long index = write(eventsAppender, eventsTouch, JournalRecordKind.QUARANTINE, sequence, receiveMillis,
+            receiveNanos, outcomeCode, quarantineIndex, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
         if (index < 0) {
             return JournalStatus.WRITE_FAILED;
         }
@@ -175,8 +188,8 @@ public final class SingleWriterJournal implements AutoCloseable {
         if (closed) {
             return closedStatus();
         }
-        final long index = write(eventsAppender, JournalRecordKind.HEARTBEAT, sequence, receiveMillis, receiveNanos,
-            0, NO_QUARANTINE_INDEX, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
+        final long index = write(eventsAppender, eventsTouch, JournalRecordKind.HEARTBEAT, sequence, receiveMillis,
+            receiveNanos, 0, NO_QUARANTINE_INDEX, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
         if (index < 0) {
             return JournalStatus.WRITE_FAILED;
         }
@@ -190,7 +203,8 @@ public final class SingleWriterJournal implements AutoCloseable {
      *
      * @return the entry's index, or -1 with {@link #lastError} set
      */
-    private long write(final ExcerptAppender appender, final JournalRecordKind kind, final long sequence,
+    private long write(final ExcerptAppender appender, final JournalPretoucher.Target touch,
+                       final JournalRecordKind kind, final long sequence,
                        final long receiveMillis, final long receiveNanos, final int outcomeCode,
                        final long quarantineIndex, final byte[] body, final int bodyOffset, final int bodyLength,
                        final byte[] violations, final int violationsOffset, final int violationsLength) {
@@ -201,6 +215,7 @@ public final class SingleWriterJournal implements AutoCloseable {
             return failed("cannot start a journal entry", e);
         }
         boolean written = false;
+        long end = -1L;
         try {
             final Bytes<?> bytes = document.wire().bytes();
             final long start = bytes.writePosition();
@@ -218,6 +233,7 @@ public final class SingleWriterJournal implements AutoCloseable {
             assert !CHECKS || bytes.writePosition() - start == JournalEntryDescriptor.HEADER_LENGTH;
             bytes.write(body, bodyOffset, bodyLength);
             bytes.write(violations, violationsOffset, violationsLength);
+            end = bytes.writePosition();
             written = true;
         } catch (final RuntimeException e) {
             document.rollbackOnClose();
@@ -230,7 +246,13 @@ public final class SingleWriterJournal implements AutoCloseable {
                 failed("cannot commit the " + kind + " journal entry", e);
             }
         }
-        return written ? appender.lastIndexAppended() : -1L;
+        if (!written) {
+            return -1L;
+        }
+        if (touch != null) {
+            touch.wrote(appender, end);
+        }
+        return appender.lastIndexAppended();
     }
 
     /**
@@ -332,6 +354,11 @@ public final class SingleWriterJournal implements AutoCloseable {
         return config;
     }
 
+    /** Bytes the pretouch thread has brought into the page cache ahead of this writer (any thread); 0 when off. */
+    public long pretouchedBytes() {
+        return eventsTouch == null ? 0L : eventsTouch.touchedBytes() + quarantineTouch.touchedBytes();
+    }
+
     /**
      * Deletes the cycle files that both fall out of retention ({@link JournalConfig#retainCycles()}, counting
      * the current cycle by the roll clock) and lie wholly before the cycle of {@code coveredIndex}: every
@@ -372,6 +399,9 @@ public final class SingleWriterJournal implements AutoCloseable {
             return;
         }
         closed = true;
+        if (pretoucher != null) {
+            pretoucher.close();
+        }
         eventsSync.close();
         quarantineSync.close();
         eventsAppender.singleThreadedCheckReset();

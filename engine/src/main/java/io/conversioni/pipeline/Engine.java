@@ -160,7 +160,7 @@ public final class Engine implements AutoCloseable {
 
     static JournalConfig journalConfig(final EngineConfig config, final Path dataDir) {
         return JournalConfig.of(dataDir.resolve("journal"), config.rollCycle(), config.retentionCycles(),
-            config.syncDurability() ? "sync" : "async");
+            config.syncDurability() ? "sync" : "async").withPretouchBytes(config.pretouchBytes());
     }
 
     /** Creates an engine over {@code dataDir} (its journal lives in {@code dataDir/journal}). */

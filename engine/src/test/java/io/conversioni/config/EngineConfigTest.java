@@ -29,6 +29,7 @@ class EngineConfigTest {
             assertEquals(65536, config.maxBodyBytes());
             assertEquals(1000, config.heartbeatMillis());
             assertFalse(config.syncDurability());
+            assertEquals(8L << 20, config.pretouchBytes());
             assertEquals(DedupeMode.PROXIMITY, config.dedupe().mode());
             assertEquals(300_000, config.dedupe().windowMillis());
             assertEquals(600_000, config.dedupe().ttlMillis());
@@ -48,6 +49,13 @@ class EngineConfigTest {
         assertTrue(error("dedupe:\n  key_fields: [id_cliente, email]\n").contains("dedupe.key_fields"));
         assertTrue(error("windows:\n  conversion_rate:\n    conversioni: [vendita]\n").contains("'vendita'"));
         assertTrue(error("pipeline:\n  max_body_size: 12\n").contains("pipeline.max_body_size"));
+        assertTrue(error("journal:\n  pretouch: 2GiB\n").contains("journal.pretouch"));
+    }
+
+    @Test
+    void shouldTurnTheJournalPretouchOffWithZero() throws Exception {
+        assertEquals(0, EngineConfig.parse("journal:\n  pretouch: 0\n", CONFIG_DIR).pretouchBytes());
+        assertEquals(1L << 20, EngineConfig.parse("journal:\n  pretouch: 1MiB\n", CONFIG_DIR).pretouchBytes());
     }
 
     @Test

@@ -1,0 +1,101 @@
+package io.conversioni.journal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pretouch thread: pages ahead of the writer reach the page cache, off with 0, and it is gone (thread,
+ * channel, mappings: {@link JournalLeakCheck}) once the journal is closed. What it must never do, change
+ * a byte the writer wrote, every other journal test checks with it on (the default).
+ */
+@ExtendWith(JournalLeakCheck.class)
+class JournalPretouchTest {
+    private static final long T0_MILLIS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
+    private static final long AHEAD = 16L << 20;
+    private static final String THREAD = "conversioni-journal-pretouch";
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldBringThePagesAheadOfTheWriterIntoThePageCache() throws Exception {
+        final byte[] body = "{\"id_cliente\":\"CLIENTE-1\",\"valore\":2.50}".getBytes(StandardCharsets.UTF_8);
+        try (SingleWriterJournal journal = SingleWriterJournal.open(
+            JournalConfig.defaults(dir).withPretouchBytes(AHEAD))) {
+            for (int i = 0; i < 100; i++) {
+                assertEquals(JournalStatus.OK, journal.appendEvent(i, T0_MILLIS + i, 0, 202, body, 0, body.length));
+            }
+            final long deadline = System.currentTimeMillis() + 10_000;
+            while (journal.pretouchedBytes() < AHEAD - 4096 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            assertTrue(journal.pretouchedBytes() >= AHEAD - 4096, "touched " + journal.pretouchedBytes());
+
+            // 8 to 12 MiB past the writer: further than any read-around of its own faults reaches
+            final Path cycleFile = onlyCycleFile(dir.resolve("events"));
+            try (FileChannel channel = FileChannel.open(cycleFile, StandardOpenOption.READ)) {
+                final MappedByteBuffer ahead = channel.map(FileChannel.MapMode.READ_ONLY, 8L << 20, 4L << 20);
+                try {
+                    assertTrue(ahead.isLoaded(), "pages 8-12 MiB into " + cycleFile + " are in the page cache");
+                } finally {
+                    IoUtil.unmap(ahead);
+                }
+            }
+        }
+        try (Stream<Thread> threads = Thread.getAllStackTraces().keySet().stream()) {
+            assertFalse(threads.anyMatch(t -> t.isAlive() && t.getName().equals(THREAD)), "stopped by close");
+        }
+    }
+
+    @Test
+    void shouldStartNoThreadWhenOff() {
+        try (SingleWriterJournal journal = SingleWriterJournal.open(JournalConfig.defaults(dir).withPretouchBytes(0))) {
+            final byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+            assertEquals(JournalStatus.OK, journal.appendEvent(1, T0_MILLIS, 0, 202, body, 0, body.length));
+            assertEquals(0, journal.pretouchedBytes());
+            try (Stream<Thread> threads = Thread.getAllStackTraces().keySet().stream()) {
+                assertFalse(threads.anyMatch(t -> t.isAlive() && t.getName().equals(THREAD)));
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheKeyWhenTheDistanceIsOutOfRange() {
+        final JournalConfig config = JournalConfig.defaults(dir);
+        assertEquals(JournalConfig.DEFAULT_PRETOUCH_BYTES, config.pretouchBytes());
+        final IllegalArgumentException negative =
+            assertThrows(IllegalArgumentException.class, () -> config.withPretouchBytes(-1));
+        assertTrue(negative.getMessage().startsWith("journal.pretouch must be between 0 (off) and"),
+            negative.getMessage());
+        assertThrows(IllegalArgumentException.class,
+            () -> config.withPretouchBytes(JournalConfig.MAX_PRETOUCH_BYTES + 1));
+        assertEquals(JournalConfig.MAX_PRETOUCH_BYTES,
+            config.withPretouchBytes(JournalConfig.MAX_PRETOUCH_BYTES).pretouchBytes());
+    }
+
+    private static Path onlyCycleFile(final Path queueDirectory) throws IOException {
+        try (Stream<Path> files = Files.list(queueDirectory)) {
+            final List<Path> cycles = files.filter(p -> p.toString().endsWith(".cq4")).collect(Collectors.toList());
+            assertEquals(1, cycles.size(), "cycle files " + cycles);
+            return cycles.get(0);
+        }
+    }
+}
