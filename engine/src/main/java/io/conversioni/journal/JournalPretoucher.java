@@ -29,8 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  * bytes at a time, and calls {@link MappedByteBuffer#load()} on the next {@value #STEP_BYTES} bytes past
  * what it has done, up to {@code aheadBytes} past the position: {@code madvise(WILLNEED)}, which reads
  * exactly that range into the page cache (a hole is zero-filled there, by this thread), then one read per
- * page. It only reads, so it
- * never changes a byte the writer wrote or will write. The writer's fault on such a page is then minor.
+ * page. It only reads, so it never changes a byte the writer wrote or will write. The writer's fault on
+ * such a page is then minor.
+ *
+ * <p>Threading: {@link SingleWriterJournal} starts it when it opens and stops it when it closes; the writer
+ * thread calls {@link Target#wrote}, this class's own thread everything else.
  *
  * <p>Best effort: a failure (the file gone at a roll, an I/O error) is logged once per file and the thread
  * waits for the next position; it never touches the writer's state or its outcome. Idle it parks

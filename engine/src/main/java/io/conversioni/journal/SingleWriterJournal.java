@@ -21,7 +21,9 @@ import static io.conversioni.journal.JournalEntryDescriptor.NO_QUARANTINE_INDEX;
  *
  * <p>Threading: one writer thread, the first to append, owns it (asserted under {@code -ea} when
  * {@code -Dconversioni.checks=true}); open it on any thread, close it after the owner has stopped.
- * {@link #deleteExpiredCycles} may run on another thread, one call at a time.
+ * {@link #deleteExpiredCycles} may run on another thread, one call at a time. Unless
+ * {@link JournalConfig#pretouchBytes()} is 0, a {@link JournalPretoucher} thread of the journal's own reads the
+ * cycle files in ahead of the writer from open to close.
  *
  * <p>Allocation: none per append after warm-up; primitives and raw bytes go straight into the mapped
  * excerpt, no Wire marshalling. Exceptions: a failure allocates its message, SYNC opens one channel per
