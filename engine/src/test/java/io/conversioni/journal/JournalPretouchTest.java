@@ -13,9 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,25 +45,37 @@ class JournalPretouchTest {
             for (int i = 0; i < 100; i++) {
                 assertEquals(JournalStatus.OK, journal.appendEvent(i, T0_MILLIS + i, 0, 202, body, 0, body.length));
             }
-            final long deadline = System.currentTimeMillis() + 10_000;
-            while (journal.pretouchedBytes() < AHEAD - 4096 && System.currentTimeMillis() < deadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(journal.pretouchedBytes() >= AHEAD - 4096, "touched " + journal.pretouchedBytes());
+            awaitTouched(journal, AHEAD - 4096);
 
             // 8 to 12 MiB past the writer: further than any read-around of its own faults reaches
             final Path cycleFile = onlyCycleFile(dir.resolve("events"));
-            try (FileChannel channel = FileChannel.open(cycleFile, StandardOpenOption.READ)) {
-                final MappedByteBuffer ahead = channel.map(FileChannel.MapMode.READ_ONLY, 8L << 20, 4L << 20);
-                try {
-                    assertTrue(ahead.isLoaded(), "pages 8-12 MiB into " + cycleFile + " are in the page cache");
-                } finally {
-                    IoUtil.unmap(ahead);
-                }
-            }
+            assertTrue(loaded(cycleFile, 8L << 20, 4L << 20), "pages 8-12 MiB into " + cycleFile + " are cached");
         }
         try (Stream<Thread> threads = Thread.getAllStackTraces().keySet().stream()) {
             assertFalse(threads.anyMatch(t -> t.isAlive() && t.getName().equals(THREAD)), "stopped by close");
+        }
+    }
+
+    @Test
+    void shouldFollowTheWriterIntoTheNextCycleFile() throws Exception {
+        final SetTimeProvider clock = new SetTimeProvider(TimeUnit.MILLISECONDS.toNanos(T0_MILLIS));
+        final byte[] body = "{\"id_cliente\":\"CLIENTE-1\"}".getBytes(StandardCharsets.UTF_8);
+        final JournalConfig config = JournalConfig.defaults(dir).withPretouchBytes(AHEAD);
+        try (SingleWriterJournal journal = SingleWriterJournal.open(config, clock)) {
+            assertEquals(JournalStatus.OK, journal.appendEvent(1, T0_MILLIS, 0, 202, body, 0, body.length));
+            awaitTouched(journal, AHEAD - 4096);
+            final long firstFile = journal.pretouchedBytes();
+
+            clock.advanceMillis(config.rollCycle().lengthMillis());
+            assertEquals(JournalStatus.OK, journal.appendEvent(2, T0_MILLIS + 1, 0, 202, body, 0, body.length));
+            awaitTouched(journal, firstFile + AHEAD - 4096);
+
+            try (Stream<Path> files = Files.list(dir.resolve("events"))) {
+                final List<Path> cycles = files.filter(p -> p.toString().endsWith(".cq4")).sorted()
+                    .collect(Collectors.toList());
+                assertEquals(2, cycles.size(), "cycle files " + cycles);
+                assertTrue(loaded(cycles.get(1), 8L << 20, 4L << 20), "pages 8-12 MiB into " + cycles.get(1));
+            }
         }
     }
 
@@ -89,6 +103,25 @@ class JournalPretouchTest {
             () -> config.withPretouchBytes(JournalConfig.MAX_PRETOUCH_BYTES + 1));
         assertEquals(JournalConfig.MAX_PRETOUCH_BYTES,
             config.withPretouchBytes(JournalConfig.MAX_PRETOUCH_BYTES).pretouchBytes());
+    }
+
+    private static void awaitTouched(final SingleWriterJournal journal, final long bytes) throws InterruptedException {
+        final long deadline = System.currentTimeMillis() + 10_000;
+        while (journal.pretouchedBytes() < bytes && System.currentTimeMillis() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(journal.pretouchedBytes() >= bytes, "touched " + journal.pretouchedBytes() + " of " + bytes);
+    }
+
+    private static boolean loaded(final Path file, final long offset, final long length) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            final MappedByteBuffer pages = channel.map(FileChannel.MapMode.READ_ONLY, offset, length);
+            try {
+                return pages.isLoaded();
+            } finally {
+                IoUtil.unmap(pages);
+            }
+        }
     }
 
     private static Path onlyCycleFile(final Path queueDirectory) throws IOException {
