@@ -80,9 +80,10 @@ public final class SingleWriterJournal implements AutoCloseable {
         this.eventsSync = new CycleFileSync(config.eventsDirectory());
         this.quarantineSync = new CycleFileSync(config.quarantineDirectory());
         if (config.pretouchBytes() > 0) {
-            this.eventsTouch = new JournalPretoucher.Target(JournalConfig.EVENTS_QUEUE);
-            this.quarantineTouch = new JournalPretoucher.Target(JournalConfig.QUARANTINE_QUEUE);
-            this.pretoucher = new JournalPretoucher(config.pretouchBytes(), eventsTouch, quarantineTouch);
+            this.pretoucher = new JournalPretoucher(config.pretouchBytes(), JournalConfig.EVENTS_QUEUE,
+                JournalConfig.QUARANTINE_QUEUE);
+            this.eventsTouch = pretoucher.target(0);
+            this.quarantineTouch = pretoucher.target(1);
         } else {
             this.eventsTouch = null;
             this.quarantineTouch = null;
