@@ -196,13 +196,14 @@ final class JournalPretoucher implements AutoCloseable {
                     return false; // failed on this file before: wait for the next one
                 }
                 touchedUpTo = Math.max(touchedUpTo, writerPosition & PAGE_MASK); // never behind the writer
-                final long end = Math.min(writerPosition + aheadBytes, channel.size());
+                final long size = channel.size();
+                final long end = Math.min(writerPosition + aheadBytes, size);
                 if (touchedUpTo >= end) {
                     return false;
                 }
                 if (window == null || touchedUpTo < windowStart || touchedUpTo >= windowEnd) {
                     unmapWindow();
-                    final long windowLength = Math.min(WINDOW_BYTES, channel.size() - touchedUpTo);
+                    final long windowLength = Math.min(WINDOW_BYTES, size - touchedUpTo);
                     window = channel.map(FileChannel.MapMode.READ_ONLY, touchedUpTo, windowLength);
                     windowStart = touchedUpTo;
                     windowEnd = touchedUpTo + windowLength;
