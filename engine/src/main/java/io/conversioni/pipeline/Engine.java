@@ -42,8 +42,6 @@ public final class Engine implements AutoCloseable {
     private final EnginePipeline pipeline;
     private final RingBuffer<EventSlot> ring;
     private final AtomicInteger publishersInFlight = new AtomicInteger();
-    /** The inline wiring's drain ({@code stage_threads: 0}), else null. */
-    private final InlineDrain inline;
     private volatile boolean accepting;
     private volatile boolean ready;
     private volatile boolean closed;
@@ -97,7 +95,6 @@ public final class Engine implements AutoCloseable {
                 dedupe.handOver();
             });
         this.ring = pipeline.ring();
-        this.inline = pipeline.inline();
         this.snapshots = new StateSnapshots(dataDir);
         this.snapshotRecord = new MaintenanceRecord("snapshot", config.snapshotIntervalMillis());
         this.retentionRecord = new MaintenanceRecord("retention", config.snapshotIntervalMillis());
@@ -252,9 +249,9 @@ public final class Engine implements AutoCloseable {
         while (accepting) {
             LockSupport.parkNanos(periodNanos);
             if (accepting) {
-                publish(EventSlot.KIND_HEARTBEAT, null, 0, 0, null, null);
+                publish(EventSlot.KIND_HEARTBEAT, null, 0, 0, null, null, false);
                 if (snapshotEvery > 0 && System.nanoTime() - nextSnapshot >= 0
-                    && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null)) {
+                    && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null, false)) {
                     nextSnapshot = System.nanoTime() + snapshotEvery;
                     snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
                     retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
@@ -324,7 +321,7 @@ public final class Engine implements AutoCloseable {
     public boolean requestSnapshot() {
         publishersInFlight.getAndIncrement();
         try {
-            return accepting && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null);
+            return accepting && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null, false);
         } finally {
             publishersInFlight.getAndDecrement();
         }
@@ -362,17 +359,38 @@ public final class Engine implements AutoCloseable {
      */
     public boolean tryPublish(final byte[] body, final int offset, final int length, final OutcomeListener listener,
                               final Object attachment) {
+        return tryPublish(body, offset, length, listener, attachment, false);
+    }
+
+    /**
+     * {@link #tryPublish(byte[], int, int, OutcomeListener, Object)} for a thread that publishes several events in
+     * a row (an event loop's turn): the stage thread is not woken for this event, and the caller owes one
+     * {@link #wakeStages()} after its last publish, soon (the event waits for it while the stage thread sleeps).
+     * {@link #close()} wakes the stages itself, so a stop never leaves an event behind.
+     */
+    public boolean tryPublishQuietly(final byte[] body, final int offset, final int length, final OutcomeListener listener,
+                                     final Object attachment) {
+        return tryPublish(body, offset, length, listener, attachment, true);
+    }
+
+    /** Wakes the stage threads for the events published {@linkplain #tryPublishQuietly quietly}. Any thread. */
+    public void wakeStages() {
+        pipeline.wakeStages();
+    }
+
+    private boolean tryPublish(final byte[] body, final int offset, final int length, final OutcomeListener listener,
+                               final Object attachment, final boolean quiet) {
         // close() waits for publishers in flight, so no slot is published after the ring drained
         publishersInFlight.getAndIncrement();
         try {
-            return accepting && publish(EventSlot.KIND_EVENT, body, offset, length, listener, attachment);
+            return accepting && publish(EventSlot.KIND_EVENT, body, offset, length, listener, attachment, quiet);
         } finally {
             publishersInFlight.getAndDecrement();
         }
     }
 
     private boolean publish(final int kind, final byte[] body, final int offset, final int length,
-                            final OutcomeListener listener, final Object attachment) {
+                            final OutcomeListener listener, final Object attachment, final boolean quiet) {
         final long ringSequence;
         try {
             ringSequence = ring.tryNext();
@@ -382,10 +400,7 @@ public final class Engine implements AutoCloseable {
         final EventSlot slot = ring.get(ringSequence);
         slot.fill(kind, body, offset, length, clock.currentTimeMillis(), System.nanoTime(), listener, attachment);
         slot.sequence = sequenceBase + ringSequence;
-        ring.publish(ringSequence);
-        if (inline != null) {
-            inline.afterPublish();
-        }
+        pipeline.publish(ringSequence, quiet);
         return true;
     }
 

@@ -1,6 +1,5 @@
 package io.conversioni.pipeline;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
@@ -40,6 +39,8 @@ final class EnginePipeline {
     private final Disruptor<EventSlot> disruptor;
     private final RingBuffer<EventSlot> ring;
     private final InlineDrain inline;
+    /** The blocking strategy whose wake-ups publishers may put off, or null for the spinning strategies. */
+    private final DeferrableBlockingWaitStrategy deferrable;
 
     EnginePipeline(final int ringSize, final int initialBodyBytes, final String waitStrategy, final int stageThreads,
                    final boolean syncDurability, final DecodeStage decode, final JournalStage journal,
@@ -54,8 +55,10 @@ final class EnginePipeline {
         };
         final Object[] attachments = new Object[ringSize];
         final AtomicInteger slots = new AtomicInteger();
+        final WaitStrategy strategy = waitStrategy(waitStrategy);
+        deferrable = strategy instanceof DeferrableBlockingWaitStrategy ? (DeferrableBlockingWaitStrategy) strategy : null;
         disruptor = new Disruptor<>(() -> new EventSlot(initialBodyBytes, attachments, slots.getAndIncrement()), ringSize,
-            threads, ProducerType.MULTI, waitStrategy(waitStrategy));
+            threads, ProducerType.MULTI, strategy);
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         SingleThreadStages single = null;
         if (stageThreads <= 1) {
@@ -92,7 +95,7 @@ final class EnginePipeline {
 
     static WaitStrategy waitStrategy(final String name) {
         switch (name) {
-            case "blocking": return new BlockingWaitStrategy();
+            case "blocking": return new DeferrableBlockingWaitStrategy();
             case "yielding": return new YieldingWaitStrategy();
             case "busy_spin": return new BusySpinWaitStrategy();
             default: return new SleepingWaitStrategy();
@@ -101,6 +104,29 @@ final class EnginePipeline {
 
     RingBuffer<EventSlot> ring() {
         return ring;
+    }
+
+    /**
+     * Publishes a claimed slot. {@code quiet}: without waking a waiting stage thread (only the blocking strategy
+     * wakes anyone); the caller owes a {@link #wakeStages()}. The inline wiring ignores {@code quiet}: there the
+     * publisher drains the ring itself.
+     */
+    void publish(final long ringSequence, final boolean quiet) {
+        if (quiet && deferrable != null && inline == null) {
+            deferrable.publishQuietly(ring, ringSequence);
+        } else {
+            ring.publish(ringSequence);
+        }
+        if (inline != null) {
+            inline.afterPublish();
+        }
+    }
+
+    /** Wakes the stage threads for every slot published quietly so far. Any thread; cheap when none waits. */
+    void wakeStages() {
+        if (deferrable != null) {
+            deferrable.wake();
+        }
     }
 
     void start() {
@@ -112,6 +138,7 @@ final class EnginePipeline {
         if (inline != null) {
             return inline.drainAll(timeoutMillis);
         }
+        wakeStages(); // a publisher that published quietly may not have woken them yet
         try {
             disruptor.shutdown(timeoutMillis, TimeUnit.MILLISECONDS);
             return true;

@@ -26,10 +26,12 @@ final class IngestHandler implements HttpHandler {
     private final ServerSettings settings;
     private final boolean batch;
     private final BooleanSupplier draining;
+    private final StageWakes wakes;
 
     IngestHandler(final Engine engine, final Authenticator auth, final RateLimiter limiter, final HttpOutcomes outcomes,
-                  final ServerSettings settings, final boolean batch, final BooleanSupplier draining) {
+                  final ServerSettings settings, final boolean batch, final BooleanSupplier draining, final StageWakes wakes) {
         this.engine = engine;
+        this.wakes = wakes;
         this.auth = auth;
         this.limiter = limiter;
         this.outcomes = outcomes;
@@ -91,7 +93,7 @@ final class IngestHandler implements HttpHandler {
         if (!batch) {
             if (!limiter.tryAcquire(subject, 1, System.nanoTime())) {
                 tooMany(exchange, 1);
-            } else if (engine.tryPublish(body, 0, body.length, outcomes, exchange)) {
+            } else if (wakes.tryPublish(exchange, body, 0, body.length, outcomes, exchange)) {
                 awaitAnswer(exchange);
             } else {
                 unavailable(exchange, "ring_full", "the engine is at capacity; retry after the delay in Retry-After");
@@ -119,7 +121,7 @@ final class IngestHandler implements HttpHandler {
             final HttpOutcomes.BatchItem item = new HttpOutcomes.BatchItem(results, i);
             if (items.length(i) > maxEventBytes) {
                 item.complete(tooLargeResult(maxEventBytes), 413); // the limit of a single event holds in a batch too
-            } else if (!engine.tryPublish(body, items.start(i), items.length(i), outcomes, item)) {
+            } else if (!wakes.tryPublish(exchange, body, items.start(i), items.length(i), outcomes, item)) {
                 item.complete(RING_FULL_RESULT, 503);
             }
         }

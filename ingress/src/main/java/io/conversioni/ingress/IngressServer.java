@@ -93,11 +93,12 @@ public final class IngressServer {
     public void start(final SSLContext sslContext) {
         final RateLimiter limiter = new RateLimiter(settings.rateLimitPerSecond, settings.rateBurst);
         final HttpOutcomes outcomes = new HttpOutcomes(settings.retryAfterSeconds);
-        final HttpHandler single = new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining);
+        final StageWakes wakes = new StageWakes(engine, settings.ioThreads);
+        final HttpHandler single = new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining, wakes);
         final RoutingHandler routes = new RoutingHandler()
             .post(SINGLE_PATH, single)
             .post("/api/v1/eventi/conversione/batch",
-                new IngestHandler(engine, auth, limiter, outcomes, settings, true, () -> draining))
+                new IngestHandler(engine, auth, limiter, outcomes, settings, true, () -> draining, wakes))
             .get("/api/v1/metriche", authenticated(offIoThread(this::metriche)))
             .get("/api/v1/metriche/stream", authenticated(stream))
             .get("/api/v1/openapi.json", ex -> {
