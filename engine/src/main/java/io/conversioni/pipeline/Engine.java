@@ -373,6 +373,14 @@ public final class Engine implements AutoCloseable {
         return tryPublish(body, offset, length, listener, attachment, true);
     }
 
+    /**
+     * Whether {@link #tryPublishQuietly} puts a wake-up off in this wiring (the {@code blocking} wait with stage
+     * threads); otherwise it is {@link #tryPublish} and no {@link #wakeStages()} is owed.
+     */
+    public boolean defersWakes() {
+        return pipeline.defersWakes();
+    }
+
     /** Wakes the stage threads for the events published {@linkplain #tryPublishQuietly quietly}. Any thread. */
     public void wakeStages() {
         pipeline.wakeStages();

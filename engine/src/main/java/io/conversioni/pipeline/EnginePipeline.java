@@ -112,7 +112,7 @@ final class EnginePipeline {
      * publisher drains the ring itself.
      */
     void publish(final long ringSequence, final boolean quiet) {
-        if (quiet && deferrable != null && inline == null) {
+        if (quiet && defersWakes()) {
             deferrable.publishQuietly(ring, ringSequence);
         } else {
             ring.publish(ringSequence);
@@ -120,6 +120,11 @@ final class EnginePipeline {
         if (inline != null) {
             inline.afterPublish();
         }
+    }
+
+    /** Whether a quiet publish puts a wake-up off: the blocking strategy with stage threads. */
+    boolean defersWakes() {
+        return deferrable != null && inline == null;
     }
 
     /** Wakes the stage threads for every slot published quietly so far. Any thread; cheap when none waits. */

@@ -92,6 +92,13 @@ class QuietPublishTest {
         assertEquals(sent, engine.counters().outcomes(Outcome.ACCEPTED));
     }
 
+    @ParameterizedTest(name = "stage_threads {0}, wait {1}: defers {2}")
+    @CsvSource({"1, blocking, true", "4, blocking, true", "1, sleeping, false", "0, blocking, false"})
+    void shouldDeferWakeUpsOnlyWhereAStageThreadBlocks(final int stageThreads, final String wait,
+                                                       final boolean defers) throws Exception {
+        assertEquals(defers, engine(stageThreads, wait).defersWakes());
+    }
+
     @ParameterizedTest(name = "stage_threads {0}")
     @CsvSource({"1", "2", "4"})
     void shouldProcessQuietlyPublishedEventsAtCloseWhenNoWakeUpCame(final int stageThreads) throws Exception {

@@ -20,16 +20,19 @@ final class StageWakes {
     private final Engine engine;
     /** At each IO thread's number (XNIO numbers a worker's threads from 0); slot i written by thread i only. */
     private final Owed[] owed;
+    /** False where a quiet publish would wake nobody later (inline wiring, spinning strategies): no task then. */
+    private final boolean defers;
 
     StageWakes(final Engine engine, final int ioThreads) {
         this.engine = engine;
         this.owed = new Owed[ioThreads];
+        this.defers = engine.defersWakes();
     }
 
     /** {@link Engine#tryPublish}, from the exchange's thread; false when the ring is full or the engine stopping. */
     boolean tryPublish(final HttpServerExchange exchange, final byte[] body, final int offset, final int length,
                        final OutcomeListener listener, final Object attachment) {
-        final Owed wake = exchange.isInIoThread() ? owedBy(exchange.getIoThread()) : null;
+        final Owed wake = defers && exchange.isInIoThread() ? owedBy(exchange.getIoThread()) : null;
         if (wake == null) {
             return engine.tryPublish(body, offset, length, listener, attachment);
         }
