@@ -22,7 +22,7 @@ import java.util.concurrent.locks.LockSupport;
  * the kernel then zero-fills the page and, through mmap read-around, up to half the device's read-ahead
  * around it, on the writer's own time. With an 8 MiB {@code read_ahead_kb} (seen here on ext4 in a VM), each
  * fault zero-filled 4 MiB: 13 % of the stage thread's time in the pipeline benchmark, and single 7-16 ms
- * stalls of the stage thread under HTTP load (README, Performance).
+ * stalls of the stage thread under HTTP load (docs/performance.md).
  *
  * <p>How: the writer publishes its cycle file and write position after each append ({@link Target#wrote},
  * a release store); this thread maps the file read-only through its own channel, {@value #WINDOW_BYTES}

@@ -15,7 +15,7 @@ import com.dslplatform.json.JsonWriter;
  * and a builder made lazily is a young object referenced from an old slot. Each one then had to be copied by
  * every young collection until it was old enough to promote, and kept a card dirty meanwhile: at 2 % invalid
  * events, the ring's slots met their first violation over minutes, and young pauses took twice as long
- * (README, Performance).
+ * (docs/performance.md).
  */
 public final class Violations {
     public static final int CAPACITY = 32;
