@@ -1,8 +1,10 @@
 package io.conversioni.jobs;
 
+import io.conversioni.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,11 +55,8 @@ class JobSchedulerTest {
             final List<JobStatus> statuses = jobs.statuses();
             assertEquals(List.of("spesso", "rotto", "raro", "snapshot"), statuses.stream().map(JobStatus::nome).toList());
             // a job's body returns before the scheduler records its outcome: wait for both records (bounded)
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while ((!jobs.statuses().get(1).esito().equals("errore") || jobs.statuses().get(2).esito().equals("in_corso"))
-                && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            Await.poll(Duration.ofSeconds(10), () -> jobs.statuses().get(1).esito().equals("errore")
+                && !jobs.statuses().get(2).esito().equals("in_corso"));
             final JobStatus broken = jobs.statuses().get(1);
             assertEquals("CRM irraggiungibile", broken.lastError());
             assertTrue(broken.lastRunMillis() > 0);

@@ -1,6 +1,7 @@
 package io.conversioni.journal;
 
 import io.conversioni.journal.JournalEntries.Entry;
+import io.conversioni.testkit.LeakCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@ExtendWith(JournalLeakCheck.class)
+@ExtendWith(LeakCheck.class)
 class JournalFailureTest {
     private static final long T0_MILLIS = 1_767_225_600_000L;
 

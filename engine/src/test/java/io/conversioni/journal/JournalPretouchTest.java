@@ -1,9 +1,12 @@
 package io.conversioni.journal;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import io.conversioni.testkit.Await;
+import io.conversioni.testkit.LeakCheck;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
@@ -12,23 +15,23 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import org.agrona.IoUtil;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The pretouch thread: pages ahead of the writer reach the page cache, off with 0, and it is gone (thread,
- * channel, mappings: {@link JournalLeakCheck}) once the journal is closed. What it must never do, change
+ * channel, mappings: {@link io.conversioni.testkit.LeakCheck}) once the journal is closed. What it must never do, change
  * a byte the writer wrote, every other journal test checks with it on (the default).
  */
-@ExtendWith(JournalLeakCheck.class)
+@ExtendWith(LeakCheck.class)
 class JournalPretouchTest {
     private static final long T0_MILLIS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
     private static final long AHEAD = 16L << 20;
@@ -105,11 +108,8 @@ class JournalPretouchTest {
             config.withPretouchBytes(JournalConfig.MAX_PRETOUCH_BYTES).pretouchBytes());
     }
 
-    private static void awaitTouched(final SingleWriterJournal journal, final long bytes) throws InterruptedException {
-        final long deadline = System.currentTimeMillis() + 10_000;
-        while (journal.pretouchedBytes() < bytes && System.currentTimeMillis() < deadline) {
-            Thread.sleep(10);
-        }
+    private static void awaitTouched(final SingleWriterJournal journal, final long bytes) {
+        Await.poll(Duration.ofSeconds(10), () -> journal.pretouchedBytes() >= bytes);
         assertTrue(journal.pretouchedBytes() >= bytes, "touched " + journal.pretouchedBytes() + " of " + bytes);
     }
 

@@ -1,6 +1,7 @@
 package io.conversioni.journal;
 
 import io.conversioni.journal.JournalEntries.Entry;
+import io.conversioni.testkit.LeakCheck;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Five-minute cycles on a clock the test moves: one event and one quarantined event per cycle, five
  * cycles (0 to 4, the writer in cycle 4).
  */
-@ExtendWith(JournalLeakCheck.class)
+@ExtendWith(LeakCheck.class)
 class JournalRetentionTest {
     private static final long T0_MILLIS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z, a cycle boundary
     private static final int CYCLES = 5;

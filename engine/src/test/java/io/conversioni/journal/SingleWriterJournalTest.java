@@ -1,6 +1,7 @@
 package io.conversioni.journal;
 
 import io.conversioni.journal.JournalEntries.Entry;
+import io.conversioni.testkit.LeakCheck;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-@ExtendWith(JournalLeakCheck.class)
+@ExtendWith(LeakCheck.class)
 class SingleWriterJournalTest {
     private static final long T0_MILLIS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
     private static final String VIOLATIONS =

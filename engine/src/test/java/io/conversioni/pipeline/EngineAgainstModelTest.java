@@ -2,11 +2,13 @@ package io.conversioni.pipeline;
 
 import io.conversioni.config.EngineConfig;
 import io.conversioni.pipeline.EngineFixtures.Collector;
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.window.WindowSnapshot;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * for every stage wiring ({@code pipeline.stage_threads} 0, 1, 2 and 4) and with both journal durabilities.
  */
 @Timeout(120)
+@ExtendWith(LeakCheck.class)
 class EngineAgainstModelTest {
     private static final long WINDOW = 300_000;
     private static final String[] EVENTI = {"richiesta_demo", "acquisto_concluso", "iscrizione_evento", "cancello_abbandono"};

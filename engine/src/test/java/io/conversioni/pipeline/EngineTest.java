@@ -3,17 +3,21 @@ package io.conversioni.pipeline;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.journal.JournalStatus;
 import io.conversioni.journal.SingleWriterJournal;
-import net.openhft.chronicle.core.time.SetTimeProvider;
+import io.conversioni.pipeline.EngineFixtures.Collector;
+import io.conversioni.pipeline.EngineFixtures.Seen;
+import io.conversioni.testkit.Await;
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.window.WindowSnapshot;
+import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
-import io.conversioni.pipeline.EngineFixtures.Collector;
-import io.conversioni.pipeline.EngineFixtures.Seen;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(60)
+@ExtendWith(LeakCheck.class)
 class EngineTest {
     @TempDir
     Path data;
@@ -81,13 +86,10 @@ class EngineTest {
         assertTrue(engine.windows().readWindow(accepted.windowStart(), w));
         assertFalse(w.closed());
         now.set(T0 + 10 * 60_000); // no more events; only the heartbeats' receive time moves on
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         // the window stage closes the window, then counts the heartbeat: wait for both (reading the count as soon
         // as the window showed closed raced that increment, and failed once under CI's load)
-        while (!(engine.windows().readWindow(accepted.windowStart(), w) && w.closed() && engine.counters().heartbeats() > 0)
-            && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.poll(Duration.ofSeconds(10), () -> engine.windows().readWindow(accepted.windowStart(), w) && w.closed()
+            && engine.counters().heartbeats() > 0);
         assertTrue(w.closed(), "the window closes once heartbeats move the watermark past its end");
         assertTrue(engine.counters().heartbeats() > 0, "the heartbeats that closed it are counted");
         // and a replay of the journal, heartbeats included, closes it too
@@ -153,13 +155,7 @@ class EngineTest {
         }
         // the stages release their slots after the listener returns (at the end of a batch): poll, bounded
         final String next = event("CLIENTE-ROMA-999999", "richiesta_demo", T0, "0", "email");
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        boolean taken = publish(engine, next, c);
-        while (!taken && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-            taken = publish(engine, next, c);
-        }
-        assertTrue(taken, "the ring takes events again once the stages drained it");
+        Await.until("the ring takes events again once the stages drained it", () -> publish(engine, next, c));
         assertEquals(Outcome.ACCEPTED, c.next().outcome());
     }
 
@@ -208,14 +204,7 @@ class EngineTest {
         assertTrue(publish(engine, event("CLIENTE-ROMA-000001", "richiesta_demo", T0, "0", "email"), c));
         c.next();
         final java.nio.file.Path snapshots = data.resolve("snapshots");
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline
-            && !(java.nio.file.Files.isDirectory(snapshots) && java.nio.file.Files.list(snapshots)
-                .anyMatch(p -> p.getFileName().toString().endsWith(".bin")))) {
-            Thread.sleep(20);
-        }
-        assertTrue(java.nio.file.Files.list(snapshots).anyMatch(p -> p.getFileName().toString().endsWith(".bin")),
-            "a snapshot appears without a stop");
+        Await.until("a snapshot appears without a stop", () -> hasSnapshot(snapshots));
     }
 
     @Test
@@ -244,12 +233,28 @@ class EngineTest {
         final Collector c = new Collector();
         assertTrue(publish(engine, event("CLIENTE-ROMA-000009", "richiesta_demo", T0 + 9, "0", "email"), c));
         c.next();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline && cycleFiles(events) != 1) {
-            Thread.sleep(20);
-        }
+        Await.until("only the current cycle is left", () -> cycleFilesUnchecked(events) == 1);
         assertEquals(1, cycleFiles(events), "only the current cycle is left, and the engine never stopped");
         assertTrue(engine.isReady());
+    }
+
+    private static boolean hasSnapshot(final Path snapshots) {
+        if (!java.nio.file.Files.isDirectory(snapshots)) {
+            return false;
+        }
+        try (var files = java.nio.file.Files.list(snapshots)) {
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(".bin"));
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static long cycleFilesUnchecked(final Path directory) {
+        try {
+            return cycleFiles(directory);
+        } catch (final java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static long cycleFiles(final Path directory) throws java.io.IOException {

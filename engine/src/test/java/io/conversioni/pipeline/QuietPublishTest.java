@@ -1,14 +1,18 @@
 package io.conversioni.pipeline;
 
 import io.conversioni.config.EngineConfig;
+import io.conversioni.testkit.Await;
+import io.conversioni.testkit.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * and wait strategy, and a stop processes the ones whose wake-up never came.
  */
 @Timeout(60)
+@ExtendWith(LeakCheck.class)
 class QuietPublishTest {
     @TempDir
     Path data;
@@ -59,11 +64,8 @@ class QuietPublishTest {
             answered.incrementAndGet();
         }
 
-        boolean await(final int expected, final long seconds) throws InterruptedException {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-            while (answered.get() < expected && System.nanoTime() < deadline) {
-                Thread.sleep(2);
-            }
+        boolean await(final int expected, final long seconds) {
+            Await.poll(Duration.ofSeconds(seconds), () -> answered.get() >= expected);
             return answered.get() == expected;
         }
     }
@@ -85,7 +87,9 @@ class QuietPublishTest {
             if (turn % 50 == 0) {
                 // let the stage threads run dry and go to sleep, so the next turn's events find them waiting
                 assertTrue(count.await(sent, 10), "answered " + count.answered.get() + " of " + sent);
-                Thread.sleep(20);
+                if (stageThreads > 0 && wait.equals("blocking")) {
+                    awaitStageThreadsWaiting();
+                }
             }
         }
         assertTrue(count.await(sent, 10), "answered " + count.answered.get() + " of " + sent);
@@ -117,9 +121,8 @@ class QuietPublishTest {
     }
 
     /** Waits until every stage thread of the engine waits on the strategy's monitor (the ring ran dry). */
-    private static void awaitStageThreadsWaiting() throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
+    private static void awaitStageThreadsWaiting() {
+        Await.until("the stage threads wait on the strategy's monitor", Duration.ofSeconds(10), () -> {
             boolean any = false;
             boolean allWaiting = true;
             for (Thread t : Thread.getAllStackTraces().keySet()) {
@@ -128,12 +131,8 @@ class QuietPublishTest {
                     allWaiting &= t.getState() == Thread.State.WAITING;
                 }
             }
-            if (any && allWaiting) {
-                return;
-            }
-            Thread.sleep(5);
-        }
-        throw new AssertionError("the stage threads never waited");
+            return any && allWaiting;
+        });
     }
 
     private static boolean isStageThread(final String name) {

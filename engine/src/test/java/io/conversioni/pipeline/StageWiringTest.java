@@ -1,15 +1,19 @@
 package io.conversioni.pipeline;
 
 import io.conversioni.config.EngineConfig;
+import io.conversioni.testkit.Await;
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.window.WindowSnapshot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -33,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * event right after its append.)
  */
 @Timeout(60)
+@ExtendWith(LeakCheck.class)
 class StageWiringTest {
     private static final int PUBLISHERS = 2;
     private static final int EVENTS_PER_PUBLISHER = 1500;
@@ -125,10 +130,7 @@ class StageWiringTest {
             t.join(TimeUnit.SECONDS.toMillis(40));
         }
         final int total = PUBLISHERS * EVENTS_PER_PUBLISHER;
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (answers.answered.get() < total && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        Await.poll(Duration.ofSeconds(20), () -> answers.answered.get() >= total);
         assertEquals(total, answers.answered.get(), "every published event answered exactly once");
         assertTrue(refusals.get() > 0, "the burst met a full ring");
         assertEquals(0, answers.outOfOrder, "answers come in ring order");

@@ -1,4 +1,4 @@
-package io.conversioni.journal;
+package io.conversioni.testkit;
 
 import net.openhft.chronicle.core.io.AbstractCloseable;
 import net.openhft.chronicle.core.io.BackgroundResourceReleaser;
@@ -7,9 +7,11 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -17,11 +19,13 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Fails a test that leaves a journal behind: a Chronicle closeable not closed, a queue file still open or
+ * A JUnit extension ({@code @ExtendWith(LeakCheck.class)}) that fails a test that leaves a journal behind: a Chronicle closeable not closed, a queue file still open or
  * mapped ({@code /proc/self/fd}, {@code /proc/self/maps}), or a thread it started still alive. Chronicle's
- * one background releaser thread and JUnit's timeout watcher live as long as the JVM and are allowed.
+ * one background releaser thread and JUnit's timeout watcher live as long as the JVM and are allowed, and so
+ * do the JDK's own shared daemons ({@code HttpClient} selector threads are the caller's to close).
+ * Runs on JUnit's test thread; allocation does not matter.
  */
-final class JournalLeakCheck implements BeforeEachCallback, AfterEachCallback {
+public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
     private static final long WAIT_MS = 2_000;
     private static final String QUEUE_FILE = ".cq4";
     /** JUnit's own daemon for {@code @Timeout}, started by the first such test and kept for the run. */
@@ -47,19 +51,20 @@ final class JournalLeakCheck implements BeforeEachCallback, AfterEachCallback {
         } finally {
             AbstractCloseable.disableCloseableTracing();
         }
-        final long deadline = System.currentTimeMillis() + WAIT_MS;
-        List<String> leaks = leaks();
-        while (!leaks.isEmpty() && System.currentTimeMillis() < deadline) {
-            Thread.sleep(20);
+        final List<String> leaks = new ArrayList<>();
+        // a closed journal's threads and mappings go away shortly after close(): wait for that, not longer
+        final boolean clean = Await.poll(Duration.ofMillis(WAIT_MS), () -> {
             BackgroundResourceReleaser.releasePendingResources();
-            leaks = leaks();
-        }
-        if (!leaks.isEmpty()) {
+            leaks.clear();
+            leaks.addAll(leaks());
+            return leaks.isEmpty();
+        });
+        if (!clean) {
             throw new AssertionError("leaked by " + context.getDisplayName() + ": " + leaks);
         }
     }
 
-    private List<String> leaks() throws IOException {
+    private List<String> leaks() {
         final List<String> leaks = new ArrayList<>();
         for (final Thread thread : Thread.getAllStackTraces().keySet()) {
             if (thread.isAlive() && !threadsBefore.contains(thread.getId())
@@ -79,11 +84,13 @@ final class JournalLeakCheck implements BeforeEachCallback, AfterEachCallback {
                     // The descriptor closed while we listed: not a leak.
                 }
             });
-        }
-        for (final String mapping : Files.readAllLines(Paths.get("/proc/self/maps"))) {
-            if (mapping.contains(QUEUE_FILE)) {
-                leaks.add("mapping " + mapping.substring(mapping.lastIndexOf(' ') + 1));
+            for (final String mapping : Files.readAllLines(Paths.get("/proc/self/maps"))) {
+                if (mapping.contains(QUEUE_FILE)) {
+                    leaks.add("mapping " + mapping.substring(mapping.lastIndexOf(' ') + 1));
+                }
             }
+        } catch (final IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self", e);
         }
         return leaks;
     }
