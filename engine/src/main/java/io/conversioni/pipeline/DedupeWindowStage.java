@@ -79,6 +79,9 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
 
     /** The decision itself, shared by the live pipeline and replay. */
     void apply(final EventSlot slot) {
+        if (slot.kind == EventSlot.KIND_CANCELLED) {
+            return;
+        }
         if (slot.kind == EventSlot.KIND_SNAPSHOT) {
             if (snapshotSink != null) { // journalIndex -1: nothing journaled yet, the sink says so
                 snapshotSink.capture(slot.journalIndex, slot.sequence + 1);

@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -41,7 +40,6 @@ public final class Engine implements AutoCloseable {
     private final JournalStage journalStage;
     private final EnginePipeline pipeline;
     private final RingBuffer<EventSlot> ring;
-    private final AtomicInteger publishersInFlight = new AtomicInteger();
     private volatile boolean accepting;
     private volatile boolean ready;
     private volatile boolean closed;
@@ -319,12 +317,7 @@ public final class Engine implements AutoCloseable {
      * when the engine is not running or the ring is full. Any thread; never blocks.
      */
     public boolean requestSnapshot() {
-        publishersInFlight.getAndIncrement();
-        try {
-            return accepting && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null, false);
-        } finally {
-            publishersInFlight.getAndDecrement();
-        }
+        return accepting && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null, false);
     }
 
     /** Last and next run of the state snapshots, for the jobs view. */
@@ -388,13 +381,7 @@ public final class Engine implements AutoCloseable {
 
     private boolean tryPublish(final byte[] body, final int offset, final int length, final OutcomeListener listener,
                                final Object attachment, final boolean quiet) {
-        // close() waits for publishers in flight, so no slot is published after the ring drained
-        publishersInFlight.getAndIncrement();
-        try {
-            return accepting && publish(EventSlot.KIND_EVENT, body, offset, length, listener, attachment, quiet);
-        } finally {
-            publishersInFlight.getAndDecrement();
-        }
+        return accepting && publish(EventSlot.KIND_EVENT, body, offset, length, listener, attachment, quiet);
     }
 
     private boolean publish(final int kind, final byte[] body, final int offset, final int length,
@@ -406,8 +393,16 @@ public final class Engine implements AutoCloseable {
             return false;
         }
         final EventSlot slot = ring.get(ringSequence);
-        slot.fill(kind, body, offset, length, clock.currentTimeMillis(), System.nanoTime(), listener, attachment);
         slot.sequence = sequenceBase + ringSequence;
+        if (!accepting) {
+            // close() began after this publisher's first look, and its drain may be over: nobody would answer this
+            // slot. The claim (a CAS on the ring's cursor) came before this read, so close()'s drain, which reads
+            // the cursor after it cleared the flag, either waits for this slot or this read sees the flag cleared.
+            slot.fill(EventSlot.KIND_CANCELLED, null, 0, 0, 0, 0, null, null);
+            ring.publish(ringSequence);
+            return false;
+        }
+        slot.fill(kind, body, offset, length, clock.currentTimeMillis(), System.nanoTime(), listener, attachment);
         pipeline.publish(ringSequence, quiet);
         return true;
     }
@@ -481,9 +476,6 @@ public final class Engine implements AutoCloseable {
                 heartbeat.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            }
-            while (publishersInFlight.get() != 0) {
-                Thread.onSpinWait();
             }
             pipeline.drainAndStop(30_000);
             awaitSnapshotWriter();

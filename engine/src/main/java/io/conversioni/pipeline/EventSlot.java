@@ -14,6 +14,11 @@ final class EventSlot implements EventView {
     static final int KIND_HEARTBEAT = 1;
     /** Not journaled: asks the window stage to capture its state for a snapshot at this point of the stream. */
     static final int KIND_SNAPSHOT = 2;
+    /**
+     * A publish that claimed its slot after {@link Engine#close()} began: it carries nothing, no stage acts on it
+     * and nobody waits for its outcome (the publisher was told no). Published only so that the ring moves on.
+     */
+    static final int KIND_CANCELLED = 3;
 
     // publisher
     int kind;

@@ -73,6 +73,9 @@ final class JournalStage implements EventHandler<EventSlot> {
     }
 
     private void append(final EventSlot slot) {
+        if (slot.kind == EventSlot.KIND_CANCELLED) {
+            return;
+        }
         if (slot.kind == EventSlot.KIND_SNAPSHOT) {
             slot.journalIndex = journal.lastEventsIndex(); // every slot before this one is journaled
             return;
