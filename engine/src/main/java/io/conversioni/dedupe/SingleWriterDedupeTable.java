@@ -1,5 +1,6 @@
 package io.conversioni.dedupe;
 
+import io.conversioni.SafetyChecks;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.SLOT_ALIGNMENT;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.capacityBytes;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.slotOffset;
@@ -37,9 +38,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Recycle: {@link #clear()} empties it (owner thread only).
  */
 public final class SingleWriterDedupeTable {
-    /** System property that turns on owner-thread checks ({@code true} in tests, off in benchmarks). */
-    public static final String CHECKS_PROP_NAME = "conversioni.checks";
-    static final boolean SHOULD_CHECK = Boolean.getBoolean(CHECKS_PROP_NAME) || assertionsEnabled();
 
     /** Value of the {@code first*} accessors after a non-duplicate. */
     public static final long NONE = Long.MIN_VALUE;
@@ -126,7 +124,7 @@ public final class SingleWriterDedupeTable {
         final long contentHash,
         final long sequence,
         final long receiveMillis) {
-        if (SHOULD_CHECK) {
+        if (SafetyChecks.ENABLED) {
             checkOwnerThread();
         }
         advanceExpiryHorizon(eventTimeMillis);
@@ -221,7 +219,7 @@ public final class SingleWriterDedupeTable {
 
     /** Forgets every entry, the event-time clock and the counters. Owner thread; touches every slot. */
     public void clear() {
-        if (SHOULD_CHECK) {
+        if (SafetyChecks.ENABLED) {
             checkOwnerThread();
         }
         buffer.setMemory(0, buffer.capacity(), (byte)0);
@@ -245,7 +243,7 @@ public final class SingleWriterDedupeTable {
      * @param visitor receives each entry.
      */
     public void forEachEntry(final DedupeEntryVisitor visitor) {
-        if (SHOULD_CHECK) {
+        if (SafetyChecks.ENABLED) {
             checkOwnerThread();
         }
         for (int i = 0, capacity = mask + 1; i < capacity; i++) {
@@ -265,7 +263,7 @@ public final class SingleWriterDedupeTable {
      * @return the digest.
      */
     public long stateChecksum() {
-        if (SHOULD_CHECK) {
+        if (SafetyChecks.ENABLED) {
             checkOwnerThread();
         }
         long digest = mix(mix(mix(mix(mix(0, maxEventTimeMillis), size), inserts), duplicates), evictions);
@@ -628,11 +626,5 @@ public final class SingleWriterDedupeTable {
             throw new IllegalStateException("dedupe table is single-writer: owned by thread '" +
                 ownerThread.getName() + "', called from '" + current.getName() + "'");
         }
-    }
-
-    private static boolean assertionsEnabled() {
-        boolean enabled = false;
-        assert enabled = true; // deliberate side effect: runs only under -ea
-        return enabled;
     }
 }

@@ -1,5 +1,6 @@
 package io.conversioni.journal;
 
+import io.conversioni.SafetyChecks;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.bytes.SyncMode;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
@@ -40,9 +41,6 @@ import static io.conversioni.journal.JournalEntryDescriptor.NO_QUARANTINE_INDEX;
  * (the marker's append failed) was never acknowledged and is ignored by replay.
  */
 public final class SingleWriterJournal implements AutoCloseable {
-    /** Owner-thread checks, on in tests ({@code -Dconversioni.checks=true}), off in benchmark forks. */
-    static final boolean CHECKS = Boolean.getBoolean("conversioni.checks");
-
     private static final byte[] NO_BYTES = new byte[0];
 
     private final JournalConfig config;
@@ -140,7 +138,9 @@ public final class SingleWriterJournal implements AutoCloseable {
     public JournalStatus appendEvent(final long sequence, final long receiveMillis, final long receiveNanos,
                                      final int outcomeCode, final byte[] body, final int bodyOffset,
                                      final int bodyLength) {
-        assert !CHECKS || isOwnerThread() : "journal appended from " + Thread.currentThread() + ", owner " + owner;
+        if (SafetyChecks.ENABLED) {
+            checkOwnerThread();
+        }
         if (closed) {
             return closedStatus();
         }
@@ -161,7 +161,9 @@ public final class SingleWriterJournal implements AutoCloseable {
                                           final int outcomeCode, final byte[] body, final int bodyOffset,
                                           final int bodyLength, final byte[] violations, final int violationsOffset,
                                           final int violationsLength) {
-        assert !CHECKS || isOwnerThread() : "journal appended from " + Thread.currentThread() + ", owner " + owner;
+        if (SafetyChecks.ENABLED) {
+            checkOwnerThread();
+        }
         if (closed) {
             return closedStatus();
         }
@@ -187,7 +189,9 @@ public final class SingleWriterJournal implements AutoCloseable {
 
     /** Appends a tick carrying only its receive time, so that windows close at the same point on replay. */
     public JournalStatus appendHeartbeat(final long sequence, final long receiveMillis, final long receiveNanos) {
-        assert !CHECKS || isOwnerThread() : "journal appended from " + Thread.currentThread() + ", owner " + owner;
+        if (SafetyChecks.ENABLED) {
+            checkOwnerThread();
+        }
         if (closed) {
             return closedStatus();
         }
@@ -233,7 +237,9 @@ public final class SingleWriterJournal implements AutoCloseable {
                 .writeLong(quarantineIndex)
                 .writeInt(bodyLength)
                 .writeInt(violationsLength);
-            assert !CHECKS || bytes.writePosition() - start == JournalEntryDescriptor.HEADER_LENGTH;
+            if (SafetyChecks.ENABLED && bytes.writePosition() - start != JournalEntryDescriptor.HEADER_LENGTH) {
+                throw new IllegalStateException("journal header written as " + (bytes.writePosition() - start) + " bytes");
+            }
             bytes.write(body, bodyOffset, bodyLength);
             bytes.write(violations, violationsOffset, violationsLength);
             end = bytes.writePosition();
@@ -325,12 +331,13 @@ public final class SingleWriterJournal implements AutoCloseable {
         return JournalStatus.CLOSED;
     }
 
-    private boolean isOwnerThread() {
+    private void checkOwnerThread() {
         final Thread current = Thread.currentThread();
         if (owner == null) {
             owner = current;
+        } else if (owner != current) {
+            throw new IllegalStateException("journal appended from " + current + ", owner " + owner);
         }
-        return owner == current;
     }
 
     /** Why the last append that did not return OK failed; empty when none has. Writer thread only. */

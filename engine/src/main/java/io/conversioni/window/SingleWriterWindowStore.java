@@ -1,5 +1,6 @@
 package io.conversioni.window;
 
+import io.conversioni.SafetyChecks;
 import static io.conversioni.window.WindowRingDescriptor.CAMPAIGN_CELLS_USED_OFFSET;
 import static io.conversioni.window.WindowRingDescriptor.FUTURE_COUNT_OFFSET;
 import static io.conversioni.window.WindowRingDescriptor.HEAD_WINDOW_INDEX_OFFSET;
@@ -44,7 +45,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Growth: never; windows are recycled in place as the head advances.
  */
 public final class SingleWriterWindowStore {
-    private static final boolean SHOULD_CHECK = Boolean.getBoolean("conversioni.checks");
     /**
      * Skews below this many ms (a webhook's usual delay) are counted in a plain array per canale between
      * publishes: a histogram record per event was a fifth of an update (measured, WindowUpdateBenchmark).
@@ -135,7 +135,7 @@ public final class SingleWriterWindowStore {
     public int onEvent(
         final long sequence, final long receiveMillis, final long eventTimeMillis, final int evento,
         final int canale, final int stato, final int campagnaId, final long valoreCents, final boolean duplicate) {
-        if (SHOULD_CHECK) {
+        if (SafetyChecks.ENABLED) {
             checkOwner();
             checkOrdinals(evento, canale, stato, campagnaId, valoreCents);
         }
@@ -229,7 +229,7 @@ public final class SingleWriterWindowStore {
      * (revision bumped if that window is closed; counted apart when that window is older than the ring).
      */
     public void onRejected(final long receiveMillis) {
-        if (SHOULD_CHECK) {
+        if (SafetyChecks.ENABLED) {
             checkOwner();
         }
         final long windowIndex = Math.floorDiv(receiveMillis, windowLengthMs);
@@ -256,7 +256,7 @@ public final class SingleWriterWindowStore {
      * as needed, and publishes the histograms. Send one at a fixed cadence (e.g. every second).
      */
     public void onHeartbeat(final long receiveMillis) {
-        if (SHOULD_CHECK) {
+        if (SafetyChecks.ENABLED) {
             checkOwner();
         }
         ring.putHeaderRelease(HEARTBEAT_COUNT_OFFSET, ++heartbeatCount);

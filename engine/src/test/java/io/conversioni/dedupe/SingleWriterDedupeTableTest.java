@@ -1,5 +1,6 @@
 package io.conversioni.dedupe;
 
+import io.conversioni.SafetyChecks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -257,7 +258,7 @@ class SingleWriterDedupeTableTest {
     @Test
     @Timeout(value = 10, unit = TimeUnit.SECONDS)
     void shouldRejectCallsFromThreadOtherThanOwnerWhenChecksAreOn() throws InterruptedException {
-        assumeTrue(SingleWriterDedupeTable.SHOULD_CHECK);
+        assumeTrue(SafetyChecks.ENABLED);
         final SingleWriterDedupeTable table = table(DedupeMode.BUCKET);
         table.isDuplicate(CLIENTE_HI, CLIENTE_LO, EDGE_MILLIS, 0, 1, 10);
         final AtomicReference<Throwable> failure = new AtomicReference<>();
