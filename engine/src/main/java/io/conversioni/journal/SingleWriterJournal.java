@@ -7,12 +7,10 @@ import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.conversioni.journal.JournalEntryDescriptor.NO_QUARANTINE_INDEX;
@@ -111,17 +109,11 @@ public final class SingleWriterJournal implements AutoCloseable {
 
     private static SingleChronicleQueue openQueue(final JournalConfig config, final Path directory,
                                                   final TimeProvider rollClock) {
-        try {
-            Files.createDirectories(directory);
-        } catch (final IOException e) {
-            throw new UncheckedIOException("cannot create the journal queue directory '" + directory + "' ("
-                + JournalConfig.KEY_DIRECTORY + "=" + config.directory() + "): " + e, e);
-        }
-        return SingleChronicleQueueBuilder.binary(directory)
-            .rollCycle(config.rollCycle().chronicle())
-            .timeProvider(rollClock)
-            .syncMode(SyncMode.NONE) // durability is ours (CycleFileSync), whatever Chronicle's default is
-            .build();
+        return OwnerOnlyQueueFiles.build(directory,
+            "journal queue (" + JournalConfig.KEY_DIRECTORY + "=" + config.directory() + ")", builder -> builder
+                .rollCycle(config.rollCycle().chronicle())
+                .timeProvider(rollClock)
+                .syncMode(SyncMode.NONE)); // durability is ours (CycleFileSync), whatever Chronicle's default is
     }
 
     private static ExcerptAppender ownedByFirstUser(final ExcerptAppender appender) {

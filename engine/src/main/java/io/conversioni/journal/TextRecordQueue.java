@@ -6,8 +6,6 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -15,7 +13,7 @@ import java.util.function.Consumer;
 /**
  * A small Chronicle queue of text records (one JSON document each), daily roll cycles, kept forever: the
  * journal of rare things — alerts, dead letters — beside the event journal. Appends go to the page cache
- * (like {@code durability: async}).
+ * (like {@code durability: async}). A writable queue's files are 0600 in a 0700 directory.
  *
  * <p>Threading: one appending thread (the first to append owns the appender); {@link #forEach} from any
  * one thread at a time; a read-only instance may run beside a writer in another process. Allocates a
@@ -35,13 +33,8 @@ public final class TextRecordQueue implements AutoCloseable {
 
     /** Opens (creating the directory) for appending and reading. */
     public static TextRecordQueue open(final Path directory) {
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the queue directory '" + directory + "': " + e, e);
-        }
-        return new TextRecordQueue(SingleChronicleQueueBuilder.binary(directory).rollCycle(RollCycles.FAST_DAILY).build(),
-            false);
+        return new TextRecordQueue(OwnerOnlyQueueFiles.build(directory, "queue",
+            builder -> builder.rollCycle(RollCycles.FAST_DAILY)), false);
     }
 
     /** Opens an existing queue read-only, or returns null when {@code directory} holds none yet. */

@@ -1,6 +1,7 @@
 package io.conversioni.pipeline;
 
 import io.conversioni.dedupe.SingleWriterDedupeTable;
+import io.conversioni.files.OwnerOnlyFiles;
 import io.conversioni.window.SingleWriterWindowStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,11 +56,9 @@ final class StateSnapshots {
     /** Streams the stores straight to the file (at a stop: no memory copy of the state). */
     synchronized void write(final long coveredIndex, final long nextSequence, final SingleWriterWindowStore windows,
                             final SingleWriterDedupeTable dedupe, final EngineCounters counters) throws IOException {
-        Files.createDirectories(dir);
-        final Path tmp = dir.resolve("snapshot.tmp");
+        final Path tmp = freshTemporary();
         long size;
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = OwnerOnlyFiles.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             final CRC32C crc = new CRC32C();
             final DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(
                 new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16), crc));
@@ -99,10 +98,8 @@ final class StateSnapshots {
         final long nextSequence = ByteBuffer.wrap(body).getLong(16);
         final CRC32C crc = new CRC32C();
         crc.update(body, 0, length);
-        Files.createDirectories(dir);
-        final Path tmp = dir.resolve("snapshot.tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-            StandardOpenOption.TRUNCATE_EXISTING)) {
+        final Path tmp = freshTemporary();
+        try (FileChannel ch = OwnerOnlyFiles.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             final ByteBuffer state = ByteBuffer.wrap(body, 0, length);
             while (state.hasRemaining()) {
                 ch.write(state);
@@ -114,6 +111,14 @@ final class StateSnapshots {
             ch.force(true);
         }
         publish(tmp, coveredIndex, nextSequence, length + 8L);
+    }
+
+    /** The 0700 folder, without the temporary file a crash may have left (with whatever mode it had). */
+    private Path freshTemporary() throws IOException {
+        OwnerOnlyFiles.createDirectories(dir);
+        final Path tmp = dir.resolve("snapshot.tmp");
+        Files.deleteIfExists(tmp);
+        return tmp;
     }
 
     /** Renames a complete, forced temporary file into place and prunes old snapshots. */

@@ -2,6 +2,7 @@ package io.conversioni.reconcile;
 
 import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.files.OwnerOnlyFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,7 @@ public final class ReconciliationJob {
 
     private String runFolder(final long nowMillis) throws Exception {
         final Path folder = settings.folder();
-        Files.createDirectories(folder);
+        OwnerOnlyFiles.createDirectories(folder);
         final List<Path> files;
         try (Stream<Path> list = Files.list(folder)) {
             files = list.filter(p -> p.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")
@@ -179,7 +180,7 @@ public final class ReconciliationJob {
     private void move(final Path file, final String subfolder) {
         try {
             final Path target = file.resolveSibling(subfolder);
-            Files.createDirectories(target);
+            OwnerOnlyFiles.createDirectories(target);
             Files.move(file, target.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             LOG.error("cannot move {} to {}/: {}", file, subfolder, e.getMessage());

@@ -1,5 +1,7 @@
 package io.conversioni.reconcile;
 
+import io.conversioni.files.OwnerOnlyFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,11 +26,11 @@ public final class ReconciliationLog {
     }
 
     public void append(final long ranAtMillis, final ReconciliationResult result) throws IOException {
-        Files.createDirectories(dir);
+        OwnerOnlyFiles.createDirectories(dir);
         final String json = ReconciliationFormat.json(result);
         final String line = "{\"eseguita\":\"" + Instant.ofEpochMilli(ranAtMillis) + "\"," + json.substring(1) + "\n";
-        Files.writeString(file(LocalDate.ofInstant(Instant.ofEpochMilli(ranAtMillis), ZoneOffset.UTC)), line,
-            StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        OwnerOnlyFiles.write(file(LocalDate.ofInstant(Instant.ofEpochMilli(ranAtMillis), ZoneOffset.UTC)),
+            line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /** The runs of {@code day}, oldest first, as JSON lines; empty when there were none. */

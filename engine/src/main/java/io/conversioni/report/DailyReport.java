@@ -2,6 +2,7 @@ package io.conversioni.report;
 
 import io.conversioni.alert.AlertLog;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.files.OwnerOnlyFiles;
 import io.conversioni.json.JsonTree;
 import io.conversioni.pipeline.OfflineReplay;
 import io.conversioni.reconcile.ReconciliationFormat;
@@ -9,10 +10,7 @@ import io.conversioni.reconcile.ReconciliationLog;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -76,7 +74,7 @@ public final class DailyReport {
 
     /** Writes {@code YYYY-MM-DD.json} and {@code .md} into {@code dir}; returns the JSON file. */
     public Path write(final Path dir) throws IOException {
-        Files.createDirectories(dir);
+        OwnerOnlyFiles.createDirectories(dir);
         writeAtomically(dir.resolve(day + ".md"), markdown());
         final Path json = dir.resolve(day + ".json");
         writeAtomically(json, json());
@@ -84,13 +82,7 @@ public final class DailyReport {
     }
 
     private static void writeAtomically(final Path target, final String text) throws IOException {
-        final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
+        OwnerOnlyFiles.writeAtomically(target, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

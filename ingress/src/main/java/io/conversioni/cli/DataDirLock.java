@@ -1,10 +1,11 @@
 package io.conversioni.cli;
 
+import io.conversioni.files.OwnerOnlyFiles;
+
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -24,8 +25,8 @@ final class DataDirLock implements AutoCloseable {
 
     /** The lock, or null when another process holds it. */
     static DataDirLock tryAcquire(final Path dataDir) throws IOException {
-        Files.createDirectories(dataDir);
-        final FileChannel channel = FileChannel.open(dataDir.resolve("LOCK"), StandardOpenOption.CREATE,
+        OwnerOnlyFiles.createDirectories(dataDir);
+        final FileChannel channel = OwnerOnlyFiles.open(dataDir.resolve("LOCK"), StandardOpenOption.CREATE,
             StandardOpenOption.WRITE);
         try {
             final FileLock lock = channel.tryLock();

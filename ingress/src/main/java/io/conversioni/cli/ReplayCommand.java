@@ -3,6 +3,7 @@ package io.conversioni.cli;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.event.EventSchema;
+import io.conversioni.files.OwnerOnlyFiles;
 import io.conversioni.ingress.MetricheQuery;
 import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.OfflineReplay;
@@ -18,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -104,7 +106,8 @@ final class ReplayCommand implements Callable<Integer> {
             stdout.print(out);
             stdout.flush();
         } else {
-            Files.writeString(output, out);
+            OwnerOnlyFiles.write(output, out.toString().getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         }
         System.err.println("replayed " + recorded.records() + " journal records (" + recorded.events() + " events)");
         return 0;

@@ -4,6 +4,7 @@ import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.event.ConversionEvent;
 import io.conversioni.event.EventDecoder;
+import io.conversioni.files.OwnerOnlyFiles;
 import io.conversioni.journal.JournalConfig;
 import io.conversioni.journal.JournalReader;
 import io.conversioni.journal.JournalRecord;
@@ -61,6 +62,7 @@ final class RequeueCommand implements java.util.concurrent.Callable<Integer> {
                 System.err.println("error: a server (or another requeue) is using " + dataDir + "; stop it first");
                 return 2;
             }
+            DataFolderModes.tighten(dataDir);
             return requeue(config);
         }
     }
@@ -112,7 +114,7 @@ final class RequeueCommand implements java.util.concurrent.Callable<Integer> {
             }
         }
         if (!dryRun && last != after) {
-            Files.writeString(cursorFile, Long.toString(last), StandardCharsets.US_ASCII);
+            OwnerOnlyFiles.writeAtomically(cursorFile, Long.toString(last).getBytes(StandardCharsets.US_ASCII));
         }
         System.out.printf("%s %d of %d quarantined events (still invalid: %d)%n", dryRun ? "would requeue" : "requeued",
             passing.size(), considered, stillInvalid);

@@ -4,6 +4,7 @@ import io.conversioni.alert.AlertLog;
 import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.files.OwnerOnlyFiles;
 import io.conversioni.ingress.AlertRuntime;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
@@ -61,7 +62,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
             settings = ServerSettings.read(config.server(), port, httpPort);
-            java.nio.file.Files.createDirectories(dataDir);
+            OwnerOnlyFiles.createDirectories(dataDir);
             auth = AuthSetup.read(config.auth(), dataDir);
             jobsSettings = JobsRuntime.settings(config, dataDir);
         } catch (ConfigException e) {
@@ -75,6 +76,7 @@ final class ServeCommand implements Callable<Integer> {
             return 2;
         }
         // the lock stays held until the process exits (the OS releases it, even after kill -9)
+        DataFolderModes.tighten(dataDir);
         config.warnings().forEach(w -> LOG.warn("schema: {}", w));
         final SSLContext ssl = settings.httpsEnabled() ? tls(config, settings) : null;
         final Engine engine = Engine.create(config, dataDir);
@@ -118,7 +120,8 @@ final class ServeCommand implements Callable<Integer> {
 
     private SSLContext tls(final EngineConfig config, final ServerSettings settings) throws IOException {
         if (settings.keystore().isEmpty()) {
-            return DevelopmentTls.context(DevelopmentTls.ensureDevelopmentKeystore(dataDir), DevelopmentTls.password());
+            final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(dataDir);
+            return DevelopmentTls.context(keystore, DevelopmentTls.password(keystore));
         }
         final String password = System.getenv(settings.keystorePasswordEnv());
         if (password == null) {

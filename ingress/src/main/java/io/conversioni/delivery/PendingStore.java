@@ -1,5 +1,7 @@
 package io.conversioni.delivery;
 
+import io.conversioni.files.OwnerOnlyFiles;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -9,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,7 +26,7 @@ final class PendingStore {
     PendingStore(final Path dir) {
         this.dir = dir;
         try {
-            Files.createDirectories(dir);
+            OwnerOnlyFiles.createDirectories(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create '" + dir + "': " + e, e);
         }
@@ -33,10 +34,8 @@ final class PendingStore {
 
     void save(final DeliveryItem item) {
         final Path file = dir.resolve(item.id + ".json");
-        final Path tmp = dir.resolve(item.id + ".json.tmp");
         try {
-            Files.writeString(tmp, item.toJson(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            OwnerOnlyFiles.writeAtomically(file, item.toJson().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             LOG.error("cannot persist pending delivery {} to {}; it would not survive a restart", item.id, dir, e);
         }

@@ -1,6 +1,7 @@
 package io.conversioni.ingress;
 
 import io.conversioni.delivery.DeliveryService;
+import io.conversioni.files.OwnerOnlyFiles;
 import io.conversioni.pipeline.Engine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Sends each window's results, once it closes (the watermark passed its end), to the
@@ -94,10 +94,8 @@ final class FinestreForwarder implements Runnable, AutoCloseable {
 
     private void remember(final long start) {
         try {
-            final Path tmp = stateFile.resolveSibling("finestre.last.tmp");
-            Files.createDirectories(stateFile.getParent());
-            Files.writeString(tmp, Long.toString(start), StandardCharsets.US_ASCII);
-            Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            OwnerOnlyFiles.createDirectories(stateFile.getParent());
+            OwnerOnlyFiles.writeAtomically(stateFile, Long.toString(start).getBytes(StandardCharsets.US_ASCII));
         } catch (IOException e) {
             LOG.warn("cannot write {}: {}", stateFile, e.getMessage());
         }

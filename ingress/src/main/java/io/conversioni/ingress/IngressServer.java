@@ -125,7 +125,11 @@ public final class IngressServer {
         // The single-event POST, the hot path, skips the router: its template match allocated a map, a match
         // result and the exchange's attachment map for every request. Any other method or path, a trailing slash
         // included, is routed as before.
+        final String hsts = TlsPolicy.strictTransportSecurity(settings.hstsMaxAgeSeconds);
         final HttpHandler root = new SafetyHandler(ex -> {
+            if (ex.isSecure()) {
+                ex.getResponseHeaders().put(Headers.STRICT_TRANSPORT_SECURITY, hsts); // HTTPS only (RFC 6797, 7.2)
+            }
             if (Methods.POST.equals(ex.getRequestMethod()) && SINGLE_PATH.equals(ex.getRelativePath())) {
                 single.handleRequest(ex);
             } else {
@@ -143,10 +147,12 @@ public final class IngressServer {
             .setSocketOption(Options.READ_TIMEOUT, (int) settings.idleTimeoutMillis)
             .setHandler(root);
         if (settings.httpsPort >= 0) {
-            builder.addHttpsListener(settings.httpsPort, settings.bind, sslContext);
+            builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTPS)
+                .setPort(settings.httpsPort).setHost(settings.bind).setSslContext(sslContext)
+                .setOverrideSocketOptions(TlsPolicy.listenerOptions(sslContext)));
         }
         if (settings.httpPort >= 0) {
-            builder.addHttpListener(settings.httpPort, settings.bind);
+            builder.addHttpListener(settings.httpPort, settings.httpBind);
         }
         undertow = builder.build();
         undertow.start();

@@ -3,12 +3,16 @@ package io.conversioni.ingress;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.ConfigReader;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 /**
  * The {@code server:} section of {@code conversioni.yaml}, validated once (errors name the key and
  * value). Command-line options override the ports. Immutable.
  */
 public final class ServerSettings {
     final String bind;
+    final String httpBind;
     final int httpsPort;
     final int httpPort;
     final String keystore;
@@ -23,10 +27,12 @@ public final class ServerSettings {
     final long rateBurst;
     final long retryAfterSeconds;
     final long shutdownGraceMillis;
+    final long hstsMaxAgeSeconds;
 
     private ServerSettings(final ConfigReader r, final Integer httpsOverride, final Integer httpOverride)
         throws ConfigException {
         bind = r.string("bind", "0.0.0.0");
+        httpBind = address(r, "http_bind", "127.0.0.1");
         final int configuredHttps = (int) r.integer("https_port", 8443, -1, 65535);
         final int configuredHttp = (int) r.integer("http_port", -1, -1, 65535);
         httpsPort = httpsOverride != null ? checkPort("--port", httpsOverride) : configuredHttps;
@@ -43,10 +49,27 @@ public final class ServerSettings {
         rateBurst = r.integer("rate_burst", Math.max(1, (long) rateLimitPerSecond * 2), 1, 1_000_000_000);
         retryAfterSeconds = r.durationMillis("retry_after", "1s", 1000, 3_600_000) / 1000;
         shutdownGraceMillis = r.durationMillis("shutdown_grace", "30s", 0, 600_000);
+        hstsMaxAgeSeconds = r.durationMillis("hsts_max_age", "365d", 0, 2 * 365 * 86_400_000L) / 1000;
         if (httpsPort < 0 && httpPort < 0) {
             throw new ConfigException(r.source() + ": no listener: set server.https_port or server.http_port");
         }
         r.rejectUnknownKeys();
+    }
+
+    /** A literal IP address or a host name that resolves, for a listener to bind. */
+    private static String address(final ConfigReader r, final String key, final String defaultValue)
+        throws ConfigException {
+        final String value = r.string(key, defaultValue);
+        try {
+            if (value.isBlank()) {
+                throw new UnknownHostException(value);
+            }
+            InetAddress.getByName(value);
+            return value;
+        } catch (UnknownHostException e) {
+            throw new ConfigException(r.source() + ": server." + key + " must be an IP address or a host name of "
+                + "this machine, such as 127.0.0.1 or 0.0.0.0; was '" + value + "'");
+        }
     }
 
     private static int checkPort(final String option, final int port) throws ConfigException {

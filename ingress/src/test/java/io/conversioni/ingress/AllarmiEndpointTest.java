@@ -83,7 +83,7 @@ class AllarmiEndpointTest {
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
         server.addRoutes(alerts::register);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
-        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
+        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         cleanup.add(server::stop);
         cleanup.add(alerts);
         cleanup.add(engine);

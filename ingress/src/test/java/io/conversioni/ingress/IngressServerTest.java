@@ -55,7 +55,7 @@ class IngressServerTest {
         engine = Engine.create(config, data, () -> T0 + 5_000);
         server = new IngressServer(engine, settings, auth.authenticator(), new PrometheusExporter(engine)::scrape);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
-        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
+        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         cleanup.add(server::stop);
         cleanup.add(engine::close);
         engine.start();

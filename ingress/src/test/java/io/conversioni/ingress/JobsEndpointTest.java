@@ -59,7 +59,7 @@ class JobsEndpointTest {
         jobs = JobsRuntime.start(config, data, engine, AlertSignal.NONE, AlertLog.NONE);
         server.addRoutes(jobs::register);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
-        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
+        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         engine.start();
         base = "https://localhost:" + server.port("https");
         token = auth.issuer().issue("test-ops", System.currentTimeMillis() / 1000, 3600);

@@ -23,6 +23,8 @@ class ShippedConfigurationTest {
         final ServerSettings defaults = ServerSettings.read(config.server(), null, null);
         assertEquals(8443, defaults.httpsPort);
         assertEquals(-1, defaults.httpPort);
+        assertEquals("127.0.0.1", defaults.httpBind);
+        assertEquals(31_536_000L, defaults.hstsMaxAgeSeconds);
         final ServerSettings overridden = ServerSettings.read(EngineConfig.load(SHIPPED).server(), -1, 18080);
         assertEquals(-1, overridden.httpsPort);
         assertEquals(18080, overridden.httpPort);

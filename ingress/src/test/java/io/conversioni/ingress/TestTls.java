@@ -15,7 +15,7 @@ public final class TestTls {
     public static SSLContext trusting(final Path keystore) throws Exception {
         final KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
-            store.load(in, DevelopmentTls.password());
+            store.load(in, DevelopmentTls.password(keystore));
         }
         final TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         trust.init(store);

@@ -1,21 +1,21 @@
 package io.conversioni.ingress.auth;
 
+import io.conversioni.files.OwnerOnlyFiles;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
 /**
  * Creates or loads the development HS256 secret file. The file is created with mode 0600 in the same call
- * that creates it (no window in which it is readable by others); on file systems without POSIX permissions it
- * is created plainly and then restricted to the owner as far as {@link java.io.File} allows. If another
- * process creates it first, its secret is loaded instead.
+ * that creates it ({@link OwnerOnlyFiles}: no window in which it is readable by others). If another process
+ * creates it first, its secret is loaded instead.
  *
- * <p>Threading: stateless; concurrent first starts in one data directory race on {@code createFile}, and the
+ * <p>Threading: stateless; concurrent first starts in one data directory race on the exclusive create, and the
  * loser reads the winner's file. Allocation: start-up only.
  */
 final class DevelopmentSecret {
@@ -34,10 +34,9 @@ final class DevelopmentSecret {
         try {
             final Path dir = file.toAbsolutePath().getParent();
             if (dir != null) {
-                Files.createDirectories(dir);
+                OwnerOnlyFiles.createDirectories(dir);
             }
-            create(file);
-            Files.write(file, text, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            OwnerOnlyFiles.write(file, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return text;
         } catch (FileAlreadyExistsException e) {
             return load(file);
@@ -45,20 +44,6 @@ final class DevelopmentSecret {
             throw new JwtSettingsException(JwtSettingsException.SECRET_FILE_UNWRITABLE, "cannot create the "
                 + "development secret file " + file + " (" + e.getClass().getSimpleName() + "); make the data "
                 + "directory writable or configure jwt.secret_env / jwt.secret_file", e);
-        }
-    }
-
-    private static void create(final Path file) throws IOException {
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException notPosix) {
-            Files.createFile(file);
-            final java.io.File f = file.toFile();
-            // Best effort: drop everyone's access, then give the owner read and write back.
-            f.setReadable(false, false);
-            f.setWritable(false, false);
-            f.setReadable(true, true);
-            f.setWritable(true, true);
         }
     }
 

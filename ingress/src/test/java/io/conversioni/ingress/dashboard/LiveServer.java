@@ -45,7 +45,7 @@ final class LiveServer implements AutoCloseable {
         server.addRoutes(alerts::register);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         try {
-            server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
+            server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
             engine.start();
         } catch (Exception | Error e) {
             close();
