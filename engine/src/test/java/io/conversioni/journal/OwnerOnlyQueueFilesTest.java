@@ -1,5 +1,6 @@
 package io.conversioni.journal;
 
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.files.OwnerOnlyFiles;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The files Chronicle creates for the journal and the text queues are 0600 in 0700 folders, across a roll. */
-@ExtendWith(JournalLeakCheck.class)
+@ExtendWith(LeakCheck.class)
 class OwnerOnlyQueueFilesTest {
     private static final long T0_MILLIS = 1_767_225_600_000L; // 2026-01-01T00:00:00Z
 
