@@ -232,7 +232,7 @@ class PrometheusExporterTest {
     }
 
     /** The value of the one sample whose name and labels are exactly {@code series}. */
-    private static double value(final String text, final String series) {
+    static double value(final String text, final String series) {
         for (final String line : text.split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1));
