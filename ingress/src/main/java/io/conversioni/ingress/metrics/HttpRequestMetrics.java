@@ -94,21 +94,6 @@ public final class HttpRequestMetrics {
         return listener;
     }
 
-    /** Test and scrape view: how many requests of this route and status class (e.g. "2xx") were counted. */
-    long count(final String route, final String statusClass) {
-        final RouteListener listener = routes.get(route);
-        final int statusIndex = java.util.Arrays.asList(STATUS_CLASSES).indexOf(statusClass);
-        if (listener == null || statusIndex < 0) {
-            return 0;
-        }
-        long total = 0;
-        final int base = (listener.index * STATUS_CLASSES.length + statusIndex) * BUCKET_SLOTS;
-        for (int b = 0; b < BUCKET_SLOTS; b++) {
-            total += counts.get(base + b);
-        }
-        return total;
-    }
-
     /**
      * Writes the family: one histogram per route and status class that has seen a request (series appear
      * with their first request, as Prometheus client libraries do). A section for {@link PrometheusExporter#add}.

@@ -87,7 +87,7 @@ final class MetricsServer implements AutoCloseable {
             if (until.test(response.body())) {
                 return response.body();
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(5_000_000L); // spare the shared CPU between scrapes
         }
     }
 
