@@ -78,20 +78,24 @@ public final class HttpRequestMetrics {
         return known != null ? known : register(name);
     }
 
-    private synchronized RouteListener register(final String name) {
-        final RouteListener known = routes.get(name);
-        if (known != null) {
-            return known;
+    /** Under its own lock, not the scrape's: a route's first request never waits for a scrape. */
+    private RouteListener register(final String name) {
+        synchronized (routeNames) {
+            final RouteListener known = routes.get(name);
+            if (known != null) {
+                return known;
+            }
+            final int index = routeCount;
+            if (index == MAX_ROUTES) {
+                routes.put(name, other); // remembered: its next requests take no lock
+                return other;
+            }
+            routeNames[index] = name;
+            final RouteListener listener = new RouteListener(index);
+            routes.put(name, listener);
+            routeCount = index + 1; // volatile write: publishes routeNames[index] to scrapes
+            return listener;
         }
-        final int index = routeCount;
-        if (index == MAX_ROUTES) {
-            return other;
-        }
-        routeNames[index] = name;
-        final RouteListener listener = new RouteListener(index);
-        routes.put(name, listener);
-        routeCount = index + 1; // volatile write: publishes routeNames[index] to scrapes
-        return listener;
     }
 
     /**
