@@ -45,13 +45,13 @@ class ShippedMonitoringTest {
 
     @Test
     void shouldPassPromtoolCheckRulesOnTheShippedAlerts() throws Exception {
-        final String said = promtool("check", "rules", ALERTS.toString());
+        final String said = promtool(null, "check", "rules", ALERTS.toString());
         assertTrue(said.contains("SUCCESS"), said);
     }
 
     @Test
     void shouldPassTheUnitTestsOfTheShippedAlerts() throws Exception {
-        final String said = promtool("test", "rules", ALERTS_TEST.toString());
+        final String said = promtool(null, "test", "rules", ALERTS_TEST.toString());
         assertTrue(said.contains("SUCCESS"), said);
     }
 
@@ -61,15 +61,7 @@ class ShippedMonitoringTest {
         final List<String> alertQueries = alertQueries();
         assertTrue(dashboardQueries.size() >= 10, "the dashboard's queries: " + dashboardQueries);
         assertTrue(alertQueries.size() >= 6, "the rules' queries: " + alertQueries);
-        final Set<String> exposed;
-        try (MetricsServer server = new MetricsServer(data)) {
-            for (final String body : List.of(event("acquisto_concluso", "webform"), event("richiesta_demo", "email"),
-                event("richiesta_demo", "fax"))) {
-                server.postEvent(server.token(), body);
-            }
-            assertEquals(404, server.get("/pagina/inesistente", null).statusCode());
-            exposed = sampleNames(server.scrapeUntil(t -> t.contains("route=\"altro\",status_class=\"4xx\"")));
-        }
+        final Set<String> exposed = sampleNames(scrapeAfterTraffic());
         for (final List<String> queries : List.of(dashboardQueries, alertQueries)) {
             for (final String query : queries) {
                 final Set<String> names = metricNames(query);
@@ -83,12 +75,32 @@ class ShippedMonitoringTest {
     }
 
     @Test
+    void shouldPassPromtoolCheckMetricsOnARealServersScrape() throws Exception {
+        assumeTrue(PrometheusExporterTest.onPath("promtool") != null, "promtool is not on the PATH");
+        final String text = scrapeAfterTraffic();
+        assertTrue(text.contains("\nconversioni_http_request_duration_seconds_count{"), text);
+        final String said = promtool(text, "check", "metrics");
+        assertEquals("", said.trim(), said);
+    }
+
+    @Test
     void shouldFindTheSeriesOfAQueryButNotItsFunctionsLabelsOrVariables() {
         assertEquals(Set.of("a_bucket"), metricNames("histogram_quantile(0.99, sum by (le, route) "
             + "(rate(a_bucket{instance=~\"$instance\",x=\"y_z\"}[$__rate_interval])))"));
         assertEquals(Set.of("a", "b_total", "up"), metricNames("60 * a / on(instance) group_left b_total offset 5m"
             + " > 0.2 and up == 0 or sum without (esito) (rate(b_total[10m])) > 1e3"));
         assertEquals(Set.of("conversioni_ready"), metricNames("label_values(conversioni_ready, instance)"));
+    }
+
+    /** /metrics of a real server that took events (a conversion, a rejection) and answered a 404. */
+    private String scrapeAfterTraffic() throws Exception {
+        try (MetricsServer server = new MetricsServer(data)) {
+            assertEquals(202, server.postEvent(server.token(), event("acquisto_concluso", "webform")).statusCode());
+            assertEquals(202, server.postEvent(server.token(), event("richiesta_demo", "email")).statusCode());
+            assertEquals(400, server.postEvent(server.token(), event("richiesta_demo", "fax")).statusCode());
+            assertEquals(404, server.get("/pagina/inesistente", null).statusCode());
+            return server.scrapeUntil(t -> t.contains("route=\"altro\",status_class=\"4xx\""));
+        }
     }
 
     /** Every target's expr, and the templating queries, of the dashboard. */
@@ -185,12 +197,18 @@ class ShippedMonitoringTest {
         return names;
     }
 
-    private static String promtool(final String... args) throws Exception {
+    /** Runs promtool (the test is skipped without it) with {@code stdin} (or none) and returns what it said. */
+    private static String promtool(final String stdin, final String... args) throws Exception {
         final File promtool = PrometheusExporterTest.onPath("promtool");
         assumeTrue(promtool != null, "promtool is not on the PATH");
         final List<String> command = new ArrayList<>(List.of(promtool.getPath()));
         command.addAll(List.of(args));
         final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        try (java.io.OutputStream in = process.getOutputStream()) {
+            if (stdin != null) {
+                in.write(stdin.getBytes(StandardCharsets.UTF_8));
+            }
+        }
         final String said = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "promtool did not finish");
         assertEquals(0, process.exitValue(), String.join(" ", command) + " said:\n" + said);
