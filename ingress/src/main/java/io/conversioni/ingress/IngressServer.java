@@ -7,9 +7,9 @@ import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.Engine;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.Connectors;
 import io.undertow.server.ExchangeCompletionListener;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
@@ -128,12 +128,12 @@ public final class IngressServer {
         extraRoutes.forEach(r -> r.register(routes, handler -> authenticated(offIoThread(handler))));
         // The single-event POST, the hot path, skips the router: its template match allocated a map, a match
         // result and the exchange's attachment map for every request. Any other method or path, a trailing slash
-        // included, is routed as before.
+        // included, is routed as before. Each request gets the completion listener of the duration histogram.
         final ExchangeCompletionListener singleTimer = httpRequests.listenerFor(SINGLE_PATH);
         final ExchangeCompletionListener routedTimer = httpRequests.routedListener();
         final HttpHandler root = new SafetyHandler(ex -> {
             if (ex.getRequestStartTime() == -1) {
-                Connectors.setRequestStartTime(ex); // a listener that does not record it (HTTP/2 upgrade)
+                Connectors.setRequestStartTime(ex); // an Undertow listener that did not record it
             }
             if (Methods.POST.equals(ex.getRequestMethod()) && SINGLE_PATH.equals(ex.getRelativePath())) {
                 ex.addExchangeCompleteListener(singleTimer);
