@@ -138,6 +138,9 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
                 if (slot.late) {
                     counters.late();
                 }
+                if (!duplicate) {
+                    counters.accepted(e.eventoOrdinal(), e.canaleOrdinal(), e.valoreCents());
+                }
         }
         counters.outcome(slot.outcome);
     }

@@ -35,7 +35,7 @@ public final class Engine implements AutoCloseable {
     private final SingleWriterJournal journal;
     private final SingleWriterWindowStore windows;
     private final SingleWriterDedupeTable dedupe;
-    private final EngineCounters counters = new EngineCounters();
+    private final EngineCounters counters;
     private final DedupeWindowStage windowStage;
     private final JournalStage journalStage;
     private final EnginePipeline pipeline;
@@ -82,6 +82,7 @@ public final class Engine implements AutoCloseable {
         this.journal = SingleWriterJournal.open(journalConfig(config, dataDir));
         this.windows = new SingleWriterWindowStore(config.windows());
         this.dedupe = new SingleWriterDedupeTable(config.dedupe());
+        this.counters = new EngineCounters(config.windows().eventoCount(), config.windows().canaleCount());
         final DedupeKeys keys = new DedupeKeys(config.dedupeKeyFields());
         this.windowStage = new DedupeWindowStage(dedupe, windows, counters, keys, true);
         this.journalStage = new JournalStage(journal, counters);
@@ -215,7 +216,7 @@ public final class Engine implements AutoCloseable {
                 final java.io.DataInputStream trial = s.state();
                 new SingleWriterWindowStore(config.windows()).readState(trial);
                 new SingleWriterDedupeTable(config.dedupe()).readState(trial);
-                new EngineCounters().readState(trial);
+                new EngineCounters(config.windows().eventoCount(), config.windows().canaleCount()).readState(trial);
                 final java.io.DataInputStream in = s.state();
                 windows.readState(in);
                 dedupe.readState(in);

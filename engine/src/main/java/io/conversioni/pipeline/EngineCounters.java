@@ -5,9 +5,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Totals since start (and since the journal began, after a replay): events by outcome, rejections by
- * violation code, late revisions, journal failures. Single writer per counter (the window stage; the
- * journal stage for its failures), published with release stores; any thread reads. Fixed size,
- * allocates nothing per event.
+ * violation code, late revisions, journal failures, and accepted events and their value by evento and
+ * canale. Single writer per counter (the window stage; the journal stage for its failures), published with
+ * release stores; any thread reads. Fixed size (evento x canale cells from the schema's enums), allocates
+ * nothing per event.
  */
 public final class EngineCounters {
     /** Violation codes counted by name; any other code is counted under "other". */
@@ -22,6 +23,26 @@ public final class EngineCounters {
     private static final int LATE = 0;
     private static final int HEARTBEATS = 1;
     private static final int BODY_BYTES = 2;
+    private final int canaleCount;
+    /** Accepted (not duplicate) events by {@code evento * canaleCount + canale}. */
+    private final AtomicLongArray acceptedByEventoCanale;
+    /** Their valore in cents, by the same index. */
+    private final AtomicLongArray valueCentsByEventoCanale;
+
+    /** Counters without evento x canale cells (tests of the other counters). */
+    public EngineCounters() {
+        this(0, 0);
+    }
+
+    /**
+     * @param eventoCount the schema's evento enum size ({@code WindowConfig.eventoCount()})
+     * @param canaleCount the schema's canale enum size ({@code WindowConfig.canaleCount()})
+     */
+    public EngineCounters(final int eventoCount, final int canaleCount) {
+        this.canaleCount = canaleCount;
+        this.acceptedByEventoCanale = new AtomicLongArray(eventoCount * canaleCount);
+        this.valueCentsByEventoCanale = new AtomicLongArray(eventoCount * canaleCount);
+    }
 
     void outcome(final int outcome) {
         byOutcome.lazySet(outcome, byOutcome.get(outcome) + 1); // release: readers see whole increments
@@ -43,6 +64,13 @@ public final class EngineCounters {
         return other;
     }
 
+    /** Window stage: one accepted, not duplicate, event (two plain increments published with release stores). */
+    void accepted(final int evento, final int canale, final long valoreCents) {
+        final int i = evento * canaleCount + canale;
+        acceptedByEventoCanale.lazySet(i, acceptedByEventoCanale.get(i) + 1); // release: whole increments
+        valueCentsByEventoCanale.lazySet(i, valueCentsByEventoCanale.get(i) + valoreCents);
+    }
+
     void late() {
         misc.lazySet(LATE, misc.get(LATE) + 1);
     }
@@ -55,8 +83,13 @@ public final class EngineCounters {
         misc.lazySet(BODY_BYTES, misc.get(BODY_BYTES) + bytes);
     }
 
+    /**
+     * The counters, then the evento x canale section. A snapshot written before that section existed ends
+     * after {@code misc}: it is read with those counters at zero, so an upgrade keeps its snapshots.
+     */
     void writeState(final java.io.DataOutputStream out) throws java.io.IOException {
-        for (AtomicLongArray a : new AtomicLongArray[] {byOutcome, byCode, misc}) {
+        for (AtomicLongArray a : new AtomicLongArray[] {byOutcome, byCode, misc, acceptedByEventoCanale,
+            valueCentsByEventoCanale}) {
             out.writeInt(a.length());
             for (int i = 0; i < a.length(); i++) {
                 out.writeLong(a.get(i));
@@ -64,14 +97,23 @@ public final class EngineCounters {
         }
     }
 
+    /** Reads what {@link #writeState} wrote; {@code in} ends where the state ends (a snapshot's state stream). */
     void readState(final java.io.DataInputStream in) throws java.io.IOException {
         for (AtomicLongArray a : new AtomicLongArray[] {byOutcome, byCode, misc}) {
-            if (in.readInt() != a.length()) {
-                throw new java.io.IOException("snapshot counters have another shape");
-            }
-            for (int i = 0; i < a.length(); i++) {
-                a.set(i, in.readLong());
-            }
+            read(in, a);
+        }
+        if (in.available() > 0) {
+            read(in, acceptedByEventoCanale);
+            read(in, valueCentsByEventoCanale);
+        }
+    }
+
+    private static void read(final java.io.DataInputStream in, final AtomicLongArray a) throws java.io.IOException {
+        if (in.readInt() != a.length()) {
+            throw new java.io.IOException("snapshot counters have another shape");
+        }
+        for (int i = 0; i < a.length(); i++) {
+            a.set(i, in.readLong());
         }
     }
 
@@ -97,5 +139,15 @@ public final class EngineCounters {
     /** Body bytes of all processed events. */
     public long bodyBytes() {
         return misc.get(BODY_BYTES);
+    }
+
+    /** Accepted, not duplicate, events of this evento and canale (schema ordinals) since the journal began. */
+    public long accepted(final int evento, final int canale) {
+        return acceptedByEventoCanale.get(evento * canaleCount + canale);
+    }
+
+    /** The sum of their valore, in cents. */
+    public long valueCents(final int evento, final int canale) {
+        return valueCentsByEventoCanale.get(evento * canaleCount + canale);
     }
 }

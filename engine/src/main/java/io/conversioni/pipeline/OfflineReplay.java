@@ -16,7 +16,7 @@ import java.nio.file.Path;
  */
 public final class OfflineReplay {
     private final SingleWriterWindowStore windows;
-    private final EngineCounters counters = new EngineCounters();
+    private final EngineCounters counters;
     private final long records;
     private final long events;
 
@@ -27,6 +27,7 @@ public final class OfflineReplay {
             throw new IllegalArgumentException("no journal in " + journal + " (is --data-dir the server's data folder?)");
         }
         this.windows = new SingleWriterWindowStore(config.windows());
+        this.counters = new EngineCounters(config.windows().eventoCount(), config.windows().canaleCount());
         final SingleWriterDedupeTable dedupe = new SingleWriterDedupeTable(config.dedupe());
         final DedupeWindowStage stage = new DedupeWindowStage(dedupe, windows, counters,
             new DedupeKeys(config.dedupeKeyFields()), false);

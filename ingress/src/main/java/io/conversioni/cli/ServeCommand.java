@@ -91,6 +91,7 @@ final class ServeCommand implements Callable<Integer> {
         final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
         server.addRoutes(alerts::register);
+        exporter.add(server.httpRequests()::writeTo);
         // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
         final JobsRuntime jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),
             System::currentTimeMillis);

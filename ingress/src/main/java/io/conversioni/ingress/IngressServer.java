@@ -1,11 +1,14 @@
 package io.conversioni.ingress;
 
 import io.conversioni.ingress.dashboard.DashboardHandler;
+import io.conversioni.ingress.metrics.HttpRequestMetrics;
 import io.conversioni.ingress.metrics.MotoreSampler;
 import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.Engine;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
+import io.undertow.server.Connectors;
+import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
@@ -50,6 +53,7 @@ public final class IngressServer {
     private final ServerSentEventHandler stream;
     private final ScheduledExecutorService streamTimer;
     private final byte[] openApi;
+    private final HttpRequestMetrics httpRequests = new HttpRequestMetrics();
     private volatile boolean draining;
     private Undertow undertow;
     private final java.util.List<Routes> extraRoutes = new java.util.ArrayList<>();
@@ -124,15 +128,22 @@ public final class IngressServer {
         extraRoutes.forEach(r -> r.register(routes, handler -> authenticated(offIoThread(handler))));
         // The single-event POST, the hot path, skips the router: its template match allocated a map, a match
         // result and the exchange's attachment map for every request. Any other method or path, a trailing slash
-        // included, is routed as before.
+        // included, is routed as before. Each request gets the completion listener of the duration histogram.
         final String hsts = TlsPolicy.strictTransportSecurity(settings.hstsMaxAgeSeconds);
+        final ExchangeCompletionListener singleTimer = httpRequests.listenerFor(SINGLE_PATH);
+        final ExchangeCompletionListener routedTimer = httpRequests.routedListener();
         final HttpHandler root = new SafetyHandler(ex -> {
             if (ex.isSecure()) {
                 ex.getResponseHeaders().put(Headers.STRICT_TRANSPORT_SECURITY, hsts); // HTTPS only (RFC 6797, 7.2)
             }
+            if (ex.getRequestStartTime() == -1) {
+                Connectors.setRequestStartTime(ex); // an Undertow listener that did not record it
+            }
             if (Methods.POST.equals(ex.getRequestMethod()) && SINGLE_PATH.equals(ex.getRelativePath())) {
+                ex.addExchangeCompleteListener(singleTimer);
                 single.handleRequest(ex);
             } else {
+                ex.addExchangeCompleteListener(routedTimer);
                 routes.handleRequest(ex);
             }
         });
@@ -144,6 +155,7 @@ public final class IngressServer {
             .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.requestTimeoutMillis)
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) Math.max(settings.maxBatchBytes, engine.maxBodyBytes()))
             .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+            .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true) // for the request duration histogram
             .setSocketOption(Options.READ_TIMEOUT, (int) settings.idleTimeoutMillis)
             .setHandler(root);
         if (settings.httpsPort >= 0) {
@@ -167,6 +179,14 @@ public final class IngressServer {
             }
         }
         return -1;
+    }
+
+    /**
+     * The request duration histogram by route and status class, for {@code /metrics}: add
+     * {@code httpRequests()::writeTo} to the exporter's sections.
+     */
+    public HttpRequestMetrics httpRequests() {
+        return httpRequests;
     }
 
     /** From now on, ingest answers 503 and readiness reports draining; queries still work. */

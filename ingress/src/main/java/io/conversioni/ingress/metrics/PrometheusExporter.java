@@ -10,8 +10,9 @@ import org.HdrHistogram.Histogram;
 import java.util.List;
 
 /**
- * The engine's counters, gauges and latency summaries, plus JVM metrics, as one Prometheus text
- * exposition (format 0.0.4) for {@code GET /metrics}, served with {@link #CONTENT_TYPE}.
+ * The engine's counters, gauges and latency histograms, plus JVM metrics and the sections other parts add
+ * (alerts, delivery, HTTP), as one Prometheus text exposition (format 0.0.4) for {@code GET /metrics}, served
+ * with {@link #CONTENT_TYPE}. The series are listed in {@code docs/monitoring.md}.
  *
  * <p>Threading: {@link #scrape()} from any thread; concurrent scrapes take turns on this object's lock.
  * Every value is a racy-but-whole read of the engine's published state, so the pipeline never waits for a
@@ -24,18 +25,18 @@ public final class PrometheusExporter {
 
     private static final int[] OUTCOMES = {Outcome.ACCEPTED, Outcome.DUPLICATE, Outcome.REJECTED, Outcome.TOO_LATE,
         Outcome.FUTURE, Outcome.JOURNAL_FAILED};
-    private static final double[] LATENCY_QUANTILES = {0.5, 0.9, 0.99, 0.999};
-    private static final String[] LATENCY_QUANTILE_LABELS = {"0.5", "0.9", "0.99", "0.999"};
-    private static final double[] SKEW_QUANTILES = {0.5, 0.99};
-    private static final String[] SKEW_QUANTILE_LABELS = {"0.5", "0.99"};
     private static final double NANOS_PER_SECOND = 1e9;
     private static final double MILLIS_PER_SECOND = 1e3;
+    private static final double CENTS_PER_UNIT = 100.0;
     private static final int RESERVED_CAMPAIGN_IDS = 2; // (nessuna) and (altre)
 
     private final Engine engine;
     private final EngineCounters counters;
     private final SingleWriterWindowStore windows;
     private final List<String> canali;
+    private final List<String> eventi;
+    /** Bit i set when evento ordinal i is a conversion. */
+    private final long conversionEventi;
     private final Histogram latencyNanos;
     private final Histogram skewMs;
     private final JvmMetrics jvm = new JvmMetrics();
@@ -49,6 +50,8 @@ public final class PrometheusExporter {
         this.counters = engine.counters();
         this.windows = engine.windows();
         this.canali = List.copyOf(engine.config().schema().canali());
+        this.eventi = List.copyOf(engine.config().schema().eventi());
+        this.conversionEventi = engine.config().windows().numeratorEventoMask();
         this.latencyNanos = windows.newInsightLatencyHistogram();
         this.skewMs = windows.newSkewHistogram();
     }
@@ -63,6 +66,7 @@ public final class PrometheusExporter {
     public synchronized String scrape() {
         text.setLength(0);
         writeEvents();
+        writeBusiness();
         writePipeline();
         writeWindows();
         sections.forEach(section -> section.accept(w));
@@ -122,42 +126,49 @@ public final class PrometheusExporter {
             + "counted under " + CampaignDictionary.OTHER_NAME + ".", campaigns.overflowCountAcquire());
 
         windows.copyInsightLatencyInto(latencyNanos);
-        w.family("conversioni_insight_latency_seconds", PrometheusTextWriter.SUMMARY, "From receive to window "
-            + "updated, as of the last heartbeat; _sum is rebuilt from the histogram (3 significant digits).");
-        summary("conversioni_insight_latency_seconds", null, null, latencyNanos, LATENCY_QUANTILES,
-            LATENCY_QUANTILE_LABELS, NANOS_PER_SECOND);
+        w.family("conversioni_insight_latency_seconds", PrometheusTextWriter.HISTOGRAM, "From receive to window "
+            + "updated, as of the last heartbeat; buckets and _sum from the engine's HdrHistogram (3 significant digits).");
+        HistogramBuckets.LATENCY_SECONDS.writeFrom(w, "conversioni_insight_latency_seconds", null, null, latencyNanos,
+            NANOS_PER_SECOND);
 
-        w.family("conversioni_clock_skew_seconds", PrometheusTextWriter.SUMMARY, "Receive time minus event time by "
-            + "canale (events ahead count as 0), as of the last heartbeat; _sum is rebuilt from the histogram.");
+        w.family("conversioni_clock_skew_seconds", PrometheusTextWriter.HISTOGRAM, "Receive time minus event time by "
+            + "canale (events ahead count as 0), as of the last heartbeat; from the engine's HdrHistogram (ms).");
         for (int canale = 0; canale < canali.size(); canale++) {
             windows.copySkewInto(canale, skewMs);
-            summary("conversioni_clock_skew_seconds", "canale", canali.get(canale), skewMs, SKEW_QUANTILES,
-                SKEW_QUANTILE_LABELS, MILLIS_PER_SECOND);
+            HistogramBuckets.SKEW_SECONDS.writeFrom(w, "conversioni_clock_skew_seconds", "canale", canali.get(canale),
+                skewMs, MILLIS_PER_SECOND);
         }
     }
 
-    /** Quantiles (NaN while empty), then _sum and _count; {@code labelName} null for an unlabelled summary. */
-    private void summary(final String name, final String labelName, final String labelValue, final Histogram h,
-                         final double[] quantiles, final String[] quantileLabels, final double unitsPerSecond) {
-        final long count = h.getTotalCount();
-        for (int i = 0; i < quantiles.length; i++) {
-            w.sample(name);
-            if (labelName != null) {
-                w.label(labelName, labelValue);
+    /** Business counters by canale and evento (both bounded by the schema's enums; campaigns stay out). */
+    private void writeBusiness() {
+        w.family("conversioni_accepted_events_total", PrometheusTextWriter.COUNTER,
+            "Accepted events (esito accettato, duplicates not counted) by canale and evento.");
+        for (int evento = 0; evento < eventi.size(); evento++) {
+            for (int canale = 0; canale < canali.size(); canale++) {
+                w.sample("conversioni_accepted_events_total").label("canale", canali.get(canale))
+                    .label("evento", eventi.get(evento)).value(counters.accepted(evento, canale));
             }
-            w.label("quantile", quantileLabels[i]);
-            w.value(count == 0 ? Double.NaN : h.getValueAtPercentile(quantiles[i] * 100) / unitsPerSecond);
         }
-        w.sample(name, "_sum");
-        if (labelName != null) {
-            w.label(labelName, labelValue);
+        w.family("conversioni_conversions_total", PrometheusTextWriter.COUNTER, "Accepted events whose evento counts "
+            + "as a conversion (windows.conversion_rate.conversioni), by canale and evento.");
+        for (int evento = 0; evento < eventi.size(); evento++) {
+            if ((conversionEventi >>> evento & 1) == 0) {
+                continue;
+            }
+            for (int canale = 0; canale < canali.size(); canale++) {
+                w.sample("conversioni_conversions_total").label("canale", canali.get(canale))
+                    .label("evento", eventi.get(evento)).value(counters.accepted(evento, canale));
+            }
         }
-        w.value(count == 0 ? 0.0 : h.getMean() * count / unitsPerSecond);
-        w.sample(name, "_count");
-        if (labelName != null) {
-            w.label(labelName, labelValue);
+        w.family("conversioni_value_total", PrometheusTextWriter.COUNTER,
+            "Sum of valore (currency units, exact to the cent) of the accepted events, by canale and evento.");
+        for (int evento = 0; evento < eventi.size(); evento++) {
+            for (int canale = 0; canale < canali.size(); canale++) {
+                w.sample("conversioni_value_total").label("canale", canali.get(canale))
+                    .label("evento", eventi.get(evento)).value(counters.valueCents(evento, canale) / CENTS_PER_UNIT);
+            }
         }
-        w.value(count);
     }
 
     private void counter(final String name, final String help, final long value) {

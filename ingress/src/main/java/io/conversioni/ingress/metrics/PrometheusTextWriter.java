@@ -13,6 +13,7 @@ public final class PrometheusTextWriter {
     public static final String COUNTER = "counter";
     public static final String GAUGE = "gauge";
     public static final String SUMMARY = "summary";
+    public static final String HISTOGRAM = "histogram";
 
     private final StringBuilder out;
     private boolean labelsOpen;
@@ -45,7 +46,7 @@ public final class PrometheusTextWriter {
         return this;
     }
 
-    /** Starts one sample line whose name is {@code family + suffix} (a summary's _sum and _count). */
+    /** Starts one sample line whose name is {@code family + suffix} (a histogram's _bucket, _sum and _count). */
     public PrometheusTextWriter sample(final String family, final String suffix) {
         out.append(family).append(suffix);
         labelsOpen = false;

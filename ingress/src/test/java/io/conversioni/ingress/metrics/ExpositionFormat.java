@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
 /**
  * A small checker for the Prometheus text exposition format 0.0.4: each line against the grammar (HELP,
  * TYPE, sample with escaped label values and a float value), then the structure (one TYPE per family,
- * before its samples, samples of a family together, summary and counter naming). Test code; allocates freely.
+ * before its samples, samples of a family together, summary, histogram and counter naming). Test code; allocates freely.
  */
 final class ExpositionFormat {
     private static final String NAME = "[a-zA-Z_:][a-zA-Z0-9_:]*";
@@ -76,6 +76,10 @@ final class ExpositionFormat {
     }
 
     private static boolean belongs(final String name, final String labels, final String family, final String type) {
+        if (type.equals("histogram")) {
+            return name.equals(family + "_bucket") && labels.contains("le=\"")
+                || name.equals(family + "_sum") || name.equals(family + "_count");
+        }
         if (!type.equals("summary")) {
             return name.equals(family);
         }

@@ -79,24 +79,54 @@ class PrometheusExporterTest {
     }
 
     @Test
-    void shouldSummariseInsightLatencyAndClockSkewInSecondsOnceTheEngineHasClosed() throws Exception {
+    void shouldExposeInsightLatencyAndClockSkewAsCumulativeHistogramsInSecondsOnceTheEngineHasClosed() throws Exception {
         final Engine engine = startedEngineWithAFewEvents();
         final PrometheusExporter exporter = new PrometheusExporter(engine);
         engine.close();
         final String text = exporter.scrape();
+        assertTrue(text.contains("\n# TYPE conversioni_insight_latency_seconds histogram\n"), text);
         final double latencyCount = value(text, "conversioni_insight_latency_seconds_count");
         assertTrue(latencyCount > 0, text);
-        final double median = value(text, "conversioni_insight_latency_seconds{quantile=\"0.5\"}");
-        assertTrue(median > 0 && median < 10, "a latency in seconds, not nanoseconds: " + median);
-        assertTrue(value(text, "conversioni_insight_latency_seconds{quantile=\"0.999\"}") >= median, text);
+        assertEquals(latencyCount, value(text, "conversioni_insight_latency_seconds_bucket{le=\"+Inf\"}"), text);
+        assertEquals(latencyCount, value(text, "conversioni_insight_latency_seconds_bucket{le=\"10\"}"),
+            "a latency in seconds, not nanoseconds: every one is under 10 s");
+        assertCumulative(text, "conversioni_insight_latency_seconds_bucket{le=");
         assertTrue(value(text, "conversioni_insight_latency_seconds_sum") > 0, text);
         // both email events (the original and its duplicate) were received 5 s after their event time
         assertEquals(2, value(text, "conversioni_clock_skew_seconds_count{canale=\"email\"}"), text);
-        assertEquals(5.0, value(text, "conversioni_clock_skew_seconds{canale=\"email\",quantile=\"0.5\"}"), 0.05, text);
+        assertEquals(0, value(text, "conversioni_clock_skew_seconds_bucket{canale=\"email\",le=\"2.5\"}"), text);
+        assertEquals(2, value(text, "conversioni_clock_skew_seconds_bucket{canale=\"email\",le=\"5\"}"), text);
+        assertEquals(2, value(text, "conversioni_clock_skew_seconds_bucket{canale=\"email\",le=\"+Inf\"}"), text);
         assertEquals(10.0, value(text, "conversioni_clock_skew_seconds_sum{canale=\"email\"}"), 0.1, text);
+        assertCumulative(text, "conversioni_clock_skew_seconds_bucket{canale=\"email\",le=");
         assertEquals(0, value(text, "conversioni_clock_skew_seconds_count{canale=\"sms\"}"), text);
-        assertTrue(text.contains("\nconversioni_clock_skew_seconds{canale=\"sms\",quantile=\"0.99\"} NaN\n"), text);
+        assertEquals(0, value(text, "conversioni_clock_skew_seconds_bucket{canale=\"sms\",le=\"+Inf\"}"), text);
+        assertFalse(text.contains("quantile="), "no summaries left: " + text);
         assertTrue(text.contains("\nconversioni_ready 0\n"), text);
+        assertEquals(List.of(), ExpositionFormat.problems(text));
+    }
+
+    @Test
+    void shouldCountAcceptedEventsConversionsAndValueByCanaleAndEventoButNotDuplicates() throws Exception {
+        final Engine engine = engine();
+        engine.start();
+        final String purchase = event("CLIENTE-ITALIA-100001", T0, "19.99", "webform", "acquisto_concluso");
+        for (final String body : List.of(purchase, purchase,
+            event("CLIENTE-ITALIA-100002", T0, "0.01", "webform", "acquisto_concluso"),
+            event("CLIENTE-ITALIA-100003", T0, "5", "sms", "iscrizione_evento"),
+            event("CLIENTE-ITALIA-100004", T0, "1.234", "sms", "iscrizione_evento"))) {
+            publish(engine, body);
+        }
+        final String text = new PrometheusExporter(engine).scrape();
+        assertEquals(2, value(text, "conversioni_accepted_events_total{canale=\"webform\",evento=\"acquisto_concluso\"}"));
+        assertEquals(1, value(text, "conversioni_accepted_events_total{canale=\"sms\",evento=\"iscrizione_evento\"}"));
+        assertEquals(0, value(text, "conversioni_accepted_events_total{canale=\"email\",evento=\"richiesta_demo\"}"));
+        assertEquals(2, value(text, "conversioni_conversions_total{canale=\"webform\",evento=\"acquisto_concluso\"}"));
+        assertFalse(text.contains("\nconversioni_conversions_total{canale=\"sms\",evento=\"iscrizione_evento\"}"),
+            "only the eventi of windows.conversion_rate.conversioni are conversions: " + text);
+        assertEquals(20.0, value(text, "conversioni_value_total{canale=\"webform\",evento=\"acquisto_concluso\"}"), 1e-9);
+        assertEquals(5.0, value(text, "conversioni_value_total{canale=\"sms\",evento=\"iscrizione_evento\"}"), 1e-9);
+        assertFalse(text.contains("campagna="), "campaigns are unbounded: never a label");
         assertEquals(List.of(), ExpositionFormat.problems(text));
     }
 
@@ -110,7 +140,8 @@ class PrometheusExporterTest {
             "conversioni_body_bytes_total", "conversioni_ring_occupancy", "conversioni_ring_capacity",
             "conversioni_journal_lag_events", "conversioni_insight_latency_seconds", "conversioni_clock_skew_seconds",
             "conversioni_watermark_timestamp_seconds", "conversioni_dedupe_entries", "conversioni_campaigns",
-            "conversioni_campaign_overflow_total", "conversioni_ready", "jvm_memory_used_bytes", "jvm_threads_live",
+            "conversioni_campaign_overflow_total", "conversioni_ready", "conversioni_accepted_events_total",
+            "conversioni_conversions_total", "conversioni_value_total", "jvm_memory_used_bytes", "jvm_threads_live",
             "jvm_gc_collection_seconds_total", "process_uptime_seconds")) {
             assertTrue(text.contains("\n# TYPE " + family + " "), family);
             assertTrue(text.contains("# HELP " + family + " "), family);
@@ -140,7 +171,8 @@ class PrometheusExporterTest {
         assertTrue(text.contains("# TYPE conversioni_watermark_timestamp_seconds gauge\n"), text);
         assertFalse(text.contains("\nconversioni_watermark_timestamp_seconds "), text);
         assertTrue(text.contains("\nconversioni_insight_latency_seconds_count 0\n"), text);
-        assertTrue(text.contains("\nconversioni_insight_latency_seconds{quantile=\"0.9\"} NaN\n"), text);
+        assertTrue(text.contains("\nconversioni_insight_latency_seconds_bucket{le=\"+Inf\"} 0\n"), text);
+        assertFalse(text.contains("NaN"), "nothing reads NaN before the first event: " + text);
         assertEquals(List.of(), ExpositionFormat.problems(text));
     }
 
@@ -170,12 +202,16 @@ class PrometheusExporterTest {
         final String valid = event("CLIENTE-ITALIA-789456", T0, "0.0", "email");
         for (final String body : List.of(valid, valid, event("CLIENTE-ITALIA-789457", T0, "1.234", "fax"), "not json",
             event("CLIENTE-ITALIA-789458", T0 + 600_000, "1", "sms"))) {
-            final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            assertTrue(engine.tryPublish(bytes, 0, bytes.length, collector, null), "the ring took it");
-            assertNotNull(outcomes.poll(10, TimeUnit.SECONDS), "no outcome within 10 s");
+            publish(engine, body);
         }
         assertEquals(1, engine.counters().outcomes(Outcome.ACCEPTED));
         return engine;
+    }
+
+    private void publish(final Engine engine, final String body) throws InterruptedException {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        assertTrue(engine.tryPublish(bytes, 0, bytes.length, collector, null), "the ring took it");
+        assertNotNull(outcomes.poll(10, TimeUnit.SECONDS), "no outcome within 10 s");
     }
 
     private Engine engine() throws Exception {
@@ -185,13 +221,18 @@ class PrometheusExporterTest {
     }
 
     private static String event(final String id, final long time, final String valore, final String canale) {
-        return "{\"id_cliente\":\"" + id + "\",\"evento\":\"richiesta_demo\",\"timestamp\":\"" + Instant.ofEpochMilli(time)
+        return event(id, time, valore, canale, "richiesta_demo");
+    }
+
+    private static String event(final String id, final long time, final String valore, final String canale,
+                                final String evento) {
+        return "{\"id_cliente\":\"" + id + "\",\"evento\":\"" + evento + "\",\"timestamp\":\"" + Instant.ofEpochMilli(time)
             + "\",\"valore\":" + valore + ",\"canale\":\"" + canale
             + "\",\"stato\":\"completato\",\"metadati\":{\"campagna\":\"Campagna_Email_Verano2024\"}}";
     }
 
     /** The value of the one sample whose name and labels are exactly {@code series}. */
-    private static double value(final String text, final String series) {
+    static double value(final String text, final String series) {
         for (final String line : text.split("\n")) {
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1));
@@ -200,7 +241,22 @@ class PrometheusExporterTest {
         throw new AssertionError("no sample " + series + " in\n" + text);
     }
 
-    private static File onPath(final String command) throws IOException {
+    /** The samples starting with {@code prefix} (one histogram's buckets, in order) never decrease. */
+    private static void assertCumulative(final String text, final String prefix) {
+        double previous = 0;
+        int buckets = 0;
+        for (final String line : text.split("\n")) {
+            if (line.startsWith(prefix)) {
+                final double count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                assertTrue(count >= previous, "buckets must be cumulative: " + line + " after " + previous);
+                previous = count;
+                buckets++;
+            }
+        }
+        assertTrue(buckets > 2, "no buckets " + prefix);
+    }
+
+    static File onPath(final String command) throws IOException {
         final String path = System.getenv("PATH");
         if (path == null) {
             return null;
