@@ -42,7 +42,7 @@ final class MetricsServer implements AutoCloseable {
         exporter.add(server.httpRequests()::writeTo);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         try {
-            server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
+            server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
             engine.start();
         } catch (Exception | Error e) {
             close();
