@@ -18,8 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish}, read
  * windows and counters from any thread, {@link #close()} it.
  *
- * <p>Snapshots of the state go to {@code dataDir/snapshots} periodically (through the ring, so they are
- * consistent with the journal) and at {@link #close()}.
+ * <p>Snapshots of the state go to {@code dataDir/snapshots} periodically (a request travels through the ring,
+ * so each is consistent with the journal) and at {@link #close()}: {@link Checkpoints} writes them and runs the
+ * journal retention that follows each.
  *
  * <p>Threading: {@code tryPublish} from any number of threads, never blocks: it claims a ring slot or
  * answers false at once (the ring is full, or the engine is not running). Each event's outcome reaches
@@ -46,27 +47,7 @@ public final class Engine implements AutoCloseable {
     private long sequenceBase;
     /** Index of the last events-queue entry the state includes (-1: none yet). */
     private long coveredIndex = -1;
-    private final StateSnapshots snapshots;
-    private volatile boolean snapshotWriting;
-    /** The background writer of the last periodic snapshot; close() waits for it. Window thread writes. */
-    private volatile Thread snapshotWriter;
-    /**
-     * Window thread: the buffer periodic snapshots are captured into, kept from one capture to the next; the
-     * writer thread reads it, and no capture starts while a write is in flight. A capture stops the window
-     * thread while it copies the state (32 MB with the defaults): into a fresh {@code ByteArrayOutputStream}
-     * (doubling, then copied again by {@code toByteArray}) that was 31-65 ms here, into this one 8-9 ms.
-     */
-    private org.agrona.ExpandableArrayBuffer snapshotBuffer;
-    private final org.agrona.io.ExpandableDirectBufferOutputStream snapshotOut =
-        new org.agrona.io.ExpandableDirectBufferOutputStream();
-    private final MaintenanceRecord snapshotRecord;
-    private final MaintenanceRecord retentionRecord;
-    /** Covered index of the snapshot written before the newest one (snapshot writer thread only). */
-    private long previousSnapshotCoveredIndex = -1;
-    /** Roll cycles (covered, current by the clock) of the last periodic retention run (snapshot writer only). */
-    private long lastRetentionCoveredCycle = -1;
-    private long lastRetentionClockCycle = -1;
-    private final Object retentionLock = new Object();
+    private final Checkpoints checkpoints;
     private Thread heartbeat;
 
     /** Wall clock for receive stamps; tests replace it to make time explicit. */
@@ -94,64 +75,8 @@ public final class Engine implements AutoCloseable {
                 dedupe.handOver();
             });
         this.ring = pipeline.ring();
-        this.snapshots = new StateSnapshots(dataDir);
-        this.snapshotRecord = new MaintenanceRecord("snapshot", config.snapshotIntervalMillis());
-        this.retentionRecord = new MaintenanceRecord("retention", config.snapshotIntervalMillis());
-        windowStage.snapshotSink(this::captureSnapshot);
-    }
-
-    /**
-     * At a clean stop: everything journaled has been applied, so the state covers the journal up to its
-     * last entry. Then roll cycles that the snapshot covers and retention no longer needs are deleted.
-     */
-    private void writeSnapshot() {
-        final long last = Math.max(coveredIndex, journal.lastEventsIndex());
-        if (last < 0) {
-            return;
-        }
-        try {
-            dedupe.handOver();
-            snapshots.write(last, sequenceBase + ring.getCursor() + 1, windows, dedupe, counters);
-            snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
-            snapshotRecord.nextRunAt(MaintenanceRecord.NEVER);
-            retention(last);
-        } catch (java.io.IOException | RuntimeException e) {
-            snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
-            LOG.error("snapshot failed; the next start replays the whole journal", e);
-        }
-    }
-
-    /**
-     * Retention can delete a cycle file only once the covered cycle or the current one has moved on, so a
-     * periodic run is skipped until then (snapshots may come every few hundred milliseconds; listing the
-     * queue's directory that often would cost the writer). Snapshot writer thread only.
-     */
-    private boolean retentionCouldDelete(final long coveredIndex) {
-        final io.conversioni.journal.JournalRollCycle roll = journal.config().rollCycle();
-        final long covered = roll.chronicle().toCycle(coveredIndex);
-        final long clock = System.currentTimeMillis() / roll.lengthMillis();
-        if (covered == lastRetentionCoveredCycle && clock == lastRetentionClockCycle) {
-            return false;
-        }
-        lastRetentionCoveredCycle = covered;
-        lastRetentionClockCycle = clock;
-        return true;
-    }
-
-    /** Deletes roll cycles that a snapshot covering {@code coveredIndex} and retention no longer need. */
-    private void retention(final long coveredIndex) {
-        synchronized (retentionLock) { // the journal allows one deleting caller at a time
-            try {
-                final int deleted = journal.deleteExpiredCycles(coveredIndex);
-                retentionRecord.succeeded(System.currentTimeMillis(), deleted + " file eliminati");
-                if (deleted > 0) {
-                    LOG.info("deleted {} journal roll cycles covered by the snapshot and past retention", deleted);
-                }
-            } catch (RuntimeException e) {
-                retentionRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
-                LOG.error("journal retention failed; the cycle files stay", e);
-            }
-        }
+        this.checkpoints = new Checkpoints(config, journal, windows, dedupe, counters, new StateSnapshots(dataDir));
+        windowStage.snapshotSink(checkpoints::capture);
     }
 
     static JournalConfig journalConfig(final EngineConfig config, final Path dataDir) {
@@ -179,7 +104,7 @@ public final class Engine implements AutoCloseable {
         }
         final long started = System.nanoTime();
         final JournalRecovery recovery = new JournalRecovery(config, journalConfig(config, dataDir), windowStage);
-        final StateSnapshots.Snapshot snapshot = restoreNewestSnapshot(recovery);
+        final StateSnapshots.Snapshot snapshot = checkpoints.restoreNewest(recovery);
         final long after = snapshot == null ? -1 : snapshot.coveredIndex();
         final JournalRecovery.Result recovered = recovery.replay(after);
         coveredIndex = recovered.lastIndex();
@@ -193,52 +118,11 @@ public final class Engine implements AutoCloseable {
         accepting = true; // before the heartbeat thread starts: its loop runs while this is true
         ready = true;
         if (config.snapshotIntervalMillis() > 0) {
-            snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
-            retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+            checkpoints.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
         }
         heartbeat = new Thread(this::heartbeatLoop, "conversioni-heartbeat");
         heartbeat.setDaemon(true);
         heartbeat.start();
-    }
-
-    /**
-     * Restores the newest snapshot that verifies, fits this configuration and whose covered journal entry
-     * still exists; a trial restore into scratch stores comes first, so a bad one is never half-applied.
-     */
-    private StateSnapshots.Snapshot restoreNewestSnapshot(final JournalRecovery recovery) {
-        for (StateSnapshots.Snapshot s : snapshots.verified()) {
-            if (!recovery.holds(s.coveredIndex())) {
-                LOG.warn("snapshot {} covers journal index {}, which the journal no longer holds; not used",
-                    s.file().getFileName(), s.coveredIndex());
-                continue;
-            }
-            try {
-                final java.io.DataInputStream trial = s.state();
-                new SingleWriterWindowStore(config.windows()).readState(trial);
-                new SingleWriterDedupeTable(config.dedupe()).readState(trial);
-                new EngineCounters(config.windows().eventoCount(), config.windows().canaleCount()).readState(trial);
-                final java.io.DataInputStream in = s.state();
-                windows.readState(in);
-                dedupe.readState(in);
-                counters.readState(in);
-                return s;
-            } catch (java.io.IOException | RuntimeException e) {
-                LOG.warn("snapshot {} does not fit this configuration ({}); not used", s.file().getFileName(), e.getMessage());
-            }
-        }
-        return null;
-    }
-
-    /** Closing thread: the periodic snapshot being written finishes before the final one and the journal close. */
-    private void awaitSnapshotWriter() {
-        final Thread writer = snapshotWriter;
-        if (writer != null) {
-            try {
-                writer.join(60_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 
     private void heartbeatLoop() {
@@ -252,64 +136,9 @@ public final class Engine implements AutoCloseable {
                 if (snapshotEvery > 0 && System.nanoTime() - nextSnapshot >= 0
                     && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null, false)) {
                     nextSnapshot = System.nanoTime() + snapshotEvery;
-                    snapshotRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
-                    retentionRecord.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
+                    checkpoints.nextRunAt(System.currentTimeMillis() + config.snapshotIntervalMillis());
                 }
             }
-        }
-    }
-
-    /**
-     * Window thread: copies the stores (the only pause, a memory copy) and leaves the file to a
-     * background writer, one snapshot at a time; a request that finds one still being written is skipped.
-     */
-    private void captureSnapshot(final long journalIndex, final long nextSequence) {
-        if (journalIndex < 0) {
-            snapshotRecord.succeeded(System.currentTimeMillis(), "journal vuoto: nulla da salvare");
-            return;
-        }
-        if (snapshotWriting) {
-            return;
-        }
-        try {
-            if (snapshotBuffer == null) {
-                snapshotBuffer = new org.agrona.ExpandableArrayBuffer(
-                    windows.stateSizeHint() + dedupe.stateSizeHint() + (1 << 16));
-            }
-            final long captureStart = System.nanoTime();
-            snapshotOut.wrap(snapshotBuffer); // from position 0; the buffer keeps its array
-            StateSnapshots.capture(snapshotOut, journalIndex, nextSequence, windows, dedupe, counters);
-            final long pausedMicros = (System.nanoTime() - captureStart) / 1_000;
-            final byte[] state = snapshotBuffer.byteArray(); // after the capture: growing replaces the array
-            final int length = snapshotOut.position();
-            snapshotWriting = true;
-            final Thread writer = new Thread(() -> {
-                try {
-                    snapshots.write(state, length);
-                    // the capture held up every event behind it: say for how long (logged here, off the window thread)
-                    LOG.info("periodic snapshot: capturing {} bytes paused the window thread {} ms", length,
-                        pausedMicros / 1_000.0);
-                    snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
-                    // retention keeps what the older of the two kept snapshots needs, so that a newest
-                    // snapshot found corrupt at start can fall back to the older one plus the journal
-                    final long safe = previousSnapshotCoveredIndex;
-                    previousSnapshotCoveredIndex = journalIndex;
-                    if (safe >= 0 && retentionCouldDelete(safe)) {
-                        retention(safe);
-                    }
-                } catch (java.io.IOException | RuntimeException e) {
-                    snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
-                    LOG.error("periodic snapshot failed; the previous one stays", e);
-                } finally {
-                    snapshotWriting = false;
-                }
-            }, "conversioni-snapshot");
-            writer.setDaemon(true);
-            snapshotWriter = writer;
-            writer.start();
-        } catch (java.io.IOException e) {
-            snapshotRecord.failed(System.currentTimeMillis(), String.valueOf(e.getMessage()));
-            LOG.error("snapshot capture failed", e);
         }
     }
 
@@ -323,12 +152,12 @@ public final class Engine implements AutoCloseable {
 
     /** Last and next run of the state snapshots, for the jobs view. */
     public MaintenanceRecord snapshotRecord() {
-        return snapshotRecord;
+        return checkpoints.snapshotRecord();
     }
 
     /** Last and next run of journal retention (it follows each snapshot), for the jobs view. */
     public MaintenanceRecord retentionRecord() {
-        return retentionRecord;
+        return checkpoints.retentionRecord();
     }
 
     /**
@@ -479,12 +308,13 @@ public final class Engine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             pipeline.drainAndStop(30_000);
-            awaitSnapshotWriter();
             // the window thread is gone: make its last latencies visible to readers
             windows.handOver();
             windows.publishHistograms();
-            writeSnapshot();
+            // everything journaled has been applied, so the state covers the journal up to its last entry
+            checkpoints.writeAtStop(Math.max(coveredIndex, journal.lastEventsIndex()), sequenceBase + ring.getCursor() + 1);
         }
+        checkpoints.close();
         journal.close();
         LOG.info("engine closed; last sequence {}", windows.lastSequence());
     }
