@@ -30,11 +30,11 @@ public final class MetricheQuery {
     static final String NO_COSTS = "Nessun costo caricato: il CPA resta vuoto. Scrivere la spesa giornaliera per"
         + " canale o per campagna in costi.csv (chiave windows.costs di conversioni.yaml; giorno * vale per ogni"
         + " giorno) e riavviare il server.";
-    static final String NO_SPEND_FOR_CANALI = "Nessuna spesa per canale in costi.csv per i giorni mostrati: il CPA"
+    static final String NO_SPEND_FOR_CANALI = "Nessuna spesa in costi.csv per i canali e i giorni mostrati: il CPA"
         + " per canale resta vuoto. Aggiungere righe canale,,giorno,spesa (giorno * per ogni giorno) e riavviare.";
-    static final String NO_SPEND_FOR_CAMPAIGNS = "Nessuna spesa per queste campagne in costi.csv per i giorni"
-        + " mostrati: il CPA per campagna resta vuoto. Aggiungere righe ,campagna,giorno,spesa (giorno * per ogni"
-        + " giorno) e riavviare.";
+    static final String NO_SPEND_FOR_CAMPAIGNS = "Nessuna spesa in costi.csv per le campagne e i giorni mostrati:"
+        + " il CPA per campagna resta vuoto. Aggiungere righe ,campagna,giorno,spesa (giorno * per ogni giorno)"
+        + " e riavviare.";
     static final String NO_SPEND_ON_THESE_DAYS = "Nessuna spesa in costi.csv per i giorni mostrati: il CPA resta"
         + " vuoto. Aggiungere righe per canale o per campagna (giorno * per ogni giorno) e riavviare.";
 

@@ -85,12 +85,29 @@ class MetricheCostiTest {
             "2880.00 a day is 10.00 per 5 minutes, over 2 conversions");
         final Map<?, ?> costi = (Map<?, ?>) perCanale.get("costi");
         assertEquals(Boolean.TRUE, costi.get("caricati"));
-        assertTrue(String.valueOf(costi.get("nota")).startsWith("Nessuna spesa per canale in costi.csv"), costi.toString());
+        assertTrue(String.valueOf(costi.get("nota")).startsWith("Nessuna spesa in costi.csv per i canali"),
+            costi.toString());
         assertTrue(String.valueOf(costi.get("nota")).contains("canale,,giorno,spesa"), costi.toString());
 
         final Map<?, ?> perCampagna = render(query, "campagna");
         assertMoney("5.00", cpaByKey(onlyWindow(perCampagna)).get("Campagna_Costi"), perCampagna.toString());
         assertEquals(JsonTree.NULL, ((Map<?, ?>) perCampagna.get("costi")).get("nota"), perCampagna.toString());
+    }
+
+    @Test
+    void shouldSayWhenTheCostsLoadedCoverNoneOfTheDaysShown() throws Exception {
+        final Path costs = Files.writeString(data.resolve("2024.csv"), "canale,campagna,giorno,spesa\n"
+            + "email,,2024-07-15,10.00\n,Campagna_Costi,2024-07-15,10.00\n");
+        final MetricheQuery query = query("windows:\n  costs: " + costs.toAbsolutePath() + "\n");
+        final Map<String, String> expected = Map.of("evento", "Nessuna spesa in costi.csv per i giorni mostrati",
+            "canale", "Nessuna spesa in costi.csv per i canali", "campagna", "Nessuna spesa in costi.csv per le campagne");
+        for (Map.Entry<String, String> e : expected.entrySet()) {
+            final Map<?, ?> metriche = render(query, e.getKey());
+            assertEquals(JsonTree.NULL, ((Map<?, ?>) onlyWindow(metriche).get("totale")).get("cpa"), metriche.toString());
+            final Map<?, ?> costi = (Map<?, ?>) metriche.get("costi");
+            assertEquals(Boolean.TRUE, costi.get("caricati"));
+            assertTrue(String.valueOf(costi.get("nota")).startsWith(e.getValue()), e.getKey() + ": " + costi);
+        }
     }
 
     @Test
