@@ -66,18 +66,22 @@ final class SchemaCompiler {
     }
 
     /**
-     * The ECMA-262 pattern as {@code java.util.regex} matches it: Unicode property escapes respelled and
-     * {@code $} meaning end of input. Syntax errors are reported against the pattern as written.
+     * The ECMA-262 pattern as {@code java.util.regex} matches it: the escapes it reads differently rewritten
+     * ({@link EcmaEscapes}) and {@code $} meaning end of input. A syntax error's index is given only where it
+     * is an index into the pattern as written.
      */
     private static Pattern compilePattern(final String ecma, final String here) throws SchemaException {
         try {
-            Pattern.compile(UnicodePropertyEscapes.toJava(ecma));
-            return Pattern.compile(UnicodePropertyEscapes.toJava(SequencePattern.ecmaEnd(ecma)));
+            final String java = EcmaEscapes.toJava(ecma);
+            try {
+                Pattern.compile(java);
+            } catch (PatternSyntaxException bad) {
+                throw new SchemaException(at(here) + "invalid regular expression: " + bad.getDescription()
+                    + (java.equals(ecma) ? " near index " + bad.getIndex() : ""));
+            }
+            return Pattern.compile(EcmaEscapes.toJava(SequencePattern.ecmaEnd(ecma)));
         } catch (IllegalArgumentException bad) {
-            final String why = bad instanceof PatternSyntaxException
-                ? ((PatternSyntaxException) bad).getDescription() + " near index " + ((PatternSyntaxException) bad).getIndex()
-                : bad.getMessage();
-            throw new SchemaException(at(here) + "invalid regular expression: " + why);
+            throw new SchemaException(at(here) + "invalid regular expression: " + bad.getMessage());
         }
     }
 

@@ -28,7 +28,7 @@ class JsonSchemaTestSuiteTest {
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     private static final List<String> FILES = List.of("additionalProperties", "boolean_schema", "const", "enum",
         "exclusiveMaximum", "exclusiveMinimum", "format", "maxLength", "maximum", "minLength", "minimum", "multipleOf",
-        "pattern", "properties", "required", "type");
+        "pattern", "properties", "required", "type", "optional/ecmascript-regex", "optional/non-bmp-regex");
     /**
      * Cases we answer differently on purpose: {@code format: date-time} is asserted (the engine reads the event
      * time from it), where the suite's default treats formats as annotations.

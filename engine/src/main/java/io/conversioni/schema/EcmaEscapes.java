@@ -5,19 +5,30 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Rewrites the Unicode property escapes of an ECMA-262 pattern ({@code \p{Letter}}, {@code \P{Script=Greek}},
- * {@code \p{gc=Nd}}) into what {@code java.util.regex} matches the same way, with the {@code u} flag's
- * semantics that JSON Schema asks for: names are case-sensitive and only those ECMA-262 lists are valid
- * (General_Category values and their aliases, Script and Script_Extensions values, the binary properties), and
- * a property matches code points, not UTF-16 units. Java matches code points already; it differs in spelling
- * ({@code \p{Letter}} is unknown to it) and, for {@code Hex_Digit}, in meaning, so that one is spelled out.
+ * Rewrites the escapes of an ECMA-262 pattern that {@code java.util.regex} reads differently, with the
+ * {@code u} flag's semantics that JSON Schema asks for; everything else in the pattern is copied.
  *
- * <p>An ECMA-262 name that this JVM cannot match exactly (Script_Extensions, Emoji, ID_Start ...) is refused
- * at compile time with its name, never matched approximately. Everything else in the pattern is copied.
+ * <ul>
+ * <li>Unicode property escapes ({@code \p{Letter}}, {@code \P{Script=Greek}}, {@code \p{gc=Nd}}): names are
+ * case-sensitive and only those ECMA-262 lists are valid (General_Category values and their aliases, Script
+ * values, the binary properties), and a property matches code points, not UTF-16 units. Java matches code
+ * points already; it differs in spelling ({@code \p{Letter}} is unknown to it) and, for {@code Hex_Digit}, in
+ * meaning, so that one is spelled out. A name this JVM cannot match exactly (Script_Extensions, Emoji,
+ * ID_Start ...) is refused at compile time with its name, never matched approximately.</li>
+ * <li>{@code \s} and {@code \S}: ECMA-262 white space and line terminators (no-break space, BOM, U+2028,
+ * every Space_Separator), where Java's are ASCII only.</li>
+ * <li>A backslash, {@code u} and a hex code point in braces (the {@code u} flag's form): Java's
+ * {@code \x{...}}.</li>
+ * <li>{@code \v}: ECMA-262's vertical tab alone, where Java's is a class of vertical white space.</li>
+ * <li>{@code \c} with a lower-case letter: ECMA-262 takes the letter modulo 32 ({@code \cc} is U+0003);
+ * Java only reads the upper-case form that way.</li>
+ * </ul>
  *
  * <p>Threading: stateless, any thread. Allocation: at schema compilation only.
  */
-final class UnicodePropertyEscapes {
+final class EcmaEscapes {
+    /** ECMA-262 WhiteSpace and LineTerminator code points, as the body of a java.util.regex class. */
+    private static final String ECMA_SPACE = "\\t\\n\\x{0B}\\f\\r\\x{FEFF}\\x{2028}\\x{2029}\\p{Zs}";
     /** ECMA-262 General_Category values and aliases (Unicode PropertyValueAliases.txt) to Java's short names. */
     private static final Map<String, String> GENERAL_CATEGORY = new HashMap<>();
     /** Binary properties (ECMA-262 table "Binary Unicode property aliases") Java matches exactly. */
@@ -91,7 +102,7 @@ final class UnicodePropertyEscapes {
         binary("\\p{IsWhite_Space}", "White_Space", "space");
     }
 
-    private UnicodePropertyEscapes() {
+    private EcmaEscapes() {
     }
 
     private static void category(final String shortName, final String... aliases) {
@@ -108,13 +119,13 @@ final class UnicodePropertyEscapes {
     }
 
     /**
-     * The pattern with every {@code \p{...}} and {@code \P{...}} rewritten for {@code java.util.regex}; other
-     * text is copied unchanged.
+     * The pattern with every escape that java.util.regex reads differently rewritten (see the class comment);
+     * other text is copied unchanged.
      *
      * @throws IllegalArgumentException naming the escape when it is not valid ECMA-262 or cannot be matched
      */
     static String toJava(final String pattern) {
-        if (pattern.indexOf("\\p") < 0 && pattern.indexOf("\\P") < 0) {
+        if (pattern.indexOf('\\') < 0) {
             return pattern;
         }
         final StringBuilder out = new StringBuilder(pattern.length() + 16);
@@ -127,20 +138,53 @@ final class UnicodePropertyEscapes {
                 continue;
             }
             final char e = pattern.charAt(i + 1);
-            if (e != 'p' && e != 'P') {
-                out.append(c).append(e);
-                i += 2;
-                continue;
+            switch (e) {
+                case 'p':
+                case 'P':
+                    final int close = pattern.indexOf('}', i + 2);
+                    if (i + 2 >= pattern.length() || pattern.charAt(i + 2) != '{' || close < 0) {
+                        throw new IllegalArgumentException("\\" + e + " at index " + i
+                            + " must be followed by a property in braces, e.g. \\p{Letter} or \\p{Script=Greek}");
+                    }
+                    out.append(translate(pattern.substring(i + 3, close), e == 'P', i));
+                    i = close + 1;
+                    continue;
+                case 's':
+                    out.append('[').append(ECMA_SPACE).append(']');
+                    break;
+                case 'S':
+                    out.append("[^").append(ECMA_SPACE).append(']');
+                    break;
+                case 'u':
+                    final int end = pattern.indexOf('}', i + 2);
+                    if (i + 2 < pattern.length() && pattern.charAt(i + 2) == '{' && end > 0) {
+                        out.append("\\x{").append(pattern, i + 3, end).append('}');
+                        i = end + 1;
+                        continue;
+                    }
+                    out.append(c).append(e);
+                    break;
+                case 'v':
+                    out.append("\\x{0B}");
+                    break;
+                case 'c':
+                    if (i + 2 < pattern.length() && isAsciiLetter(pattern.charAt(i + 2))) {
+                        out.append("\\c").append(Character.toUpperCase(pattern.charAt(i + 2)));
+                        i += 3;
+                        continue;
+                    }
+                    out.append(c).append(e);
+                    break;
+                default:
+                    out.append(c).append(e);
             }
-            final int close = pattern.indexOf('}', i + 2);
-            if (i + 2 >= pattern.length() || pattern.charAt(i + 2) != '{' || close < 0) {
-                throw new IllegalArgumentException("\\" + e + " at index " + i
-                    + " must be followed by a property in braces, e.g. \\p{Letter} or \\p{Script=Greek}");
-            }
-            out.append(translate(pattern.substring(i + 3, close), e == 'P', i));
-            i = close + 1;
+            i += 2;
         }
         return out.toString();
+    }
+
+    private static boolean isAsciiLetter(final char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
     }
 
     private static String translate(final String property, final boolean negated, final int index) {

@@ -13,10 +13,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code \p{...}} and {@code \P{...}} in {@code pattern} with ECMA-262's {@code u}-flag meaning, checked through
- * the compiled validator on real UTF-8 input (so code points beyond the BMP go through the same path as events).
+ * {@code \p{...}}, {@code \P{...}}, {@code \s}, {@code \v}, {@code \c} and code point escapes in {@code pattern}
+ * with ECMA-262's {@code u}-flag meaning, checked through the compiled validator on real UTF-8 input (so code
+ * points beyond the BMP go through the same path as events).
  */
-class UnicodePropertyEscapesTest {
+class EcmaEscapesTest {
     private final Violations violations = new Violations();
 
     private static SchemaValidator validator(final String pattern) {
@@ -29,7 +30,11 @@ class UnicodePropertyEscapesTest {
     }
 
     private boolean matches(final String pattern, final String text) {
-        final byte[] json = ("\"" + text + "\"").getBytes(StandardCharsets.UTF_8);
+        final StringBuilder quoted = new StringBuilder("\"");
+        for (char c : text.toCharArray()) {
+            quoted.append(c < 0x20 ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        final byte[] json = quoted.append('"').toString().getBytes(StandardCharsets.UTF_8);
         return validator(pattern).validate(json, 0, json.length, violations);
     }
 
@@ -92,6 +97,26 @@ class UnicodePropertyEscapesTest {
             () -> CompiledSchema.compile(schema.getBytes(StandardCharsets.UTF_8)), pattern);
         assertTrue(e.getMessage().contains("/pattern") && e.getMessage().contains("invalid regular expression"),
             e.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "^\\s$|'\u00a0'|true", "^\\s$|'\ufeff'|true", "^\\s$|'\u2029'|true", "^\\s$|'\u2003'|true", "^\\s$|'\t'|true",
+        "^\\s$|'\u0085'|false", "^\\s$|'\u200b'|false", "^\\S$|'\u00a0'|false", "^\\S$|'x'|true",
+        "^[\\s]$|'\u3000'|true", "^[^\\s]$|'\u3000'|false", "^[^\\s]$|'x'|true", "^[x\\S]$|'\u00a0'|false",
+        "^[\\S]$|'\u00a0'|false", "^\\v$|'\u000b'|true", "^\\v$|'\u2028'|false",
+        "^\\cc$|'\u0003'|true", "^\\cC$|'\u0003'|true"})
+    void shouldGiveWhiteSpaceVerticalTabAndControlEscapesTheirEcmaMeaning(final String pattern, final String text,
+                                                                         final boolean valid) {
+        assertEquals(valid, matches(pattern, text), pattern + " on U+" + Integer.toHexString(text.codePointAt(0)));
+    }
+
+    @Test
+    void shouldReadACodePointInBracesAsOneCharacter() {
+        assertTrue(matches("^\\u{1F600}$", codePoint(0x1F600)));
+        assertTrue(matches("^[\\u{1F600}-\\u{1F64F}]+$", codePoint(0x1F600) + codePoint(0x1F64F)));
+        assertFalse(matches("^\\u{1F600}$", "a"));
+        assertTrue(matches("^\\u00e9$", "é"), "the four-digit form is Java's too");
     }
 
     @Test
