@@ -304,6 +304,7 @@
     state.data = data;
     var windows = Array.isArray(data.finestre) ? data.finestre : [];
     document.querySelectorAll(".per-nome").forEach(function (el) { el.textContent = data.per; });
+    $("tabella-gruppi").classList.toggle("senza-cpa", data.per === "evento");   // spend is never per evento
     renderWindowChoice(windows);
     var chosen = windows.filter(function (w) { return w.inizio === state.chosenWindow; })[0] || windows[windows.length - 1];
     renderWindow(chosen);

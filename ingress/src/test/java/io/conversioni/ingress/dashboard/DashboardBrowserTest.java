@@ -193,10 +193,15 @@ class DashboardBrowserTest {
         waitFor(() -> ((Number) script("return window.scrollY")).intValue() == 0);
         Files.write(SCREENSHOTS.resolve("dashboard-1280x800.png"), driver.getScreenshotAs(OutputType.BYTES));
 
+        new Select(driver.findElement(By.id("per"))).selectByValue("evento");
+        waitFor(() -> !firstColumn().isEmpty() && EVENTI.containsAll(firstColumn()));
+        assertFalse(driver.findElement(By.cssSelector("#tabella-gruppi th:nth-child(6)")).isDisplayed(),
+            "a CPA column per evento, where it is always empty");
         new Select(driver.findElement(By.id("per"))).selectByValue("campagna");
         waitFor(() -> !firstColumn().isEmpty() && CAMPAGNE.containsAll(firstColumn()));
         // the shipped costs have no spend for these campaigns: the page says so, and how to add it
         waitFor(() -> visible("costi-nota") && text("costi-nota").contains("costi.csv"));
+        assertTrue(driver.findElement(By.cssSelector("#tabella-gruppi th:nth-child(6)")).isDisplayed());
         assertEquals("sì", script("return window.conversioniSenzaRicarica"));
 
         viewport(390, 844, true);
