@@ -63,7 +63,7 @@ public final class CostTable {
         try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             return parse(reader, path.toString(), null);
         } catch (final IOException e) {
-            throw new UncheckedIOException("COST_TABLE_UNREADABLE " + path + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cost_table_unreadable " + path + ": " + e.getMessage(), e);
         }
     }
 
@@ -83,7 +83,7 @@ public final class CostTable {
         final String header = line == null ? "" : stripBom(line).trim();
         final boolean withCanale = header.equals(HEADER);
         if (!withCanale && !header.equals(CAMPAIGN_HEADER)) {
-            throw new CostTableException("COST_TABLE_BAD_HEADER", source, 1, 0,
+            throw new CostTableException("cost_table_bad_header", source, 1, 0,
                 "the first line must be '" + HEADER + "' (or '" + CAMPAIGN_HEADER + "'), found '" + header + "'");
         }
         final List<String> columns = List.of((withCanale ? HEADER : CAMPAIGN_HEADER).split(","));
@@ -100,7 +100,7 @@ public final class CostTable {
             }
             final String[] fields = trimmed.split(",", -1);
             if (fields.length != columns.size()) {
-                throw new CostTableException("COST_TABLE_BAD_LINE", source, number, 0, "expected "
+                throw new CostTableException("cost_table_bad_line", source, number, 0, "expected "
                     + columns.size() + " fields " + String.join(",", columns) + " but found " + fields.length
                     + " in '" + trimmed + "'");
             }
@@ -108,16 +108,16 @@ public final class CostTable {
             final String campagna = fields[withCanale ? 1 : 0].trim();
             final int dayColumn = columns.size() - 1;
             if (withCanale && canale.isEmpty() == campagna.isEmpty()) {
-                throw new CostTableException("COST_TABLE_BAD_LINE", source, number, 1, canale.isEmpty()
+                throw new CostTableException("cost_table_bad_line", source, number, 1, canale.isEmpty()
                     ? "canale and campagna are both empty; write the spend of one canale or of one campagna"
                     : "canale '" + canale + "' and campagna '" + campagna + "' are both set; a row holds the spend"
                     + " of one canale or of one campagna (leave the other empty)");
             }
             if (!withCanale && campagna.isEmpty()) {
-                throw new CostTableException("COST_TABLE_BAD_CAMPAIGN", source, number, 1, "campagna is empty");
+                throw new CostTableException("cost_table_bad_campaign", source, number, 1, "campagna is empty");
             }
             if (!canale.isEmpty() && knownCanali != null && !knownCanali.contains(canale)) {
-                throw new CostTableException("COST_TABLE_BAD_CANALE", source, number, 1, "canale '" + canale
+                throw new CostTableException("cost_table_bad_canale", source, number, 1, "canale '" + canale
                     + "' is not one of the schema's canali " + knownCanali);
             }
             final String dayText = fields[dayColumn - 1].trim();
@@ -127,7 +127,7 @@ public final class CostTable {
             final String what = canale.isEmpty() ? "campagna '" + campagna + "'" : "canale '" + canale + "'";
             final Integer previous = firstLine.putIfAbsent(what + '\n' + epochDay, number);
             if (previous != null) {
-                throw new CostTableException("COST_TABLE_DUPLICATE_ROW", source, number, dayColumn, what
+                throw new CostTableException("cost_table_duplicate_row", source, number, dayColumn, what
                     + (epochDay == View.EVERY_DAY ? " already has an every-day spend (*)" : " on " + dayText
                     + " already has a spend") + " on line " + previous + "; keep one row");
             }
@@ -198,7 +198,7 @@ public final class CostTable {
         try {
             return LocalDate.parse(text, DAY).toEpochDay();
         } catch (final DateTimeException e) {
-            throw new CostTableException("COST_TABLE_BAD_DAY", source, line, column, "giorno '" + text
+            throw new CostTableException("cost_table_bad_day", source, line, column, "giorno '" + text
                 + "' is not a UTC day written YYYY-MM-DD, e.g. 2024-07-15, nor * for every day");
         }
     }
@@ -208,12 +208,12 @@ public final class CostTable {
         final boolean shaped = dot > 0 && dot == text.length() - 3 && dot <= 13 && allDigits(text, 0, dot)
             && allDigits(text, dot + 1, text.length());
         if (!shaped) {
-            throw new CostTableException("COST_TABLE_BAD_SPEND", source, line, column, "spesa '" + text
+            throw new CostTableException("cost_table_bad_spend", source, line, column, "spesa '" + text
                 + "' must be euros with a dot and exactly 2 decimals, no sign or thousands separator, e.g. 1250.00");
         }
         final long cents = Long.parseLong(text.substring(0, dot)) * 100 + Long.parseLong(text.substring(dot + 1));
         if (cents > MAX_SPEND_CENTS) {
-            throw new CostTableException("COST_TABLE_BAD_SPEND", source, line, column,
+            throw new CostTableException("cost_table_bad_spend", source, line, column,
                 "spesa '" + text + "' is over 10000000000.00 euros a day");
         }
         return cents;

@@ -23,7 +23,7 @@ public final class CostTableException extends RuntimeException {
         this.columnNumber = columnNumber;
     }
 
-    /** Stable error code, e.g. {@code COST_TABLE_BAD_SPEND}. */
+    /** Stable error code, e.g. {@code cost_table_bad_spend}. */
     public String code() {
         return code;
     }

@@ -89,7 +89,7 @@ class EngineConfigTest {
             "schema: " + CONFIG_DIR.resolve("schema/conversione.schema.json").toAbsolutePath() + "\n");
         Files.writeString(dir.resolve("costi.csv"), "canale,campagna,giorno,spesa\nemail,,*,10.00\nfax,,*,1.00\n");
         final String message = assertThrows(ConfigException.class, () -> EngineConfig.load(yaml)).getMessage();
-        assertTrue(message.contains("windows.costs: COST_TABLE_BAD_CANALE costi.csv line 3 column 1: canale 'fax'"),
+        assertTrue(message.contains("windows.costs: cost_table_bad_canale costi.csv line 3 column 1: canale 'fax'"),
             message);
         Files.writeString(dir.resolve("costi.csv"), "canale,campagna,giorno,spesa\nemail,,*,10.00\n");
         assertEquals(1, EngineConfig.load(yaml).costs().canaleCount());

@@ -95,13 +95,13 @@ class CostTableTest {
     void shouldNameTheFileLineAndColumnOfEachKindOfBadRow() {
         final String header = "canale,campagna,giorno,spesa\n";
         final List<String> bad = List.of(
-            "email,,2024-07-15,12.5|COST_TABLE_BAD_SPEND|4",
-            "email,,ieri,12.50|COST_TABLE_BAD_DAY|3",
-            "email,,2024-02-30,12.50|COST_TABLE_BAD_DAY|3",
-            "fax,,*,12.50|COST_TABLE_BAD_CANALE|1",
-            "email,Campagna_A,*,12.50|COST_TABLE_BAD_LINE|1",
-            ",,*,12.50|COST_TABLE_BAD_LINE|1",
-            "email,*,12.50|COST_TABLE_BAD_LINE|0");
+            "email,,2024-07-15,12.5|cost_table_bad_spend|4",
+            "email,,ieri,12.50|cost_table_bad_day|3",
+            "email,,2024-02-30,12.50|cost_table_bad_day|3",
+            "fax,,*,12.50|cost_table_bad_canale|1",
+            "email,Campagna_A,*,12.50|cost_table_bad_line|1",
+            ",,*,12.50|cost_table_bad_line|1",
+            "email,*,12.50|cost_table_bad_line|0");
         for (String row : bad) {
             final String[] parts = row.split("\\|");
             final CostTableException e = assertThrows(CostTableException.class, () -> CostTable.parse(
@@ -119,7 +119,7 @@ class CostTableTest {
     void shouldRefuseASecondEveryDayRowForTheSameCanale() {
         final CostTableException e = assertThrows(CostTableException.class, () -> parse(
             "canale,campagna,giorno,spesa\nemail,,*,1.00\n,email,*,2.00\nemail,,*,3.00\n"));
-        assertEquals("COST_TABLE_DUPLICATE_ROW", e.code());
+        assertEquals("cost_table_duplicate_row", e.code());
         assertEquals(4, e.lineNumber());
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
     }
@@ -148,7 +148,7 @@ class CostTableTest {
     void shouldNameTheLineOfASpendWithoutTwoDecimals() {
         final CostTableException e = assertThrows(CostTableException.class, () -> parse(
             "campagna,giorno,spesa\nA,2024-07-15,10.00\nB,2024-07-15,12.5\n"));
-        assertEquals("COST_TABLE_BAD_SPEND", e.code());
+        assertEquals("cost_table_bad_spend", e.code());
         assertEquals(3, e.lineNumber());
         assertTrue(e.getMessage().contains("costi.csv line 3 column 3"), e.getMessage());
         assertTrue(e.getMessage().contains("'12.5'"), e.getMessage());
@@ -158,15 +158,15 @@ class CostTableTest {
     void shouldRejectImpossibleDaysWrongFieldCountsAndRepeatedRows() {
         assertEquals(2, assertThrows(CostTableException.class,
             () -> parse("campagna,giorno,spesa\nA,2024-02-30,1.00\n")).lineNumber());
-        assertEquals("COST_TABLE_BAD_LINE", assertThrows(CostTableException.class,
+        assertEquals("cost_table_bad_line", assertThrows(CostTableException.class,
             () -> parse("campagna,giorno,spesa\nA,2024-02-01\n")).code());
-        assertEquals("COST_TABLE_BAD_SPEND", assertThrows(CostTableException.class,
+        assertEquals("cost_table_bad_spend", assertThrows(CostTableException.class,
             () -> parse("campagna,giorno,spesa\nA,2024-02-01,-1.00\n")).code());
         final CostTableException repeated = assertThrows(CostTableException.class,
             () -> parse("campagna,giorno,spesa\nA,2024-02-01,1.00\n\nA,2024-02-01,2.00\n"));
         assertEquals(4, repeated.lineNumber());
         assertTrue(repeated.getMessage().contains("line 2"), repeated.getMessage());
-        assertEquals("COST_TABLE_BAD_HEADER", assertThrows(CostTableException.class,
+        assertEquals("cost_table_bad_header", assertThrows(CostTableException.class,
             () -> parse("campaign,day,spend\n")).code());
     }
 }
