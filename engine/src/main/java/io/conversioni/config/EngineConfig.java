@@ -130,7 +130,8 @@ public final class EngineConfig {
         }
         // absent key: costi.csv next to the configuration if there is one, else no costs (CPA null)
         this.costs = r.has("windows.costs") || resolver.read(DEFAULT_COSTS) != null
-            ? loadCosts(r.string("windows.costs", DEFAULT_COSTS), resolver, source) : CostTable.empty();
+            ? loadCosts(r.string("windows.costs", DEFAULT_COSTS), resolver, source, schema.canali())
+            : CostTable.empty();
         this.server = r.section("server");
         this.auth = r.section("auth");
         this.reconciliation = r.section("reconciliation");
@@ -210,14 +211,14 @@ public final class EngineConfig {
         }
     }
 
-    private static CostTable loadCosts(final String name, final Resolver resolver, final String source)
-        throws ConfigException {
+    private static CostTable loadCosts(final String name, final Resolver resolver, final String source,
+                                       final List<String> canali) throws ConfigException {
         final byte[] bytes = resolver.read(name);
         if (bytes == null) {
             throw new ConfigException(source + ": windows.costs file not found: " + name);
         }
         try {
-            return CostTable.parse(new StringReader(new String(bytes, StandardCharsets.UTF_8)), name);
+            return CostTable.parse(new StringReader(new String(bytes, StandardCharsets.UTF_8)), name, canali);
         } catch (CostTableException | IOException e) {
             throw new ConfigException(source + ": windows.costs: " + e.getMessage());
         }

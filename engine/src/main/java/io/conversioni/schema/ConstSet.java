@@ -66,6 +66,12 @@ final class ConstSet {
         text = render(values);
     }
 
+    /** True for {@code "enum": []}, which no value satisfies. */
+    boolean isEmpty() {
+        return strings.length == 0 && numberUnscaled.length == 0 && structured.length == 0 && !allowsTrue
+            && !allowsFalse && !allowsNull;
+    }
+
     /** Index in the original enum of the UTF-8 string {@code bytes[offset, offset + length)}, or -1. */
     int indexOfString(final byte[] bytes, final int offset, final int length) {
         for (int i = 0; i < strings.length; i++) {

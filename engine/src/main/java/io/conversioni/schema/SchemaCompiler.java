@@ -65,6 +65,26 @@ final class SchemaCompiler {
         return compile(document, "", "");
     }
 
+    /**
+     * The ECMA-262 pattern as {@code java.util.regex} matches it: the escapes it reads differently rewritten
+     * ({@link EcmaEscapes}) and {@code $} meaning end of input. A syntax error's index is given only where it
+     * is an index into the pattern as written.
+     */
+    private static Pattern compilePattern(final String ecma, final String here) throws SchemaException {
+        try {
+            final String java = EcmaEscapes.toJava(ecma);
+            try {
+                Pattern.compile(java);
+            } catch (PatternSyntaxException bad) {
+                throw new SchemaException(at(here) + "invalid regular expression: " + bad.getDescription()
+                    + (java.equals(ecma) ? " near index " + bad.getIndex() : ""));
+            }
+            return Pattern.compile(EcmaEscapes.toJava(SequencePattern.ecmaEnd(ecma)));
+        } catch (IllegalArgumentException bad) {
+            throw new SchemaException(at(here) + "invalid regular expression: " + bad.getMessage());
+        }
+    }
+
     private static String stripHash(final String uri) {
         return uri.endsWith("#") ? uri.substring(0, uri.length() - 1) : uri;
     }
@@ -102,11 +122,15 @@ final class SchemaCompiler {
                     compileType(node, value, here);
                     break;
                 case "enum":
-                    if (!(value instanceof List) || ((List<?>) value).isEmpty()) {
-                        throw new SchemaException(at(here) + "enum must be a non-empty array");
+                    if (!(value instanceof List)) {
+                        throw new SchemaException(at(here) + "enum must be an array");
                     }
                     @SuppressWarnings("unchecked")
                     final List<Object> values = (List<Object>) value;
+                    if (values.isEmpty()) {
+                        // valid draft 2020-12: a schema nothing satisfies, refused per value at validation
+                        warnings.add(here + ": enum is empty, so no value is valid here");
+                    }
                     node.enumSet = new ConstSet(values, here);
                     break;
                 case "const":
@@ -123,15 +147,10 @@ final class SchemaCompiler {
                         throw new SchemaException(at(here) + "pattern must be a string");
                     }
                     node.patternText = (String) value;
-                    try {
-                        Pattern.compile((String) value);
-                    } catch (PatternSyntaxException bad) {
-                        throw new SchemaException(at(here) + "invalid regular expression: "
-                            + bad.getDescription() + " near index " + bad.getIndex());
-                    }
+                    final Pattern compiled = compilePattern((String) value, here);
                     node.sequence = SequencePattern.compile((String) value);
                     if (node.sequence == null) {
-                        node.pattern = Pattern.compile(SequencePattern.ecmaEnd((String) value));
+                        node.pattern = compiled;
                         node.patternId = patternCount++;
                     }
                     break;

@@ -305,7 +305,9 @@ public final class SchemaValidator {
         final int i = violation(code, null);
         if (i >= 0) {
             final StringBuilder m = violations.messageBuilder(i);
-            if (code.equals("const")) {
+            if (set.isEmpty()) {
+                m.append("no value is allowed: the schema's enum is empty");
+            } else if (code.equals("const")) {
                 m.append("must be ").append(set.text.substring(1, set.text.length() - 1));
             } else {
                 m.append("must be one of ").append(set.text);

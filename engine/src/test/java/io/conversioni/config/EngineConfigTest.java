@@ -83,6 +83,19 @@ class EngineConfigTest {
     }
 
     @Test
+    void shouldRefuseACostRowForACanaleTheSchemaDoesNotKnowNamingFileLineAndColumn(
+        @org.junit.jupiter.api.io.TempDir final Path dir) throws Exception {
+        final Path yaml = Files.writeString(dir.resolve("mine.yaml"),
+            "schema: " + CONFIG_DIR.resolve("schema/conversione.schema.json").toAbsolutePath() + "\n");
+        Files.writeString(dir.resolve("costi.csv"), "canale,campagna,giorno,spesa\nemail,,*,10.00\nfax,,*,1.00\n");
+        final String message = assertThrows(ConfigException.class, () -> EngineConfig.load(yaml)).getMessage();
+        assertTrue(message.contains("windows.costs: cost_table_bad_canale costi.csv line 3 column 1: canale 'fax'"),
+            message);
+        Files.writeString(dir.resolve("costi.csv"), "canale,campagna,giorno,spesa\nemail,,*,10.00\n");
+        assertEquals(1, EngineConfig.load(yaml).costs().canaleCount());
+    }
+
+    @Test
     void shouldRejectYamlThatIsNotAMapping() {
         assertTrue(error("- a\n- b\n").contains("top level must be a mapping"));
         assertTrue(error("pipeline: [\n").contains("not valid YAML"));

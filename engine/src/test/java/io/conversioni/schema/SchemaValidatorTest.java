@@ -114,6 +114,19 @@ class SchemaValidatorTest {
     }
 
     @Test
+    void shouldCompileAnEmptyEnumThatNoValueSatisfies() throws SchemaException {
+        final CompiledSchema s = CompiledSchema.compile(
+            "{\"properties\":{\"a\":{\"enum\":[]}}}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("/properties/a/enum: enum is empty, so no value is valid here"), s.warnings());
+        final SchemaValidator v = s.newValidator();
+        for (String value : List.of("'foo'", "42", "1.5", "null", "true", "false", "{}", "[]", "[0]", "{'x':1}")) {
+            assertEquals(List.of("/a enum"), check(v, "{'a':" + value + "}"), value);
+            assertEquals("no value is allowed: the schema's enum is empty", violations.messaggio(0).toString());
+        }
+        assertEquals(List.of(), check(v, "{'b':1}"), "an absent property is not checked");
+    }
+
+    @Test
     void shouldReportEveryViolationWithItsJsonPointer() {
         final SchemaValidator v = validator("{'type':'object','required':['a','b~/c'],'additionalProperties':false,"
             + "'properties':{'a':{'type':'object','properties':{'n':{'type':'number'}},'additionalProperties':{'type':'string'}},"
@@ -191,7 +204,7 @@ class SchemaValidatorTest {
     @Test
     void shouldFailToCompileBadKeywordValues() {
         for (String bad : List.of("{\"minLength\":-1}", "{\"type\":\"str\"}", "{\"pattern\":\"(\"}", "{\"multipleOf\":0}",
-            "{\"required\":[\"a\",\"a\"]}", "{\"enum\":[]}", "[1]", "{\"a\":1,\"a\":2}", "{")) {
+            "{\"required\":[\"a\",\"a\"]}", "{\"enum\":{}}", "[1]", "{\"a\":1,\"a\":2}", "{")) {
             assertThrows(SchemaException.class, () -> CompiledSchema.compile(bad.getBytes(StandardCharsets.UTF_8)), bad);
         }
     }

@@ -16,7 +16,9 @@ import java.util.List;
  * evento or campagna, with totals. The JSON shape is a contract outside tools rely on:
  * {@code {"totale":{accettati,duplicati,rifiutati,in_ritardo,valore_totale}, "finestre":[{inizio,fine,chiusa,
  * revisione,gruppi:[{chiave,accettati,duplicati,valore_totale,valore_medio,tasso_conversione,cpa}]}]}};
- * counts are integers, money has at most two decimals, a ratio or CPA without denominator is null. The server
+ * counts are integers, money has at most two decimals, a ratio or CPA without denominator is null. CPA is
+ * given per canale and per campagna where the cost table knows that day's spend (never per evento), and for
+ * each window's total; {@code costi:{caricati,nota}} says when no spend is known and how to load it. The server
  * adds a last field, {@code motore}, through {@link #render(long, long, String, String)}; replay does not.
  * Reads through the store's consistent snapshots (one reused per thread); any thread. Allocates per request
  * (the JSON text). Also used by
@@ -24,6 +26,17 @@ import java.util.List;
  */
 public final class MetricheQuery {
     public static final List<String> GROUPINGS = List.of("canale", "evento", "campagna");
+
+    static final String NO_COSTS = "Nessun costo caricato: il CPA resta vuoto. Scrivere la spesa giornaliera per"
+        + " canale o per campagna in costi.csv (chiave windows.costs di conversioni.yaml; giorno * vale per ogni"
+        + " giorno) e riavviare il server.";
+    static final String NO_SPEND_FOR_CANALI = "Nessuna spesa in costi.csv per i canali e i giorni mostrati: il CPA"
+        + " per canale resta vuoto. Aggiungere righe canale,,giorno,spesa (giorno * per ogni giorno) e riavviare.";
+    static final String NO_SPEND_FOR_CAMPAIGNS = "Nessuna spesa in costi.csv per le campagne e i giorni mostrati:"
+        + " il CPA per campagna resta vuoto. Aggiungere righe ,campagna,giorno,spesa (giorno * per ogni giorno)"
+        + " e riavviare.";
+    static final String NO_SPEND_ON_THESE_DAYS = "Nessuna spesa in costi.csv per i giorni mostrati: il CPA resta"
+        + " vuoto. Aggiungere righe per canale o per campagna (giorno * per ogni giorno) e riavviare.";
 
     private final SingleWriterWindowStore store;
     private final EngineConfig config;
@@ -55,6 +68,7 @@ public final class MetricheQuery {
         final CampaignDictionary campaigns = store.campaigns();
         final StringBuilder windows = new StringBuilder(4096);
         final long[] total = new long[5];
+        final boolean[] spendShown = new boolean[1];
         store.forEachWindow(fromMillis, toMillis, snapshots.get(), w -> {
             final WindowCellFlyweight t = w.total();
             if (t.uniqueCount() + t.duplicateCount() + t.rejectedCount() == 0) {
@@ -72,13 +86,14 @@ public final class MetricheQuery {
             UtcInstant.append(windows.append("\",\"fine\":\""), w.windowEndMillis())
                 .append("\",\"chiusa\":").append(w.closed()).append(",\"revisione\":").append(w.revision())
                 .append(",\"rifiutati\":").append(t.rejectedCount()).append(",\"totale\":");
-            final long daySpend = costs.totalSpendCents(Math.floorDiv(w.windowStartMillis(), 86_400_000L));
-            group(windows, null, t, daySpend == CostTable.UNKNOWN ? WindowMetrics.NONE
-                : WindowMetrics.cpaCents(daySpend, windowLength, t.numeratorCount()));
+            final long day = Math.floorDiv(w.windowStartMillis(), 86_400_000L);
+            final long daySpend = costs.totalSpendCents(day);
+            group(windows, null, t, WindowMetrics.cpaCents(daySpend, windowLength, t.numeratorCount()));
             windows.append(",\"gruppi\":[");
             boolean first = true;
             switch (per) {
                 case "evento":
+                    spendShown[0] |= daySpend != CostTable.UNKNOWN;
                     for (int i = 0; i < eventi.size(); i++) {
                         first = groupIfUsed(windows, first, eventi.get(i), w.evento(i), WindowMetrics.NONE);
                     }
@@ -87,13 +102,18 @@ public final class MetricheQuery {
                     for (int id = 0; id < w.campaignCellsUsed(); id++) {
                         final String name = campaigns.name(id);
                         final WindowCellFlyweight cell = w.campagna(id);
+                        spendShown[0] |= used(cell) && costs.spendCents(name, day) != CostTable.UNKNOWN;
                         first = groupIfUsed(windows, first, name, cell,
                             costs.cpaCents(name, w.windowStartMillis(), windowLength, cell.numeratorCount()));
                     }
                     break;
                 default:
                     for (int i = 0; i < canali.size(); i++) {
-                        first = groupIfUsed(windows, first, canali.get(i), w.canale(i), WindowMetrics.NONE);
+                        final String name = canali.get(i);
+                        final WindowCellFlyweight cell = w.canale(i);
+                        spendShown[0] |= used(cell) && costs.canaleSpendCents(name, day) != CostTable.UNKNOWN;
+                        first = groupIfUsed(windows, first, name, cell,
+                            costs.canaleCpaCents(name, w.windowStartMillis(), windowLength, cell.numeratorCount()));
                     }
             }
             windows.append("]}");
@@ -107,6 +127,7 @@ public final class MetricheQuery {
             .append(",\"valore_totale\":");
         money(out, total[4]);
         out.append("},\"finestre\":[").append(windows).append(']');
+        costi(out, costs, per, windows.length() == 0 || spendShown[0]);
         if (motoreJson != null) {
             out.append(",\"motore\":").append(motoreJson);
         }
@@ -114,9 +135,34 @@ public final class MetricheQuery {
         return out.toString();
     }
 
+    /**
+     * {@code "costi":{"caricati":bool,"nota":text|null}}: the note says why CPA is empty and how to fill it, when
+     * no cost is loaded or none of the shown windows has a known spend for the chosen grouping.
+     */
+    private static void costi(final StringBuilder out, final CostTable costs, final String per,
+                              final boolean spendShown) {
+        out.append(",\"costi\":{\"caricati\":").append(costs.rowCount() > 0).append(",\"nota\":");
+        if (costs.rowCount() == 0) {
+            out.append(Responses.quote(NO_COSTS));
+        } else if (!spendShown) {
+            out.append(Responses.quote(switch (per) {
+                case "evento" -> NO_SPEND_ON_THESE_DAYS;
+                case "campagna" -> NO_SPEND_FOR_CAMPAIGNS;
+                default -> NO_SPEND_FOR_CANALI;
+            }));
+        } else {
+            out.append("null");
+        }
+        out.append('}');
+    }
+
+    private static boolean used(final WindowCellFlyweight cell) {
+        return cell.uniqueCount() + cell.duplicateCount() > 0;
+    }
+
     private static boolean groupIfUsed(final StringBuilder sb, final boolean first, final String key,
                                        final WindowCellFlyweight cell, final long cpaCents) {
-        if (cell.uniqueCount() + cell.duplicateCount() == 0) {
+        if (!used(cell)) {
             return first;
         }
         if (!first) {

@@ -2,7 +2,9 @@
  * conversioni dashboard. Reads /api/v1/metriche once (which also checks the token), then follows
  * /api/v1/metriche/stream (server-sent events, one update a second) and polls open alerts. The token is
  * pasted once and kept in sessionStorage; a 401 from the API asks for it again. Everything written to the
- * page goes through textContent: campaign names come from senders and are never parsed as HTML.
+ * page goes through textContent: campaign names come from senders and are never parsed as HTML. The first
+ * screen is for marketing (conversions, CPA, value); data quality and engine figures sit in the collapsed
+ * operator panel, whose open state is kept per tab.
  */
 (function () {
   "use strict";
@@ -10,6 +12,7 @@
   var TOKEN_KEY = "conversioni.token";
   var PER_KEY = "conversioni.per";
   var SPAN_KEY = "conversioni.intervallo";
+  var OPERATOR_KEY = "conversioni.operatore";
   var BACKOFF_MIN_MS = 1000;
   var BACKOFF_MAX_MS = 30000;
   var STALE_MS = 5000;         // the server pushes every second; this long without a message means a dead stream
@@ -301,10 +304,15 @@
     state.data = data;
     var windows = Array.isArray(data.finestre) ? data.finestre : [];
     document.querySelectorAll(".per-nome").forEach(function (el) { el.textContent = data.per; });
+    $("tabella-gruppi").classList.toggle("senza-cpa", data.per === "evento");   // spend is never per evento
     renderWindowChoice(windows);
     var chosen = windows.filter(function (w) { return w.inizio === state.chosenWindow; })[0] || windows[windows.length - 1];
     renderWindow(chosen);
     renderTotals(data.totale || {}, data.motore);
+    text("tot-conversioni", fmtCount(windows.reduce(function (sum, w) { return sum + w.totale.conversioni; }, 0)));
+    var nota = data.costi && data.costi.nota ? data.costi.nota : "";
+    text("costi-nota", nota);
+    $("costi-nota").hidden = !nota;
     renderCharts(windows, data.per);
     text("aggiornato", "Aggiornato alle " + clockSeconds.format(new Date()) + " · " + windows.length + " finestre con eventi");
   }
@@ -469,6 +477,10 @@
       sessionStorage.setItem(SPAN_KEY, $("intervallo").value);
       state.attempts = 0;
       connect();
+    });
+    $("operatore").open = sessionStorage.getItem(OPERATOR_KEY) === "aperto";
+    $("operatore").addEventListener("toggle", function () {
+      sessionStorage.setItem(OPERATOR_KEY, $("operatore").open ? "aperto" : "chiuso");
     });
     $("controlli").addEventListener("submit", function (e) { e.preventDefault(); });
     $("finestra").addEventListener("change", function () {

@@ -63,7 +63,7 @@ class MetricheMotoreTest {
             }
             Thread.sleep(100);
         }
-        assertEquals(List.of("da", "a", "per", "durata_finestra_ms", "totale", "finestre", "motore"),
+        assertEquals(List.of("da", "a", "per", "durata_finestra_ms", "totale", "finestre", "costi", "motore"),
             new ArrayList<>(metriche.keySet()));
         assertEquals(List.of("accettati", "duplicati", "rifiutati", "in_ritardo", "valore_totale"),
             new ArrayList<>(((Map<?, ?>) metriche.get("totale")).keySet()));
