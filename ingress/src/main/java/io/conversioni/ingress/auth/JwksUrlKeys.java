@@ -24,8 +24,9 @@ import java.util.concurrent.ThreadFactory;
  * The keys at {@code auth.jwks_url}, fetched, cached and refreshed by the library's {@link JWKSourceBuilder}: the
  * set is kept {@link JwtSettings#jwksCacheTtlMillis()} and refreshed in the background ahead of its expiry (so a
  * key rotation needs no restart and a verified token whose key was removed is verified again within about one
- * cache time), and fetched again at once, rate-limited, when a token names a {@code kid} the set lacks. Only the
- * RS256 and ES256 keys of the set are used ({@link JwkPolicy}).
+ * cache time), and fetched again at once, rate-limited, when a token names a {@code kid} the set lacks. While the
+ * URL cannot be reached, the last keys fetched keep serving (up to ten cache times). Only the RS256 and ES256 keys
+ * of the set are used ({@link JwkPolicy}).
  *
  * <p>Threading: any thread; the library locks around a fetch. A cache miss whose set has expired (the background
  * refresh failed) or whose kid is unknown waits for the fetch, at most {@link JwtSettings#jwksTimeoutMillis()}
@@ -58,6 +59,7 @@ final class JwksUrlKeys implements VerificationKeys {
             .cache(ttl, timeout)
             .refreshAheadCache(ttl / 4, this::onEvent, refresher, true, scheduler, true)
             .rateLimited(Math.min(JWKSourceBuilder.DEFAULT_RATE_LIMIT_MIN_INTERVAL, ttl / 2))
+            .outageTolerant(true)
             .build();
     }
 

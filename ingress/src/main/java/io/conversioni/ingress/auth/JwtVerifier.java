@@ -8,6 +8,7 @@ import com.nimbusds.jose.JWSObject;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.PlainHeader;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.source.RateLimitReachedException;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jose.util.JSONObjectUtils;
 
@@ -207,6 +208,9 @@ public final class JwtVerifier implements AutoCloseable {
         final List<JWK> candidates;
         try {
             candidates = keys.candidates(kid);
+        } catch (RateLimitReachedException e) {
+            // An unknown kid, and the set was fetched again a moment ago: the key is not there.
+            return JwtResult.UNKNOWN_KEY;
         } catch (KeySourceException e) {
             return JwtResult.KEYS_UNAVAILABLE;
         }
