@@ -194,7 +194,14 @@ public final class JwtSettings {
             Scopes.DEFAULT, PUBLIC_KEY_ALGORITHMS, DEFAULT_LEEWAY_SECONDS, null, null, true, DEFAULT_CACHE_CAPACITY);
     }
 
+    /** {@code localhost} or a loopback address literal; other names are not resolved (no DNS at start-up). */
     private static boolean isLoopback(final String host) {
+        if ("localhost".equalsIgnoreCase(host)) {
+            return true;
+        }
+        if (!host.matches("[0-9.]+|\\[[0-9a-fA-F:.]+\\]")) {
+            return false;
+        }
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {
