@@ -33,7 +33,10 @@ import java.util.function.Supplier;
 /**
  * The Undertow server in front of an {@link Engine}: HTTPS (and optionally plain HTTP) listeners, the
  * routes of the API and the dashboard ({@code /}). Built and started once; {@link #beginDrain()} makes
- * ingest answer 503 while the engine drains; {@link #stop()} closes the listeners. IO threads never block.
+ * ingest answer 503 while the engine drains; {@link #stop()} closes the listeners. IO threads never block, but
+ * for one case: with {@code auth.jwks_url}, a token not yet verified whose {@code kid} the cached key set lacks
+ * (or met while the background refresh keeps failing) waits for the library's fetch, bounded by its timeouts and
+ * rate limit. Every protected route goes through one {@link RouteGuard}: token, then the route's scope.
  */
 public final class IngressServer {
     /** The single-event ingest endpoint. */

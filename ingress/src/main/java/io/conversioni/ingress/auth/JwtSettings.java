@@ -219,7 +219,7 @@ public final class JwtSettings {
                 + " ms (default 5m)");
         }
         if (timeoutMillis < 100 || timeoutMillis > ttlMillis / 4) {
-            throw setting("auth.jwks_timeout is " + timeoutMillis + " ms; use 100 ms to a quarter of "
+            throw setting("the JWKS fetch timeout is " + timeoutMillis + " ms; use 100 ms to a quarter of "
                 + "auth.jwks_cache_ttl (" + ttlMillis / 4 + " ms)");
         }
         return copy(jwksUrl, ttlMillis, timeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds, issuer,
