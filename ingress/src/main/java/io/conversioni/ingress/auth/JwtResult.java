@@ -138,6 +138,7 @@ public final class JwtResult {
 
     @Override
     public String toString() {
-        return ok ? "JwtResult[ok, expiresAt=" + expiresAt + ", scopes=" + Scopes.names(scopes) + "]" : "JwtResult[" + code + ": " + message + "]";
+        return ok ? "JwtResult[ok, expiresAt=" + expiresAt + ", scopes=" + Scopes.names(scopes) + "]"
+            : "JwtResult[" + code + ": " + message + "]";
     }
 }
