@@ -3,6 +3,7 @@ package io.conversioni.cli;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.AuthSetup;
+import io.conversioni.ingress.auth.Scopes;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -11,7 +12,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/** {@code conversioni token --sub NAME [--ttl 1h]}: prints a fresh HS256 token, nothing else. */
+/**
+ * {@code conversioni token --sub NAME [--ttl 1h] [--scope "eventi:scrivi metriche:leggi"]}: prints a fresh HS256
+ * token, nothing else. Without {@code --scope} the token has no {@code scope} claim and gets
+ * {@code auth.default_scopes}.
+ */
 @Command(name = "token", mixinStandardHelpOptions = true,
     description = {"Print a fresh HS256 token for the server's shared secret (and nothing else).",
         "The secret comes from CONVERSIONI_JWT_SECRET or the data folder's jwt-secret."})
@@ -29,6 +34,12 @@ final class TokenCommand implements Callable<Integer> {
         description = "Lifetime, like 30m, 1h, 7d (default: ${DEFAULT-VALUE}).")
     private String ttl;
 
+    @Option(names = "--scope", paramLabel = "SCOPES",
+        description = {"Space-separated scopes written in the token's 'scope' claim: eventi:scrivi (send events), "
+            + "metriche:leggi (read metrics, stream, alerts, jobs), admin (run jobs).",
+            "Default: no claim, so the server's auth.default_scopes apply."})
+    private String scope;
+
     @Override
     public Integer call() {
         final long seconds = parseTtl(ttl);
@@ -38,6 +49,11 @@ final class TokenCommand implements Callable<Integer> {
         }
         if (subject.isBlank()) {
             System.err.println("error: --sub must name the sender");
+            return 2;
+        }
+        if (scope != null && (scope.isBlank() || Scopes.firstUnknown(scope) != null)) {
+            System.err.println("error: --scope must list one or more of " + String.join(", ", Scopes.known())
+                + ", separated by spaces; was '" + scope + "'");
             return 2;
         }
         try {
@@ -52,7 +68,7 @@ final class TokenCommand implements Callable<Integer> {
                 System.err.println("error: auth.mode is not hs256: tokens come from your identity provider");
                 return 2;
             }
-            System.out.println(auth.issuer().issue(subject, System.currentTimeMillis() / 1000, seconds));
+            System.out.println(auth.issuer().issue(subject, System.currentTimeMillis() / 1000, seconds, scope));
             return 0;
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());

@@ -8,6 +8,7 @@ import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.delivery.DeliveryConfig;
 import io.conversioni.delivery.DeliveryService;
+import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.ingress.metrics.PrometheusTextWriter;
 import io.conversioni.pipeline.Engine;
 import io.undertow.server.HttpHandler;
@@ -16,7 +17,6 @@ import io.undertow.server.RoutingHandler;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.UnaryOperator;
 
 /**
  * Alerts and outbound delivery for one server (and, with {@code delivery.finestre_webhook}, each closed
@@ -83,8 +83,8 @@ public final class AlertRuntime implements AutoCloseable {
     }
 
     /** The route, for {@link IngressServer#addRoutes}: {@code GET /api/v1/allarmi} behind the JWT check. */
-    public void register(final RoutingHandler routes, final UnaryOperator<HttpHandler> authenticated) {
-        routes.get("/api/v1/allarmi", authenticated.apply(handler));
+    public void register(final RoutingHandler routes, final IngressServer.Guard guard) {
+        routes.get("/api/v1/allarmi", guard.requiring(Scopes.METRICHE_LEGGI, handler));
     }
 
     /** Alert and delivery families for {@code /metrics}. Any thread. */

@@ -1,5 +1,6 @@
 package io.conversioni.ingress;
 
+import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.pipeline.Engine;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -13,14 +14,14 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code POST /api/v1/eventi/conversione} (one event) and {@code .../batch} (NDJSON or a JSON array).
- * On the IO thread: checks readiness, token, media type and size, reads the body without blocking,
+ * On the IO thread: checks readiness, token (scope {@code eventi:scrivi}, header only), media type and size, reads the body without blocking,
  * publishes to the ring and returns; the answer is written later by {@link HttpOutcomes}, after the
  * journal. A full ring is a 503 with Retry-After at once. Thread-safe; allocates per request (Undertow
  * does too), never per byte.
  */
 final class IngestHandler implements HttpHandler {
     private final Engine engine;
-    private final Authenticator auth;
+    private final RouteGuard guard;
     private final RateLimiter limiter;
     private final HttpOutcomes outcomes;
     private final ServerSettings settings;
@@ -28,11 +29,11 @@ final class IngestHandler implements HttpHandler {
     private final BooleanSupplier draining;
     private final StageWakes wakes;
 
-    IngestHandler(final Engine engine, final Authenticator auth, final RateLimiter limiter, final HttpOutcomes outcomes,
+    IngestHandler(final Engine engine, final RouteGuard guard, final RateLimiter limiter, final HttpOutcomes outcomes,
                   final ServerSettings settings, final boolean batch, final BooleanSupplier draining, final StageWakes wakes) {
         this.engine = engine;
         this.wakes = wakes;
-        this.auth = auth;
+        this.guard = guard;
         this.limiter = limiter;
         this.outcomes = outcomes;
         this.settings = settings;
@@ -48,10 +49,8 @@ final class IngestHandler implements HttpHandler {
                 : "the engine is still recovering its state from the journal; retry shortly");
             return;
         }
-        final Authenticator.Verdict verdict = auth.check(exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION));
-        if (!verdict.allowed()) {
-            exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-            Responses.error(exchange, 401, verdict.code(), verdict.message());
+        final Authenticator.Verdict verdict = guard.check(exchange, Scopes.EVENTI_SCRIVI, false);
+        if (verdict == null) {
             return;
         }
         final String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);

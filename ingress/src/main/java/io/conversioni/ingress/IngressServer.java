@@ -1,5 +1,6 @@
 package io.conversioni.ingress;
 
+import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.ingress.dashboard.DashboardHandler;
 import io.conversioni.ingress.metrics.HttpRequestMetrics;
 import io.conversioni.ingress.metrics.MotoreSampler;
@@ -35,7 +36,10 @@ import java.util.function.Supplier;
 /**
  * The Undertow server in front of an {@link Engine}: HTTPS (and optionally plain HTTP) listeners, the
  * routes of the API and the dashboard ({@code /}). Built and started once; {@link #beginDrain()} makes
- * ingest answer 503 while the engine drains; {@link #stop()} closes the listeners. IO threads never block.
+ * ingest answer 503 while the engine drains; {@link #stop()} closes the listeners. IO threads never block, but
+ * for one case: with {@code auth.jwks_url}, a token not yet verified whose {@code kid} the cached key set lacks
+ * (or met while the background refresh keeps failing) waits for the library's fetch, bounded by its timeouts and
+ * rate limit. Every protected route goes through one {@link RouteGuard}: token, then the route's scope.
  */
 public final class IngressServer {
     /** The single-event ingest endpoint. */
@@ -59,12 +63,20 @@ public final class IngressServer {
     private final java.util.List<Routes> extraRoutes = new java.util.ArrayList<>();
 
     /**
-     * Routes another part adds (the jobs view, alerts), registered at {@link #start}; {@code authenticated}
-     * wraps a handler in the same JWT check as the query routes, and runs it on a worker thread.
+     * Routes another part adds (the jobs view, alerts), registered at {@link #start}; {@code guard} wraps a
+     * handler in the same JWT check as the query routes, for the scope the route needs, and runs it on a worker
+     * thread.
      */
     @FunctionalInterface
     public interface Routes {
-        void register(RoutingHandler routes, java.util.function.UnaryOperator<HttpHandler> authenticated);
+        void register(RoutingHandler routes, Guard guard);
+    }
+
+    /** What {@link Routes} wrap their handlers with. */
+    @FunctionalInterface
+    public interface Guard {
+        /** {@code handler} behind a bearer token (header only) that grants {@code scope} ({@link Scopes} bits). */
+        HttpHandler requiring(int scope, HttpHandler handler);
     }
 
     /** Adds routes before {@link #start}. */
@@ -98,20 +110,23 @@ public final class IngressServer {
         final RateLimiter limiter = new RateLimiter(settings.rateLimitPerSecond, settings.rateBurst);
         final HttpOutcomes outcomes = new HttpOutcomes(settings.retryAfterSeconds);
         final StageWakes wakes = new StageWakes(engine, settings.ioThreads);
-        final HttpHandler single = new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining, wakes);
+        final RouteGuard guard = new RouteGuard(auth);
+        final HttpHandler single = new IngestHandler(engine, guard, limiter, outcomes, settings, false, () -> draining, wakes);
         final RoutingHandler routes = new RoutingHandler()
             .post(SINGLE_PATH, single)
             .post("/api/v1/eventi/conversione/batch",
-                new IngestHandler(engine, auth, limiter, outcomes, settings, true, () -> draining, wakes))
-            .get("/api/v1/metriche", authenticated(offIoThread(this::metriche)))
-            .get("/api/v1/metriche/stream", authenticated(stream))
+                new IngestHandler(engine, guard, limiter, outcomes, settings, true, () -> draining, wakes))
+            .get("/api/v1/metriche", guard.requiring(Scopes.METRICHE_LEGGI, offIoThread(this::metriche)))
+            // EventSource cannot send headers: the one route that takes ?access_token=
+            .get("/api/v1/metriche/stream", guard.allowingTokenInUrl(Scopes.METRICHE_LEGGI, stream))
             .get("/api/v1/openapi.json", ex -> {
                 ex.getResponseHeaders().put(Headers.CONTENT_TYPE, Responses.JSON);
                 ex.getResponseSender().send(java.nio.ByteBuffer.wrap(openApi));
             })
             .get("/", dashboard) // the page and its files hold no data: public
             .get(DashboardHandler.PREFIX + "{file}", dashboard)
-            .get("/metrics", settings.metricsPublic ? offIoThread(this::metrics) : authenticated(offIoThread(this::metrics)))
+            .get("/metrics", settings.metricsPublic ? offIoThread(this::metrics)
+                : guard.requiring(Scopes.METRICHE_LEGGI, offIoThread(this::metrics)))
             .get("/health/live", ex -> Responses.send(ex, 200, "{\"stato\":\"vivo\"}"))
             .get("/health/ready", ex -> {
                 if (engine.isReady() && !draining) {
@@ -125,7 +140,7 @@ public final class IngressServer {
             .setFallbackHandler(ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"))
             .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
                 ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));
-        extraRoutes.forEach(r -> r.register(routes, handler -> authenticated(offIoThread(handler))));
+        extraRoutes.forEach(r -> r.register(routes, (scope, handler) -> guard.requiring(scope, offIoThread(handler))));
         // The single-event POST, the hot path, skips the router: its template match allocated a map, a match
         // result and the exchange's attachment map for every request. Any other method or path, a trailing slash
         // included, is routed as before. Each request gets the completion listener of the duration histogram.
@@ -213,23 +228,6 @@ public final class IngressServer {
             } else {
                 safe.handleRequest(ex);
             }
-        };
-    }
-
-    private HttpHandler authenticated(final HttpHandler next) {
-        return ex -> {
-            String header = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-            final Deque<String> token = ex.getQueryParameters().get("access_token");
-            if (header == null && token != null && !token.isEmpty()) {
-                header = "Bearer " + token.peekFirst(); // EventSource cannot send headers (RFC 6750, 2.3)
-            }
-            final Authenticator.Verdict verdict = auth.check(header);
-            if (!verdict.allowed()) {
-                ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-                Responses.error(ex, 401, verdict.code(), verdict.message());
-                return;
-            }
-            next.handleRequest(ex);
         };
     }
 

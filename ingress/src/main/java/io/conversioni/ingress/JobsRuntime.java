@@ -5,6 +5,7 @@ import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.ConfigReader;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.jobs.JobScheduler;
 import io.conversioni.jobs.JobStatus;
 import io.conversioni.jobs.JobsJson;
@@ -14,14 +15,12 @@ import io.conversioni.reconcile.HttpCrmSource;
 import io.conversioni.reconcile.ReconciliationJob;
 import io.conversioni.reconcile.ReconciliationSettings;
 import io.conversioni.report.ReportJob;
-import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RoutingHandler;
 
 import java.nio.file.Path;
 import java.util.Deque;
 import java.util.function.LongSupplier;
-import java.util.function.UnaryOperator;
 
 /**
  * The server's scheduled jobs in one piece: reconciliation ({@value ReconciliationJob#NAME}), the daily
@@ -89,9 +88,10 @@ public final class JobsRuntime implements AutoCloseable {
     }
 
     /** The routes, for {@link IngressServer#addRoutes}: {@code server.addRoutes(jobs::register)}. */
-    public void register(final RoutingHandler routes, final UnaryOperator<HttpHandler> authenticated) {
-        routes.get("/api/v1/jobs", authenticated.apply(ex -> Responses.send(ex, 200, JobsJson.render(scheduler.statuses()))))
-            .post("/api/v1/jobs/{nome}/esegui", authenticated.apply(this::runNow));
+    public void register(final RoutingHandler routes, final IngressServer.Guard guard) {
+        routes.get("/api/v1/jobs", guard.requiring(Scopes.METRICHE_LEGGI,
+                ex -> Responses.send(ex, 200, JobsJson.render(scheduler.statuses()))))
+            .post("/api/v1/jobs/{nome}/esegui", guard.requiring(Scopes.ADMIN, this::runNow));
     }
 
     private void runNow(final HttpServerExchange exchange) {

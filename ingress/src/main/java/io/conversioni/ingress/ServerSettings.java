@@ -44,7 +44,7 @@ public final class ServerSettings {
         maxBatchEvents = (int) r.integer("max_batch_events", 10_000, 1, 1_000_000);
         idleTimeoutMillis = r.durationMillis("idle_timeout", "30s", 1000, 3_600_000);
         requestTimeoutMillis = r.durationMillis("request_timeout", "10s", 100, 600_000);
-        metricsPublic = r.bool("metrics_public", true);
+        metricsPublic = r.bool("metrics_public", false);
         rateLimitPerSecond = r.integer("rate_limit", 0, 0, 100_000_000);
         rateBurst = r.integer("rate_burst", Math.max(1, (long) rateLimitPerSecond * 2), 1, 1_000_000_000);
         retryAfterSeconds = r.durationMillis("retry_after", "1s", 1000, 3_600_000) / 1000;

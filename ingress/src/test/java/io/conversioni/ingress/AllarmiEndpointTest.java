@@ -162,7 +162,10 @@ class AllarmiEndpointTest {
         assertEquals(400, bad.statusCode());
         assertTrue(bad.body().contains("\"codice\":\"parametro\""), bad.body());
         assertEquals(401, get("/api/v1/allarmi", null).statusCode());
-        assertEquals(200, get("/api/v1/allarmi?access_token=" + token, null).statusCode());
+        // only the stream, which EventSource opens, takes the token in the URL
+        final HttpResponse<String> inUrl = get("/api/v1/allarmi?access_token=" + token, null);
+        assertEquals(401, inUrl.statusCode());
+        assertTrue(inUrl.body().contains("\"codice\":\"token_in_url\""), inUrl.body());
     }
 
     @Test

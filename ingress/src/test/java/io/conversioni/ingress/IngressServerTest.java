@@ -408,7 +408,8 @@ class IngressServerTest {
         assertEquals(sameHour, offset.body().substring(0, offset.body().indexOf(",\"motore\"")));
         assertTrue(sameHour.startsWith("{\"da\":\"2024-05-20T14:00:00Z\",\"a\":\"2024-05-20T15:00:00Z\""), sameHour);
         assertEquals(400, get("/api/v1/metriche?da=2024-05-20T15:00:00Z&a=2024-05-20T14:00:00Z", token).statusCode());
-        final HttpResponse<String> prometheus = get("/metrics", null);
+        assertEquals(401, get("/metrics", null).statusCode(), "protected by default");
+        final HttpResponse<String> prometheus = get("/metrics", token);
         assertEquals(200, prometheus.statusCode());
         assertTrue(prometheus.body().contains("conversioni_events_total{esito=\"accettato\"} 1"), prometheus.body());
         assertEquals(200, get("/health/ready", null).statusCode());

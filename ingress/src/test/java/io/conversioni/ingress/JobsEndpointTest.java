@@ -62,7 +62,7 @@ class JobsEndpointTest {
         server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         engine.start();
         base = "https://localhost:" + server.port("https");
-        token = auth.issuer().issue("test-ops", System.currentTimeMillis() / 1000, 3600);
+        token = auth.issuer().issue("test-ops", System.currentTimeMillis() / 1000, 3600, "metriche:leggi admin");
         client = HttpClient.newBuilder().sslContext(TestTls.trusting(keystore)).connectTimeout(Duration.ofSeconds(5)).build();
     }
 

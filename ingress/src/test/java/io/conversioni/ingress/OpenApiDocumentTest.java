@@ -38,7 +38,7 @@ class OpenApiDocumentTest {
         "post /api/v1/jobs/{nome}/esegui");
 
     /** Every status {@link IngestHandler} (and {@link HttpOutcomes} for one event) can answer. */
-    private static final List<String> INGEST_STATUSES = List.of("202", "400", "401", "413", "415", "422", "429", "503");
+    private static final List<String> INGEST_STATUSES = List.of("202", "400", "401", "403", "413", "415", "422", "429", "503");
 
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
@@ -90,15 +90,15 @@ class OpenApiDocumentTest {
     @Test
     void shouldDocumentTheBatchAnswerAndItsRequestLevelErrors() {
         final Map<String, Object> responses = responsesOf("/api/v1/eventi/conversione/batch", "post");
-        assertEquals(Set.of("200", "400", "401", "413", "415", "429", "500", "503"), responses.keySet());
+        assertEquals(Set.of("200", "400", "401", "403", "413", "415", "429", "500", "503"), responses.keySet());
         final Map<String, Object> body = map(map(paths("/api/v1/eventi/conversione/batch", "post").get("requestBody")).get("content"));
         assertEquals(Set.of("application/json", "application/x-ndjson"), body.keySet());
     }
 
     @Test
     void shouldDocumentEveryStatusTheJobsRoutesCanAnswer() {
-        assertEquals(Set.of("200", "401", "500"), responsesOf("/api/v1/jobs", "get").keySet());
-        assertEquals(Set.of("202", "401", "404", "500", "503"), responsesOf("/api/v1/jobs/{nome}/esegui", "post").keySet());
+        assertEquals(Set.of("200", "401", "403", "500"), responsesOf("/api/v1/jobs", "get").keySet());
+        assertEquals(Set.of("202", "401", "403", "404", "500", "503"), responsesOf("/api/v1/jobs/{nome}/esegui", "post").keySet());
     }
 
     @Test

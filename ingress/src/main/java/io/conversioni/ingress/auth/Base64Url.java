@@ -4,13 +4,13 @@ import java.util.Base64;
 
 /**
  * Strict base64url (RFC 4648 §5) as JOSE uses it: URL alphabet only, no padding, no whitespace, and zero
- * unused trailing bits, so that every byte string has exactly one encoding and a token cannot be altered
- * without changing its bytes.
+ * unused trailing bits. The JOSE library decodes leniently (it skips characters outside the alphabet); this
+ * check runs first, so that every accepted token has exactly one spelling and the verified-token cache, keyed by
+ * the token's text, cannot be filled with variants of one token.
  *
- * <p>Threading: stateless. Allocation: {@link #decode} allocates the result and a substring.
+ * <p>Threading: stateless. Allocation: {@link #isCanonical} none; {@link #encode} the result.
  */
 final class Base64Url {
-    private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
 
     private Base64Url() {
@@ -34,16 +34,6 @@ final class Base64Url {
         final int last = value(s.charAt(to - 1));
         // 2 trailing chars carry 1 byte (4 unused bits); 3 carry 2 bytes (2 unused bits).
         return (last & (tail == 2 ? 0x0F : 0x03)) == 0;
-    }
-
-    /** Decodes {@code s[from, to)}, which {@link #isCanonical} must have accepted. */
-    static byte[] decode(final String s, final int from, final int to) {
-        return DECODER.decode(s.substring(from, to));
-    }
-
-    /** Decodes a whole canonical string, or returns {@code null} when it is not canonical base64url. */
-    static byte[] decodeOrNull(final String s) {
-        return isCanonical(s, 0, s.length()) ? DECODER.decode(s) : null;
     }
 
     static String encode(final byte[] bytes) {

@@ -1,5 +1,7 @@
 package io.conversioni.ingress.auth;
 
+import com.nimbusds.jose.JWSAlgorithm;
+
 /**
  * The JWS algorithms this server verifies, each bound to exactly one key type, so that a token's {@code alg}
  * decides which keys may be tried and an HMAC can never be computed with a public key's bytes.
@@ -8,21 +10,21 @@ package io.conversioni.ingress.auth;
  */
 public enum JwtAlgorithm {
     /** HMAC with SHA-256 over a shared secret of at least {@value JwtSettings#MIN_SECRET_BYTES} bytes. */
-    HS256("HmacSHA256"),
+    HS256(JWSAlgorithm.HS256),
     /** RSASSA-PKCS1-v1_5 with SHA-256 over an RSA public key of at least 2048 bits. */
-    RS256("SHA256withRSA"),
+    RS256(JWSAlgorithm.RS256),
     /** ECDSA on P-256 with SHA-256; JOSE carries the signature as raw R||S (64 bytes, IEEE P1363). */
-    ES256("SHA256withECDSAinP1363Format");
+    ES256(JWSAlgorithm.ES256);
 
-    private final String jcaName;
+    private final JWSAlgorithm jose;
 
-    JwtAlgorithm(final String jcaName) {
-        this.jcaName = jcaName;
+    JwtAlgorithm(final JWSAlgorithm jose) {
+        this.jose = jose;
     }
 
-    /** The JCA name of the {@code Mac} (HS256) or {@code Signature} (RS256, ES256). */
-    String jcaName() {
-        return jcaName;
+    /** The library's name for this algorithm. */
+    JWSAlgorithm jose() {
+        return jose;
     }
 
     /**

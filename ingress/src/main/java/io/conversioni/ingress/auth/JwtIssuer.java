@@ -1,26 +1,31 @@
 package io.conversioni.ingress.auth;
 
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Objects;
 
 /**
- * Issues HS256 tokens ({@code sub}, {@code iat}, {@code exp}, plus {@code iss}/{@code aud} when configured and
- * {@code kid} when the key has one) that a {@link JwtVerifier} built from the same settings accepts. Used by the
+ * Issues HS256 tokens ({@code sub}, {@code iat}, {@code exp}, plus {@code iss}/{@code aud} when configured,
+ * {@code scope} when asked and {@code kid} when the key has one) that a {@link JwtVerifier} built from the same
+ * settings accepts. The claims are written here, in a fixed order; the library computes the HMAC. Used by the
  * {@code token} command and to print a development token at first start; not on the request path.
  *
- * <p>Threading: immutable; any thread. Allocation: a {@code Mac} and the token's strings per call.
+ * <p>Threading: immutable; any thread. Allocation: the library's signer and the token's strings per call.
  */
 public final class JwtIssuer {
-    private final SecretKeySpec key;
+    private final byte[] secret;
     private final String kid;
     private final String issuer;
     private final String audience;
 
     private JwtIssuer(final byte[] secret, final String kid, final String issuer, final String audience) {
-        this.key = new SecretKeySpec(secret, "HmacSHA256");
+        this.secret = secret;
         this.kid = kid;
         this.issuer = issuer;
         this.audience = audience;
@@ -34,14 +39,14 @@ public final class JwtIssuer {
 
     /** An issuer with the one HS256 key of {@code settings} and its issuer and audience. */
     public static JwtIssuer of(final JwtSettings settings) {
-        VerificationKey hmac = null;
-        for (final VerificationKey key : settings.keys()) {
-            if (key.algorithm() == JwtAlgorithm.HS256) {
+        OctetSequenceKey hmac = null;
+        for (final JWK key : settings.keys()) {
+            if (key instanceof OctetSequenceKey && JwkPolicy.algorithmOf(key) == JwtAlgorithm.HS256) {
                 if (hmac != null) {
                     throw new JwtSettingsException(JwtSettingsException.SETTING_INVALID, "the JWT settings hold "
                         + "several HS256 keys; tokens can only be issued with a single shared secret");
                 }
-                hmac = key;
+                hmac = (OctetSequenceKey) key;
             }
         }
         if (hmac == null || !settings.allowedAlgorithms().contains(JwtAlgorithm.HS256)) {
@@ -49,7 +54,7 @@ public final class JwtIssuer {
                 + "allowed HS256 secret; configure jwt.secret_env or jwt.secret_file (RS256/ES256 tokens come from "
                 + "the holder of the private key)");
         }
-        return new JwtIssuer(hmac.secretOrNull(), hmac.kid(), settings.issuer(), settings.audience());
+        return new JwtIssuer(hmac.toByteArray(), hmac.getKeyID(), settings.issuer(), settings.audience());
     }
 
     /**
@@ -59,6 +64,20 @@ public final class JwtIssuer {
      * @throws IllegalArgumentException if the subject is empty or the times are out of range
      */
     public String issue(final String subject, final long nowEpochSeconds, final long ttlSeconds) {
+        return issue(subject, nowEpochSeconds, ttlSeconds, null);
+    }
+
+    /**
+     * As {@link #issue(String, long, long)}, with a {@code scope} claim when {@code scope} is not {@code null}: the
+     * space-separated names of {@link Scopes}, each known to this server.
+     *
+     * @throws IllegalArgumentException if the scope is empty or names a scope this server does not know
+     */
+    public String issue(final String subject, final long nowEpochSeconds, final long ttlSeconds, final String scope) {
+        if (scope != null && (scope.isBlank() || Scopes.firstUnknown(scope) != null)) {
+            throw new IllegalArgumentException("token_scope_invalid: the scope must list one or more of "
+                + String.join(", ", Scopes.known()) + ", separated by spaces; was '" + scope + "'");
+        }
         if (subject == null || subject.isEmpty()) {
             throw new IllegalArgumentException("token_subject_missing: give the token a non-empty subject");
         }
@@ -78,6 +97,9 @@ public final class JwtIssuer {
         if (audience != null) {
             appendString(claims.append(",\"aud\":"), audience);
         }
+        if (scope != null) {
+            appendString(claims.append(",\"scope\":"), String.join(" ", scope.trim().split(" +")));
+        }
         claims.append(",\"iat\":").append(nowEpochSeconds).append(",\"exp\":").append(nowEpochSeconds + ttlSeconds);
         final String signingInput = encode(header.append('}')) + '.' + encode(claims.append('}'));
         return signingInput + '.' + Base64Url.encode(sign(signingInput.getBytes(StandardCharsets.US_ASCII)));
@@ -85,11 +107,9 @@ public final class JwtIssuer {
 
     private byte[] sign(final byte[] signingInput) {
         try {
-            final Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(key);
-            return mac.doFinal(signingInput);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK lacks HmacSHA256", e);
+            return new MACSigner(secret).sign(new JWSHeader(JWSAlgorithm.HS256), signingInput).decode();
+        } catch (JOSEException e) {
+            throw new IllegalStateException("the JOSE library cannot compute HS256", e);
         }
     }
 

@@ -32,6 +32,8 @@ public final class JwtResult {
     public static final String ISSUER_INVALID = "issuer_invalid";
     /** {@code aud} is absent or does not contain the configured audience. */
     public static final String AUDIENCE_INVALID = "audience_invalid";
+    /** The keys at {@code auth.jwks_url} could not be fetched: the server's problem, answered 503, not 401. */
+    public static final String JWKS_UNAVAILABLE = "jwks_unavailable";
 
     /** {@link #expiresAt()} of an accepted token without {@code exp} (only when {@code requireExp} is off). */
     public static final long NO_EXPIRY = Long.MAX_VALUE;
@@ -47,7 +49,8 @@ public final class JwtResult {
             + " characters; send only 'Bearer <token>' with a compact JWT.");
     static final JwtResult CLAIM_MALFORMED = rejected(TOKEN_MALFORMED,
         "The token's claims have the wrong types: exp, nbf and iat must be numbers of seconds since 1970 "
-            + "(0 to 253402300799), sub and iss strings, aud a string or an array of strings.");
+            + "(0 to 253402300799), sub and iss strings, aud a string or an array of strings, scope a string of "
+            + "space-separated names.");
     static final JwtResult CRIT_UNSUPPORTED = rejected(TOKEN_MALFORMED,
         "The token's header lists critical extensions ('crit') that this server does not support; issue the "
             + "token without them.");
@@ -58,7 +61,9 @@ public final class JwtResult {
             + "key is for.");
     static final JwtResult UNKNOWN_KEY = rejected(KEY_UNKNOWN,
         "No configured key matches the token's 'kid' and 'alg'; check that the issuer signs with a key this "
-            + "server knows (restart with the new JWKS if keys were rotated).");
+            + "server knows (with a JWKS file, restart with the new file after a key rotation).");
+    static final JwtResult KEYS_UNAVAILABLE = rejected(JWKS_UNAVAILABLE,
+        "The server cannot fetch its signing keys (auth.jwks_url) right now; retry later.");
     static final JwtResult BAD_SIGNATURE = rejected(SIGNATURE_INVALID,
         "The token's signature does not verify: it was altered or signed with another key. Get a fresh token "
             + "from the issuer.");
@@ -81,22 +86,24 @@ public final class JwtResult {
     private final String message;
     private final String subject;
     private final long expiresAt;
+    private final int scopes;
 
     private JwtResult(final boolean ok, final String code, final String message, final String subject,
-        final long expiresAt) {
+        final long expiresAt, final int scopes) {
         this.ok = ok;
         this.code = code;
         this.message = message;
         this.subject = subject;
         this.expiresAt = expiresAt;
+        this.scopes = scopes;
     }
 
-    static JwtResult accepted(final String subject, final long expiresAt) {
-        return new JwtResult(true, OK, "Token accepted.", subject, expiresAt);
+    static JwtResult accepted(final String subject, final long expiresAt, final int scopes) {
+        return new JwtResult(true, OK, "Token accepted.", subject, expiresAt, scopes);
     }
 
     static JwtResult rejected(final String code, final String message) {
-        return new JwtResult(false, code, message, null, 0L);
+        return new JwtResult(false, code, message, null, 0L, 0);
     }
 
     /** Whether the token was accepted. */
@@ -124,8 +131,14 @@ public final class JwtResult {
         return expiresAt;
     }
 
+    /** The {@link Scopes} bits of an accepted token (its {@code scope} claim, or the default); 0 if rejected. */
+    public int scopes() {
+        return scopes;
+    }
+
     @Override
     public String toString() {
-        return ok ? "JwtResult[ok, expiresAt=" + expiresAt + "]" : "JwtResult[" + code + ": " + message + "]";
+        return ok ? "JwtResult[ok, expiresAt=" + expiresAt + ", scopes=" + Scopes.names(scopes) + "]"
+            : "JwtResult[" + code + ": " + message + "]";
     }
 }

@@ -1,6 +1,14 @@
 package io.conversioni.ingress.auth;
 
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.OctetSequenceKey;
+
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +25,9 @@ import java.util.Set;
 
 /**
  * How the server authenticates bearer tokens: the verification keys (an HS256 secret from an environment
- * variable or a file, an RS256/ES256 PEM public key, or a JWKS file), the allowed algorithms, the clock-skew
- * leeway and the expected issuer and audience. Every factory and {@code with...} method validates at once and
+ * variable or a file, an RS256/ES256 PEM public key, a JWKS file, or a JWKS URL that the verifier fetches and
+ * refreshes), the allowed algorithms, the clock-skew leeway, the expected issuer and audience, and the scopes of
+ * a token without a {@code scope} claim. Every factory and {@code with...} method validates at once and
  * throws {@link JwtSettingsException} naming the setting, so a bad configuration stops the start-up.
  *
  * <p>Threading: immutable; {@code with...} returns a copy. Allocation: start-up only. Secrets are copied in
@@ -39,8 +48,21 @@ public final class JwtSettings {
     public static final String DEFAULT_SECRET_ENV = "CONVERSIONI_JWT_SECRET";
     /** The development secret's file name inside the data directory. */
     public static final String DEVELOPMENT_SECRET_FILE = "jwt-secret";
+    /** Default time a JWKS fetched from a URL is kept before it is fetched again. */
+    public static final long DEFAULT_JWKS_CACHE_TTL_MILLIS = 5 * 60_000L;
+    /** Shortest JWKS cache time accepted. */
+    public static final long MIN_JWKS_CACHE_TTL_MILLIS = 1_000L;
+    /** Default connect and read timeout of a JWKS fetch. */
+    public static final long DEFAULT_JWKS_TIMEOUT_MILLIS = 5_000L;
+    /** Algorithms a JWKS URL may serve: public keys only (a shared secret is never published). */
+    private static final Set<JwtAlgorithm> PUBLIC_KEY_ALGORITHMS =
+        Collections.unmodifiableSet(EnumSet.of(JwtAlgorithm.RS256, JwtAlgorithm.ES256));
 
-    private final List<VerificationKey> keys;
+    private final List<JWK> keys;
+    private final URL jwksUrl;
+    private final long jwksCacheTtlMillis;
+    private final long jwksTimeoutMillis;
+    private final int defaultScopes;
     private final Set<JwtAlgorithm> allowedAlgorithms;
     private final long leewaySeconds;
     private final String issuer;
@@ -48,10 +70,15 @@ public final class JwtSettings {
     private final boolean requireExp;
     private final int cacheCapacity;
 
-    private JwtSettings(final List<VerificationKey> keys, final Set<JwtAlgorithm> allowedAlgorithms,
+    private JwtSettings(final List<JWK> keys, final URL jwksUrl, final long jwksCacheTtlMillis,
+        final long jwksTimeoutMillis, final int defaultScopes, final Set<JwtAlgorithm> allowedAlgorithms,
         final long leewaySeconds, final String issuer, final String audience, final boolean requireExp,
         final int cacheCapacity) {
         this.keys = keys;
+        this.jwksUrl = jwksUrl;
+        this.jwksCacheTtlMillis = jwksCacheTtlMillis;
+        this.jwksTimeoutMillis = jwksTimeoutMillis;
+        this.defaultScopes = defaultScopes;
         this.allowedAlgorithms = allowedAlgorithms;
         this.leewaySeconds = leewaySeconds;
         this.issuer = issuer;
@@ -60,19 +87,31 @@ public final class JwtSettings {
         this.cacheCapacity = cacheCapacity;
     }
 
-    private static JwtSettings ofKeys(final List<VerificationKey> keys) {
+    private static JwtSettings ofKeys(final List<JWK> keys) {
         final EnumSet<JwtAlgorithm> algorithms = EnumSet.noneOf(JwtAlgorithm.class);
-        for (final VerificationKey key : keys) {
-            algorithms.add(key.algorithm());
+        for (final JWK key : keys) {
+            algorithms.add(JwkPolicy.algorithmOf(key));
         }
-        return new JwtSettings(List.copyOf(keys), Collections.unmodifiableSet(algorithms), DEFAULT_LEEWAY_SECONDS,
-            null, null, true, DEFAULT_CACHE_CAPACITY);
+        return new JwtSettings(List.copyOf(keys), null, DEFAULT_JWKS_CACHE_TTL_MILLIS, DEFAULT_JWKS_TIMEOUT_MILLIS,
+            Scopes.DEFAULT, Collections.unmodifiableSet(algorithms), DEFAULT_LEEWAY_SECONDS, null, null, true,
+            DEFAULT_CACHE_CAPACITY);
+    }
+
+    private JwtSettings copy(final URL url, final long ttlMillis, final long timeoutMillis, final int scopes,
+        final Set<JwtAlgorithm> algorithms, final long leeway, final String iss, final String aud,
+        final boolean exp, final int capacity) {
+        return new JwtSettings(keys, url, ttlMillis, timeoutMillis, scopes, algorithms, leeway, iss, aud, exp,
+            capacity);
+    }
+
+    private static OctetSequenceKey hmacKey(final byte[] secret) {
+        return new OctetSequenceKey.Builder(secret.clone()).build();
     }
 
     /** HS256 with {@code secret} (copied; at least {@value #MIN_SECRET_BYTES} bytes). */
     public static JwtSettings hs256(final byte[] secret) {
         Objects.requireNonNull(secret, "secret");
-        return ofKeys(List.of(VerificationKey.hmac(null, checkSecretLength(secret, "the HS256 secret"))));
+        return ofKeys(List.of(hmacKey(checkSecretLength(secret, "the HS256 secret"))));
     }
 
     /** HS256 with the UTF-8 bytes of the process environment variable {@code envVarName}. */
@@ -90,13 +129,13 @@ public final class JwtSettings {
                 + "jwt.secret_file");
         }
         final byte[] secret = value.getBytes(StandardCharsets.UTF_8);
-        return ofKeys(List.of(VerificationKey.hmac(null, checkSecretLength(secret, source))));
+        return ofKeys(List.of(hmacKey(checkSecretLength(secret, source))));
     }
 
     /** HS256 with the bytes of {@code file}, trailing CR/LF removed (so {@code echo secret > file} works). */
     public static JwtSettings hs256FromFile(final Path file) {
         final byte[] secret = checkSecretLength(readSecretFile(file), "secret file " + file);
-        return ofKeys(List.of(VerificationKey.hmac(null, secret)));
+        return ofKeys(List.of(hmacKey(secret)));
     }
 
     /** RS256 with the PEM public key ({@code -----BEGIN PUBLIC KEY-----}, at least 2048 bits) in {@code pemFile}. */
@@ -109,7 +148,7 @@ public final class JwtSettings {
         if (!(key instanceof RSAPublicKey)) {
             throw new JwtSettingsException(JwtSettingsException.KEY_INVALID, "RS256 needs an RSA public key");
         }
-        return ofKeys(List.of(VerificationKey.rsa(null, PublicKeys.checkRsa((RSAPublicKey) key, "the RS256 key"))));
+        return ofKeys(List.of(PublicKeys.rsaJwk((RSAPublicKey) key, "the RS256 key")));
     }
 
     /** ES256 with the PEM P-256 public key ({@code -----BEGIN PUBLIC KEY-----}) in {@code pemFile}. */
@@ -122,12 +161,75 @@ public final class JwtSettings {
         if (!(key instanceof ECPublicKey)) {
             throw new JwtSettingsException(JwtSettingsException.KEY_INVALID, "ES256 needs an EC P-256 public key");
         }
-        return ofKeys(List.of(VerificationKey.ec(null, PublicKeys.checkP256((ECPublicKey) key, "the ES256 key"))));
+        return ofKeys(List.of(PublicKeys.ecJwk((ECPublicKey) key, "the ES256 key")));
     }
 
     /** The usable keys of the JSON Web Key Set in {@code jwksFile}; tokens pick one by {@code kid}. */
     public static JwtSettings jwks(final Path jwksFile) {
         return ofKeys(JwksReader.read(jwksFile));
+    }
+
+    /**
+     * The RS256 and ES256 keys of the JSON Web Key Set at {@code url}, fetched by the verifier when it is built and
+     * refreshed in the background every {@link #jwksCacheTtlMillis()} (and at once, rate-limited, when a token
+     * names an unknown {@code kid}), so that a key rotation needs no restart. {@code https} is required, except
+     * for a loopback host (a local key server or a test).
+     */
+    public static JwtSettings jwksUrl(final String url) {
+        final URL parsed;
+        try {
+            final URI uri = new URI(url);
+            if (uri.getHost() == null || !uri.isAbsolute()) {
+                throw setting("auth.jwks_url '" + url + "' is not an absolute http(s) URL");
+            }
+            if (!"https".equals(uri.getScheme()) && !("http".equals(uri.getScheme()) && isLoopback(uri.getHost()))) {
+                throw setting("auth.jwks_url '" + url + "' must use https (plain http only for localhost), so that "
+                    + "nobody on the path can swap the keys");
+            }
+            parsed = uri.toURL();
+        } catch (URISyntaxException | java.net.MalformedURLException | IllegalArgumentException e) {
+            throw setting("auth.jwks_url '" + url + "' is not a valid URL (" + e.getMessage() + ")");
+        }
+        return new JwtSettings(List.of(), parsed, DEFAULT_JWKS_CACHE_TTL_MILLIS, DEFAULT_JWKS_TIMEOUT_MILLIS,
+            Scopes.DEFAULT, PUBLIC_KEY_ALGORITHMS, DEFAULT_LEEWAY_SECONDS, null, null, true, DEFAULT_CACHE_CAPACITY);
+    }
+
+    /** {@code localhost} or a loopback address literal; other names are not resolved (no DNS at start-up). */
+    private static boolean isLoopback(final String host) {
+        if ("localhost".equalsIgnoreCase(host)) {
+            return true;
+        }
+        if (!host.matches("[0-9.]+|\\[[0-9a-fA-F:.]+\\]")) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    /**
+     * How long a fetched JWKS is kept ({@value #MIN_JWKS_CACHE_TTL_MILLIS} ms or more) and the connect and read
+     * timeout of a fetch (100 ms to a quarter of the cache time).
+     */
+    public JwtSettings withJwksCache(final long ttlMillis, final long timeoutMillis) {
+        if (ttlMillis < MIN_JWKS_CACHE_TTL_MILLIS) {
+            throw setting("auth.jwks_cache_ttl is " + ttlMillis + " ms; use at least " + MIN_JWKS_CACHE_TTL_MILLIS
+                + " ms (default 5m)");
+        }
+        if (timeoutMillis < 100 || timeoutMillis > ttlMillis / 4) {
+            throw setting("the JWKS fetch timeout is " + timeoutMillis + " ms; use 100 ms to a quarter of "
+                + "auth.jwks_cache_ttl (" + ttlMillis / 4 + " ms)");
+        }
+        return copy(jwksUrl, ttlMillis, timeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds, issuer,
+            audience, requireExp, cacheCapacity);
+    }
+
+    /** The scopes ({@link Scopes} bits) of a token without a {@code scope} claim; default {@link Scopes#DEFAULT}. */
+    public JwtSettings withDefaultScopes(final int scopes) {
+        return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, scopes, allowedAlgorithms, leewaySeconds, issuer,
+            audience, requireExp, cacheCapacity);
     }
 
     /**
@@ -151,8 +253,9 @@ public final class JwtSettings {
                     + "for " + keysAlgorithms() + "); remove it or configure a matching key");
             }
         }
-        return new JwtSettings(keys, Collections.unmodifiableSet(EnumSet.copyOf(algorithms)), leewaySeconds, issuer,
-            audience, requireExp, cacheCapacity);
+        return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes,
+            Collections.unmodifiableSet(EnumSet.copyOf(algorithms)), leewaySeconds, issuer, audience, requireExp,
+            cacheCapacity);
     }
 
     /** Clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}, 0 to {@value #MAX_LEEWAY_SECONDS}. */
@@ -161,7 +264,8 @@ public final class JwtSettings {
             throw setting("jwt.leeway is " + seconds + " s; use 0 to " + MAX_LEEWAY_SECONDS + " s (default "
                 + DEFAULT_LEEWAY_SECONDS + " s)");
         }
-        return new JwtSettings(keys, allowedAlgorithms, seconds, issuer, audience, requireExp, cacheCapacity);
+        return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, seconds, issuer,
+            audience, requireExp, cacheCapacity);
     }
 
     /** Tokens must carry {@code "iss": issuer}; {@code null} (the default) does not check {@code iss}. */
@@ -169,7 +273,8 @@ public final class JwtSettings {
         if (issuer != null && issuer.isEmpty()) {
             throw setting("jwt.issuer is empty; remove it or give the issuer's exact 'iss' value");
         }
-        return new JwtSettings(keys, allowedAlgorithms, leewaySeconds, issuer, audience, requireExp, cacheCapacity);
+        return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds,
+            issuer, audience, requireExp, cacheCapacity);
     }
 
     /** Tokens' {@code aud} (string or array) must contain {@code audience}; {@code null} (default) skips it. */
@@ -177,12 +282,14 @@ public final class JwtSettings {
         if (audience != null && audience.isEmpty()) {
             throw setting("jwt.audience is empty; remove it or give this server's 'aud' value");
         }
-        return new JwtSettings(keys, allowedAlgorithms, leewaySeconds, issuer, audience, requireExp, cacheCapacity);
+        return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds,
+            issuer, audience, requireExp, cacheCapacity);
     }
 
     /** Whether tokens without {@code exp} are refused (default {@code true}). */
     public JwtSettings withRequireExp(final boolean require) {
-        return new JwtSettings(keys, allowedAlgorithms, leewaySeconds, issuer, audience, require, cacheCapacity);
+        return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds,
+            issuer, audience, require, cacheCapacity);
     }
 
     /** Verified tokens remembered, 0 (no cache) to {@value #MAX_CACHE_CAPACITY}; default 1024. */
@@ -191,7 +298,8 @@ public final class JwtSettings {
             throw setting("jwt.cache_size is " + capacity + "; use 0 (off) to " + MAX_CACHE_CAPACITY + " (default "
                 + DEFAULT_CACHE_CAPACITY + ")");
         }
-        return new JwtSettings(keys, allowedAlgorithms, leewaySeconds, issuer, audience, requireExp, capacity);
+        return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds,
+            issuer, audience, requireExp, capacity);
     }
 
     public Set<JwtAlgorithm> allowedAlgorithms() {
@@ -220,18 +328,38 @@ public final class JwtSettings {
         return cacheCapacity;
     }
 
-    /** Number of verification keys. */
+    /** Number of fixed verification keys (0 with a JWKS URL: those are fetched). */
     public int keyCount() {
         return keys.size();
     }
 
-    List<VerificationKey> keys() {
+    /** The JWKS URL, or {@code null} when the keys are fixed. */
+    public URL jwksUrl() {
+        return jwksUrl;
+    }
+
+    public long jwksCacheTtlMillis() {
+        return jwksCacheTtlMillis;
+    }
+
+    public long jwksTimeoutMillis() {
+        return jwksTimeoutMillis;
+    }
+
+    /** The {@link Scopes} bits of a token without a {@code scope} claim. */
+    public int defaultScopes() {
+        return defaultScopes;
+    }
+
+    List<JWK> keys() {
         return keys;
     }
 
     @Override
     public String toString() {
-        return "JwtSettings[keys=" + keys + ", algorithms=" + allowedAlgorithms + ", leewaySeconds=" + leewaySeconds
+        return "JwtSettings[keys=" + describeKeys() + (jwksUrl == null ? "" : ", jwksUrl=" + jwksUrl
+            + ", jwksCacheTtlMillis=" + jwksCacheTtlMillis) + ", defaultScopes=" + Scopes.names(defaultScopes)
+            + ", algorithms=" + allowedAlgorithms + ", leewaySeconds=" + leewaySeconds
             + ", issuer=" + issuer + ", audience=" + audience + ", requireExp=" + requireExp + ", cacheCapacity="
             + cacheCapacity + "]";
     }
@@ -268,11 +396,24 @@ public final class JwtSettings {
     }
 
     private Set<JwtAlgorithm> keysAlgorithms() {
+        if (jwksUrl != null) {
+            return PUBLIC_KEY_ALGORITHMS;
+        }
         final EnumSet<JwtAlgorithm> algorithms = EnumSet.noneOf(JwtAlgorithm.class);
-        for (final VerificationKey key : keys) {
-            algorithms.add(key.algorithm());
+        for (final JWK key : keys) {
+            algorithms.add(JwkPolicy.algorithmOf(key));
         }
         return algorithms;
+    }
+
+    /** The keys' types and kids, never their material. */
+    private String describeKeys() {
+        final StringBuilder out = new StringBuilder("[");
+        for (final JWK key : keys) {
+            out.append(out.length() > 1 ? ", " : "").append(JwkPolicy.algorithmOf(key))
+                .append(key.getKeyID() == null ? "" : " kid=" + key.getKeyID());
+        }
+        return out.append(']').toString();
     }
 
     private static JwtSettingsException setting(final String message) {

@@ -1,43 +1,41 @@
 package io.conversioni.ingress.auth;
 
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.ECFieldFp;
-import java.security.spec.ECGenParameterSpec;
-import java.security.spec.ECParameterSpec;
-import java.security.spec.ECPoint;
-import java.security.spec.EllipticCurve;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
 /**
- * Reads PEM public keys (X.509 SubjectPublicKeyInfo, {@code -----BEGIN PUBLIC KEY-----}) and checks that a
- * public key is fit for its algorithm: RSA of at least {@value #MIN_RSA_BITS} bits, EC on P-256 with the point
- * on the curve. Errors name the file and give the command that fixes it.
+ * Reads PEM public keys (X.509 SubjectPublicKeyInfo, {@code -----BEGIN PUBLIC KEY-----}) into JWKs and checks
+ * that a public key is fit for its algorithm: RSA of at least {@value JwkPolicy#MIN_RSA_BITS} bits, EC on P-256
+ * (the library checks that the point is on the curve). The library reads PEM only with BouncyCastle, which this
+ * server does not ship; the JDK's key factory does it here. Errors name the file and give the command that fixes
+ * it.
  *
  * <p>Threading: stateless. Allocation: start-up only.
  */
 final class PublicKeys {
-    static final int MIN_RSA_BITS = 2048;
-
     private static final String BEGIN = "-----BEGIN PUBLIC KEY-----";
     private static final String END = "-----END PUBLIC KEY-----";
-    private static final ECParameterSpec P256 = p256();
 
     private PublicKeys() {
     }
 
     /** Reads {@code file} as a PEM public key for {@code algorithm} (RS256 or ES256) and checks it. */
-    static VerificationKey readPem(final Path file, final JwtAlgorithm algorithm) {
+    static JWK readPem(final Path file, final JwtAlgorithm algorithm) {
         final String text;
         try {
             text = Files.readString(file, StandardCharsets.US_ASCII);
@@ -79,64 +77,32 @@ final class PublicKeys {
             throw invalid(source + " is not " + (rsa ? "an RSA" : "an EC P-256") + " public key, which "
                 + algorithm + " needs; configure the algorithm that matches the key");
         }
-        return rsa
-            ? VerificationKey.rsa(null, checkRsa((RSAPublicKey) key, source))
-            : VerificationKey.ec(null, checkP256((ECPublicKey) key, source));
+        return rsa ? rsaJwk((RSAPublicKey) key, source) : ecJwk((ECPublicKey) key, source);
     }
 
-    static RSAPublicKey checkRsa(final RSAPublicKey key, final String source) {
+    /** The JWK of an RSA public key of at least {@value JwkPolicy#MIN_RSA_BITS} bits, with no kid. */
+    static RSAKey rsaJwk(final RSAPublicKey key, final String source) {
         final int bits = key.getModulus().bitLength();
-        if (bits < MIN_RSA_BITS) {
-            throw invalid(source + " is a " + bits + "-bit RSA key; RS256 needs at least " + MIN_RSA_BITS
+        if (bits < JwkPolicy.MIN_RSA_BITS) {
+            throw invalid(source + " is a " + bits + "-bit RSA key; RS256 needs at least " + JwkPolicy.MIN_RSA_BITS
                 + " bits: generate a new key pair");
         }
         final BigInteger e = key.getPublicExponent();
         if (!e.testBit(0) || e.compareTo(BigInteger.ONE) <= 0) {
             throw invalid(source + " has an invalid RSA public exponent; export the key again");
         }
-        return key;
+        return new RSAKey.Builder(key).build();
     }
 
-    static ECPublicKey checkP256(final ECPublicKey key, final String source) {
-        final ECParameterSpec params = key.getParams();
-        if (!params.getCurve().equals(P256.getCurve()) || !params.getGenerator().equals(P256.getGenerator())
-            || !params.getOrder().equals(P256.getOrder())) {
+    /** The JWK of a P-256 public key, with no kid; refuses another curve or a point off the curve. */
+    static ECKey ecJwk(final ECPublicKey key, final String source) {
+        if (!Curve.P_256.equals(Curve.forECParameterSpec(key.getParams()))) {
             throw invalid(source + " is an EC key on another curve; ES256 needs P-256 (secp256r1, prime256v1)");
         }
-        if (!onCurve(key.getW())) {
-            throw invalid(source + " has an EC point that is not on P-256; export the key again");
-        }
-        return key;
-    }
-
-    static ECParameterSpec p256Params() {
-        return P256;
-    }
-
-    /** y² = x³ + ax + b (mod p), with 0 <= x, y < p. */
-    private static boolean onCurve(final ECPoint w) {
-        if (ECPoint.POINT_INFINITY.equals(w)) {
-            return false;
-        }
-        final EllipticCurve curve = P256.getCurve();
-        final BigInteger p = ((ECFieldFp) curve.getField()).getP();
-        final BigInteger x = w.getAffineX();
-        final BigInteger y = w.getAffineY();
-        if (x.signum() < 0 || y.signum() < 0 || x.compareTo(p) >= 0 || y.compareTo(p) >= 0) {
-            return false;
-        }
-        final BigInteger left = y.multiply(y).mod(p);
-        final BigInteger right = x.pow(3).add(curve.getA().multiply(x)).add(curve.getB()).mod(p);
-        return left.equals(right);
-    }
-
-    private static ECParameterSpec p256() {
         try {
-            final AlgorithmParameters parameters = AlgorithmParameters.getInstance("EC");
-            parameters.init(new ECGenParameterSpec("secp256r1"));
-            return parameters.getParameterSpec(ECParameterSpec.class);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("the JDK has no P-256 (secp256r1) curve", e);
+            return new ECKey.Builder(Curve.P_256, key).build();
+        } catch (IllegalArgumentException e) {
+            throw invalid(source + " has an EC point that is not on P-256; export the key again");
         }
     }
 

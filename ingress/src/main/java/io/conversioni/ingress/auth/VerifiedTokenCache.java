@@ -6,7 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Remembers tokens that passed every check, keyed by the whole {@code Authorization} header value (compared by
  * {@link String#equals}, not by hash), so the same CRM token on every webhook costs one hash lookup. An entry
- * keeps the time claims so that each hit is re-checked against the current time; rejections are never cached
+ * keeps the time claims so that each hit is re-checked against the current time, and the key-set generation so
+ * that a hit after a JWKS change is verified again; rejections are never cached
  * (a bad token always pays for its own verification and cannot evict good ones).
  *
  * <p>Threading: any thread. Allocation: one entry per newly verified token; a hit allocates nothing. Growth:
@@ -21,8 +22,11 @@ final class VerifiedTokenCache {
     private final ConcurrentHashMap<String, Entry> entries;
     private final int capacity;
 
-    /** A verified token: the shared result and the bounds of its validity, in epoch seconds. */
-    record Entry(JwtResult result, long validFromEpochSeconds, long expiresAtEpochSeconds) {
+    /**
+     * A verified token: the shared result, the bounds of its validity in epoch seconds, and the generation of the
+     * key set that verified it (a hit from an older generation is verified again: its key may be gone).
+     */
+    record Entry(JwtResult result, long validFromEpochSeconds, long expiresAtEpochSeconds, long keysGeneration) {
     }
 
     VerifiedTokenCache(final int capacity) {

@@ -114,9 +114,13 @@
     connect();
   }
 
-  /** A 401's JSON error ({"codice","messaggio"}) as a sentence for the user. */
+  /** A 401's or 403's JSON error ({"codice","messaggio"}) as a sentence for the user. */
   function refusal(body) {
     var code = body && body.codice;
+    if (code === "scope_mancante") {
+      return "Questo token non può leggere le metriche (manca lo scope metriche:leggi). Creane uno con "
+        + "./conversioni token --sub NOME --scope \"metriche:leggi\" e incollalo qui.";
+    }
     if (code === "token_expired") {
       return "Il token è scaduto. Creane uno nuovo e incollalo qui.";
     }
@@ -167,7 +171,7 @@
       if (token !== state.token) {
         return null;
       }
-      if (r.status === 401) {
+      if (r.status === 401 || r.status === 403) {
         return r.json().catch(function () { return null; }).then(function (b) { askForToken(refusal(b), true); });
       }
       if (!r.ok) {
@@ -250,7 +254,7 @@
         $("allarmi").hidden = true;
         return null;
       }
-      if (r.status === 401) {
+      if (r.status === 401 || r.status === 403) {
         return r.json().catch(function () { return null; }).then(function (b) { askForToken(refusal(b), true); });
       }
       if (!r.ok) {

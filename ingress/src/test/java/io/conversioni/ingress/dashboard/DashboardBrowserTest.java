@@ -119,11 +119,16 @@ class DashboardBrowserTest {
         waitFor(() -> visible("accesso") && text("accesso-messaggio").contains("rifiutato"));
         assertNull(script("return sessionStorage.getItem('conversioni.token')"), "a refused token was kept");
 
+        paste(live.auth.issuer().issue("solo-invio", System.currentTimeMillis() / 1000, 3600, "eventi:scrivi"));
+        waitFor(() -> visible("accesso") && text("accesso-messaggio").contains("manca lo scope metriche:leggi"));
+        assertNull(script("return sessionStorage.getItem('conversioni.token')"), "a token without the scope was kept");
+
         final List<String> unexpected = new ArrayList<>();
         for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
-            // the one 401 is the browser's own network log line; anything else (a script error, CSP) is a bug
+            // the 401s and the 403 are the browser's own network log lines; anything else (a script error, CSP) is a bug
             if (e.getLevel().intValue() >= Level.WARNING.intValue()
-                && !(e.getMessage().contains("/api/v1/metriche") && e.getMessage().contains("401"))) {
+                && !(e.getMessage().contains("/api/v1/metriche")
+                    && (e.getMessage().contains("401") || e.getMessage().contains("403")))) {
                 unexpected.add(e.getLevel() + " " + e.getMessage());
             }
         }
