@@ -95,7 +95,7 @@ class JwksRotationTest {
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(),
             new PrometheusExporter(engine)::scrape);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
-        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
+        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         cleanup.add(server::stop);
         cleanup.add(auth);
         engine.start();

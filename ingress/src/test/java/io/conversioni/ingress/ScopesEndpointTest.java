@@ -65,7 +65,7 @@ class ScopesEndpointTest {
         server.addRoutes(alerts::register);
         server.addRoutes(jobs::register);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
-        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password()));
+        server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         cleanup.add(server::stop);
         cleanup.add(auth);
         engine.start();
