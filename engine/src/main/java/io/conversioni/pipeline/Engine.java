@@ -7,6 +7,7 @@ import io.conversioni.dedupe.SingleWriterDedupeTable;
 import io.conversioni.journal.JournalConfig;
 import io.conversioni.journal.SingleWriterJournal;
 import io.conversioni.window.SingleWriterWindowStore;
+import io.conversioni.window.WindowView;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -251,7 +252,8 @@ public final class Engine implements AutoCloseable {
         return config;
     }
 
-    public SingleWriterWindowStore windows() {
+    /** The windows, read-only: any thread reads them without making the window stage wait. */
+    public WindowView windows() {
         return windows;
     }
 

@@ -20,7 +20,7 @@ import org.agrona.BitUtil;
  * name, at most {@code capacity - 2} in a lifetime; lookups of known names allocate nothing.
  * Growth: never; capacity is fixed at construction.
  */
-public final class CampaignDictionary {
+public final class CampaignDictionary implements CampaignNames {
     public static final int NONE_ID = 0;
     public static final int OTHER_ID = 1;
     public static final String NONE_NAME = "(nessuna)";

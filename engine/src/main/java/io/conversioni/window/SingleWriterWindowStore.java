@@ -44,7 +44,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Allocation: the ring, dictionary and histograms at construction; nothing per event.
  * Growth: never; windows are recycled in place as the head advances.
  */
-public final class SingleWriterWindowStore {
+public final class SingleWriterWindowStore implements WindowView {
     /**
      * Skews below this many ms (a webhook's usual delay) are counted in a plain array per canale between
      * publishes: a histogram record per event was a fifth of an update (measured, WindowUpdateBenchmark).
@@ -358,8 +358,10 @@ public final class SingleWriterWindowStore {
     }
 
     /** Window thread, or after it stopped: null when both stores hold the same state, else the first difference. */
-    public String stateDifference(final SingleWriterWindowStore other) {
-        return WindowStateComparison.firstDifference(this.ring, this.campaigns, other.ring, other.campaigns);
+    @Override
+    public String stateDifference(final WindowView other) {
+        final SingleWriterWindowStore that = (SingleWriterWindowStore) other; // the one implementation
+        return WindowStateComparison.firstDifference(this.ring, this.campaigns, that.ring, that.campaigns);
     }
 
     public boolean equalsState(final SingleWriterWindowStore other) {

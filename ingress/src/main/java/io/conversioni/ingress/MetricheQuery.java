@@ -2,9 +2,9 @@ package io.conversioni.ingress;
 
 import io.conversioni.config.EngineConfig;
 import io.conversioni.json.UtcInstant;
-import io.conversioni.window.CampaignDictionary;
 import io.conversioni.window.CostTable;
-import io.conversioni.window.SingleWriterWindowStore;
+import io.conversioni.window.CampaignNames;
+import io.conversioni.window.WindowView;
 import io.conversioni.window.WindowCellFlyweight;
 import io.conversioni.window.WindowMetrics;
 import io.conversioni.window.WindowSnapshot;
@@ -38,7 +38,7 @@ public final class MetricheQuery {
     static final String NO_SPEND_ON_THESE_DAYS = "Nessuna spesa in costi.csv per i giorni mostrati: il CPA resta"
         + " vuoto. Aggiungere righe per canale o per campagna (giorno * per ogni giorno) e riavviare.";
 
-    private final SingleWriterWindowStore store;
+    private final WindowView store;
     private final EngineConfig config;
     /**
      * One reusable window copy per reader thread (a window with all its campaign cells: ~100 KB with the
@@ -46,7 +46,7 @@ public final class MetricheQuery {
      */
     private final ThreadLocal<WindowSnapshot> snapshots;
 
-    public MetricheQuery(final SingleWriterWindowStore store, final EngineConfig config) {
+    public MetricheQuery(final WindowView store, final EngineConfig config) {
         this.store = store;
         this.config = config;
         this.snapshots = ThreadLocal.withInitial(store::newSnapshot);
@@ -65,7 +65,7 @@ public final class MetricheQuery {
         final List<String> canali = config.schema().canali();
         final CostTable costs = config.costs();
         final long windowLength = store.config().windowLengthMs();
-        final CampaignDictionary campaigns = store.campaigns();
+        final CampaignNames campaigns = store.campaigns();
         final StringBuilder windows = new StringBuilder(4096);
         final long[] total = new long[5];
         final boolean[] spendShown = new boolean[1];

@@ -4,7 +4,8 @@ import io.conversioni.pipeline.Engine;
 import io.conversioni.pipeline.EngineCounters;
 import io.conversioni.pipeline.Outcome;
 import io.conversioni.window.CampaignDictionary;
-import io.conversioni.window.SingleWriterWindowStore;
+import io.conversioni.window.CampaignNames;
+import io.conversioni.window.WindowView;
 import org.HdrHistogram.Histogram;
 
 import java.util.List;
@@ -32,7 +33,7 @@ public final class PrometheusExporter {
 
     private final Engine engine;
     private final EngineCounters counters;
-    private final SingleWriterWindowStore windows;
+    private final WindowView windows;
     private final List<String> canali;
     private final List<String> eventi;
     /** Bit i set when evento ordinal i is a conversion. */
@@ -118,7 +119,7 @@ public final class PrometheusExporter {
         if (watermarkMillis != Long.MIN_VALUE) {
             w.sample("conversioni_watermark_timestamp_seconds").value(watermarkMillis / MILLIS_PER_SECOND);
         }
-        final CampaignDictionary campaigns = windows.campaigns();
+        final CampaignNames campaigns = windows.campaigns();
         gauge("conversioni_campaigns", "Distinct campaign names in the dictionary (the reserved "
             + CampaignDictionary.NONE_NAME + " and " + CampaignDictionary.OTHER_NAME + " not counted).",
             campaigns.sizeAcquire() - RESERVED_CAMPAIGN_IDS);
