@@ -59,6 +59,11 @@ final class OwnerOnlyQueueFiles implements StoreFileListener {
         return queue;
     }
 
+    /**
+     * Chronicle calls this on its background releaser thread shortly after it created or opened the cycle file, not
+     * on the appender's thread: until then the new file has the umask's mode, inside a folder that is already 0700,
+     * so no other user can reach it in between.
+     */
     @Override
     public void onAcquired(final int cycle, final File file) {
         try {

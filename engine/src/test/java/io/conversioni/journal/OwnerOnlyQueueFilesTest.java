@@ -1,5 +1,6 @@
 package io.conversioni.journal;
 
+import io.conversioni.testkit.Await;
 import io.conversioni.testkit.LeakCheck;
 import io.conversioni.files.OwnerOnlyFiles;
 import net.openhft.chronicle.core.time.SetTimeProvider;
@@ -29,6 +30,21 @@ class OwnerOnlyQueueFilesTest {
 
     @TempDir
     Path dir;
+
+    /**
+     * Chronicle tells its store listener of a new cycle file on its background releaser thread, so a file's mode
+     * is set shortly after it is created (in a 0700 folder meanwhile): wait for that, bounded.
+     */
+    private static void awaitOwnerOnly(final Path root) {
+        Await.poll(java.time.Duration.ofSeconds(10), () -> {
+            net.openhft.chronicle.core.io.BackgroundResourceReleaser.releasePendingResources();
+            try {
+                return wideModes(root).isEmpty();
+            } catch (final Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
 
     private static List<String> wideModes(final Path root) throws Exception {
         final List<String> wide = new ArrayList<>();
@@ -60,6 +76,7 @@ class OwnerOnlyQueueFilesTest {
         try (Stream<Path> cycles = Files.list(data.resolve("events"))) {
             assertTrue(cycles.filter(p -> p.toString().endsWith(".cq4")).count() >= 2, "rolled to a second cycle");
         }
+        awaitOwnerOnly(data);
         assertEquals(List.of(), wideModes(data));
     }
 
@@ -73,6 +90,7 @@ class OwnerOnlyQueueFilesTest {
         try (Stream<Path> files = Files.list(alerts)) {
             assertTrue(files.anyMatch(p -> p.toString().endsWith(".cq4")), "a cycle file was written");
         }
+        awaitOwnerOnly(dir.resolve("data"));
         assertEquals(List.of(), wideModes(dir.resolve("data")));
         final List<String> read = new ArrayList<>();
         try (TextRecordQueue queue = TextRecordQueue.openReadOnly(alerts)) {

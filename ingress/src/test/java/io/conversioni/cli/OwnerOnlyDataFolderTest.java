@@ -1,5 +1,6 @@
 package io.conversioni.cli;
 
+import io.conversioni.testkit.Await;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.files.OwnerOnlyFiles;
@@ -64,6 +65,21 @@ class OwnerOnlyDataFolderTest {
     }
 
     /** Every path under {@code root} (itself included) whose mode is not 0700 (directory) or 0600 (file). */
+    /**
+     * Chronicle tells its store listener of a new cycle file on its background releaser thread, so a file's mode
+     * is set shortly after it is created (in a 0700 folder meanwhile): wait for that, bounded.
+     */
+    private static void awaitOwnerOnly(final Path root) {
+        Await.poll(java.time.Duration.ofSeconds(10), () -> {
+            net.openhft.chronicle.core.io.BackgroundResourceReleaser.releasePendingResources();
+            try {
+                return notOwnerOnly(root).isEmpty();
+            } catch (final Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
     private static List<String> notOwnerOnly(final Path root) throws Exception {
         final List<String> wrong = new ArrayList<>();
         try (Stream<Path> all = Files.walk(root)) {
@@ -122,6 +138,7 @@ class OwnerOnlyDataFolderTest {
             {"tls", "dev-keystore.p12"}, {"tls", "dev-keystore.password"}, {"", "jwt-secret"}, {"", "LOCK"}}) {
             assertTrue(holds(data.resolve(expected[0]), expected[1]), "the run wrote " + String.join("/", expected));
         }
+        awaitOwnerOnly(data);
         assertEquals(List.of(), notOwnerOnly(data));
     }
 
