@@ -1,5 +1,8 @@
 package io.conversioni.alert;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,6 +31,11 @@ final class SilenzioRule implements StreamRule {
     }
 
     @Override
+    public String name() {
+        return AlertConfig.SILENZIO;
+    }
+
+    @Override
     public void onEvent(final FeedRecord e, final long now) {
         if (e.canale < 0 || e.canale >= keys.length) {
             return;
@@ -45,6 +53,23 @@ final class SilenzioRule implements StreamRule {
                     + (now - lastSeen[c]) / 1000 + " s (since " + java.time.Instant.ofEpochMilli(lastSeen[c]) + ")",
                     (now - lastSeen[c]) / 1000.0, afterMillis / 1000.0);
             }
+        }
+    }
+
+    /** The canali, then when each was last heard from. */
+    @Override
+    public void writeState(final DataOutputStream out) throws IOException {
+        RuleStateFile.writeCanali(out, canali);
+        for (long t : lastSeen) {
+            out.writeLong(t);
+        }
+    }
+
+    @Override
+    public void readState(final DataInputStream in) throws IOException {
+        RuleStateFile.checkCanali(in, canali);
+        for (int c = 0; c < lastSeen.length; c++) {
+            lastSeen[c] = in.readLong();
         }
     }
 }
