@@ -86,7 +86,9 @@ final class HttpOutcomes implements OutcomeListener {
                 break;
             case Outcome.TOO_LATE:
                 out.writeAscii(",\"errori\":[{\"campo\":\"/timestamp\",\"codice\":\"troppo_vecchio\",\"messaggio\":"
-                    + "\"the event is older than the windows kept (windows.horizon); it was quarantined\"}]");
+                    + "\"the event is older than the windows kept (windows.horizon): it is journaled but counted in no "
+                    + "window; it is not quarantined, so requeue does not offer it; do not retry it, reconcile it offline "
+                    + "if needed\"}]");
                 break;
             case Outcome.JOURNAL_FAILED:
                 out.writeAscii(",\"messaggio\":\"the journal could not store the event durably; retry later (a retry of "

@@ -389,6 +389,18 @@ class IngressServerTest {
     }
 
     @Test
+    void shouldAnswerTroppoVecchioWithoutClaimingAQuarantineThatRequeueCouldOffer() throws Exception {
+        start("");
+        assertEquals(202, event(ARTICLE).statusCode());
+        final HttpResponse<String> old = event(ARTICLE.replace("2024-05-20T14:32:45.123Z", "2024-05-18T09:00:00Z"));
+        assertEquals(422, old.statusCode(), old.body());
+        assertTrue(old.body().contains("\"codice\":\"troppo_vecchio\",\"messaggio\":\"the event is older than the "
+            + "windows kept (windows.horizon): it is journaled but counted in no window; it is not quarantined, so requeue "
+            + "does not offer it; do not retry it, reconcile it offline if needed\""), old.body());
+        assertFalse(old.body().contains("was quarantined"), old.body());
+    }
+
+    @Test
     void shouldShowAnAcceptedEventInTheMetricsRightAfterThe202() throws Exception {
         start("");
         assertEquals(202, event(ARTICLE).statusCode());
