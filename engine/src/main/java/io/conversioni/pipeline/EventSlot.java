@@ -14,6 +14,8 @@ final class EventSlot implements EventView {
     static final int KIND_HEARTBEAT = 1;
     /** Not journaled: asks the window stage to capture its state for a snapshot at this point of the stream. */
     static final int KIND_SNAPSHOT = 2;
+    /** {@link #countedEventTimeMillis} when a rejection counts at its receive time, as it does live. */
+    static final long NO_TIME = Long.MIN_VALUE;
 
     // publisher
     int kind;
@@ -37,6 +39,11 @@ final class EventSlot implements EventView {
     final ConversionEvent event = new ConversionEvent();
     final Violations violations = new Violations();
     boolean valid;
+    /**
+     * What-if replays only: the event time of an event the journal counted valid that the new schema rejects,
+     * so its rejection is booked in the window it was counted in; {@link #NO_TIME} otherwise (receive time).
+     */
+    long countedEventTimeMillis = NO_TIME;
 
     // journal stage (JOURNAL_FAILED, notDurable), then dedupe/window stage (the rest)
     int outcome;
@@ -88,6 +95,7 @@ final class EventSlot implements EventView {
         }
         attachments[attachmentIndex] = attachment;
         this.valid = false;
+        this.countedEventTimeMillis = NO_TIME;
         this.outcome = 0;
         this.notDurable = false;
         this.duplicateOfSequence = -1;
