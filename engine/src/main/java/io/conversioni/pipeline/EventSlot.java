@@ -14,8 +14,6 @@ final class EventSlot implements EventView {
     static final int KIND_HEARTBEAT = 1;
     /** Not journaled: asks the window stage to capture its state for a snapshot at this point of the stream. */
     static final int KIND_SNAPSHOT = 2;
-    /** {@link #countedEventTimeMillis} when a rejection counts at its receive time, as it does live. */
-    static final long NO_TIME = Long.MIN_VALUE;
 
     // publisher
     int kind;
@@ -39,6 +37,8 @@ final class EventSlot implements EventView {
     final ConversionEvent event = new ConversionEvent();
     final Violations violations = new Violations();
     boolean valid;
+    /** {@link #countedEventTimeMillis} when a rejection counts at its receive time, as it does live. */
+    static final long NO_TIME = Long.MIN_VALUE;
     /**
      * What-if replays only: the event time of an event the journal counted valid that the new schema rejects,
      * so its rejection is booked in the window it was counted in; {@link #NO_TIME} otherwise (receive time).
