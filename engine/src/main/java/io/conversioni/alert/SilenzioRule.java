@@ -2,7 +2,6 @@ package io.conversioni.alert;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 
@@ -56,20 +55,18 @@ final class SilenzioRule implements StreamRule {
         }
     }
 
-    /** The canali, then when each was last heard from. */
+    /**
+     * Nothing to keep: an open silenzio alert stays open across a restart until the canale's next event, and a
+     * canale counts as quiet only once it sent since this start, so a restart after a long stop does not call
+     * every canale silent.
+     */
     @Override
-    public void writeState(final DataOutputStream out) throws IOException {
-        RuleStateFile.writeCanali(out, canali);
-        for (long t : lastSeen) {
-            out.writeLong(t);
-        }
+    public void writeState(final DataOutputStream out) {
+        // stateless across restarts, on purpose
     }
 
     @Override
-    public void readState(final DataInputStream in) throws IOException {
-        RuleStateFile.checkCanali(in, canali);
-        for (int c = 0; c < lastSeen.length; c++) {
-            lastSeen[c] = in.readLong();
-        }
+    public void readState(final DataInputStream in) {
+        // see writeState
     }
 }

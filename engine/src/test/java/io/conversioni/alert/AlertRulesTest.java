@@ -254,6 +254,25 @@ class AlertRulesTest {
     }
 
     @Test
+    void shouldNotCallACanaleSilentBecauseTheServerItselfWasStopped() throws Exception {
+        final String yaml = "  silenzio:\n    after: 2s\n";
+        start(yaml);
+        publish(event(1, T0, "email"));
+        heartbeatsReach(T0 + 500);
+        stop();
+
+        now.set(T0 + 60_000); // a minute down: email sent nothing to a stopped server
+        start(yaml);
+        await("an evaluation after the restart", () -> alerts.evaluatedThroughMillis() >= T0 + 60_000);
+        assertEquals(List.of(), alerts.alerts("aperto"), "quiet only since this start counts");
+        assertEquals(List.of(), changes);
+        publish(event(2, T0 + 60_000, "email"));
+        heartbeatsReach(T0 + 63_000);
+        await("silenzio once email, heard from since the start, is quiet for 2 s",
+            () -> only("aperto", "silenzio", "canale=email") != null);
+    }
+
+    @Test
     void shouldRefuseUnknownAlertSettingsNamingTheKey() throws Exception {
         final EngineConfig config = EngineConfig.parse("alerts:\n  duplicati:\n    treshold: 3\n", CONFIG_DIR);
         final ConfigReader section = config.alerts();
