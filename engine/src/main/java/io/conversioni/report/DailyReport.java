@@ -78,6 +78,44 @@ public final class DailyReport {
             new TreeMap<>(alertLog.firedByRule(from, to)), null);
     }
 
+    /**
+     * Why this report would be worse than {@code existingJson}, a report of the same day already written (the
+     * server's final one): it is final and counts more events received, more alerts or more reconciliation
+     * runs than this one sees (journal cycles deleted since, or alerts this process could not read). Null when
+     * this report sees at least as much, or the existing file is partial or not a report.
+     */
+    public String seesLessThan(final String existingJson) {
+        final Object tree;
+        try {
+            tree = JsonTree.parse(existingJson);
+        } catch (RuntimeException e) {
+            return null; // not a report (a torn or foreign file): nothing better to keep
+        }
+        if (!(tree instanceof Map<?, ?> old) || !Boolean.FALSE.equals(old.get("parziale"))) {
+            return null;
+        }
+        final long received = old.get("eventi") instanceof Map<?, ?> e ? number(e.get("ricevuti")) : 0;
+        long alertsThere = 0;
+        if (old.get("allarmi") instanceof Map<?, ?> a) {
+            for (Object n : a.values()) {
+                alertsThere += number(n);
+            }
+        }
+        final long runsThere = old.get("riconciliazione") instanceof Map<?, ?> r ? number(r.get("esecuzioni")) : 0;
+        final long alertsHere = alerts.values().stream().mapToLong(Long::longValue).sum();
+        final long runsHere = parsedRuns().size();
+        if (received > counts.received() || alertsThere > alertsHere || runsThere > runsHere) {
+            return "the final report already written counts " + received + " events received, " + alertsThere
+                + " alerts and " + runsThere + " reconciliation runs; this one sees " + counts.received() + ", "
+                + alertsHere + " and " + runsHere;
+        }
+        return null;
+    }
+
+    private static long number(final Object n) {
+        return n instanceof Number v ? v.longValue() : 0;
+    }
+
     public boolean partial() {
         return generatedAtMillis < day.plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.LocalDate;
@@ -24,12 +25,14 @@ import java.util.concurrent.Callable;
  * {@code <data-dir>/reports/}) and prints the Markdown. Reads the event journal and the alert journal
  * read-only, so it may run beside a server and writes the same report the server's job would. When the alert
  * journal cannot be read, the report says so and goes to {@code reports/offline/} instead, never over the
- * server's. Exit 0, or 2 on bad usage or input. Runs on the main thread.
+ * server's; so does a report that sees less than the final one already written (journal cycles deleted since).
+ * Exit 0, or 2 on bad usage or input. Runs on the main thread.
  */
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Write the daily integrity report (reports/YYYY-MM-DD.json and .md) and print it.",
         "Alerts come from the data folder's alert journal; when it cannot be read, the report says so and is",
-        "written to reports/offline/ instead, leaving the server's report alone."})
+        "written to reports/offline/ instead, leaving the server's report alone; so is a report that sees less",
+        "than the final one already written (journal cycles deleted since)."})
 final class ReportCommand implements Callable<Integer> {
     @Option(names = "--day", paramLabel = "YYYY-MM-DD", description = "The UTC day (default: today).")
     private String day;
@@ -67,10 +70,19 @@ final class ReportCommand implements Callable<Integer> {
             return 2;
         }
         final Path reports = ReportJob.reportsDir(dataDir);
-        final Path json = report.write(alertsUnread == null ? reports : reports.resolve("offline"));
-        if (alertsUnread != null) {
-            System.err.println("warning: " + alertsUnread + "; the report counts no alerts, so it went to "
-                + reports.resolve("offline") + " and " + reports.resolve(date + ".json") + " was left as it was");
+        final Path existing = reports.resolve(date + ".json");
+        String worse = alertsUnread == null ? null : alertsUnread + "; the report counts no alerts";
+        if (worse == null && Files.isRegularFile(existing)) {
+            try {
+                worse = report.seesLessThan(Files.readString(existing, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                worse = null; // unreadable (not UTF-8 text): not a report worth keeping
+            }
+        }
+        final Path json = report.write(worse == null ? reports : reports.resolve("offline"));
+        if (worse != null) {
+            System.err.println("warning: " + worse + "; so it went to " + reports.resolve("offline") + " and "
+                + existing + " was left as it was");
         }
         final PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         out.print(report.markdown());

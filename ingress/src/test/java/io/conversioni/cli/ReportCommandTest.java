@@ -55,6 +55,10 @@ class ReportCommandTest {
                 return all.size() == 3 && all.stream().filter(a -> !a.aperto()).count() == 1;
             });
 
+            Files.createDirectories(data.resolve("reports"));
+            Files.writeString(data.resolve("reports/2024-05-20.json"), "{\"giorno\":\"2024-05-20\",\"parziale\":true,"
+                + "\"eventi\":{\"ricevuti\":0},\"allarmi\":{}}\n"); // the server's, written during the day
+
             final String[] run = CliRun.run("report", "--day", "2024-05-20", "--data-dir", data.toString());
             assertEquals("0", run[0], run[2]);
             final String json = Files.readString(data.resolve("reports/2024-05-20.json"));
@@ -63,6 +67,24 @@ class ReportCommandTest {
             assertTrue(md.contains("| consegna_fallita | 1 |\n| riconciliazione | 1 |"), md);
             assertFalse(md.contains("Nessun allarme"), md);
         }
+    }
+
+    @Test
+    void shouldLeaveAFinalReportThatSawMoreThanThisRunCan() throws Exception {
+        try (Engine engine = Engine.create(EngineConfig.parse("", CONFIG), data)) {
+            engine.start(); // a journal without that day's events: its cycles were deleted since
+        }
+        final Path servers = Files.createDirectories(data.resolve("reports")).resolve("2024-05-20.json");
+        final String serversReport = "{\"giorno\":\"2024-05-20\",\"parziale\":false,\"eventi\":{\"ricevuti\":9},"
+            + "\"riconciliazione\":{\"esecuzioni\":0},\"allarmi\":{\"duplicati\":11}}\n";
+        Files.writeString(servers, serversReport);
+
+        final String[] run = CliRun.run("report", "--day", "2024-05-20", "--data-dir", data.toString());
+        assertEquals("0", run[0], run[2]);
+        assertEquals(serversReport, Files.readString(servers), "the final report is left as it was");
+        assertTrue(run[2].contains("warning: the final report already written counts 9 events received, 11 alerts and 0 "
+            + "reconciliation runs; this one sees 0, 0 and 0"), run[2]);
+        assertTrue(Files.readString(data.resolve("reports/offline/2024-05-20.json")).contains("\"ricevuti\":0"));
     }
 
     @Test
