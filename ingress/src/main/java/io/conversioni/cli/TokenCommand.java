@@ -11,16 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
-/**
- * {@code conversioni token --sub NAME [--ttl 24h]}: prints a fresh HS256 token, nothing else. The default
- * lifetime is the development token's in the {@code serve} banner (24 h). Main thread; allocates freely.
- */
+/** {@code conversioni token --sub NAME [--ttl 1h]}: prints a fresh HS256 token, nothing else. */
 @Command(name = "token", mixinStandardHelpOptions = true,
     description = {"Print a fresh HS256 token for the server's shared secret (and nothing else).",
         "The secret comes from CONVERSIONI_JWT_SECRET or the data folder's jwt-secret."})
 final class TokenCommand implements Callable<Integer> {
-    static final String DEFAULT_TTL = "24h";
-
     @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
     private Path configFile;
 
@@ -30,7 +25,7 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--sub", required = true, paramLabel = "NAME", description = "The token's subject (who sends).")
     private String subject;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = TokenCommand.DEFAULT_TTL,
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "24h",
         description = "Lifetime, like 30m, 1h, 7d (default: ${DEFAULT-VALUE}).")
     private String ttl;
 

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code token}: the lifetime its help states is the one it issues, and the serve banner's (24 h). */
-class TokenCommandTest {
+class TokenLifetimeTest {
     @TempDir
     Path data;
 
