@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
@@ -41,7 +42,8 @@ class AlertRestartTest {
     Path data;
 
     private final AtomicLong clock = new AtomicLong(IngressServerTest.T0 + 5_000);
-    private final List<String> sink = Collections.synchronizedList(new ArrayList<>());
+    /** What the webhook received, in order; written by the sink server's thread, read while it may still write. */
+    private final List<String> sink = new CopyOnWriteArrayList<>();
     private final List<AutoCloseable> running = new ArrayList<>();
     private HttpServer sinkServer;
     private AlertRuntime alerts;
