@@ -18,6 +18,9 @@ import java.util.concurrent.locks.LockSupport;
  * evaluates the stream rules on its own thread ({@code conversioni-alerts}), takes raise/clear signals
  * from outside the stream ({@link AlertSignal}: delivery, reconciliation), journals every alert in
  * {@code <data-dir>/alerts} (reloaded at start: open alerts stay open) and tells an {@link AlertListener}.
+ * What the rules counted is saved in {@code <data-dir>/alert-rules.state} ({@link RuleStateFile}) when the
+ * service closes and every minute of stream time, and restored at start, so an alert whose condition still
+ * holds stays open across a restart and no false "risolto" leaves.
  *
  * <p>Threading: {@link #attach} and {@link #close} from one controlling thread; {@code raise}/{@code clear}
  * and the readers from any thread (signals are queued for the rules thread, which owns all alert state).
@@ -36,6 +39,8 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private static final long IDLE_NANOS = 5_000_000L;
     private static final long LONG_IDLE_NANOS = 10_000_000L;
     private static final int IDLE_ROUNDS_BEFORE_LONG = 200;
+    /** Stream time between saves of the rules' state (a crash loses at most this much of what they counted). */
+    private static final long STATE_SAVE_EVERY_MILLIS = 60_000L;
 
     private record Signal(boolean raise, String regola, String chiave, String messaggio, long atMillis) {
     }
@@ -43,37 +48,62 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private final OneToOneEventFeed feed;
     private final TextRecordQueue journal;
     private final AlertBook book;
-    private final List<StreamRule> rules = new ArrayList<>();
+    private final AlertConfig config;
+    private final List<String> canali;
+    private final List<StreamRule> rules;
+    private final Path stateFile;
     private final ConcurrentLinkedQueue<Signal> signals = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final Consumer consumer = new Consumer();
     private volatile boolean running = true;
     private long nowMillis = Long.MIN_VALUE;
     private long evaluatedAtMillis = Long.MIN_VALUE;
+    private long savedAtMillis;
+    /** The stream time of the rules' last evaluation, for readers that wait on it (tests, operators). */
+    private volatile long evaluatedThroughMillis = Long.MIN_VALUE;
 
     private AlertService(final AlertConfig config, final Path dataDir, final List<String> canali,
                          final AlertListener listener) {
         this.feed = new OneToOneEventFeed(config.feedCapacityBytes);
         this.journal = TextRecordQueue.open(dataDir.resolve("alerts"));
         this.book = new AlertBook(journal, listener, config.maxHistory);
-        if (config.duplicati) {
-            rules.add(new DuplicatiRule(book, config, canali));
+        this.config = config;
+        this.canali = canali;
+        this.rules = new ArrayList<>();
+        for (String name : List.of(AlertConfig.DUPLICATI, AlertConfig.RIFIUTI, AlertConfig.DERIVA_OROLOGIO,
+            AlertConfig.SILENZIO)) {
+            final StreamRule rule = newRule(name);
+            if (rule != null) {
+                rules.add(rule);
+            }
         }
-        if (config.rifiuti) {
-            rules.add(new RifiutiRule(book, config));
+        this.stateFile = dataDir.resolve(RuleStateFile.FILE_NAME);
+        if (config.enabled) {
+            nowMillis = RuleStateFile.read(stateFile, rules, this::newRule);
         }
-        if (config.deriva) {
-            rules.add(new DerivaOrologioRule(book, config, canali));
-        }
-        if (config.silenzio) {
-            rules.add(new SilenzioRule(book, config, canali));
-        }
+        this.savedAtMillis = nowMillis;
         this.thread = new Thread(this::run, "conversioni-alerts");
         this.thread.setDaemon(true);
     }
 
+    /** A fresh rule by name, or null when the rule is disabled. */
+    private StreamRule newRule(final String name) {
+        switch (name) {
+            case AlertConfig.DUPLICATI:
+                return config.duplicati ? new DuplicatiRule(book, config, canali) : null;
+            case AlertConfig.RIFIUTI:
+                return config.rifiuti ? new RifiutiRule(book, config) : null;
+            case AlertConfig.DERIVA_OROLOGIO:
+                return config.deriva ? new DerivaOrologioRule(book, config, canali) : null;
+            case AlertConfig.SILENZIO:
+                return config.silenzio ? new SilenzioRule(book, config, canali) : null;
+            default:
+                throw new IllegalArgumentException("no stream rule named " + name);
+        }
+    }
+
     /**
-     * Reloads the alert journal, taps {@code engine} (call before {@code engine.start()}: replayed events
+     * Reloads the alert journal and the rules' saved state, taps {@code engine} (call before {@code engine.start()}: replayed events
      * are not seen) and starts the rules thread.
      */
     public static AlertService attach(final AlertConfig config, final Path dataDir, final Engine engine,
@@ -96,6 +126,13 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
                 for (StreamRule rule : rules) {
                     evaluate(rule, nowMillis);
                 }
+                evaluatedThroughMillis = nowMillis;
+                if (savedAtMillis == Long.MIN_VALUE) {
+                    savedAtMillis = nowMillis;
+                } else if (config.enabled && nowMillis - savedAtMillis >= STATE_SAVE_EVERY_MILLIS) {
+                    savedAtMillis = nowMillis;
+                    RuleStateFile.write(stateFile, nowMillis, rules);
+                }
             }
             if (work == 0) {
                 LockSupport.parkNanos(++idleRounds < IDLE_ROUNDS_BEFORE_LONG ? IDLE_NANOS : LONG_IDLE_NANOS);
@@ -105,6 +142,9 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         }
         feed.poll(consumer, Integer.MAX_VALUE);
         drainSignals();
+        if (config.enabled && nowMillis != Long.MIN_VALUE) {
+            RuleStateFile.write(stateFile, nowMillis, rules);
+        }
     }
 
     private static void evaluate(final StreamRule rule, final long now) {
@@ -198,12 +238,23 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         return book.snapshot().firedByRule();
     }
 
+    /**
+     * Stream time up to which the rules last evaluated the conditions that hold over time ({@code onTime}),
+     * {@link Long#MIN_VALUE} before the first evaluation of this run. Any thread.
+     */
+    public long evaluatedThroughMillis() {
+        return evaluatedThroughMillis;
+    }
+
     /** Feed records dropped because the rules thread fell behind. Any thread. */
     public long feedDrops() {
         return feed.dropped();
     }
 
-    /** Stops the rules thread after it handled what was queued, then closes the journal. Idempotent. */
+    /**
+     * Stops the rules thread after it handled what was queued and saved the rules' state, then closes the
+     * journal. Idempotent.
+     */
     @Override
     public synchronized void close() {
         if (!running) {

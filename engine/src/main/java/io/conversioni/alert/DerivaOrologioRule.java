@@ -2,6 +2,11 @@ package io.conversioni.alert;
 
 import io.conversioni.pipeline.Outcome;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 
 import java.util.List;
 
@@ -55,6 +60,11 @@ final class DerivaOrologioRule implements StreamRule {
             current[i] = new Histogram(MAX_SKEW_MILLIS, 2);
             windowStart[i] = Long.MIN_VALUE;
         }
+    }
+
+    @Override
+    public String name() {
+        return AlertConfig.DERIVA_OROLOGIO;
     }
 
     @Override
@@ -123,6 +133,47 @@ final class DerivaOrologioRule implements StreamRule {
             roll(c, now);
             if (windowStart[c] != Long.MIN_VALUE && current[c].getTotalCount() == 0) {
                 book.lapses(AlertConfig.DERIVA_OROLOGIO, keys[c], now, holdDownMillis); // hold-down runs on
+            }
+        }
+    }
+
+    /** Window length, threshold and canali, then per canale its window, counters and the histogram's recorded values. */
+    @Override
+    public void writeState(final DataOutputStream out) throws IOException {
+        out.writeLong(windowMillis);
+        out.writeLong(thresholdMillis);
+        RuleStateFile.writeCanali(out, canali);
+        for (int c = 0; c < keys.length; c++) {
+            out.writeLong(windowStart[c]);
+            out.writeLong(aboveThreshold[c]);
+            out.writeBoolean(heldInWindow[c]);
+            int distinct = 0;
+            for (HistogramIterationValue ignored : current[c].recordedValues()) {
+                distinct++;
+            }
+            out.writeInt(distinct);
+            for (HistogramIterationValue v : current[c].recordedValues()) {
+                out.writeLong(v.getValueIteratedTo());
+                out.writeLong(v.getCountAtValueIteratedTo());
+            }
+        }
+    }
+
+    @Override
+    public void readState(final DataInputStream in) throws IOException {
+        RuleStateFile.expect(in.readLong() == windowMillis, "deriva_orologio.window");
+        RuleStateFile.expect(in.readLong() == thresholdMillis, "deriva_orologio.threshold");
+        RuleStateFile.checkCanali(in, canali);
+        for (int c = 0; c < keys.length; c++) {
+            windowStart[c] = in.readLong();
+            aboveThreshold[c] = in.readLong();
+            heldInWindow[c] = in.readBoolean();
+            final int distinct = in.readInt();
+            for (int i = 0; i < distinct; i++) {
+                final long value = in.readLong();
+                final long count = in.readLong();
+                RuleStateFile.expect(value >= 0 && value <= MAX_SKEW_MILLIS && count > 0, "the histogram's range");
+                current[c].recordValueWithCount(value, count);
             }
         }
     }

@@ -2,6 +2,9 @@ package io.conversioni.alert;
 
 import io.conversioni.pipeline.Outcome;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,6 +42,11 @@ final class DuplicatiRule implements StreamRule {
             canaleKeys[i] = "canale=" + canali.get(i);
             byCanale[i] = newRing();
         }
+    }
+
+    @Override
+    public String name() {
+        return AlertConfig.DUPLICATI;
     }
 
     /** Slot 0: count stored; then the last threshold + 1 receive times, oldest overwritten. */
@@ -122,6 +130,51 @@ final class DuplicatiRule implements StreamRule {
             if (ring == null || inWindow(ring, now) <= threshold) {
                 book.lapses(AlertConfig.DUPLICATI, chiave, now, holdDownMillis);
             }
+        }
+    }
+
+    /** Threshold and canali, then each canale's ring, then the clients' rings least recently duplicated first. */
+    @Override
+    public void writeState(final DataOutputStream out) throws IOException {
+        out.writeInt(threshold);
+        RuleStateFile.writeCanali(out, canali);
+        for (long[] ring : byCanale) {
+            writeRing(out, ring);
+        }
+        out.writeInt(byClient.size());
+        for (Map.Entry<String, long[]> e : byClient.entrySet()) {
+            out.writeUTF(e.getKey());
+            writeRing(out, e.getValue());
+        }
+    }
+
+    @Override
+    public void readState(final DataInputStream in) throws IOException {
+        RuleStateFile.expect(in.readInt() == threshold, "duplicati.threshold");
+        RuleStateFile.checkCanali(in, canali);
+        for (long[] ring : byCanale) {
+            readRing(in, ring);
+        }
+        final int clients = in.readInt();
+        for (int i = 0; i < clients; i++) {
+            final String id = in.readUTF();
+            final long[] ring = newRing();
+            readRing(in, ring);
+            if (clients - i <= maxClients) { // a lowered max_clients keeps the most recently duplicated
+                byClient.put(id, ring);
+            }
+        }
+    }
+
+    private static void writeRing(final DataOutputStream out, final long[] ring) throws IOException {
+        for (long v : ring) {
+            out.writeLong(v);
+        }
+    }
+
+    private static void readRing(final DataInputStream in, final long[] ring) throws IOException {
+        for (int i = 0; i < ring.length; i++) {
+            ring[i] = in.readLong();
         }
     }
 }

@@ -3,6 +3,10 @@ package io.conversioni.alert;
 import io.conversioni.pipeline.EngineCounters;
 import io.conversioni.pipeline.Outcome;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
 /**
  * {@code rifiuti}: the share of rejected (schema-invalid) events among all decided events over a sliding
  * {@code window} exceeds {@code threshold}, once at least {@code min_events} arrived in it. Key
@@ -31,6 +35,11 @@ final class RifiutiRule implements StreamRule {
         this.windowMillis = c.rifiutiWindowMillis;
         this.bucketMillis = Math.max(1, windowMillis / BUCKETS);
         this.holdDownMillis = c.rifiutiResolveAfterMillis;
+    }
+
+    @Override
+    public String name() {
+        return AlertConfig.RIFIUTI;
     }
 
     private void advance(final long now) {
@@ -95,5 +104,30 @@ final class RifiutiRule implements StreamRule {
             }
         }
         return EngineCounters.REJECTION_CODES.get(best);
+    }
+
+    /** Bucket length and code count (the shape), the current bucket, then the three arrays. */
+    @Override
+    public void writeState(final DataOutputStream out) throws IOException {
+        out.writeLong(bucketMillis);
+        out.writeInt(byCode.length);
+        out.writeLong(currentBucket);
+        for (long[] a : new long[][] {total, rejected, byCode}) {
+            for (long v : a) {
+                out.writeLong(v);
+            }
+        }
+    }
+
+    @Override
+    public void readState(final DataInputStream in) throws IOException {
+        RuleStateFile.expect(in.readLong() == bucketMillis, "rifiuti.window");
+        RuleStateFile.expect(in.readInt() == byCode.length, "the rejection codes");
+        currentBucket = in.readLong();
+        for (long[] a : new long[][] {total, rejected, byCode}) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = in.readLong();
+            }
+        }
     }
 }

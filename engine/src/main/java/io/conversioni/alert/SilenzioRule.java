@@ -1,5 +1,7 @@
 package io.conversioni.alert;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.util.Arrays;
 import java.util.List;
 
@@ -28,6 +30,11 @@ final class SilenzioRule implements StreamRule {
     }
 
     @Override
+    public String name() {
+        return AlertConfig.SILENZIO;
+    }
+
+    @Override
     public void onEvent(final FeedRecord e, final long now) {
         if (e.canale < 0 || e.canale >= keys.length) {
             return;
@@ -46,5 +53,20 @@ final class SilenzioRule implements StreamRule {
                     (now - lastSeen[c]) / 1000.0, afterMillis / 1000.0);
             }
         }
+    }
+
+    /**
+     * Nothing to keep: an open silenzio alert stays open across a restart until the canale's next event, and a
+     * canale counts as quiet only once it sent since this start, so a restart after a long stop does not call
+     * every canale silent.
+     */
+    @Override
+    public void writeState(final DataOutputStream out) {
+        // stateless across restarts, on purpose
+    }
+
+    @Override
+    public void readState(final DataInputStream in) {
+        // see writeState
     }
 }

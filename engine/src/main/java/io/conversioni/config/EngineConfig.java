@@ -114,6 +114,7 @@ public final class EngineConfig {
         final long size = r.durationMillis("windows.size", "5m", 1000, 86_400_000);
         final long horizon = r.durationMillis("windows.horizon", "24h", size, 31L * 86_400_000);
         final long lateness = r.durationMillis("windows.allowed_lateness", "15s", 0, horizon);
+        final long idleAllowance = r.durationMillis("windows.idle_allowance", "45s", 0, horizon - 1);
         final long future = r.durationMillis("windows.future_tolerance", "1m", 0, 86_400_000);
         final int campaigns = (int) r.integer("windows.campaign_capacity", 1024, 3, 1 << 16);
         final int[] numerator = ordinals("windows.conversion_rate.conversioni",
@@ -122,7 +123,7 @@ public final class EngineConfig {
             r.stringList("windows.conversion_rate.base", schema.eventi()), schema.eventi());
         try {
             this.windows = WindowConfig.builder().windowLengthMs(size).horizonMs(horizon).allowedLatenessMs(lateness)
-                .futureToleranceMs(future).campaignCapacity(campaigns).eventoCount(schema.eventi().size())
+                .idleAllowanceMs(idleAllowance).futureToleranceMs(future).campaignCapacity(campaigns).eventoCount(schema.eventi().size())
                 .canaleCount(schema.canali().size()).statoCount(schema.stati().size())
                 .numeratorEventi(numerator).denominatorEventi(denominator).build();
         } catch (IllegalArgumentException e) {

@@ -98,7 +98,11 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
         }
         counters.bodyBytes(slot.bodyLength);
         if (!slot.valid) {
-            windows.onRejected(slot.receiveMillis);
+            // live, a rejection counts at its receive time; a what-if replay books an event the journal counted in
+            // a window, and the new schema rejects, in that same window, so its diff shows one window change
+            final long counted = slot.countedEventTimeMillis;
+            windows.onRejected(counted != EventSlot.NO_TIME
+                && windows.timeCheck(slot.receiveMillis, counted) == WindowResult.ACCEPTED ? counted : slot.receiveMillis);
             slot.outcome = Outcome.REJECTED;
             counters.outcome(Outcome.REJECTED);
             counters.rejectedCode(slot.violations.size() > 0 ? slot.violations.codice(0) : "other");

@@ -42,6 +42,13 @@ final class EventSlot implements EventView {
     final ConversionEvent event = new ConversionEvent();
     final Violations violations = new Violations();
     boolean valid;
+    /** {@link #countedEventTimeMillis} when a rejection counts at its receive time, as it does live. */
+    static final long NO_TIME = Long.MIN_VALUE;
+    /**
+     * What-if replays only: the event time of an event the journal counted valid that the new schema rejects,
+     * so its rejection is booked in the window it was counted in; {@link #NO_TIME} otherwise (receive time).
+     */
+    long countedEventTimeMillis = NO_TIME;
 
     // journal stage (JOURNAL_FAILED, notDurable), then dedupe/window stage (the rest)
     int outcome;
@@ -93,6 +100,7 @@ final class EventSlot implements EventView {
         }
         attachments[attachmentIndex] = attachment;
         this.valid = false;
+        this.countedEventTimeMillis = NO_TIME;
         this.outcome = 0;
         this.notDurable = false;
         this.duplicateOfSequence = -1;

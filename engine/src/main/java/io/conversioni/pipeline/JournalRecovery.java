@@ -1,11 +1,13 @@
 package io.conversioni.pipeline;
 
 import io.conversioni.config.EngineConfig;
+import io.conversioni.event.ConversionEvent;
 import io.conversioni.event.EventDecoder;
 import io.conversioni.journal.JournalConfig;
 import io.conversioni.journal.JournalReader;
 import io.conversioni.journal.JournalRecord;
 import io.conversioni.journal.JournalRecordKind;
+import io.conversioni.schema.Violations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,10 @@ final class JournalRecovery {
     private final JournalConfig journalConfig;
     private final DedupeWindowStage stage;
     private final EventDecoder decoder;
+    /** What-if replays: the live schema, to find the event time of an event only the new schema rejects. */
+    private final EventDecoder recordedDecoder;
+    private final ConversionEvent recordedEvent = new ConversionEvent();
+    private final Violations recordedViolations = new Violations();
     /** False: the journal's verdict (valid or quarantined) stands; true: every body is judged again by the decoder. */
     private final boolean revalidate;
     /** Sees every replayed event with the outcome the decision code gave it (offline replays); may be null. */
@@ -43,6 +49,7 @@ final class JournalRecovery {
         this.stage = stage;
         this.decoder = schema.newDecoder(config.maxDepth());
         this.revalidate = revalidate;
+        this.recordedDecoder = revalidate ? config.schema().newDecoder(config.maxDepth()) : null;
     }
 
     Result replay() {
@@ -83,7 +90,11 @@ final class JournalRecovery {
                     slot.fill(EventSlot.KIND_EVENT, record.body(), 0, record.bodyLength(), record.receiveMillis(), 0,
                         null, null);
                     slot.valid = decoder.decode(slot.body, 0, slot.bodyLength, slot.event, slot.violations);
-                    if (!slot.valid) {
+                    if (!slot.valid && revalidate) {
+                        if (recordedDecoder.decode(slot.body, 0, slot.bodyLength, recordedEvent, recordedViolations)) {
+                            slot.countedEventTimeMillis = recordedEvent.timestampMillis();
+                        }
+                    } else if (!slot.valid) {
                         schemaDisagreements++;
                     }
                 } else {

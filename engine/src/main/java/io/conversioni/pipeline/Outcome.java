@@ -11,7 +11,7 @@ public final class Outcome {
     public static final int DUPLICATE = 2;
     /** Invalid against the schema: quarantined with its violations. */
     public static final int REJECTED = 3;
-    /** Valid, but dated beyond the horizon in the past: quarantined, counted as too late. */
+    /** Valid, but dated beyond the horizon in the past: journaled (not quarantined), counted as too late, in no window. */
     public static final int TOO_LATE = 4;
     /** Valid, but dated further in the future than the tolerance allows. */
     public static final int FUTURE = 5;

@@ -36,14 +36,22 @@ public final class DailyReport {
     private final DailyCounts counts;
     private final List<String> runs;
     private final Map<String, Long> alerts;
+    /** Why the alerts could not be read (null: they were), said in the report instead of "Nessun allarme". */
+    private final String alertsUnread;
 
     private DailyReport(final LocalDate day, final long generatedAtMillis, final DailyCounts counts,
-                        final List<String> runs, final Map<String, Long> alerts) {
+                        final List<String> runs, final Map<String, Long> alerts, final String alertsUnread) {
         this.day = day;
         this.generatedAtMillis = generatedAtMillis;
         this.counts = counts;
         this.runs = runs;
         this.alerts = alerts;
+        this.alertsUnread = alertsUnread;
+    }
+
+    /** This report, saying that its alerts section is empty because the alerts could not be read, and why. */
+    public DailyReport alertsUnread(final String reason) {
+        return new DailyReport(day, generatedAtMillis, counts, runs, Map.of(), reason);
     }
 
     /**
@@ -65,7 +73,45 @@ public final class DailyReport {
         final DailyCounts counts = new DailyCounts(from, to);
         OfflineReplay.recorded(config, dataDir, counts);
         return new DailyReport(day, nowMillis, counts, new ReconciliationLog(dataDir).read(day),
-            new TreeMap<>(alertLog.firedByRule(from, to)));
+            new TreeMap<>(alertLog.firedByRule(from, to)), null);
+    }
+
+    /**
+     * Why this report would be worse than {@code existingJson}, a report of the same day already written (the
+     * server's final one): it is final and counts more events received, more alerts or more reconciliation
+     * runs than this one sees (journal cycles deleted since, or alerts this process could not read). Null when
+     * this report sees at least as much, or the existing file is partial or not a report.
+     */
+    public String seesLessThan(final String existingJson) {
+        final Object tree;
+        try {
+            tree = JsonTree.parse(existingJson);
+        } catch (RuntimeException e) {
+            return null; // not a report (a torn or foreign file): nothing better to keep
+        }
+        if (!(tree instanceof Map<?, ?> old) || !Boolean.FALSE.equals(old.get("parziale"))) {
+            return null;
+        }
+        final long received = old.get("eventi") instanceof Map<?, ?> e ? number(e.get("ricevuti")) : 0;
+        long alertsThere = 0;
+        if (old.get("allarmi") instanceof Map<?, ?> a) {
+            for (Object n : a.values()) {
+                alertsThere += number(n);
+            }
+        }
+        final long runsThere = old.get("riconciliazione") instanceof Map<?, ?> r ? number(r.get("esecuzioni")) : 0;
+        final long alertsHere = alerts.values().stream().mapToLong(Long::longValue).sum();
+        final long runsHere = parsedRuns().size();
+        if (received > counts.received() || alertsThere > alertsHere || runsThere > runsHere) {
+            return "the final report already written counts " + received + " events received, " + alertsThere
+                + " alerts and " + runsThere + " reconciliation runs; this one sees " + counts.received() + ", "
+                + alertsHere + " and " + runsHere;
+        }
+        return null;
+    }
+
+    private static long number(final Object n) {
+        return n instanceof Number v ? v.longValue() : 0;
     }
 
     public boolean partial() {
@@ -90,7 +136,8 @@ public final class DailyReport {
      * "rifiutati_per_codice":{},"troppo_vecchi","nel_futuro","in_ritardo","valore_accettato"},
      * "riconciliazione":{"esecuzioni","concordi","discordi","discordanze":[{"eseguita","fonte","finestra",
      * "evento","canale","motore","crm","mancanti","in_piu","valore_diverso"}],"dettaglio":[run, ...]},
-     * "allarmi":{"regola":count}}}; {@code dettaglio} holds each run as {@link ReconciliationLog} wrote it.
+     * "allarmi":{"regola":count}}}; {@code dettaglio} holds each run as {@link ReconciliationLog} wrote it. A
+     * report whose alerts could not be read ends with {@code "allarmi":{},"allarmi_non_letti":"why"}.
      */
     public String json() {
         final StringBuilder sb = new StringBuilder(2048);
@@ -131,6 +178,9 @@ public final class DailyReport {
             .append(String.join(",", disagreeing.subList(Math.max(0, disagreeing.size() - MAX_DETAIL_RUNS), disagreeing.size())))
             .append("]},\"allarmi\":");
         counts(sb, alerts);
+        if (alertsUnread != null) {
+            sb.append(",\"allarmi_non_letti\":").append(ReconciliationFormat.quote(alertsUnread));
+        }
         return sb.append("}\n").toString();
     }
 
@@ -171,7 +221,9 @@ public final class DailyReport {
             sb.append("\nGli eventi per nome sono nel file JSON (`riconciliazione.dettaglio`).\n\n");
         }
         sb.append("## Allarmi\n\n");
-        if (alerts.isEmpty()) {
+        if (alertsUnread != null) {
+            sb.append("Allarmi non letti (").append(alertsUnread).append("): questo rapporto non li conta.\n");
+        } else if (alerts.isEmpty()) {
             sb.append("Nessun allarme.\n");
         } else {
             sb.append("| regola | scattati |\n|---|---:|\n");

@@ -10,8 +10,8 @@ package io.conversioni.window;
  * <li>{@code window.lengthMs} 300000 (5 min); must divide one UTC day so windows align with the cost table's days.</li>
  * <li>{@code window.horizonMs} 86400000 (24 h); a multiple of the length; the ring holds horizon / length windows.</li>
  * <li>{@code window.allowedLatenessMs} 15000 (the article's ±15 s): watermark = max event time - lateness.</li>
- * <li>{@code window.idleAllowanceMs} 45000: a heartbeat at receive time R raises the watermark to
- *     R - lateness - idleAllowance, so an idle window closes at most 60 s after its end.</li>
+ * <li>{@code window.idleAllowanceMs} 45000 ({@code windows.idle_allowance}): a heartbeat at receive time R raises
+ *     the watermark to R - lateness - idleAllowance, so an idle window closes lateness + idleAllowance after its end.</li>
  * <li>{@code window.futureToleranceMs} 60000: an event dated more than this after its receive time is FUTURE.</li>
  * <li>{@code window.eventoCount} 4, {@code window.canaleCount} 4, {@code window.statoCount} 3: the schema's enums.</li>
  * <li>{@code window.campaignCapacity} 256 ids, two of them reserved ({@link CampaignDictionary#NONE_ID},

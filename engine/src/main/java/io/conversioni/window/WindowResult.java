@@ -13,7 +13,7 @@ public final class WindowResult {
     public static final int ACCEPTED_LATE_REVISION = 1;
     /** A duplicate, counted as such in its window (revision incremented if that window was closed). */
     public static final int DUPLICATE_COUNTED = 2;
-    /** Older than the horizon: counted, nothing else changed; the caller quarantines the event. */
+    /** Older than the horizon: counted, nothing else changed (the event stays in the journal, not in quarantine). */
     public static final int TOO_LATE = 3;
     /** Dated more than the future tolerance after its receive time: counted; the caller rejects it (422). */
     public static final int FUTURE = 4;

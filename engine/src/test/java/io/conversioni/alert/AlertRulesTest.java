@@ -224,6 +224,55 @@ class AlertRulesTest {
     }
 
     @Test
+    void shouldKeepEveryStreamRuleOpenAlertOpenAcrossARestartWithoutTellingTheListener() throws Exception {
+        final String yaml = "  duplicati:\n    threshold: 3\n    window: 10m\n  rifiuti:\n    threshold: 0.2\n"
+            + "    min_events: 5\n    window: 5m\n  deriva_orologio:\n    threshold: 10ms\n    min_events: 5\n"
+            + "    window: 10m\n  silenzio:\n    after: 2s\n";
+        final long windowStart = Math.floorDiv(T0, 600_000) * 600_000;
+        now.set(windowStart + 1_000);
+        start(yaml);
+        final String body = event("CLIENTE-ITALIA-789456", now.get() - 500, "email");
+        for (int i = 0; i < 6; i++) {
+            publish(body); // five duplicates: duplicati per canale and per cliente; skew 500 ms: deriva
+        }
+        publish("{\"id_cliente\":");
+        publish("{\"id_cliente\":"); // 2 of 8 rejected: rifiuti
+        heartbeatsReach(windowStart + 4_000); // email quiet for 3 s: silenzio
+        await("five open alerts", () -> alerts.alerts("aperto").size() == 5);
+        final List<Alert> before = alerts.alerts("aperto");
+        stop();
+        changes.clear();
+
+        start(yaml);
+        now.set(windowStart + 5_000);
+        await("an evaluation after the restart", () -> alerts.evaluatedThroughMillis() >= windowStart + 5_000);
+        assertEquals(before, alerts.alerts("aperto"), "every condition still holds: nothing resolved");
+        assertEquals(List.of(), changes, "no notice to the listener");
+        heartbeatsReach(windowStart + 11 * 60_000 + 1_000); // the duplicates and rejections have left their windows
+        await("duplicati and rifiuti resolve once their windows passed",
+            () -> alerts.alerts("risolto").stream().filter(a -> !a.regola().equals("deriva_orologio")).count() == 3);
+    }
+
+    @Test
+    void shouldNotCallACanaleSilentBecauseTheServerItselfWasStopped() throws Exception {
+        final String yaml = "  silenzio:\n    after: 2s\n";
+        start(yaml);
+        publish(event(1, T0, "email"));
+        heartbeatsReach(T0 + 500);
+        stop();
+
+        now.set(T0 + 60_000); // a minute down: email sent nothing to a stopped server
+        start(yaml);
+        await("an evaluation after the restart", () -> alerts.evaluatedThroughMillis() >= T0 + 60_000);
+        assertEquals(List.of(), alerts.alerts("aperto"), "quiet only since this start counts");
+        assertEquals(List.of(), changes);
+        publish(event(2, T0 + 60_000, "email"));
+        heartbeatsReach(T0 + 63_000);
+        await("silenzio once email, heard from since the start, is quiet for 2 s",
+            () -> only("aperto", "silenzio", "canale=email") != null);
+    }
+
+    @Test
     void shouldRefuseUnknownAlertSettingsNamingTheKey() throws Exception {
         final EngineConfig config = EngineConfig.parse("alerts:\n  duplicati:\n    treshold: 3\n", CONFIG_DIR);
         final ConfigReader section = config.alerts();

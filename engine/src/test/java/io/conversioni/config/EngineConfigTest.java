@@ -37,6 +37,7 @@ class EngineConfigTest {
             assertEquals(300_000, config.windows().windowLengthMs());
             assertEquals(86_400_000, config.windows().horizonMs());
             assertEquals(15_000, config.windows().allowedLatenessMs());
+            assertEquals(45_000, config.windows().idleAllowanceMs());
             assertEquals(4, config.schema().eventi().size());
         }
     }
@@ -50,6 +51,14 @@ class EngineConfigTest {
         assertTrue(error("windows:\n  conversion_rate:\n    conversioni: [vendita]\n").contains("'vendita'"));
         assertTrue(error("pipeline:\n  max_body_size: 12\n").contains("pipeline.max_body_size"));
         assertTrue(error("journal:\n  pretouch: 2GiB\n").contains("journal.pretouch"));
+    }
+
+    @Test
+    void shouldTakeTheIdleAllowanceThatClosesAQuietStreamsWindows() throws Exception {
+        assertEquals(0, EngineConfig.parse("windows:\n  idle_allowance: 0s\n", CONFIG_DIR).windows().idleAllowanceMs());
+        assertEquals(5_000, EngineConfig.parse("windows:\n  idle_allowance: 5s\n", CONFIG_DIR).windows().idleAllowanceMs());
+        assertTrue(error("windows:\n  idle_allowance: soon\n").contains("windows.idle_allowance must be a duration"));
+        assertTrue(error("windows:\n  horizon: 1h\n  idle_allowance: 1h\n").contains("windows.idle_allowance"));
     }
 
     @Test

@@ -31,6 +31,8 @@ import java.util.concurrent.Callable;
  * {@code conversioni replay}: rebuilds the windows from a data folder's journal offline (read-only: safe
  * while a server runs on the same folder) and prints them; with {@code --schema}, judges every journaled
  * body again under that schema, quarantined ones included, and prints which window counters would change.
+ * An event the journal counted in a window and the new schema rejects is booked as rejected in that same
+ * window (live, a rejection counts at its receive time), so the diff shows where it moves from.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true,
     description = {"Rebuild windows from the journal (read-only) and print them.",

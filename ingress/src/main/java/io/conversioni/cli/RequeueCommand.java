@@ -27,11 +27,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@code conversioni requeue}: sends quarantined events that pass today's schema (after a sender or schema
  * fix) through the normal pipeline, so dedupe still applies and nothing is counted twice; a cursor in the
  * data folder remembers how far the quarantine was requeued. Needs the data folder to itself (stop the
- * server first); requeued events are stamped with the time of the requeue.
+ * server first); requeued events are stamped with the time of the requeue. Only schema-rejected events are in
+ * quarantine: a {@code troppo_vecchio} event is journaled as valid and counted in no window, so it is never offered.
  */
 @Command(name = "requeue", mixinStandardHelpOptions = true,
     description = {"Re-ingest quarantined events that pass today's schema, through the normal pipeline.",
-        "Stop the server on the data folder first; each quarantined event is considered once."})
+        "Stop the server on the data folder first; each quarantined event is considered once.",
+        "Only schema-rejected (rifiutato) events are quarantined; troppo_vecchio ones are not, and are never offered."})
 final class RequeueCommand implements java.util.concurrent.Callable<Integer> {
     static final String CURSOR = "requeue.cursor";
 

@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 
 /**
- * {@code conversioni token --sub NAME [--ttl 1h] [--scope "eventi:scrivi metriche:leggi"]}: prints a fresh HS256
+ * {@code conversioni token --sub NAME [--ttl 24h] [--scope "eventi:scrivi metriche:leggi"]}: prints a fresh HS256
  * token, nothing else. Without {@code --scope} the token has no {@code scope} claim and gets
  * {@code auth.default_scopes}.
  */
@@ -30,7 +30,7 @@ final class TokenCommand implements Callable<Integer> {
     @Option(names = "--sub", required = true, paramLabel = "NAME", description = "The token's subject (who sends).")
     private String subject;
 
-    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "1h",
+    @Option(names = "--ttl", paramLabel = "DURATION", defaultValue = "24h",
         description = "Lifetime, like 30m, 1h, 7d (default: ${DEFAULT-VALUE}).")
     private String ttl;
 

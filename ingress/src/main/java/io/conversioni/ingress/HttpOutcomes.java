@@ -43,7 +43,7 @@ final class HttpOutcomes implements OutcomeListener {
                 Responses.send(exchange, status, bytes);
             });
         } else if (attachment instanceof BatchItem) {
-            ((BatchItem) attachment).complete(bytes, status);
+            ((BatchItem) attachment).complete(bytes, status, event.durable() && event.outcome() == Outcome.DUPLICATE);
         }
     }
 
@@ -86,7 +86,9 @@ final class HttpOutcomes implements OutcomeListener {
                 break;
             case Outcome.TOO_LATE:
                 out.writeAscii(",\"errori\":[{\"campo\":\"/timestamp\",\"codice\":\"troppo_vecchio\",\"messaggio\":"
-                    + "\"the event is older than the windows kept (windows.horizon); it was quarantined\"}]");
+                    + "\"the event is older than the windows kept (windows.horizon): it is journaled but counted in no "
+                    + "window; it is not quarantined, so requeue does not offer it; do not retry it, reconcile it offline "
+                    + "if needed\"}]");
                 break;
             case Outcome.JOURNAL_FAILED:
                 out.writeAscii(",\"messaggio\":\"the journal could not store the event durably; retry later (a retry of "
@@ -117,31 +119,40 @@ final class HttpOutcomes implements OutcomeListener {
             this.index = index;
         }
 
+        /** A result that is not a duplicate (the refusals the IO thread answers itself). */
         void complete(final byte[] result, final int status) {
-            batch.complete(index, result, status);
+            batch.complete(index, result, status, false);
+        }
+
+        void complete(final byte[] result, final int status, final boolean duplicate) {
+            batch.complete(index, result, status, duplicate);
         }
     }
 
     /**
      * The results of one batch request, answered in order once the last one arrives. Results arrive on
-     * the respond thread (and, for refused items, on the IO thread): the counter orders them.
+     * the respond thread (and, for refused items, on the IO thread): the counter orders them. The summary
+     * counts as {@code /api/v1/metriche} does: {@code accettati} are new events, {@code duplicati} apart.
      */
     static final class Batch {
         private final HttpServerExchange exchange;
         private final byte[][] results;
         private final int[] statuses;
+        private final boolean[] duplicates;
         private final AtomicInteger remaining;
 
         Batch(final HttpServerExchange exchange, final int size) {
             this.exchange = exchange;
             this.results = new byte[size][];
             this.statuses = new int[size];
+            this.duplicates = new boolean[size];
             this.remaining = new AtomicInteger(size);
         }
 
-        void complete(final int index, final byte[] result, final int status) {
+        void complete(final int index, final byte[] result, final int status, final boolean duplicate) {
             results[index] = result;
             statuses[index] = status;
+            duplicates[index] = duplicate;
             if (remaining.decrementAndGet() == 0) {
                 exchange.getIoThread().execute(this::send);
             }
@@ -150,12 +161,17 @@ final class HttpOutcomes implements OutcomeListener {
         private void send() {
             int length = 64;
             final int[] counts = new int[6];
+            int duplicati = 0;
             for (int i = 0; i < results.length; i++) {
                 length += results[i].length + 1;
                 counts[bucket(statuses[i])]++;
+                if (duplicates[i]) {
+                    duplicati++;
+                }
             }
-            final StringBuilder head = new StringBuilder(96).append("{\"eventi\":").append(results.length)
-                .append(",\"accettati\":").append(counts[0]).append(",\"rifiutati\":").append(counts[1])
+            final StringBuilder head = new StringBuilder(112).append("{\"eventi\":").append(results.length)
+                .append(",\"accettati\":").append(counts[0] - duplicati).append(",\"duplicati\":").append(duplicati)
+                .append(",\"rifiutati\":").append(counts[1])
                 .append(",\"non_disponibili\":").append(counts[2]).append(",\"risultati\":[");
             final byte[] headBytes = head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             final byte[] body = new byte[headBytes.length + length];

@@ -30,10 +30,15 @@ class ReplayCommandTest {
     }
 
     private void record() throws Exception {
+        record(T0 + 5_000);
+    }
+
+    /** The seeded bodies, all dated 14:32:45, received at {@code receiveMillis}. */
+    private void record(final long receiveMillis) throws Exception {
         final String[] bodies = {event("CLIENTE-ROMA-000001", "10", "email"), event("CLIENTE-ROMA-000002", "500", "sms"),
             event("CLIENTE-ROMA-000003", "20", "email"), event("CLIENTE-ROMA-000004", "1", "fax"),
             event("CLIENTE-ROMA-000001", "10", "email")};
-        try (Engine engine = Engine.create(EngineConfig.parse("", CONFIG), data, () -> T0 + 5_000)) {
+        try (Engine engine = Engine.create(EngineConfig.parse("", CONFIG), data, () -> receiveMillis)) {
             engine.start();
             final CountDownLatch done = new CountDownLatch(bodies.length);
             for (String b : bodies) {
@@ -78,6 +83,24 @@ class ReplayCommandTest {
         assertTrue(diff[1].contains("2024-05-20T14:30:00Z,totale,rifiutati,1,2"), diff[1]);
         assertTrue(diff[1].contains("2024-05-20T14:30:00Z,sms,accettati,1,0"), diff[1]);
         assertTrue(diff[1].contains("2024-05-20T14:30:00Z,totale,valore_totale,530.00,30.00"), diff[1]);
+    }
+
+    @Test
+    void shouldBookANewlyRejectedEventInTheWindowItWasCountedInNotTheWindowOfItsReceiveTime() throws Exception {
+        record(T0 + 20 * 60_000); // dated 14:32:45, received 14:52:45: counted in 14:30, a rejection lands in 14:50
+        final Path stricter = data.resolveSibling(data.getFileName() + "-stricter.json");
+        Files.writeString(stricter, Files.readString(CONFIG.resolve("schema/conversione.schema.json"))
+            .replace("\"maximum\": 1000000000", "\"maximum\": 100"));
+        final String[] diff = run("replay", "--config", CONFIG.resolve("conversioni.yaml").toString(), "--data-dir",
+            data.toString(), "--schema", stricter.toString(), "--format", "csv");
+        assertEquals("0", diff[0], diff[2]);
+        assertEquals("finestra,chiave,campo,registrato,con_nuovo_schema\n"
+            + "2024-05-20T14:30:00Z,totale,accettati,3,2\n"
+            + "2024-05-20T14:30:00Z,totale,rifiutati,0,1\n"
+            + "2024-05-20T14:30:00Z,totale,valore_totale,530.00,30.00\n"
+            + "2024-05-20T14:30:00Z,sms,accettati,1,0\n"
+            + "2024-05-20T14:30:00Z,sms,valore_totale,500.00,0.00\n", diff[1],
+            "the 500 sms purchase moves from accettati to rifiutati in its own window; the live rejection (fax) stays in 14:50");
     }
 
     @Test

@@ -73,6 +73,35 @@ class RequeueCommandTest {
     }
 
     @Test
+    void shouldNeverOfferATroppoVecchioEventSinceItIsNotQuarantined() throws Exception {
+        final Path data = dir.resolve("old");
+        try (Engine engine = Engine.create(EngineConfig.parse("", CONFIG), data)) {
+            engine.start();
+            final String twoDaysOld = event("CLIENTE-ROMA-000009").replaceFirst("\"timestamp\":\"[^\"]+\"",
+                "\"timestamp\":\"" + Instant.now().minus(java.time.Duration.ofDays(2)) + "\"");
+            final String[] bodies = {event("CLIENTE-ROMA-000008"), twoDaysOld, event("CLIENTE-IT-000003")};
+            final int[] outcomes = new int[bodies.length];
+            final CountDownLatch done = new CountDownLatch(bodies.length);
+            for (int i = 0; i < bodies.length; i++) {
+                final int at = i;
+                final byte[] bytes = bodies[i].getBytes(StandardCharsets.UTF_8);
+                assertTrue(engine.tryPublish(bytes, 0, bytes.length, (e, a) -> {
+                    outcomes[at] = e.outcome();
+                    done.countDown();
+                }, null));
+            }
+            assertTrue(done.await(10, TimeUnit.SECONDS));
+            assertEquals(Outcome.TOO_LATE, outcomes[1]);
+            assertEquals(Outcome.REJECTED, outcomes[2]);
+        }
+        final String[] dry = run("requeue", "--data-dir", data.toString(), "--dry-run");
+        assertEquals("0", dry[0], dry[2]);
+        assertTrue(dry[1].startsWith("would requeue 0 of 1 quarantined events (still invalid: 1)"), dry[1]);
+        final String[] help = run("requeue", "--help");
+        assertTrue(help[1].replaceAll("\\s+", " ").contains("troppo_vecchio ones are not, and are never offered"), help[1]);
+    }
+
+    @Test
     void shouldRefuseToRunWhileAnotherProcessHoldsTheDataFolder() throws Exception {
         final Path data = dir.resolve("busy");
         Files.createDirectories(data.resolve("journal").resolve("quarantine"));

@@ -365,11 +365,14 @@ class IngressServerTest {
         final int c = body.indexOf("\"esito\":\"duplicato\"");
         final int d = body.indexOf("\"esito\":\"accettato\"", c);
         assertTrue(a > 0 && a < b && b < c && c < d, body);
-        assertTrue(body.startsWith("{\"eventi\":4,\"accettati\":3,\"rifiutati\":1"), body);
+        // counted as /api/v1/metriche counts: the duplicate is not accepted twice
+        assertTrue(body.startsWith("{\"eventi\":4,\"accettati\":2,\"duplicati\":1,\"rifiutati\":1,\"non_disponibili\":0,"), body);
+        final HttpResponse<String> m = get("/api/v1/metriche?da=2024-05-20T14:00:00Z&a=2024-05-20T15:00:00Z", token);
+        assertTrue(m.body().contains("\"totale\":{\"accettati\":2,\"duplicati\":1,"), m.body());
         final HttpResponse<String> array = post("/api/v1/eventi/conversione/batch", "application/json",
             "[" + ARTICLE.replace("789456", "555555") + " , " + ARTICLE.replace("789456", "555556") + "]", token);
         assertEquals(200, array.statusCode());
-        assertTrue(array.body().startsWith("{\"eventi\":2,\"accettati\":2"), array.body());
+        assertTrue(array.body().startsWith("{\"eventi\":2,\"accettati\":2,\"duplicati\":0,"), array.body());
         assertEquals(400, post("/api/v1/eventi/conversione/batch", "application/json", "[{\"a\":1},", token).statusCode());
         // one event over pipeline.max_body_size (64 KiB by default) inside a batch: refused alone, never stored
         final long stored = engine.counters().outcomes(io.conversioni.pipeline.Outcome.ACCEPTED);
@@ -378,11 +381,23 @@ class IngressServerTest {
         final HttpResponse<String> mixed = post("/api/v1/eventi/conversione/batch", "application/x-ndjson",
             huge + "\n" + ARTICLE.replace("789456", "777778") + "\n", token);
         assertEquals(200, mixed.statusCode(), mixed.body());
-        assertTrue(mixed.body().startsWith("{\"eventi\":2,\"accettati\":1,\"rifiutati\":1,"), mixed.body());
+        assertTrue(mixed.body().startsWith("{\"eventi\":2,\"accettati\":1,\"duplicati\":0,\"rifiutati\":1,"), mixed.body());
         assertTrue(mixed.body().contains("\"codice\":\"too_large\""), mixed.body());
         assertEquals(stored + 1, engine.counters().outcomes(io.conversioni.pipeline.Outcome.ACCEPTED));
         assertEquals(0, engine.counters().outcomes(io.conversioni.pipeline.Outcome.REJECTED) - rejectedBefore,
             "the oversized event never reached the engine");
+    }
+
+    @Test
+    void shouldAnswerTroppoVecchioWithoutClaimingAQuarantineThatRequeueCouldOffer() throws Exception {
+        start("");
+        assertEquals(202, event(ARTICLE).statusCode());
+        final HttpResponse<String> old = event(ARTICLE.replace("2024-05-20T14:32:45.123Z", "2024-05-18T09:00:00Z"));
+        assertEquals(422, old.statusCode(), old.body());
+        assertTrue(old.body().contains("\"codice\":\"troppo_vecchio\",\"messaggio\":\"the event is older than the "
+            + "windows kept (windows.horizon): it is journaled but counted in no window; it is not quarantined, so requeue "
+            + "does not offer it; do not retry it, reconcile it offline if needed\""), old.body());
+        assertFalse(old.body().contains("was quarantined"), old.body());
     }
 
     @Test

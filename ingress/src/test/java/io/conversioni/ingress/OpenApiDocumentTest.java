@@ -93,6 +93,10 @@ class OpenApiDocumentTest {
         assertEquals(Set.of("200", "400", "401", "403", "413", "415", "429", "500", "503"), responses.keySet());
         final Map<String, Object> body = map(map(paths("/api/v1/eventi/conversione/batch", "post").get("requestBody")).get("content"));
         assertEquals(Set.of("application/json", "application/x-ndjson"), body.keySet());
+        final Map<String, Object> summary = map(map(map(doc.get("components")).get("schemas")).get("EsitoBatch"));
+        assertEquals(java.util.List.of("eventi", "accettati", "duplicati", "rifiutati", "non_disponibili", "risultati"),
+            summary.get("required"));
+        assertEquals(summary.get("required"), java.util.List.copyOf(map(summary.get("properties")).keySet()));
     }
 
     @Test
