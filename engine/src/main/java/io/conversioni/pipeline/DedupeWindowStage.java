@@ -1,27 +1,21 @@
 package io.conversioni.pipeline;
 
 import com.lmax.disruptor.EventHandler;
-import io.conversioni.dedupe.DedupeMode;
 import io.conversioni.dedupe.SingleWriterDedupeTable;
 import io.conversioni.event.ConversionEvent;
-import io.conversioni.json.JsonCursor;
-import io.conversioni.window.CampaignDictionary;
 import io.conversioni.window.SingleWriterWindowStore;
 import io.conversioni.window.WindowResult;
 
 /**
- * Stage 3: decides each journaled event's fate and counts it. Time first (an event dated too far in
- * the future or older than the horizon is refused and never occupies a dedupe slot), then dedupe, then
- * the window. Heartbeats advance the watermark. Owns the dedupe table, the window store and the
+ * Stage 3: decides each journaled event's fate ({@link EventDecision}: time first, then dedupe, then the
+ * window) and counts it. Heartbeats advance the watermark. Owns the dedupe table, the window store and the
  * counters (single writer); uses only journaled times, so a replay reaches the same state. Allocates
  * nothing per event.
  */
 final class DedupeWindowStage implements EventHandler<EventSlot> {
-    private final SingleWriterDedupeTable dedupe;
     private final SingleWriterWindowStore windows;
     private final EngineCounters counters;
-    private final DedupeKeys keys;
-    private final boolean exact;
+    private final EventDecision decision;
     private final boolean recordLatency;
     private SnapshotSink snapshotSink;
     private EventTap tap;
@@ -42,12 +36,10 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
     }
 
     DedupeWindowStage(final SingleWriterDedupeTable dedupe, final SingleWriterWindowStore windows,
-                      final EngineCounters counters, final DedupeKeys keys, final boolean recordLatency) {
-        this.dedupe = dedupe;
+                      final EngineCounters counters, final java.util.List<String> keyFields, final boolean recordLatency) {
         this.windows = windows;
         this.counters = counters;
-        this.keys = keys;
-        this.exact = dedupe.config().mode() == DedupeMode.EXACT;
+        this.decision = new EventDecision(dedupe, windows, keyFields);
         this.recordLatency = recordLatency;
     }
 
@@ -109,42 +101,19 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
             return;
         }
         final ConversionEvent e = slot.event;
-        final long eventTime = e.timestampMillis();
-        final int time = windows.timeCheck(slot.receiveMillis, eventTime);
-        boolean duplicate = false;
-        if (time == WindowResult.ACCEPTED) {
-            keys.compute(e);
-            final long contentHash = exact ? JsonCursor.hash(slot.body, 0, slot.bodyLength) : 0;
-            duplicate = dedupe.isDuplicate(keys.hi(), keys.lo(), eventTime, contentHash, slot.sequence,
-                slot.receiveMillis);
-            if (duplicate) {
-                slot.duplicateOfSequence = dedupe.firstSequence();
-                slot.duplicateOfReceiveMillis = dedupe.firstReceiveMillis();
+        slot.outcome = decision.decide(e, slot.sequence, slot.receiveMillis, slot.body, slot.bodyLength);
+        if (slot.outcome == Outcome.ACCEPTED || slot.outcome == Outcome.DUPLICATE) {
+            slot.windowStartMillis = decision.windowStartMillis();
+            slot.late = decision.late();
+            if (slot.late) {
+                counters.late();
             }
-        }
-        final int campagna = e.has(ConversionEvent.CAMPAGNA)
-            ? windows.campaigns().idOf(e.bytes(ConversionEvent.CAMPAGNA), e.offset(ConversionEvent.CAMPAGNA),
-                e.length(ConversionEvent.CAMPAGNA), e.hash(ConversionEvent.CAMPAGNA))
-            : CampaignDictionary.NONE_ID;
-        final int result = windows.onEvent(slot.sequence, slot.receiveMillis, eventTime, e.eventoOrdinal(),
-            e.canaleOrdinal(), e.statoOrdinal(), campagna, e.valoreCents(), duplicate);
-        switch (result) {
-            case WindowResult.FUTURE:
-                slot.outcome = Outcome.FUTURE;
-                break;
-            case WindowResult.TOO_LATE:
-                slot.outcome = Outcome.TOO_LATE;
-                break;
-            default:
-                slot.outcome = duplicate ? Outcome.DUPLICATE : Outcome.ACCEPTED;
-                slot.windowStartMillis = windows.windowStartMillis(eventTime);
-                slot.late = result == WindowResult.ACCEPTED_LATE_REVISION;
-                if (slot.late) {
-                    counters.late();
-                }
-                if (!duplicate) {
-                    counters.accepted(e.eventoOrdinal(), e.canaleOrdinal(), e.valoreCents());
-                }
+            if (slot.outcome == Outcome.DUPLICATE) {
+                slot.duplicateOfSequence = decision.duplicateOfSequence();
+                slot.duplicateOfReceiveMillis = decision.duplicateOfReceiveMillis();
+            } else {
+                counters.accepted(e.eventoOrdinal(), e.canaleOrdinal(), e.valoreCents());
+            }
         }
         counters.outcome(slot.outcome);
     }

@@ -65,8 +65,7 @@ public final class Engine implements AutoCloseable {
         this.windows = new SingleWriterWindowStore(config.windows());
         this.dedupe = new SingleWriterDedupeTable(config.dedupe());
         this.counters = new EngineCounters(config.windows().eventoCount(), config.windows().canaleCount());
-        final DedupeKeys keys = new DedupeKeys(config.dedupeKeyFields());
-        this.windowStage = new DedupeWindowStage(dedupe, windows, counters, keys, true);
+        this.windowStage = new DedupeWindowStage(dedupe, windows, counters, config.dedupeKeyFields(), true);
         this.journalStage = new JournalStage(journal, counters);
         this.pipeline = new EnginePipeline(config.ringSize(), 1024, config.waitStrategy(), config.stageThreads(),
             config.syncDurability(), new DecodeStage(config.schema().newDecoder(config.maxDepth())), journalStage,

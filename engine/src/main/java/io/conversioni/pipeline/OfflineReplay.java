@@ -29,8 +29,8 @@ public final class OfflineReplay {
         this.windows = new SingleWriterWindowStore(config.windows());
         this.counters = new EngineCounters(config.windows().eventoCount(), config.windows().canaleCount());
         final SingleWriterDedupeTable dedupe = new SingleWriterDedupeTable(config.dedupe());
-        final DedupeWindowStage stage = new DedupeWindowStage(dedupe, windows, counters,
-            new DedupeKeys(config.dedupeKeyFields()), false);
+        final DedupeWindowStage stage = new DedupeWindowStage(dedupe, windows, counters, config.dedupeKeyFields(),
+            false);
         final JournalRecovery.Result result = new JournalRecovery(config, Engine.journalConfig(config, dataDir), stage,
             schema, revalidate, listener).replay();
         windows.publishHistograms();
