@@ -12,6 +12,7 @@ import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_EMPTY;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_OFFSET;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.STATE_USED;
 
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -46,10 +47,20 @@ public final class DedupeSlotFlyweight {
 
     /** @return whether this slot holds exactly this identity (the caller checks it is used). */
     public boolean matches(final long keyHi, final long keyLo, final long bucket, final long contentHash) {
-        return buffer.getLong(offset + KEY_LO_OFFSET) == keyLo &&
-            buffer.getLong(offset + KEY_HI_OFFSET) == keyHi &&
-            buffer.getLong(offset + BUCKET_OFFSET) == bucket &&
-            buffer.getLong(offset + CONTENT_HASH_OFFSET) == contentHash;
+        buffer.boundsCheck(offset, DedupeSlotDescriptor.SLOT_LENGTH);
+        return matchesAt(buffer.byteArray(), buffer.addressOffset() + offset, keyHi, keyLo, bucket, contentHash);
+    }
+
+    /**
+     * {@link #matches} on the slot at {@code address} of {@code base} (null: direct memory), without a bounds check:
+     * for the table's probe loop, whose offsets are masked slot offsets and so inside the slot array.
+     */
+    static boolean matchesAt(final Object base, final long address, final long keyHi, final long keyLo,
+                             final long bucket, final long contentHash) {
+        return UnsafeApi.getLong(base, address + KEY_LO_OFFSET) == keyLo
+            && UnsafeApi.getLong(base, address + KEY_HI_OFFSET) == keyHi
+            && UnsafeApi.getLong(base, address + BUCKET_OFFSET) == bucket
+            && UnsafeApi.getLong(base, address + CONTENT_HASH_OFFSET) == contentHash;
     }
 
     public long keyHi() {
@@ -103,15 +114,28 @@ public final class DedupeSlotFlyweight {
         final long firstSequence,
         final long firstReceiveMillis,
         final int home) {
-        buffer.putLong(offset + KEY_HI_OFFSET, keyHi);
-        buffer.putLong(offset + KEY_LO_OFFSET, keyLo);
-        buffer.putLong(offset + BUCKET_OFFSET, bucket);
-        buffer.putLong(offset + CONTENT_HASH_OFFSET, contentHash);
-        buffer.putLong(offset + EVENT_TIME_MILLIS_OFFSET, eventTimeMillis);
-        buffer.putLong(offset + FIRST_SEQUENCE_OFFSET, firstSequence);
-        buffer.putLong(offset + FIRST_RECEIVE_MILLIS_OFFSET, firstReceiveMillis);
-        buffer.putInt(offset + HOME_OFFSET, home);
+        buffer.boundsCheck(offset, DedupeSlotDescriptor.SLOT_LENGTH);
+        putEntryAt(buffer.byteArray(), buffer.addressOffset() + offset, keyHi, keyLo, bucket, contentHash,
+            eventTimeMillis, firstSequence, firstReceiveMillis, home);
+    }
+
+    /**
+     * {@link #putEntry} on the slot at {@code address} of {@code base} (null: direct memory), without a bounds
+     * check: for the table's insert, whose offset is a masked slot offset and so inside the slot array (ten bounds
+     * checks there checked nothing). The one definition of the entry's layout and write order.
+     */
+    static void putEntryAt(final Object base, final long address, final long keyHi, final long keyLo,
+                           final long bucket, final long contentHash, final long eventTimeMillis,
+                           final long firstSequence, final long firstReceiveMillis, final int home) {
+        UnsafeApi.putLong(base, address + KEY_HI_OFFSET, keyHi);
+        UnsafeApi.putLong(base, address + KEY_LO_OFFSET, keyLo);
+        UnsafeApi.putLong(base, address + BUCKET_OFFSET, bucket);
+        UnsafeApi.putLong(base, address + CONTENT_HASH_OFFSET, contentHash);
+        UnsafeApi.putLong(base, address + EVENT_TIME_MILLIS_OFFSET, eventTimeMillis);
+        UnsafeApi.putLong(base, address + FIRST_SEQUENCE_OFFSET, firstSequence);
+        UnsafeApi.putLong(base, address + FIRST_RECEIVE_MILLIS_OFFSET, firstReceiveMillis);
+        UnsafeApi.putInt(base, address + HOME_OFFSET, home);
         // Plain store, last in program order: only the owner thread reads slots (see the descriptor).
-        buffer.putInt(offset + STATE_OFFSET, STATE_USED);
+        UnsafeApi.putInt(base, address + STATE_OFFSET, STATE_USED);
     }
 }

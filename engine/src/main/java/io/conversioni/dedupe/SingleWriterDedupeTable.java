@@ -431,11 +431,7 @@ public final class SingleWriterDedupeTable {
 
     /** {@link DedupeSlotFlyweight#matches} at a masked slot's offset, read straight from memory. */
     private boolean matchesAt(final int offset, final long keyHi, final long keyLo, final long bucket, final long hash) {
-        final long a = slotsAddress + offset;
-        return UnsafeApi.getLong(null, a + DedupeSlotDescriptor.KEY_LO_OFFSET) == keyLo
-            && UnsafeApi.getLong(null, a + DedupeSlotDescriptor.KEY_HI_OFFSET) == keyHi
-            && UnsafeApi.getLong(null, a + DedupeSlotDescriptor.BUCKET_OFFSET) == bucket
-            && UnsafeApi.getLong(null, a + DedupeSlotDescriptor.CONTENT_HASH_OFFSET) == hash;
+        return DedupeSlotFlyweight.matchesAt(null, slotsAddress + offset, keyHi, keyLo, bucket, hash);
     }
 
     /**
@@ -509,18 +505,9 @@ public final class SingleWriterDedupeTable {
                 break;
         }
         inserts++;
-        // DedupeSlotFlyweight.putEntry's layout and order (the state word last), straight to memory: insertOffset
-        // is a masked slot's offset, inside the slot array, so ten bounds checks would check nothing
-        final long a = slotsAddress + insertOffset;
-        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.KEY_HI_OFFSET, keyHi);
-        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.KEY_LO_OFFSET, keyLo);
-        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.BUCKET_OFFSET, bucket);
-        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.CONTENT_HASH_OFFSET, hash);
-        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.EVENT_TIME_MILLIS_OFFSET, eventTimeMillis);
-        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.FIRST_SEQUENCE_OFFSET, sequence);
-        UnsafeApi.putLong(null, a + DedupeSlotDescriptor.FIRST_RECEIVE_MILLIS_OFFSET, receiveMillis);
-        UnsafeApi.putInt(null, a + DedupeSlotDescriptor.HOME_OFFSET, home);
-        UnsafeApi.putInt(null, a + DedupeSlotDescriptor.STATE_OFFSET, DedupeSlotDescriptor.STATE_USED);
+        // insertOffset is a masked slot's offset, inside the slot array: the flyweight's unchecked write
+        DedupeSlotFlyweight.putEntryAt(null, slotsAddress + insertOffset, keyHi, keyLo, bucket, hash, eventTimeMillis,
+            sequence, receiveMillis, home);
         probeIndex.put(insertOffset >>> DedupeSlotDescriptor.SLOT_SHIFT, eventTimeMillis, fingerprint, home);
     }
 

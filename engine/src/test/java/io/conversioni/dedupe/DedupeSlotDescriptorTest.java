@@ -2,6 +2,7 @@ package io.conversioni.dedupe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.agrona.BufferUtil;
@@ -41,5 +42,27 @@ class DedupeSlotDescriptorTest {
         assertEquals(7, slot.firstReceiveMillis());
         assertEquals(8, slot.home());
         assertTrue(slot.wrap(buffer, 0).isEmpty(), "the neighbouring slot is untouched");
+    }
+
+    @Test
+    void shouldWriteTheSameBytesOnAHeapBufferAndOffHeap() {
+        final UnsafeBuffer direct = new UnsafeBuffer(BufferUtil.allocateDirectAligned(2 * 64, 64));
+        final UnsafeBuffer heap = new UnsafeBuffer(new byte[2 * 64]);
+        for (UnsafeBuffer buffer : new UnsafeBuffer[] {direct, heap}) {
+            new DedupeSlotFlyweight().wrap(buffer, DedupeSlotDescriptor.slotOffset(1))
+                .putEntry(0x1111L, 0x2222L, 0x3333L, 0x4444L, 0x5555L, 0x6666L, 0x7777L, 9);
+        }
+        for (int i = 0; i < 2 * 64; i++) {
+            assertEquals(direct.getByte(i), heap.getByte(i), "byte " + i);
+        }
+        final DedupeSlotFlyweight read = new DedupeSlotFlyweight().wrap(heap, DedupeSlotDescriptor.slotOffset(1));
+        assertTrue(read.matches(0x1111L, 0x2222L, 0x3333L, 0x4444L));
+        assertEquals(9, read.home());
+    }
+
+    @Test
+    void shouldRefuseASlotOutsideTheBuffer() {
+        final DedupeSlotFlyweight slot = new DedupeSlotFlyweight().wrap(new UnsafeBuffer(new byte[64]), 32);
+        assertThrows(IndexOutOfBoundsException.class, () -> slot.putEntry(1, 2, 3, 4, 5, 6, 7, 8));
     }
 }
