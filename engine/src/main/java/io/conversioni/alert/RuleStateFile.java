@@ -1,5 +1,6 @@
 package io.conversioni.alert;
 
+import io.conversioni.files.OwnerOnlyFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -8,11 +9,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.function.Function;
 
@@ -53,13 +52,7 @@ final class RuleStateFile {
                 block.writeTo(out);
             }
             out.flush();
-            final Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, bytes.toByteArray());
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            OwnerOnlyFiles.writeAtomically(file, bytes.toByteArray()); // 0600, like everything in the data folder
         } catch (IOException | RuntimeException e) {
             LOG.error("alert rule state not saved to {}; after a restart the rules start empty", file, e);
         }

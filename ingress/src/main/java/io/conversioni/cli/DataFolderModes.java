@@ -19,7 +19,7 @@ import java.util.List;
 final class DataFolderModes {
     /** Every entry conversioni writes directly under the data folder. */
     static final List<String> ENTRIES = List.of("LOCK", "jwt-secret", RequeueCommand.CURSOR, "journal", "snapshots",
-        "reports", "alerts", "delivery", "tls", "crm-export");
+        "reports", "alerts", "alert-rules.state", "delivery", "tls", "crm-export");
     private static final Logger LOG = LoggerFactory.getLogger(DataFolderModes.class);
     private static final int LOGGED_PATHS = 10;
 
