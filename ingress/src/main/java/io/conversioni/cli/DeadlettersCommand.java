@@ -7,6 +7,7 @@ import io.conversioni.delivery.DeadLetters;
 import io.conversioni.delivery.DeliveryConfig;
 import io.conversioni.delivery.Redelivery;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
@@ -35,8 +36,8 @@ final class DeadlettersCommand implements Runnable {
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "Dead letters not yet redelivered, oldest first.")
     static final class List implements Callable<Integer> {
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Default: ${DEFAULT-VALUE}.")
-        private Path dataDir;
+        @Mixin
+        private DataFolderOptions.DataDirOption folder = new DataFolderOptions.DataDirOption();
 
         @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
         private String format;
@@ -47,16 +48,16 @@ final class DeadlettersCommand implements Runnable {
                 System.err.println("error: --format must be table or json, was '" + format + "'");
                 return 2;
             }
-            if (!Files.isDirectory(dataDir)) {
-                System.err.println("error: no data folder " + dataDir + " (give the server's --data-dir)");
+            if (!Files.isDirectory(folder.dataDir())) {
+                System.err.println("error: no data folder " + folder.dataDir() + " (give the server's --data-dir)");
                 return 2;
             }
-            final java.util.List<DeadLetters.Letter> letters = read(dataDir);
+            final java.util.List<DeadLetters.Letter> letters = read(folder.dataDir());
             final PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             if (format.equals("json")) {
                 out.println(json(letters));
             } else if (letters.isEmpty()) {
-                out.println("no dead letters in " + dataDir);
+                out.println("no dead letters in " + folder.dataDir());
             } else {
                 out.printf("%-36s  %-12s  %-16s  %-9s  %-24s  %s%n", "id", "sink", "regola", "tentativi", "morto_il", "ultimo_errore");
                 for (DeadLetters.Letter l : letters) {
@@ -104,11 +105,8 @@ final class DeadlettersCommand implements Runnable {
         description = {"One attempt for each dead letter (or only --id) through the sink of that name in the configuration.",
             "Delivered ones leave the list; exit 1 if any failed again."})
     static final class Redeliver implements Callable<Integer> {
-        @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml with the delivery.sinks (default: the embedded config/).")
-        private Path configFile;
-
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Default: ${DEFAULT-VALUE}.")
-        private Path dataDir;
+        @Mixin
+        private DataFolderOptions folder = new DataFolderOptions();
 
         @Option(names = "--id", paramLabel = "ID", description = "Only this dead letter (see deadletters list).")
         private String id;
@@ -117,23 +115,23 @@ final class DeadlettersCommand implements Runnable {
         public Integer call() {
             final DeliveryConfig delivery;
             try {
-                final EngineConfig config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
+                final EngineConfig config = folder.config();
                 delivery = DeliveryConfig.read(config.delivery());
             } catch (ConfigException e) {
                 System.err.println("error: " + e.getMessage());
                 return 2;
             }
-            if (!Files.isDirectory(dataDir)) {
-                System.err.println("error: no data folder " + dataDir + " (give the server's --data-dir)");
+            if (!Files.isDirectory(folder.dataDir())) {
+                System.err.println("error: no data folder " + folder.dataDir() + " (give the server's --data-dir)");
                 return 2;
             }
-            if (read(dataDir).isEmpty() && id == null) {
-                System.out.println("no dead letters in " + dataDir);
+            if (read(folder.dataDir()).isEmpty() && id == null) {
+                System.out.println("no dead letters in " + folder.dataDir());
                 return 0;
             }
             final PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
             final PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-            final Redelivery.Result result = Redelivery.run(delivery, dataDir, id, out, err);
+            final Redelivery.Result result = Redelivery.run(delivery, folder.dataDir(), id, out, err);
             out.flush();
             err.flush();
             if (result.error() != null) {

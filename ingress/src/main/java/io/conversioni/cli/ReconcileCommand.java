@@ -13,6 +13,7 @@ import io.conversioni.reconcile.ReconciliationResult;
 import io.conversioni.reconcile.ReconciliationSettings;
 import io.conversioni.reconcile.Reconciler;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
@@ -42,11 +43,8 @@ final class ReconcileCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "T", description = "Last instant (exclusive); default: the end of the export's last window.")
     private String to;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
-    private Path configFile;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Default: ${DEFAULT-VALUE}.")
-    private Path dataDir;
+    @Mixin
+    private DataFolderOptions folder = new DataFolderOptions();
 
     @Option(names = "--format", paramLabel = "FMT", defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE}).")
     private String format;
@@ -59,7 +57,7 @@ final class ReconcileCommand implements Callable<Integer> {
         }
         final ReconciliationResult result;
         try {
-            final EngineConfig config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
+            final EngineConfig config = folder.config();
             final long length = config.windows().windowLengthMs();
             final List<LedgerEvent> crm;
             final String fonte;
@@ -75,7 +73,7 @@ final class ReconcileCommand implements Callable<Integer> {
                     toMillis = crm.stream().mapToLong(e -> e.windowStartMillis(length) + length).max().orElse(0L);
                 }
             } else {
-                final ReconciliationSettings settings = ReconciliationSettings.read(config.reconciliation(), dataDir);
+                final ReconciliationSettings settings = ReconciliationSettings.read(config.reconciliation(), folder.dataDir());
                 if (!settings.source().equals("http")) {
                     System.err.println("error: give --crm-export FILE.csv, or configure reconciliation.source: http "
                         + "with reconciliation.http.url in --config");
@@ -94,7 +92,7 @@ final class ReconcileCommand implements Callable<Integer> {
                     : "error: --from must be before --to");
                 return 2;
             }
-            result = Reconciler.compare(EngineLedger.replay(config, dataDir, fromMillis, toMillis), crm, fonte);
+            result = Reconciler.compare(EngineLedger.replay(config, folder.dataDir(), fromMillis, toMillis), crm, fonte);
         } catch (DateTimeParseException e) {
             System.err.println("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z");
             return 2;

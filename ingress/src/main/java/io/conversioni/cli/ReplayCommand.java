@@ -12,6 +12,7 @@ import io.conversioni.window.SingleWriterWindowStore;
 import io.conversioni.window.WindowCellFlyweight;
 import io.conversioni.window.WindowSnapshot;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -38,11 +39,8 @@ import java.util.concurrent.Callable;
     description = {"Rebuild windows from the journal (read-only) and print them.",
         "With --schema: what a schema change would do, as a diff of window counters."})
 final class ReplayCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
-    private Path configFile;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Default: ${DEFAULT-VALUE}.")
-    private Path dataDir;
+    @Mixin
+    private DataFolderOptions folder = new DataFolderOptions();
 
     @Option(names = "--from", paramLabel = "T", description = "First instant (ISO, e.g. 2024-05-20T14:00:00Z); default: the oldest window kept.")
     private String from;
@@ -72,10 +70,10 @@ final class ReplayCommand implements Callable<Integer> {
         final OfflineReplay recorded;
         OfflineReplay changed = null;
         try {
-            config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
-            recorded = OfflineReplay.recorded(config, dataDir);
+            config = folder.config();
+            recorded = OfflineReplay.recorded(config, folder.dataDir());
             if (schemaFile != null) {
-                changed = OfflineReplay.withSchema(config, dataDir, EventSchema.compile(schemaFile));
+                changed = OfflineReplay.withSchema(config, folder.dataDir(), EventSchema.compile(schemaFile));
             }
         } catch (ConfigException | SchemaException | IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());

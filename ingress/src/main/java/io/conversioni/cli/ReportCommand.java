@@ -7,6 +7,7 @@ import io.conversioni.config.EngineConfig;
 import io.conversioni.report.DailyReport;
 import io.conversioni.report.ReportJob;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -37,11 +38,8 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--day", paramLabel = "YYYY-MM-DD", description = "The UTC day (default: today).")
     private String day;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
-    private Path configFile;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Default: ${DEFAULT-VALUE}.")
-    private Path dataDir;
+    @Mixin
+    private DataFolderOptions folder = new DataFolderOptions();
 
     @Override
     public Integer call() throws IOException {
@@ -50,15 +48,15 @@ final class ReportCommand implements Callable<Integer> {
         String alertsUnread = null;
         try {
             date = day == null ? LocalDate.now(ZoneOffset.UTC) : LocalDate.parse(day);
-            final EngineConfig config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
+            final EngineConfig config = folder.config();
             AlertLog alerts;
             try {
-                alerts = OfflineAlertLog.read(dataDir);
+                alerts = OfflineAlertLog.read(folder.dataDir());
             } catch (UncheckedIOException e) {
                 alertsUnread = e.getCause().getMessage();
                 alerts = AlertLog.NONE;
             }
-            report = DailyReport.build(config, dataDir, date, alerts, System.currentTimeMillis());
+            report = DailyReport.build(config, folder.dataDir(), date, alerts, System.currentTimeMillis());
             if (alertsUnread != null) {
                 report = report.alertsUnread(alertsUnread);
             }
@@ -69,7 +67,7 @@ final class ReportCommand implements Callable<Integer> {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
-        final Path reports = ReportJob.reportsDir(dataDir);
+        final Path reports = ReportJob.reportsDir(folder.dataDir());
         final Path existing = reports.resolve(date + ".json");
         String worse = alertsUnread == null ? null : alertsUnread + "; the report counts no alerts";
         if (worse == null && Files.isRegularFile(existing)) {

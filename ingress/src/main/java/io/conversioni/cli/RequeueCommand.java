@@ -12,6 +12,7 @@ import io.conversioni.pipeline.Engine;
 import io.conversioni.pipeline.Outcome;
 import io.conversioni.schema.Violations;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -37,11 +38,8 @@ import java.util.concurrent.locks.LockSupport;
 final class RequeueCommand implements java.util.concurrent.Callable<Integer> {
     static final String CURSOR = "requeue.cursor";
 
-    @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
-    private Path configFile;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Default: ${DEFAULT-VALUE}.")
-    private Path dataDir;
+    @Mixin
+    private DataFolderOptions folder = new DataFolderOptions();
 
     @Option(names = "--dry-run", description = "Only count what would be requeued.")
     private boolean dryRun;
@@ -50,29 +48,29 @@ final class RequeueCommand implements java.util.concurrent.Callable<Integer> {
     public Integer call() throws Exception {
         final EngineConfig config;
         try {
-            config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
+            config = folder.config();
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
-        if (!Files.isDirectory(dataDir.resolve("journal").resolve("quarantine"))) {
-            System.err.println("error: no quarantine journal in " + dataDir.resolve("journal"));
+        if (!Files.isDirectory(folder.dataDir().resolve("journal").resolve("quarantine"))) {
+            System.err.println("error: no quarantine journal in " + folder.dataDir().resolve("journal"));
             return 2;
         }
-        try (DataDirLock lock = DataDirLock.tryAcquire(dataDir)) {
+        try (DataDirLock lock = DataDirLock.tryAcquire(folder.dataDir())) {
             if (lock == null) {
-                System.err.println("error: a server (or another requeue) is using " + dataDir + "; stop it first");
+                System.err.println("error: a server (or another requeue) is using " + folder.dataDir() + "; stop it first");
                 return 2;
             }
-            DataFolderModes.tighten(dataDir);
+            DataFolderModes.tighten(folder.dataDir());
             return requeue(config);
         }
     }
 
     private int requeue(final EngineConfig config) throws IOException, InterruptedException {
-        final Path cursorFile = dataDir.resolve(CURSOR);
+        final Path cursorFile = folder.dataDir().resolve(CURSOR);
         final long after = Files.exists(cursorFile) ? Long.parseLong(Files.readString(cursorFile).trim()) : Long.MIN_VALUE;
-        final JournalConfig journal = JournalConfig.of(dataDir.resolve("journal"), config.rollCycle(),
+        final JournalConfig journal = JournalConfig.of(folder.dataDir().resolve("journal"), config.rollCycle(),
             config.retentionCycles(), config.syncDurability() ? "sync" : "async");
         final EventDecoder decoder = config.schema().newDecoder(config.maxDepth());
         final ConversionEvent event = new ConversionEvent();
@@ -99,7 +97,7 @@ final class RequeueCommand implements java.util.concurrent.Callable<Integer> {
         }
         if (!dryRun && !passing.isEmpty()) {
             final CountDownLatch answered = new CountDownLatch(passing.size());
-            try (Engine engine = Engine.create(config, dataDir)) {
+            try (Engine engine = Engine.create(config, folder.dataDir())) {
                 engine.start();
                 for (byte[] body : passing) {
                     while (!engine.tryPublish(body, 0, body.length, (e, a) -> {

@@ -16,6 +16,7 @@ import io.conversioni.pipeline.Engine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import javax.net.ssl.SSLContext;
@@ -37,15 +38,11 @@ import java.util.concurrent.CountDownLatch;
 final class ServeCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
 
-    @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
-    private Path configFile;
-
     /** Held for the life of the process: reachable, so the channel's cleaner never releases it early. */
     private static DataDirLock lock;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-        description = "Journal, certificates and secrets (default: ${DEFAULT-VALUE}).")
-    private Path dataDir;
+    @Mixin
+    private DataFolderOptions folder = new DataFolderOptions();
 
     @Option(names = "--port", paramLabel = "N", description = "HTTPS port (default 8443; -1 disables HTTPS).")
     private Integer port;
@@ -60,29 +57,29 @@ final class ServeCommand implements Callable<Integer> {
         final AuthSetup auth;
         final JobsRuntime.Settings jobsSettings;
         try {
-            config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
+            config = folder.config();
             settings = ServerSettings.read(config.server(), port, httpPort);
-            OwnerOnlyFiles.createDirectories(dataDir);
-            auth = AuthSetup.read(config.auth(), dataDir);
-            jobsSettings = JobsRuntime.settings(config, dataDir);
+            OwnerOnlyFiles.createDirectories(folder.dataDir());
+            auth = AuthSetup.read(config.auth(), folder.dataDir());
+            jobsSettings = JobsRuntime.settings(config, folder.dataDir());
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
         }
-        lock = DataDirLock.tryAcquire(dataDir);
+        lock = DataDirLock.tryAcquire(folder.dataDir());
         if (lock == null) {
-            System.err.println("error: another conversioni process is using " + dataDir
+            System.err.println("error: another conversioni process is using " + folder.dataDir()
                 + " (serve or requeue); stop it first, or give this one its own --data-dir");
             return 2;
         }
         // the lock stays held until the process exits (the OS releases it, even after kill -9)
-        DataFolderModes.tighten(dataDir);
+        DataFolderModes.tighten(folder.dataDir());
         config.warnings().forEach(w -> LOG.warn("schema: {}", w));
         final SSLContext ssl = settings.httpsEnabled() ? tls(config, settings) : null;
-        final Engine engine = Engine.create(config, dataDir);
+        final Engine engine = Engine.create(config, folder.dataDir());
         final AlertRuntime alerts;
         try {
-            alerts = AlertRuntime.start(config, dataDir, engine); // taps the engine: before engine.start()
+            alerts = AlertRuntime.start(config, folder.dataDir(), engine); // taps the engine: before engine.start()
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             engine.close();
@@ -93,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
         server.addRoutes(alerts::register);
         exporter.add(server.httpRequests()::writeTo);
         // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
-        final JobsRuntime jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),
+        final JobsRuntime jobs = JobsRuntime.start(jobsSettings, config, folder.dataDir(), engine, alerts.signal(), alerts.log(),
             System::currentTimeMillis);
         server.addRoutes(jobs::register);
         server.start(ssl);
@@ -121,7 +118,7 @@ final class ServeCommand implements Callable<Integer> {
 
     private SSLContext tls(final EngineConfig config, final ServerSettings settings) throws IOException {
         if (settings.keystore().isEmpty()) {
-            final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(dataDir);
+            final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(folder.dataDir());
             return DevelopmentTls.context(keystore, DevelopmentTls.password(keystore));
         }
         final String password = System.getenv(settings.keystorePasswordEnv());

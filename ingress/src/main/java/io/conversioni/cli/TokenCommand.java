@@ -5,6 +5,7 @@ import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.auth.Scopes;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Files;
@@ -21,11 +22,8 @@ import java.util.concurrent.Callable;
     description = {"Print a fresh HS256 token for the server's shared secret (and nothing else).",
         "The secret comes from CONVERSIONI_JWT_SECRET or the data folder's jwt-secret."})
 final class TokenCommand implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", description = "conversioni.yaml (default: the embedded config/).")
-    private Path configFile;
-
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data", description = "Default: ${DEFAULT-VALUE}.")
-    private Path dataDir;
+    @Mixin
+    private DataFolderOptions folder = new DataFolderOptions();
 
     @Option(names = "--sub", required = true, paramLabel = "NAME", description = "The token's subject (who sends).")
     private String subject;
@@ -57,13 +55,13 @@ final class TokenCommand implements Callable<Integer> {
             return 2;
         }
         try {
-            final EngineConfig config = configFile == null ? EngineConfig.embedded() : EngineConfig.load(configFile);
-            if (System.getenv("CONVERSIONI_JWT_SECRET") == null && !Files.exists(dataDir.resolve("jwt-secret"))) {
-                System.err.println("error: no secret in " + dataDir.resolve("jwt-secret")
+            final EngineConfig config = folder.config();
+            if (System.getenv("CONVERSIONI_JWT_SECRET") == null && !Files.exists(folder.dataDir().resolve("jwt-secret"))) {
+                System.err.println("error: no secret in " + folder.dataDir().resolve("jwt-secret")
                     + ": start the server once with this --data-dir, or set CONVERSIONI_JWT_SECRET");
                 return 2;
             }
-            final AuthSetup auth = AuthSetup.read(config.auth(), dataDir);
+            final AuthSetup auth = AuthSetup.read(config.auth(), folder.dataDir());
             if (auth.issuer() == null) {
                 System.err.println("error: auth.mode is not hs256: tokens come from your identity provider");
                 return 2;
