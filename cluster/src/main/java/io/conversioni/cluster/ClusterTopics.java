@@ -1,6 +1,7 @@
 package io.conversioni.cluster;
 
 import io.conversioni.config.ConfigReader;
+import io.conversioni.config.EngineConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -33,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * created with {@code cluster.replication_factor} and {@code cluster.min_insync_replicas}; an existing
  * events or cells topic with another partition count is refused, because a different count sends an
  * id_cliente to another partition and splits its dedupe state between owners. Kafka's partitions are
- * never added here. {@link #ensure} returns once the broker describes all three.
+ * never added here, and so is an events topic whose {@code retention.ms} is shorter than a rebuild reads
+ * back ({@link #minEventsRetentionMs}). {@link #ensure} returns once the broker describes all three.
  *
  * <p>Every broker call is bounded by {@code cluster.broker_timeout}: an unreachable broker gives
  * {@link ClusterException#KAFKA_UNREACHABLE}, never a hang. Start-up only, from one thread; allocates
@@ -42,6 +44,8 @@ import java.util.concurrent.TimeUnit;
 public final class ClusterTopics {
     /** Verdicts matter only while an HTTP answer waits for them; an hour leaves room to debug. */
     static final long REPLY_RETENTION_MS = 3_600_000;
+    /** Kafka's own default (7 days), kept for a created events topic unless the rebuild needs longer. */
+    static final long DEFAULT_EVENTS_RETENTION_MS = 7L * 86_400_000;
     private static final long CLOSE_TIMEOUT_MS = 1_000;
     /** Between two looks for a topic another node has just created (its metadata spreading to every broker). */
     private static final long METADATA_POLL_MS = 50;
@@ -53,8 +57,20 @@ public final class ClusterTopics {
     public record Outcome(List<String> created, List<String> existing) {
     }
 
-    /** Connects with an {@link Admin} of its own, makes the topics exist, checks them, and closes it. */
-    public static Outcome ensure(final ClusterSettings settings) throws ClusterException, InterruptedException {
+    /**
+     * The events topic's shortest acceptable {@code retention.ms} for this engine configuration: a
+     * replacement node rebuilds its partitions from {@code windows.horizon} plus the dedupe TTL back.
+     */
+    public static long minEventsRetentionMs(final EngineConfig config) {
+        return config.windows().horizonMs() + config.dedupe().ttlMillis();
+    }
+
+    /**
+     * Connects with an {@link Admin} of its own, makes the topics exist, checks them, and closes it.
+     * {@code minEventsRetentionMs}: see {@link #minEventsRetentionMs(EngineConfig)}.
+     */
+    public static Outcome ensure(final ClusterSettings settings, final long minEventsRetentionMs)
+        throws ClusterException, InterruptedException {
         final Admin admin;
         try {
             admin = Admin.create(adminProperties(settings));
@@ -62,18 +78,18 @@ public final class ClusterTopics {
             throw unreachable(settings, e);
         }
         try {
-            return ensure(admin, settings);
+            return ensure(admin, settings, minEventsRetentionMs);
         } finally {
             admin.close(Duration.ofMillis(CLOSE_TIMEOUT_MS));
         }
     }
 
-    /** As {@link #ensure(ClusterSettings)} with the caller's admin client (left open). */
-    public static Outcome ensure(final Admin admin, final ClusterSettings settings)
+    /** As {@link #ensure(ClusterSettings, long)} with the caller's admin client (left open). */
+    public static Outcome ensure(final Admin admin, final ClusterSettings settings, final long minEventsRetentionMs)
         throws ClusterException, InterruptedException {
-        final Map<String, NewTopic> wanted = wanted(settings);
+        final Map<String, NewTopic> wanted = wanted(settings, minEventsRetentionMs);
         final Map<String, TopicDescription> found = describe(admin, settings, wanted.keySet());
-        check(admin, settings, found); // before creating anything: a refused start leaves the broker as it was
+        check(admin, settings, found, minEventsRetentionMs); // before creating anything: a refused start leaves the broker as it was
         final List<String> created = new ArrayList<>();
         final List<String> existing = new ArrayList<>(found.keySet());
         // one at a time, the events topic first: a start refused on a raced topic leaves the others uncreated
@@ -92,7 +108,8 @@ public final class ClusterTopics {
                         + " partitions and replication " + replicationText(settings), e.getCause());
                 }
                 // another node created it meanwhile: check it like any other
-                check(admin, settings, Map.of(topic.name(), awaitDescribed(admin, settings, topic.name())));
+                check(admin, settings, Map.of(topic.name(), awaitDescribed(admin, settings, topic.name())),
+                    minEventsRetentionMs);
                 existing.add(topic.name());
             }
         }
@@ -112,7 +129,7 @@ public final class ClusterTopics {
         return p;
     }
 
-    private static Map<String, NewTopic> wanted(final ClusterSettings s) {
+    private static Map<String, NewTopic> wanted(final ClusterSettings s, final long minEventsRetentionMs) {
         final Optional<Short> replication = s.replicationFactor() == ClusterSettings.BROKER_DEFAULT
             ? Optional.empty() : Optional.of((short) s.replicationFactor());
         final Map<String, String> durable = new LinkedHashMap<>();
@@ -121,6 +138,8 @@ public final class ClusterTopics {
         }
         final Map<String, String> events = new LinkedHashMap<>(durable);
         events.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+        events.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Math.max(minEventsRetentionMs,
+            DEFAULT_EVENTS_RETENTION_MS)));
         final Map<String, String> replies = new LinkedHashMap<>(durable);
         replies.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
         replies.put(TopicConfig.RETENTION_MS_CONFIG, Long.toString(REPLY_RETENTION_MS));
@@ -182,14 +201,15 @@ public final class ClusterTopics {
 
     /** Refuses existing topics that do not fit; a topic created just now fits by construction. */
     private static void check(final Admin admin, final ClusterSettings settings,
-                              final Map<String, TopicDescription> existing)
+                              final Map<String, TopicDescription> existing, final long minEventsRetentionMs)
         throws ClusterException, InterruptedException {
         if (existing.containsKey(settings.topic())) {
             checkPartitions(settings, settings.topic(), existing.get(settings.topic()));
+            checkRetention(settings, topicConfig(admin, settings, settings.topic()), minEventsRetentionMs);
         }
         if (existing.containsKey(settings.cellsTopic())) {
             checkPartitions(settings, settings.cellsTopic(), existing.get(settings.cellsTopic()));
-            checkCompacted(admin, settings);
+            checkCompacted(settings, topicConfig(admin, settings, settings.cellsTopic()));
         }
     }
 
@@ -205,15 +225,30 @@ public final class ClusterTopics {
         }
     }
 
-    private static void checkCompacted(final Admin admin, final ClusterSettings settings)
+    private static Config topicConfig(final Admin admin, final ClusterSettings settings, final String topic)
         throws ClusterException, InterruptedException {
-        final ConfigResource cells = new ConfigResource(ConfigResource.Type.TOPIC, settings.cellsTopic());
-        final Config config;
+        final ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try {
-            config = await(admin.describeConfigs(List.of(cells)).values().get(cells), settings);
+            return await(admin.describeConfigs(List.of(resource)).values().get(resource), settings);
         } catch (ExecutionException e) {
-            throw failure(settings, "describe the settings of topic " + settings.cellsTopic(), e.getCause());
+            throw failure(settings, "describe the settings of topic " + topic, e.getCause());
         }
+    }
+
+    private static void checkRetention(final ClusterSettings settings, final Config config, final long minMs)
+        throws ClusterException {
+        final ConfigEntry retention = config.get(TopicConfig.RETENTION_MS_CONFIG);
+        final long ms = retention == null ? -1 : Long.parseLong(retention.value());
+        if (ms >= 0 && ms < minMs) {
+            throw new ClusterException(ClusterException.TOPIC_MISCONFIGURED, "topic " + settings.topic()
+                + " (cluster.topic) keeps records for retention.ms=" + ms + " ("
+                + ConfigReader.formatMillis(ms) + ") but a node rebuilding its partitions reads windows.horizon "
+                + "plus the dedupe ttl back, " + minMs + " ms (" + ConfigReader.formatMillis(minMs) + "): raise "
+                + "retention.ms on the topic to at least " + minMs + ", or shorten windows.horizon");
+        }
+    }
+
+    private static void checkCompacted(final ClusterSettings settings, final Config config) throws ClusterException {
         final ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
         if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
             throw new ClusterException(ClusterException.TOPIC_MISCONFIGURED, "topic " + settings.cellsTopic()

@@ -2,6 +2,7 @@ package io.conversioni.cluster;
 
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.ConfigReader;
+import io.conversioni.config.EngineConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -47,9 +48,12 @@ class ClusterTopicsTest {
     @TempDir
     static Path folder;
     private static KafkaBroker broker;
+    /** What a rebuild reads back with the shipped defaults: windows.horizon 24h + dedupe ttl 10m. */
+    private static long rebuildMs;
 
     @BeforeAll
     static void startBroker() throws Exception {
+        rebuildMs = ClusterTopics.minEventsRetentionMs(EngineConfig.parse("", Path.of("..", "config")));
         broker = KafkaBroker.start(folder);
     }
 
@@ -86,6 +90,10 @@ class ClusterTopicsTest {
     private static void createElsewhere(final Admin admin, final String name, final int partitions) throws Exception {
         admin.createTopics(List.of(new NewTopic(name, Optional.of(partitions), Optional.empty())))
             .all().get(WAIT_S, TimeUnit.SECONDS);
+        awaitVisible(admin, name);
+    }
+
+    private static void awaitVisible(final Admin admin, final String name) throws Exception {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
         while (!admin.listTopics().names().get(WAIT_S, TimeUnit.SECONDS).contains(name)) {
             assertTrue(System.nanoTime() < deadline, name + " never became visible");
@@ -109,7 +117,7 @@ class ClusterTopicsTest {
     void shouldCreateTheThreeTopicsWithTheConfiguredPartitionsAndSettings() throws Exception {
         final ClusterSettings s = settings(broker.bootstrapServers(), "nuovo", 6, "  min_insync_replicas: 1\n");
 
-        final ClusterTopics.Outcome first = ClusterTopics.ensure(s);
+        final ClusterTopics.Outcome first = ClusterTopics.ensure(s, rebuildMs);
 
         assertEquals(List.of("nuovo_eventi", "nuovo_esiti", "nuovo_finestre"), first.created());
         assertEquals(List.of(), first.existing());
@@ -122,11 +130,13 @@ class ClusterTopicsTest {
             assertEquals("delete", config(admin, "nuovo_eventi", TopicConfig.CLEANUP_POLICY_CONFIG));
             assertEquals("1", config(admin, "nuovo_eventi", TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
             assertEquals("compact", config(admin, "nuovo_finestre", TopicConfig.CLEANUP_POLICY_CONFIG));
+            assertEquals(Long.toString(ClusterTopics.DEFAULT_EVENTS_RETENTION_MS),
+                config(admin, "nuovo_eventi", TopicConfig.RETENTION_MS_CONFIG), "Kafka's 7 days cover the rebuild");
             assertEquals(Long.toString(ClusterTopics.REPLY_RETENTION_MS),
                 config(admin, "nuovo_esiti", TopicConfig.RETENTION_MS_CONFIG));
         }
         // a second node (or a restart) finds them and changes nothing
-        final ClusterTopics.Outcome second = ClusterTopics.ensure(s);
+        final ClusterTopics.Outcome second = ClusterTopics.ensure(s, rebuildMs);
         assertEquals(List.of(), second.created());
         assertEquals(List.of("nuovo_eventi", "nuovo_esiti", "nuovo_finestre"), second.existing());
     }
@@ -138,7 +148,7 @@ class ClusterTopicsTest {
             createElsewhere(admin, "quattro_eventi", 4);
             final ClusterSettings s = settings(broker.bootstrapServers(), "quattro", 6, "");
 
-            final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s));
+            final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s, rebuildMs));
 
             assertEquals(ClusterException.TOPIC_PARTITIONS_MISMATCH, e.code());
             assertTrue(e.getMessage().startsWith("topic_partitions_mismatch: topic quattro_eventi at "
@@ -157,7 +167,7 @@ class ClusterTopicsTest {
             createElsewhere(admin, "piatto_finestre", 3);
             final ClusterSettings s = settings(broker.bootstrapServers(), "piatto", 3, "");
 
-            final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s));
+            final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s, rebuildMs));
 
             assertEquals(ClusterException.TOPIC_MISCONFIGURED, e.code());
             assertTrue(e.getMessage().contains("topic piatto_finestre (cluster.cells_topic) has cleanup.policy=delete"),
@@ -168,6 +178,30 @@ class ClusterTopicsTest {
 
     @Test
     @Order(4)
+    void shouldRefuseAnEventsTopicThatForgetsBeforeARebuildHasReadIt() throws Exception {
+        assertEquals(24 * 3_600_000L + 10 * 60_000L, rebuildMs);
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic("breve_eventi", Optional.of(2), Optional.empty())
+                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000")))).all().get(WAIT_S, TimeUnit.SECONDS);
+            awaitVisible(admin, "breve_eventi");
+            final ClusterSettings s = settings(broker.bootstrapServers(), "breve", 2, "");
+
+            final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s, rebuildMs));
+
+            assertEquals(ClusterException.TOPIC_MISCONFIGURED, e.code());
+            assertTrue(e.getMessage().contains("topic breve_eventi (cluster.topic) keeps records for "
+                + "retention.ms=3600000 (1h) but a node rebuilding its partitions reads windows.horizon plus the "
+                + "dedupe ttl back, 87000000 ms (1450m)"), e.getMessage());
+            assertFalse(topics(admin).contains("breve_esiti"), "a refused start creates no topic");
+            // a longer horizon asks for more than Kafka's default: a created topic keeps that much
+            final ClusterSettings longer = settings(broker.bootstrapServers(), "lungo", 2, "");
+            ClusterTopics.ensure(longer, 10L * 86_400_000);
+            assertEquals("864000000", config(admin, "lungo_eventi", TopicConfig.RETENTION_MS_CONFIG));
+        }
+    }
+
+    @Test
+    @Order(5)
     void shouldReportABrokerThatIsNotThereWithinTheTimeout() throws Exception {
         final int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -176,7 +210,7 @@ class ClusterTopicsTest {
         final ClusterSettings s = settings("127.0.0.1:" + closedPort, "assente", 3, "  broker_timeout: 1s\n");
         final long start = System.nanoTime();
 
-        final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s));
+        final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s, rebuildMs));
 
         final long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertEquals(ClusterException.KAFKA_UNREACHABLE, e.code());
@@ -187,37 +221,37 @@ class ClusterTopicsTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void shouldReportAnUnresolvableBrokerAddressAtOnce() throws Exception {
         final ClusterSettings s = settings("kafka.invalid:9092", "ignoto", 3, "  broker_timeout: 1s\n");
 
-        final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s));
+        final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s, rebuildMs));
 
         assertEquals(ClusterException.KAFKA_UNREACHABLE, e.code());
         assertTrue(e.getMessage().contains("kafka.invalid:9092 (cluster.bootstrap_servers)"), e.getMessage());
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldKeepTheTopicsWhenTheBrokerStopsOrIsKilledAndComesBack() throws Exception {
         final ClusterSettings s = settings(broker.bootstrapServers(), "durevole", 5, "  broker_timeout: 2s\n");
-        assertEquals(3, ClusterTopics.ensure(s).created().size());
+        assertEquals(3, ClusterTopics.ensure(s, rebuildMs).created().size());
 
         broker.stop();
         assertFalse(broker.isRunning());
         final long start = System.nanoTime();
-        final ClusterException down = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s));
+        final ClusterException down = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s, rebuildMs));
         assertEquals(ClusterException.KAFKA_UNREACHABLE, down.code());
         assertTrue(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) < 8_000, "bounded by broker_timeout");
 
         broker.restart();
-        final ClusterTopics.Outcome afterStop = ClusterTopics.ensure(s);
+        final ClusterTopics.Outcome afterStop = ClusterTopics.ensure(s, rebuildMs);
         assertEquals(List.of(), afterStop.created(), "the same log dir still holds the topics");
         assertEquals(3, afterStop.existing().size());
 
         broker.kill();
         broker.restart();
-        assertEquals(List.of(), ClusterTopics.ensure(s).created(), "a kill -9 loses no topic either");
+        assertEquals(List.of(), ClusterTopics.ensure(s, rebuildMs).created(), "a kill -9 loses no topic either");
         try (Admin admin = admin()) {
             assertEquals(5, describe(admin, "durevole_eventi").get("durevole_eventi").partitions().size());
         }
