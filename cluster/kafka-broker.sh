@@ -37,8 +37,8 @@ if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1024 ] || [ "$port" -gt 65534 ];
   echo "kafka-broker: --port must be a number between 1024 and 65534, was '$port'" >&2
   exit 2
 fi
-mkdir -p "$dir"
-dir="$(cd "$dir" && pwd)"
+[ "$command" != start ] || mkdir -p "$dir"
+[ ! -d "$dir" ] || dir="$(cd "$dir" && pwd)"
 pid_file="$dir/broker.pid"
 log="$dir/broker.log"
 
@@ -110,8 +110,12 @@ start() {
   write_config
   if [ ! -f "$dir/data/meta.properties" ]; then
     local id
-    java_cmd kafka.tools.StorageTool random-uuid
-    id="$("${cmd[@]}")"
+    # a cluster id as StorageTool random-uuid makes it (16 random bytes, base64url, not starting with '-'),
+    # without a JVM start of its own
+    local id="-"
+    while [[ "$id" == -* ]]; do
+      id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    done
     java_cmd kafka.tools.StorageTool format -t "$id" -c "$dir/server.properties"
     "${cmd[@]}" >> "$log" 2>&1 || {
       echo "kafka-broker: formatting $dir/data failed; see $log" >&2
