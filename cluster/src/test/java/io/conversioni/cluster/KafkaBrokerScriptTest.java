@@ -4,6 +4,7 @@ import io.conversioni.config.ConfigReader;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code cluster/kafka-broker.sh} as a user runs it: start prints the bootstrap address of a broker that
  * the cluster module can use, a second start finds it running, stop ends it, and status tells which.
  */
+@ExtendWith(KafkaLeakCheck.class)
 @Tag("slow")
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class KafkaBrokerScriptTest {
