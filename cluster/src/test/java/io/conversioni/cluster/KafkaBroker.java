@@ -23,7 +23,8 @@ import java.util.concurrent.locks.LockSupport;
  * A real single-node Kafka broker (KRaft, broker and controller in one process) as a child JVM on two
  * free loopback ports, with its log dir under a folder the test owns. {@link #start(Path)} formats the
  * folder and starts it; {@link #stop()} (SIGTERM), {@link #kill()} (SIGKILL) and {@link #restart()} (same
- * ports, same log dir, same cluster id) are for "broker down / broker back" tests. Readiness is a
+ * ports, same log dir, same cluster id) are for "broker down / broker back" tests, {@link #freeze()} and
+ * {@link #thaw()} for a broker that hangs. Readiness is a
  * condition, never a sleep: the broker's own "Kafka Server started" line, then an answered
  * {@code describeCluster}. The broker's class path is {@code target/broker-classpath.txt}, written by the
  * build (maven-dependency-plugin) for this fixture and for {@code cluster/kafka-broker.sh}.
@@ -105,6 +106,29 @@ final class KafkaBroker implements AutoCloseable {
         }
         process.destroyForcibly().waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         process = null;
+    }
+
+    /**
+     * SIGSTOP: the broker stays connected but answers nothing (a hung broker, a long GC pause, a network
+     * partition that keeps connections open). {@link #thaw()} resumes it.
+     */
+    void freeze() throws IOException, InterruptedException {
+        signal("-STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    void thaw() throws IOException, InterruptedException {
+        signal("-CONT");
+    }
+
+    private void signal(final String signal) throws IOException, InterruptedException {
+        if (!isRunning()) {
+            throw new IllegalStateException("the broker is not running");
+        }
+        final Process kill = new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start();
+        if (!kill.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+        }
     }
 
     /** Starts the broker again on the same ports and log dir (after {@link #stop()} or {@link #kill()}). */

@@ -1,7 +1,6 @@
 package io.conversioni.cluster;
 
 import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.util.List;
@@ -10,11 +9,12 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 
 /**
- * Fails a test that leaves a Kafka client open (its admin, producer or consumer threads still alive after
- * the test) or a test class that leaves a child process running (a broker not stopped). Waits a bounded
- * time for both, since a closed client's threads and a stopped broker's JVM end asynchronously.
+ * Fails a test class that leaves a Kafka client open (its admin, producer or consumer threads still alive
+ * after the class, which may share one client between its tests) or a child process running (a broker
+ * not stopped). Waits a bounded time for both, since a closed client's threads and a stopped broker's JVM
+ * end asynchronously.
  */
-final class KafkaLeakCheck implements AfterEachCallback, AfterAllCallback {
+final class KafkaLeakCheck implements AfterAllCallback {
     private static final long THREAD_WAIT_MS = 5_000;
     private static final long PROCESS_WAIT_MS = 35_000;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
@@ -22,8 +22,7 @@ final class KafkaLeakCheck implements AfterEachCallback, AfterAllCallback {
     private static final List<String> CLIENT_THREADS = List.of(
         "kafka-admin-client-thread", "kafka-producer-network-thread", "kafka-coordinator-heartbeat-thread");
 
-    @Override
-    public void afterEach(final ExtensionContext context) {
+    private static void checkClientThreads() {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(THREAD_WAIT_MS);
         List<String> alive = clientThreads();
         while (!alive.isEmpty() && System.nanoTime() < deadline) {
@@ -37,6 +36,7 @@ final class KafkaLeakCheck implements AfterEachCallback, AfterAllCallback {
 
     @Override
     public void afterAll(final ExtensionContext context) {
+        checkClientThreads();
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PROCESS_WAIT_MS);
         List<String> children = children();
         while (!children.isEmpty() && System.nanoTime() < deadline) {
