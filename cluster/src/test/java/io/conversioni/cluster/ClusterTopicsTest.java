@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link ClusterTopics} against a real single-node Kafka broker ({@link KafkaBroker}, a separate JVM),
- * shared by the tests of this class; each test uses topics of its own. The broker stop/kill/restart test
+ * shared by the tests of this class; each test uses topics of its own. The broker stop/restart test
  * runs last, so that the others never meet a broker that is coming back.
  */
 @ExtendWith(KafkaLeakCheck.class)
@@ -235,7 +235,7 @@ class ClusterTopicsTest {
 
     @Test
     @Order(7)
-    void shouldKeepTheTopicsWhenTheBrokerStopsOrIsKilledAndComesBack() throws Exception {
+    void shouldKeepTheTopicsWhenTheBrokerStopsAndComesBack() throws Exception {
         final ClusterSettings s = settings(broker.bootstrapServers(), "durevole", 5, "  broker_timeout: 2s\n");
         assertEquals(3, ClusterTopics.ensure(s, rebuildMs).created().size());
 
@@ -251,9 +251,7 @@ class ClusterTopicsTest {
         assertEquals(List.of(), afterStop.created(), "the same log dir still holds the topics");
         assertEquals(3, afterStop.existing().size());
 
-        broker.kill();
-        broker.restart();
-        assertEquals(List.of(), ClusterTopics.ensure(s, rebuildMs).created(), "a kill -9 loses no topic either");
+        // (a kill -9 and restart: EventsProducerTest, which produces to the topic afterwards)
         try (Admin admin = admin()) {
             assertEquals(5, describe(admin, "durevole_eventi").get("durevole_eventi").partitions().size());
         }
