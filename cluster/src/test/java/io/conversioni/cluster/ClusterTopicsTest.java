@@ -204,6 +204,24 @@ class ClusterTopicsTest {
 
     @Test
     @Order(5)
+    void shouldSayWhyTheBrokerRefusesAReplicationItCannotGive() throws Exception {
+        final ClusterSettings s = settings(broker.bootstrapServers(), "triplo", 2,
+            "  replication_factor: 3\n  min_insync_replicas: 2\n");
+
+        final ClusterException e = assertThrows(ClusterException.class, () -> ClusterTopics.ensure(s, rebuildMs));
+
+        assertEquals(ClusterException.TOPIC_REFUSED, e.code());
+        assertTrue(e.getMessage().startsWith("topic_refused: the broker at " + broker.bootstrapServers()
+            + " would not create topic triplo_eventi with 2 partitions and replication 3: "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("(check cluster.replication_factor and cluster.min_insync_replicas "
+            + "against the brokers there, and this node's rights on the topics)"), e.getMessage());
+        try (Admin admin = admin()) {
+            assertFalse(topics(admin).contains("triplo_eventi"));
+        }
+    }
+
+    @Test
+    @Order(6)
     void shouldReportABrokerThatIsNotThereWithinTheTimeout() throws Exception {
         final int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -223,7 +241,7 @@ class ClusterTopicsTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void shouldReportAnUnresolvableBrokerAddressAtOnce() throws Exception {
         final ClusterSettings s = settings("kafka.invalid:9092", "ignoto", 3, "  broker_timeout: 1s\n");
 
@@ -234,7 +252,7 @@ class ClusterTopicsTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void shouldKeepTheTopicsWhenTheBrokerStopsAndComesBack() throws Exception {
         final ClusterSettings s = settings(broker.bootstrapServers(), "durevole", 5, "  broker_timeout: 2s\n");
         assertEquals(3, ClusterTopics.ensure(s, rebuildMs).created().size());
