@@ -6,7 +6,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -51,6 +53,15 @@ public final class ClusterClients {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
+    }
+
+    /**
+     * The partition of {@code cluster.reply_topic} that carries the verdicts for {@code node}: the one Kafka's
+     * default partitioner picks for the record key {@code node} (murmur2 of its UTF-8 bytes), so that a node
+     * reads only that partition of the reply topic, and no assignment needs to be agreed on.
+     */
+    public static int replyPartition(final String node, final int replyPartitions) {
+        return Utils.toPositive(Utils.murmur2(node.getBytes(StandardCharsets.UTF_8))) % replyPartitions;
     }
 
     /**

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -88,6 +89,20 @@ class EventsProducerTest {
 
     @Test
     @Order(2)
+    void shouldSendEachNodesVerdictsToThePartitionThatNodeReads() throws Exception {
+        final int replyPartitions = ClusterClients.awaitMetadata(producer, settings.replyTopic(), settings);
+        final java.util.Set<Integer> used = new java.util.HashSet<>();
+        for (String node : List.of("a", "b", "c", "nodo-1", "nodo-2", "milano.3", "roma_4", "napoli")) {
+            final RecordMetadata m = producer.send(new ProducerRecord<>(settings.replyTopic(),
+                node.getBytes(StandardCharsets.UTF_8), BODY)).get(30, TimeUnit.SECONDS);
+            assertEquals(ClusterClients.replyPartition(node, replyPartitions), m.partition(), node);
+            used.add(m.partition());
+        }
+        assertEquals(replyPartitions, used.size(), "eight names spread over the three partitions");
+    }
+
+    @Test
+    @Order(3)
     void shouldNeverMakeTheCallerWaitWhileTheBrokerHangsAndFailASendAtOnceWhenTheBufferIsFull() throws Exception {
         broker.freeze(); // connected, answering nothing: records wait in the producer's buffer
         // (until the first request times out, after cluster.verdict_timeout: then, with no broker reachable,
@@ -117,7 +132,7 @@ class EventsProducerTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void shouldDeliverAgainByItselfOnceTheBrokerAnswers() throws Exception {
         broker.thaw();
 
@@ -127,7 +142,7 @@ class EventsProducerTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void shouldFailSendsAtOnceWhileTheBrokerIsDownAndDeliverOnceItIsBack() throws Exception {
         broker.kill();
 
