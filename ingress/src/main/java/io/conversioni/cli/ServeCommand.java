@@ -5,13 +5,15 @@ import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.files.OwnerOnlyFiles;
-import io.conversioni.ingress.AlertRuntime;
+import io.conversioni.ingress.AllarmiHandler;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
 import io.conversioni.ingress.IngressServer;
-import io.conversioni.ingress.JobsRuntime;
+import io.conversioni.ingress.JobsHandler;
 import io.conversioni.ingress.ServerSettings;
 import io.conversioni.ingress.metrics.PrometheusExporter;
+import io.conversioni.operations.AlertRuntime;
+import io.conversioni.operations.JobsRuntime;
 import io.conversioni.pipeline.Engine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,12 +89,12 @@ final class ServeCommand implements Callable<Integer> {
         }
         final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
-        server.addRoutes(alerts::register);
+        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
         exporter.add(server.httpRequests()::writeTo);
         // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
         final JobsRuntime jobs = JobsRuntime.start(jobsSettings, config, folder.dataDir(), engine, alerts.signal(), alerts.log(),
             System::currentTimeMillis);
-        server.addRoutes(jobs::register);
+        server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         server.start(ssl);
         final CountDownLatch stopped = new CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();

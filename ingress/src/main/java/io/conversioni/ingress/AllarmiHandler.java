@@ -2,6 +2,7 @@ package io.conversioni.ingress;
 
 import io.conversioni.alert.Alert;
 import io.conversioni.alert.AlertService;
+import io.conversioni.ingress.auth.Scopes;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 
@@ -13,12 +14,18 @@ import java.util.List;
  * {@code {"allarmi":[...]}}. Reads the alert service's published snapshot, so it never waits on the
  * rules thread. Any IO thread; allocates the answer.
  */
-final class AllarmiHandler implements HttpHandler {
+public final class AllarmiHandler implements HttpHandler {
     static final List<String> STATI = List.of("aperto", "risolto", "tutti");
     private final AlertService alerts;
 
     AllarmiHandler(final AlertService alerts) {
         this.alerts = alerts;
+    }
+
+    /** The route, for {@link IngressServer#addRoutes}: {@code GET /api/v1/allarmi} behind the JWT check. */
+    public static IngressServer.Routes routes(final AlertService alerts) {
+        final AllarmiHandler handler = new AllarmiHandler(alerts);
+        return (routes, guard) -> routes.get("/api/v1/allarmi", guard.requiring(Scopes.METRICHE_LEGGI, handler));
     }
 
     @Override

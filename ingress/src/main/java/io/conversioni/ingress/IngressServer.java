@@ -6,6 +6,7 @@ import io.conversioni.ingress.metrics.HttpRequestMetrics;
 import io.conversioni.ingress.metrics.MotoreSampler;
 import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.window.MetricheQuery;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.Connectors;

@@ -1,10 +1,11 @@
 package io.conversioni.cli;
 
+import io.conversioni.ingress.AllarmiHandler;
+import io.conversioni.operations.AlertRuntime;
 import io.conversioni.testkit.Await;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.files.OwnerOnlyFiles;
-import io.conversioni.ingress.AlertRuntime;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
 import io.conversioni.ingress.IngressServer;
@@ -153,7 +154,7 @@ class OwnerOnlyDataFolderTest {
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(),
             new PrometheusExporter(engine)::scrape);
         try {
-            server.addRoutes(alerts::register);
+            server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
             final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
             server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
             engine.start();

@@ -2,7 +2,7 @@ package io.conversioni.cli;
 
 import io.conversioni.alert.Alert;
 import io.conversioni.config.EngineConfig;
-import io.conversioni.ingress.AlertRuntime;
+import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

@@ -3,6 +3,7 @@ package io.conversioni.ingress;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.json.JsonTree;
+import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class AlertRestartTest {
         // plain HTTP (as behind a TLS-terminating proxy): what is under test is the restart, not the listener
         final IngressServer server = new IngressServer(engine, ServerSettings.read(config.server(), -1, 0),
             auth.authenticator(), () -> "");
-        server.addRoutes(alerts::register);
+        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
         server.start(null);
         running.add(server::stop);
         running.add(alerts);

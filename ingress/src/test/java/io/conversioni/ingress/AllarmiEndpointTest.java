@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.json.JsonTree;
+import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,7 +82,7 @@ class AllarmiEndpointTest {
         alerts = AlertRuntime.start(config, data, engine);
         exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
-        server.addRoutes(alerts::register);
+        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         cleanup.add(server::stop);

@@ -4,6 +4,7 @@ import io.conversioni.alert.AlertLog;
 import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.PrometheusExporter;
+import io.conversioni.operations.JobsRuntime;
 import io.conversioni.pipeline.Engine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +58,7 @@ class JobsEndpointTest {
         engine = Engine.create(config, data);
         server = new IngressServer(engine, settings, auth.authenticator(), new PrometheusExporter(engine)::scrape);
         jobs = JobsRuntime.start(config, data, engine, AlertSignal.NONE, AlertLog.NONE);
-        server.addRoutes(jobs::register);
+        server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         engine.start();

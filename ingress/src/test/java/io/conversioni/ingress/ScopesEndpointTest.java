@@ -6,6 +6,8 @@ import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.ingress.metrics.PrometheusExporter;
+import io.conversioni.operations.AlertRuntime;
+import io.conversioni.operations.JobsRuntime;
 import io.conversioni.pipeline.Engine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -62,8 +64,8 @@ class ScopesEndpointTest {
         cleanup.add(jobs);
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(),
             new PrometheusExporter(engine)::scrape);
-        server.addRoutes(alerts::register);
-        server.addRoutes(jobs::register);
+        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
+        server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         cleanup.add(server::stop);

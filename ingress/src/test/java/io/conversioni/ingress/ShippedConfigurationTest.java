@@ -2,6 +2,7 @@ package io.conversioni.ingress;
 
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.operations.JobsRuntime;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,6 @@
 package io.conversioni.ingress.metrics;
 
+import io.conversioni.metrics.PrometheusTextWriter;
 import org.HdrHistogram.Histogram;
 
 import java.math.BigDecimal;

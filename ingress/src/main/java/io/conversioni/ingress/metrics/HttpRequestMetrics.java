@@ -1,5 +1,6 @@
 package io.conversioni.ingress.metrics;
 
+import io.conversioni.metrics.PrometheusTextWriter;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.PathTemplateMatch;

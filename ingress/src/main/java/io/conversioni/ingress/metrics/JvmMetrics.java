@@ -1,5 +1,7 @@
 package io.conversioni.ingress.metrics;
 
+import io.conversioni.metrics.PrometheusTextWriter;
+
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

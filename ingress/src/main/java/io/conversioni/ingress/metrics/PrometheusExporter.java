@@ -1,5 +1,6 @@
 package io.conversioni.ingress.metrics;
 
+import io.conversioni.metrics.PrometheusTextWriter;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.pipeline.EngineCounters;
 import io.conversioni.pipeline.Outcome;

@@ -1,12 +1,13 @@
 package io.conversioni.ingress.dashboard;
 
 import io.conversioni.config.EngineConfig;
+import io.conversioni.ingress.AllarmiHandler;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
-import io.conversioni.ingress.AlertRuntime;
 import io.conversioni.ingress.IngressServer;
 import io.conversioni.ingress.ServerSettings;
 import io.conversioni.ingress.metrics.PrometheusExporter;
+import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
 
 import javax.net.ssl.SSLContext;
@@ -42,7 +43,7 @@ final class LiveServer implements AutoCloseable {
         alerts = AlertRuntime.start(config, data, engine); // as serve wires it: the tap before engine.start()
         server = new IngressServer(engine, settings, auth.authenticator(),
             new PrometheusExporter(engine).add(alerts::writeMetrics)::scrape);
-        server.addRoutes(alerts::register);
+        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         try {
             server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));

@@ -1,8 +1,8 @@
 package io.conversioni.ingress.dashboard;
 
 import io.conversioni.config.EngineConfig;
-import io.conversioni.ingress.MetricheQuery;
 import io.conversioni.json.JsonTree;
+import io.conversioni.window.MetricheQuery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,13 @@
 package io.conversioni.ingress.metrics;
 
 import io.conversioni.config.EngineConfig;
-import io.conversioni.ingress.AlertRuntime;
+import io.conversioni.ingress.AllarmiHandler;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
 import io.conversioni.ingress.IngressServer;
 import io.conversioni.ingress.ServerSettings;
 import io.conversioni.ingress.TestTls;
+import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
 
 import java.net.URI;
@@ -38,7 +39,7 @@ final class MetricsServer implements AutoCloseable {
         alerts = AlertRuntime.start(config, data, engine); // as serve wires it: the tap before engine.start()
         final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
-        server.addRoutes(alerts::register);
+        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
         exporter.add(server.httpRequests()::writeTo);
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         try {

@@ -1,5 +1,6 @@
 package io.conversioni.ingress.metrics;
 
+import io.conversioni.metrics.PrometheusTextWriter;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

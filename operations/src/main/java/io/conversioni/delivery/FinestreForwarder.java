@@ -1,8 +1,8 @@
-package io.conversioni.ingress;
+package io.conversioni.delivery;
 
-import io.conversioni.delivery.DeliveryService;
 import io.conversioni.files.OwnerOnlyFiles;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.window.MetricheQuery;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +22,7 @@ import java.nio.file.Path;
  * <p>Threading: its own thread ({@code conversioni-finestre}), polling the watermark once a second and
  * reading windows through the store's consistent snapshots; never touches the pipeline. Allocates per window.
  */
-final class FinestreForwarder implements Runnable, AutoCloseable {
+public final class FinestreForwarder implements Runnable, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FinestreForwarder.class);
     private static final long POLL_MILLIS = 1_000;
 
@@ -36,7 +36,7 @@ final class FinestreForwarder implements Runnable, AutoCloseable {
     /** Start of the next window to send; Long.MIN_VALUE until the first watermark is seen. */
     private long nextStartMillis = Long.MIN_VALUE;
 
-    FinestreForwarder(final Engine engine, final DeliveryService delivery, final Path dataDir) {
+    public FinestreForwarder(final Engine engine, final DeliveryService delivery, final Path dataDir) {
         this.engine = engine;
         this.delivery = delivery;
         this.query = new MetricheQuery(engine.windows(), engine.config());

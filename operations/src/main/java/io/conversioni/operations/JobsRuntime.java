@@ -1,34 +1,28 @@
-package io.conversioni.ingress;
+package io.conversioni.operations;
 
 import io.conversioni.alert.AlertLog;
 import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.ConfigReader;
 import io.conversioni.config.EngineConfig;
-import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.jobs.JobScheduler;
 import io.conversioni.jobs.JobStatus;
-import io.conversioni.jobs.JobsJson;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.pipeline.MaintenanceRecord;
 import io.conversioni.reconcile.HttpCrmSource;
 import io.conversioni.reconcile.ReconciliationJob;
 import io.conversioni.reconcile.ReconciliationSettings;
 import io.conversioni.report.ReportJob;
-import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 
 import java.nio.file.Path;
-import java.util.Deque;
 import java.util.function.LongSupplier;
 
 /**
  * The server's scheduled jobs in one piece: reconciliation ({@value ReconciliationJob#NAME}), the daily
  * report ({@value ReportJob#NAME}) and the engine's own snapshot and retention work, on one
- * {@link JobScheduler} thread, plus their routes: {@code GET /api/v1/jobs} and
- * {@code POST /api/v1/jobs/{nome}/esegui}. Start it after the engine is created, register its routes with
- * {@link IngressServer#addRoutes}, close it before the engine. Route handlers run on IO threads and only read
- * statuses or queue a run: they never block.
+ * {@link JobScheduler} thread, whose statuses and run-now the server exposes
+ * ({@code GET /api/v1/jobs}, {@code POST /api/v1/jobs/{nome}/esegui}) through {@link #scheduler()}. Start it
+ * after the engine is created, close it before the engine. Controlling thread.
  */
 public final class JobsRuntime implements AutoCloseable {
     private final JobScheduler scheduler;
@@ -85,27 +79,6 @@ public final class JobsRuntime implements AutoCloseable {
 
     public JobScheduler scheduler() {
         return scheduler;
-    }
-
-    /** The routes, for {@link IngressServer#addRoutes}: {@code server.addRoutes(jobs::register)}. */
-    public void register(final RoutingHandler routes, final IngressServer.Guard guard) {
-        routes.get("/api/v1/jobs", guard.requiring(Scopes.METRICHE_LEGGI,
-                ex -> Responses.send(ex, 200, JobsJson.render(scheduler.statuses()))))
-            .post("/api/v1/jobs/{nome}/esegui", guard.requiring(Scopes.ADMIN, this::runNow));
-    }
-
-    private void runNow(final HttpServerExchange exchange) {
-        final Deque<String> values = exchange.getQueryParameters().get("nome");
-        final String name = values == null || values.isEmpty() ? "" : values.peekFirst();
-        if (!scheduler.has(name)) {
-            Responses.error(exchange, 404, "job_sconosciuto", "no job named '" + name + "'; GET /api/v1/jobs lists them");
-        } else if (!scheduler.runNow(name)) {
-            exchange.getResponseHeaders().put(Responses.RETRY_AFTER, 1);
-            Responses.error(exchange, 503, "job_non_avviato", "job '" + name + "' could not start now (the engine is "
-                + "not running or its ring is full); try again");
-        } else {
-            Responses.send(exchange, 202, "{\"esito\":\"avviato\",\"nome\":" + Responses.quote(name) + "}");
-        }
     }
 
     /** Stops the job thread, waiting for a running job (bounded). */

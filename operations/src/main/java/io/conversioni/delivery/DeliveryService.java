@@ -4,7 +4,7 @@ import io.conversioni.alert.Alert;
 import io.conversioni.alert.AlertConfig;
 import io.conversioni.alert.AlertListener;
 import io.conversioni.alert.AlertSignal;
-import io.conversioni.ingress.metrics.PrometheusTextWriter;
+import io.conversioni.metrics.PrometheusTextWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,8 @@
-package io.conversioni.ingress;
+package io.conversioni.delivery;
 
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

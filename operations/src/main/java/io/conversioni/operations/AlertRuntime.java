@@ -1,4 +1,4 @@
-package io.conversioni.ingress;
+package io.conversioni.operations;
 
 import io.conversioni.alert.AlertConfig;
 import io.conversioni.alert.AlertLog;
@@ -8,11 +8,9 @@ import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.delivery.DeliveryConfig;
 import io.conversioni.delivery.DeliveryService;
-import io.conversioni.ingress.auth.Scopes;
-import io.conversioni.ingress.metrics.PrometheusTextWriter;
+import io.conversioni.delivery.FinestreForwarder;
+import io.conversioni.metrics.PrometheusTextWriter;
 import io.conversioni.pipeline.Engine;
-import io.undertow.server.HttpHandler;
-import io.undertow.server.RoutingHandler;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -23,20 +21,18 @@ import java.util.concurrent.atomic.AtomicReference;
  * window's results), built together: the {@link AlertService} taps the engine
  * and tells the {@link DeliveryService}, which raises {@code consegna_fallita} back through it. The one
  * thing {@code serve} wires: {@link #start} before {@code engine.start()} (the tap must be registered
- * first; events replayed during recovery are not seen), {@link #register} for {@code /api/v1/allarmi},
- * {@link #writeMetrics} for {@code /metrics}, {@link #signal()} and {@link #log()} for reconciliation and
+ * first; events replayed during recovery are not seen), {@link #alerts()} for the server's
+ * {@code /api/v1/allarmi}, {@link #writeMetrics} for {@code /metrics}, {@link #signal()} and {@link #log()} for reconciliation and
  * reports, {@link #close()} after the engine closed. Controlling thread; readers any thread.
  */
 public final class AlertRuntime implements AutoCloseable {
     private final AlertService alerts;
     private final DeliveryService delivery;
-    private final HttpHandler handler;
     private final FinestreForwarder windows;
 
     private AlertRuntime(final AlertService alerts, final DeliveryService delivery, final FinestreForwarder windows) {
         this.alerts = alerts;
         this.delivery = delivery;
-        this.handler = new AllarmiHandler(alerts);
         this.windows = windows;
     }
 
@@ -80,11 +76,6 @@ public final class AlertRuntime implements AutoCloseable {
 
     public DeliveryService delivery() {
         return delivery;
-    }
-
-    /** The route, for {@link IngressServer#addRoutes}: {@code GET /api/v1/allarmi} behind the JWT check. */
-    public void register(final RoutingHandler routes, final IngressServer.Guard guard) {
-        routes.get("/api/v1/allarmi", guard.requiring(Scopes.METRICHE_LEGGI, handler));
     }
 
     /** Alert and delivery families for {@code /metrics}. Any thread. */

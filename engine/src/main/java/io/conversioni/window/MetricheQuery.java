@@ -1,13 +1,8 @@
-package io.conversioni.ingress;
+package io.conversioni.window;
 
 import io.conversioni.config.EngineConfig;
+import io.conversioni.json.JsonText;
 import io.conversioni.json.UtcInstant;
-import io.conversioni.window.CostTable;
-import io.conversioni.window.CampaignNames;
-import io.conversioni.window.WindowView;
-import io.conversioni.window.WindowCellFlyweight;
-import io.conversioni.window.WindowMetrics;
-import io.conversioni.window.WindowSnapshot;
 
 import java.util.List;
 
@@ -143,9 +138,9 @@ public final class MetricheQuery {
                               final boolean spendShown) {
         out.append(",\"costi\":{\"caricati\":").append(costs.rowCount() > 0).append(",\"nota\":");
         if (costs.rowCount() == 0) {
-            out.append(Responses.quote(NO_COSTS));
+            out.append(JsonText.quote(NO_COSTS));
         } else if (!spendShown) {
-            out.append(Responses.quote(switch (per) {
+            out.append(JsonText.quote(switch (per) {
                 case "evento" -> NO_SPEND_ON_THESE_DAYS;
                 case "campagna" -> NO_SPEND_FOR_CAMPAIGNS;
                 default -> NO_SPEND_FOR_CANALI;
@@ -175,7 +170,7 @@ public final class MetricheQuery {
     private static void group(final StringBuilder sb, final String key, final WindowCellFlyweight c, final long cpaCents) {
         sb.append('{');
         if (key != null) {
-            sb.append("\"chiave\":").append(Responses.quote(key)).append(',');
+            sb.append("\"chiave\":").append(JsonText.quote(key)).append(',');
         }
         sb.append("\"accettati\":").append(c.uniqueCount()).append(",\"duplicati\":").append(c.duplicateCount())
             .append(",\"in_ritardo\":").append(c.lateCount()).append(",\"conversioni\":").append(c.numeratorCount())

@@ -1,4 +1,4 @@
-package io.conversioni.ingress.metrics;
+package io.conversioni.metrics;
 
 /**
  * Appends Prometheus text-format (0.0.4) lines to a caller's {@link StringBuilder}: {@code # HELP} and
