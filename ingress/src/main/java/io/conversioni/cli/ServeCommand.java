@@ -1,38 +1,27 @@
 package io.conversioni.cli;
 
-import io.conversioni.alert.AlertLog;
-import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
-import io.conversioni.files.OwnerOnlyFiles;
-import io.conversioni.ingress.AllarmiHandler;
 import io.conversioni.ingress.AuthSetup;
-import io.conversioni.ingress.DevelopmentTls;
-import io.conversioni.ingress.IngressServer;
-import io.conversioni.ingress.JobsHandler;
+import io.conversioni.ingress.ConversioniServer;
 import io.conversioni.ingress.ServerSettings;
-import io.conversioni.ingress.metrics.PrometheusExporter;
-import io.conversioni.operations.AlertRuntime;
-import io.conversioni.operations.JobsRuntime;
-import io.conversioni.pipeline.Engine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import javax.net.ssl.SSLContext;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code conversioni serve}: the engine behind HTTPS. Starts listening at once (liveness), recovers the
  * engine's state from the journal (readiness follows), then takes events. SIGTERM: ingest answers 503,
- * the ring drains, the journal is flushed and closed, exit 0.
+ * the ring drains, the journal is flushed and closed, exit 0. The wiring is {@link ConversioniServer}'s; this
+ * command parses the options, holds the data folder's lock, prints the banner and waits.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Run the engine behind HTTPS (and optionally plain HTTP).",
@@ -55,15 +44,10 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final EngineConfig config;
-        final ServerSettings settings;
-        final AuthSetup auth;
-        final JobsRuntime.Settings jobsSettings;
+        final ConversioniServer server;
         try {
             config = folder.config();
-            settings = ServerSettings.read(config.server(), port, httpPort);
-            OwnerOnlyFiles.createDirectories(folder.dataDir());
-            auth = AuthSetup.read(config.auth(), folder.dataDir());
-            jobsSettings = JobsRuntime.settings(config, folder.dataDir());
+            server = ConversioniServer.configure(config, folder.dataDir(), port, httpPort);
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
@@ -77,61 +61,33 @@ final class ServeCommand implements Callable<Integer> {
         // the lock stays held until the process exits (the OS releases it, even after kill -9)
         DataFolderModes.tighten(folder.dataDir());
         config.warnings().forEach(w -> LOG.warn("schema: {}", w));
-        final SSLContext ssl = settings.httpsEnabled() ? tls(config, settings) : null;
-        final Engine engine = Engine.create(config, folder.dataDir());
-        final AlertRuntime alerts;
         try {
-            alerts = AlertRuntime.start(config, folder.dataDir(), engine); // taps the engine: before engine.start()
+            server.listen();
         } catch (ConfigException e) {
             System.err.println("error: " + e.getMessage());
-            engine.close();
             return 2;
         }
-        final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
-        final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
-        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
-        exporter.add(server.httpRequests()::writeTo);
-        // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
-        final JobsRuntime jobs = JobsRuntime.start(jobsSettings, config, folder.dataDir(), engine, alerts.signal(), alerts.log(),
-            System::currentTimeMillis);
-        server.addRoutes(JobsHandler.routes(jobs.scheduler()));
-        server.start(ssl);
         final CountDownLatch stopped = new CountDownLatch(1);
-        final java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean();
+        final AtomicBoolean running = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("stopping: refusing new events, draining the ring, closing the journal");
-            server.beginDrain();
-            jobs.close();
-            engine.close();
-            alerts.close();
-            server.stop();
+            server.close();
             stopped.countDown();
             LOG.info("stopped cleanly");
             if (running.get()) {
                 Runtime.getRuntime().halt(0); // SIGTERM after a clean drain is a success
             }
         }, "conversioni-shutdown"));
-        engine.start();
+        server.start();
         running.set(true);
-        banner(settings, server, auth);
+        banner(server);
         stopped.await();
         return 0;
     }
 
-    private SSLContext tls(final EngineConfig config, final ServerSettings settings) throws IOException {
-        if (settings.keystore().isEmpty()) {
-            final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(folder.dataDir());
-            return DevelopmentTls.context(keystore, DevelopmentTls.password(keystore));
-        }
-        final String password = System.getenv(settings.keystorePasswordEnv());
-        if (password == null) {
-            throw new IOException("server.keystore is set; put its password in the environment variable "
-                + settings.keystorePasswordEnv());
-        }
-        return DevelopmentTls.context(Path.of(settings.keystore()), password.toCharArray());
-    }
-
-    private static void banner(final ServerSettings settings, final IngressServer server, final AuthSetup auth) {
+    private static void banner(final ConversioniServer server) {
+        final ServerSettings settings = server.settings();
+        final AuthSetup auth = server.auth();
         final boolean https = settings.httpsEnabled();
         final String base = https ? "https://localhost:" + server.port("https") : "http://localhost:" + server.port("http");
         final StringBuilder out = new StringBuilder();

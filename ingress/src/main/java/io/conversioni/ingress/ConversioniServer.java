@@ -1,0 +1,142 @@
+package io.conversioni.ingress;
+
+import io.conversioni.config.ConfigException;
+import io.conversioni.config.EngineConfig;
+import io.conversioni.files.OwnerOnlyFiles;
+import io.conversioni.ingress.metrics.PrometheusExporter;
+import io.conversioni.operations.AlertRuntime;
+import io.conversioni.operations.JobsRuntime;
+import io.conversioni.pipeline.Engine;
+
+import javax.net.ssl.SSLContext;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * The whole server, wired in one place: the engine, the alert and delivery runtime (tapping the engine
+ * before it starts), the Prometheus exporter, the HTTP(S) server and its routes, the scheduled jobs, the TLS
+ * context, and the order they stop in. {@code serve} calls it: {@link #configure} (every setting read and
+ * checked, nothing opened), {@link #listen} (engine created, ports bound: liveness), {@link #start} (journal
+ * recovered, events taken: readiness), {@link #close} (from a shutdown hook).
+ *
+ * <p>Threading: the controlling thread calls configure, listen and start in that order; {@link #close} may
+ * come from another thread (a shutdown hook) at any point after {@link #listen}. Allocates only at start.
+ */
+public final class ConversioniServer implements AutoCloseable {
+    private final EngineConfig config;
+    private final Path dataDir;
+    private final ServerSettings settings;
+    private final AuthSetup auth;
+    private final JobsRuntime.Settings jobsSettings;
+    private Engine engine;
+    private AlertRuntime alerts;
+    private IngressServer server;
+    private JobsRuntime jobs;
+
+    private ConversioniServer(final EngineConfig config, final Path dataDir, final ServerSettings settings,
+                              final AuthSetup auth, final JobsRuntime.Settings jobsSettings) {
+        this.config = config;
+        this.dataDir = dataDir;
+        this.settings = settings;
+        this.auth = auth;
+        this.jobsSettings = jobsSettings;
+    }
+
+    /**
+     * Reads and checks the {@code server:}, {@code auth:}, {@code reconciliation:} and {@code reports:}
+     * settings (creating the data folder, owner-only, where the development secret may be written). Opens no
+     * port and no journal.
+     *
+     * @param httpsPort {@code --port}, or null for the configured one
+     * @param httpPort  {@code --http-port}, or null for the configured one
+     * @throws ConfigException on a bad setting (the message names the key)
+     */
+    public static ConversioniServer configure(final EngineConfig config, final Path dataDir, final Integer httpsPort,
+                                              final Integer httpPort) throws ConfigException, IOException {
+        final ServerSettings settings = ServerSettings.read(config.server(), httpsPort, httpPort);
+        OwnerOnlyFiles.createDirectories(dataDir);
+        final AuthSetup auth = AuthSetup.read(config.auth(), dataDir);
+        final JobsRuntime.Settings jobsSettings = JobsRuntime.settings(config, dataDir);
+        return new ConversioniServer(config, dataDir, settings, auth, jobsSettings);
+    }
+
+    /**
+     * Creates the engine, starts alerts and delivery (their tap is registered before the engine starts, so
+     * events replayed during recovery are not seen by the rules), the exporter, the routes and the jobs, then
+     * binds the ports: health answers from here on, ingest once {@link #start} has recovered the journal.
+     *
+     * @throws ConfigException on a bad {@code alerts:} or {@code delivery:} setting (the engine is closed again)
+     * @throws IOException     when the keystore or its password cannot be read
+     */
+    public void listen() throws ConfigException, IOException {
+        final SSLContext ssl = settings.httpsEnabled() ? tls() : null;
+        engine = Engine.create(config, dataDir);
+        try {
+            alerts = AlertRuntime.start(config, dataDir, engine); // taps the engine: before engine.start()
+        } catch (ConfigException e) {
+            engine.close();
+            throw e;
+        }
+        final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
+        server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
+        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
+        exporter.add(server.httpRequests()::writeTo);
+        // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
+        jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),
+            System::currentTimeMillis);
+        server.addRoutes(JobsHandler.routes(jobs.scheduler()));
+        server.start(ssl);
+    }
+
+    /** Recovers the engine's state from the journal, then takes events. Call after {@link #listen}. */
+    public void start() {
+        engine.start();
+    }
+
+    private SSLContext tls() throws IOException {
+        if (settings.keystore().isEmpty()) {
+            final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(dataDir);
+            return DevelopmentTls.context(keystore, DevelopmentTls.password(keystore));
+        }
+        final String password = System.getenv(settings.keystorePasswordEnv());
+        if (password == null) {
+            throw new IOException("server.keystore is set; put its password in the environment variable "
+                + settings.keystorePasswordEnv());
+        }
+        return DevelopmentTls.context(Path.of(settings.keystore()), password.toCharArray());
+    }
+
+    public ServerSettings settings() {
+        return settings;
+    }
+
+    public AuthSetup auth() {
+        return auth;
+    }
+
+    /** The bound port for {@code "https"} or {@code "http"}; after {@link #listen}. */
+    public int port(final String scheme) {
+        return server.port(scheme);
+    }
+
+    public Engine engine() {
+        return engine;
+    }
+
+    /**
+     * Stops in the order that loses nothing: ingest answers 503, the jobs stop (a running one is waited for),
+     * the ring drains and the journal is flushed and closed, then delivery and the rules stop (a message in
+     * flight stays pending), then the listener closes.
+     */
+    @Override
+    public void close() {
+        if (server == null) {
+            return;
+        }
+        server.beginDrain();
+        jobs.close();
+        engine.close();
+        alerts.close();
+        server.stop();
+    }
+}
