@@ -19,13 +19,13 @@ cd "$(dirname "$0")/.."
 rate=${1:-max}
 rounds=${2:-2}
 bench_jar=benchmarks/target/benchmarks.jar
-server_jar=${JAR:-ingress/target/conversioni.jar}
-for f in "$bench_jar" "$server_jar" benchmarks/target/jvm.options ingress/target/jvm.options; do
+server_jar=${JAR:-cli/target/conversioni.jar}
+for f in "$bench_jar" "$server_jar" benchmarks/target/jvm.options cli/target/jvm.options; do
   [ -f "$f" ] || { echo "cpu.sh: $f is missing; build first (mvn -B -q clean package -DskipTests)" >&2; exit 2; }
 done
 [ -d /proc/self/task ] || { echo "cpu.sh: needs Linux /proc" >&2; exit 2; }
 bench_opts=$(cat benchmarks/target/jvm.options)
-server_opts=$(cat ingress/target/jvm.options)
+server_opts=$(cat cli/target/jvm.options)
 cores=$(nproc 2>/dev/null || echo 2)
 io_threads=$(( cores / 2 > 0 ? cores / 2 : 1 ))
 hz=$(getconf CLK_TCK)

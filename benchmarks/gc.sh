@@ -17,12 +17,12 @@ cd "$(dirname "$0")/.."
 rate=${1:-15000}
 secs=${2:-10}
 bench_jar=benchmarks/target/benchmarks.jar
-server_jar=${JAR:-ingress/target/conversioni.jar}
-for f in "$bench_jar" "$server_jar" benchmarks/target/jvm.options ingress/target/jvm.options; do
+server_jar=${JAR:-cli/target/conversioni.jar}
+for f in "$bench_jar" "$server_jar" benchmarks/target/jvm.options cli/target/jvm.options; do
   [ -f "$f" ] || { echo "gc.sh: $f is missing; build first (mvn -B -q clean package -DskipTests)" >&2; exit 2; }
 done
 bench_opts=$(cat benchmarks/target/jvm.options)
-server_opts=$(cat ingress/target/jvm.options)
+server_opts=$(cat cli/target/jvm.options)
 tmp=$(mktemp -d -t conversioni-gc-XXXXXX)
 pid=""
 cleanup() {

@@ -4,7 +4,7 @@
 #
 #   benchmarks/http.sh [--quick] [--wirings] OUT_DIR
 #
-# 1. ceiling: the bare Undertow handler (bench.BareUndertowServer) and conversioni (the shaded ingress jar,
+# 1. ceiling: the bare Undertow handler (bench.BareUndertowServer) and conversioni (the shaded cli jar,
 #    `serve --port -1 --http-port 0`, fresh data folder), each driven closed-loop at maximum (--rate max, 16
 #    keep-alive connections) with the same single-event requests, conversioni's JWT included (the bare handler
 #    ignores it), in alternated rounds (2 quick, 3 full; HTTP_ROUNDS=N): ratio conversioni / bare, the median
@@ -42,12 +42,12 @@ done
 mkdir -p "$out"
 
 bench_jar=benchmarks/target/benchmarks.jar
-server_jar=ingress/target/conversioni.jar
-for f in "$bench_jar" "$server_jar" benchmarks/target/jvm.options ingress/target/jvm.options; do
+server_jar=cli/target/conversioni.jar
+for f in "$bench_jar" "$server_jar" benchmarks/target/jvm.options cli/target/jvm.options; do
   [ -f "$f" ] || { echo "http.sh: $f is missing; build first (mvn -B -q clean package -DskipTests)" >&2; exit 2; }
 done
 bench_opts=$(cat benchmarks/target/jvm.options)
-server_opts=$(cat ingress/target/jvm.options)
+server_opts=$(cat cli/target/jvm.options)
 
 if $quick; then
   warm=3s; half_warm=5s; measure=5s; half_duration=8s; insight=100; batch_measure=4s; rounds=${HTTP_ROUNDS:-2}; server_warm=15s

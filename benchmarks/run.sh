@@ -18,16 +18,16 @@ quick=false
 [ "${1:-}" = "--quick" ] && quick=true
 
 jar=benchmarks/target/benchmarks.jar
-server_jar=ingress/target/conversioni.jar
+server_jar=cli/target/conversioni.jar
 # build unless both jars are newer than every source (CI has just built them in `mvn verify`); clean, because the
 # shade plugin can keep stale classes otherwise
 stale() {
   [ -f "$jar" ] && [ -f "$server_jar" ] && [ -f benchmarks/target/jvm.options ] || return 0
-  [ -n "$(find pom.xml engine ingress benchmarks config build \( -path '*/target' -prune \) -o -type f \
+  [ -n "$(find pom.xml engine operations ingress cli benchmarks config build \( -path '*/target' -prune \) -o -type f \
       \( -newer "$jar" -o -newer "$server_jar" \) -print -quit 2>/dev/null)" ]
 }
 if stale; then
-  mvn -B -q clean package -DskipTests -pl engine,ingress,benchmarks -am
+  mvn -B -q clean package -DskipTests -pl engine,cli,benchmarks -am
 fi
 opts=$(cat benchmarks/target/jvm.options)
 out=benchmarks/results

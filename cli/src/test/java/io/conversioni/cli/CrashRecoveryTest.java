@@ -1,4 +1,4 @@
-package io.conversioni.ingress;
+package io.conversioni.cli;
 
 import io.conversioni.ingress.auth.JwtIssuer;
 import org.junit.jupiter.api.Tag;
