@@ -8,7 +8,6 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.Headers;
@@ -37,6 +36,8 @@ import java.util.function.Supplier;
 public final class IngressServer {
     /** The single-event ingest endpoint. */
     static final String SINGLE_PATH = "/api/v1/eventi/conversione";
+    /** The batch ingest endpoint. */
+    static final String BATCH_PATH = "/api/v1/eventi/conversione/batch";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngressServer.class);
 
@@ -60,7 +61,7 @@ public final class IngressServer {
      */
     @FunctionalInterface
     public interface Routes {
-        void register(RoutingHandler routes, java.util.function.UnaryOperator<HttpHandler> authenticated);
+        void register(RouteTable routes, java.util.function.UnaryOperator<HttpHandler> authenticated);
     }
 
     /** Adds routes before {@link #start}. */
@@ -94,13 +95,13 @@ public final class IngressServer {
         final RateLimiter limiter = new RateLimiter(settings.rateLimitPerSecond, settings.rateBurst);
         final HttpOutcomes outcomes = new HttpOutcomes(settings.retryAfterSeconds);
         final StageWakes wakes = new StageWakes(engine, settings.ioThreads);
-        final HttpHandler single = new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining, wakes);
-        final RoutingHandler routes = new RoutingHandler()
+        final FairShare fairShare = new FairShare(engine, outcomes);
+        final HttpHandler single = new IngestHandler(engine, auth, limiter, outcomes, settings, false, () -> draining, wakes, fairShare);
+        final RouteTable routes = new RouteTable()
             .post(SINGLE_PATH, single)
-            .post("/api/v1/eventi/conversione/batch",
-                new IngestHandler(engine, auth, limiter, outcomes, settings, true, () -> draining, wakes))
+            .post(BATCH_PATH, new IngestHandler(engine, auth, limiter, outcomes, settings, true, () -> draining, wakes, fairShare))
             .get("/api/v1/metriche", authenticated(offIoThread(this::metriche)))
-            .get("/api/v1/metriche/stream", authenticated(stream))
+            .getWithoutHead("/api/v1/metriche/stream", authenticated(stream))
             .get("/api/v1/openapi.json", ex -> {
                 ex.getResponseHeaders().put(Headers.CONTENT_TYPE, Responses.JSON);
                 ex.getResponseSender().send(java.nio.ByteBuffer.wrap(openApi));
@@ -117,21 +118,21 @@ public final class IngressServer {
                     Responses.send(ex, 503, "{\"stato\":\"" + (draining ? "in_chiusura" : "in_recupero") + "\"}");
                 }
             });
-        routes
-            .setFallbackHandler(ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"))
-            .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
-                ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));
         extraRoutes.forEach(r -> r.register(routes, handler -> authenticated(offIoThread(handler))));
+        final HttpHandler routed = routes.handler(
+            ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"),
+            ex -> Responses.error(ex, 405, "method_not_allowed",
+                ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath() + "; see the Allow header"));
         // The single-event POST, the hot path, skips the router: its template match allocated a map, a match
         // result and the exchange's attachment map for every request. Any other method or path, a trailing slash
-        // included, is routed as before.
-        final HttpHandler root = new SafetyHandler(ex -> {
+        // included, is routed as before. The framing guard runs first, for every request.
+        final HttpHandler root = new SafetyHandler(new FramingGuard(ex -> {
             if (Methods.POST.equals(ex.getRequestMethod()) && SINGLE_PATH.equals(ex.getRelativePath())) {
                 single.handleRequest(ex);
             } else {
-                routes.handleRequest(ex);
+                routed.handleRequest(ex);
             }
-        });
+        }, settings.bodyTimeoutMillis));
         final Undertow.Builder builder = Undertow.builder()
             .setIoThreads(settings.ioThreads)
             .setWorkerThreads(2)
@@ -140,7 +141,12 @@ public final class IngressServer {
             .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.requestTimeoutMillis)
             .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) Math.max(settings.maxBatchBytes, engine.maxBodyBytes()))
             .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes)
             .setSocketOption(Options.READ_TIMEOUT, (int) settings.idleTimeoutMillis)
+            // past max_connections XNIO stops accepting (new connections wait in the listen backlog) until enough
+            // have closed: the body deadline, the request and idle timeouts and the closes after refusals shed them
+            .setSocketOption(Options.CONNECTION_HIGH_WATER, settings.maxConnections)
+            .setSocketOption(Options.CONNECTION_LOW_WATER, settings.maxConnections - Math.max(1, settings.maxConnections / 10))
             .setHandler(root);
         if (settings.httpsPort >= 0) {
             builder.addHttpsListener(settings.httpsPort, settings.bind, sslContext);
@@ -161,6 +167,12 @@ public final class IngressServer {
             }
         }
         return -1;
+    }
+
+    /** True for the two routes that read a request body (the ingest POSTs); others answer without reading one. */
+    static boolean isIngest(final HttpServerExchange exchange) {
+        final String path = exchange.getRelativePath();
+        return Methods.POST.equals(exchange.getRequestMethod()) && (SINGLE_PATH.equals(path) || BATCH_PATH.equals(path));
     }
 
     /** From now on, ingest answers 503 and readiness reports draining; queries still work. */

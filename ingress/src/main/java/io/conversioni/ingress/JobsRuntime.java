@@ -16,7 +16,6 @@ import io.conversioni.reconcile.ReconciliationSettings;
 import io.conversioni.report.ReportJob;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 
 import java.nio.file.Path;
 import java.util.Deque;
@@ -89,7 +88,7 @@ public final class JobsRuntime implements AutoCloseable {
     }
 
     /** The routes, for {@link IngressServer#addRoutes}: {@code server.addRoutes(jobs::register)}. */
-    public void register(final RoutingHandler routes, final UnaryOperator<HttpHandler> authenticated) {
+    public void register(final RouteTable routes, final UnaryOperator<HttpHandler> authenticated) {
         routes.get("/api/v1/jobs", authenticated.apply(ex -> Responses.send(ex, 200, JobsJson.render(scheduler.statuses()))))
             .post("/api/v1/jobs/{nome}/esegui", authenticated.apply(this::runNow));
     }

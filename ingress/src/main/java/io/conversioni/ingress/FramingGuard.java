@@ -1,0 +1,81 @@
+package io.conversioni.ingress;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HeaderValues;
+import io.undertow.util.Headers;
+
+/**
+ * The root handler, before any route: refuses a request whose framing is ambiguous and bounds what a route
+ * that takes no body leaves unread.
+ *
+ * <ul>
+ *   <li>Every {@code Content-Length} must be a plain decimal of at most 18 digits, all copies equal, and not
+ *   sent with {@code Transfer-Encoding}. Undertow's own parse wraps around past 2^63 ({@code 2^64 + 10} reads
+ *   as 10, so the rest of the body would be parsed as a new request: smuggling past a proxy that reads the
+ *   header otherwise). Anything else is answered 400 {@code content_length_invalid} and the connection closed,
+ *   nothing after the header read.</li>
+ *   <li>The body of a request to a route that reads none (anything but the two ingest POSTs) is read and
+ *   dropped first, within {@code server.body_timeout}; then the request is routed, answered and its connection
+ *   closed ({@link UnreadBody}); a GET's body too, so that none of it is taken for a request.</li>
+ * </ul>
+ *
+ * <p>Threading: IO threads; stateless. Allocates nothing for a well-framed request.
+ */
+final class FramingGuard implements HttpHandler {
+    /** Enough for any body this server takes (the entity limit is at most 1 GiB), and far from overflow. */
+    private static final int MAX_DIGITS = 18;
+
+    private final HttpHandler next;
+    private final long bodyTimeoutMillis;
+
+    FramingGuard(final HttpHandler next, final long bodyTimeoutMillis) {
+        this.next = next;
+        this.bodyTimeoutMillis = bodyTimeoutMillis;
+    }
+
+    @Override
+    public void handleRequest(final HttpServerExchange exchange) throws Exception {
+        final HeaderValues lengths = exchange.getRequestHeaders().get(Headers.CONTENT_LENGTH);
+        if (lengths != null && !wellFramed(lengths, exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
+            exchange.setPersistent(false); // nothing after this header is trusted: no second request on it
+            Responses.error(exchange, 400, "content_length_invalid", "Content-Length must be one plain decimal number "
+                + "of bytes (at most " + MAX_DIGITS + " digits), sent once and without Transfer-Encoding");
+            return;
+        }
+        if (!exchange.isRequestComplete() && !IngressServer.isIngest(exchange)) {
+            UnreadBody.discardThenAnswer(exchange, bodyTimeoutMillis, next);
+            return;
+        }
+        next.handleRequest(exchange);
+    }
+
+    /** True when every value is the same plain decimal within range and no Transfer-Encoding competes with it. */
+    static boolean wellFramed(final HeaderValues lengths, final boolean transferEncoding) {
+        if (transferEncoding) {
+            return false;
+        }
+        final String first = lengths.getFirst();
+        for (int i = 0; i < lengths.size(); i++) {
+            final String value = lengths.get(i);
+            if (!plainDecimal(value) || !value.equals(first)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean plainDecimal(final String value) {
+        final int n = value.length();
+        if (n == 0 || n > MAX_DIGITS) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            final char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+}
