@@ -1,11 +1,13 @@
 package io.conversioni.ingress;
 
+import io.undertow.io.Receiver;
 import io.undertow.server.Connectors;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,10 +20,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Here the body is read and dropped first, whatever its size, then the answer goes out with
  * {@code Connection: close} and Undertow closes the connection cleanly behind it: a sender that writes its whole
  * body before reading reads its answer, without a reset. A body still incomplete {@code server.body_timeout}
- * after the call is answered 408 {@code body_timeout} instead, and the connection closed: a sender without a
- * valid token never holds one longer.
+ * after the call gets the answer then, and the connection is closed behind it: a sender without a valid token
+ * never holds one longer.
  *
- * <p>Threading: the exchange's IO thread, before any answer is started. Allocates a timer, the callbacks and
+ * <p>Threading: the exchange's IO thread, before any answer is started. Allocates a timer, a {@link Discard} and
  * Undertow's read buffers, only on these paths, never for a request whose body is used.
  */
 final class UnreadBody {
@@ -30,7 +32,8 @@ final class UnreadBody {
 
     /**
      * Reads and drops what is left of the body, then runs {@code answer} (as Undertow runs a root handler) on the
-     * exchange, which is no longer persistent. A request with no body left is answered at once.
+     * exchange, which is no longer persistent. A request with no body left is answered at once; one whose body is
+     * still incomplete after {@code timeoutMillis} is answered then, and closed behind its answer.
      */
     static void discardThenAnswer(final HttpServerExchange exchange, final long timeoutMillis, final HttpHandler answer)
         throws Exception {
@@ -42,27 +45,48 @@ final class UnreadBody {
         if (exchange.isRequestChannelAvailable()) {
             exchange.setMaxEntitySize(0); // dropped as it comes, so past the entity limit too, instead of a reset
         }
-        final XnioExecutor.Key deadline = exchange.getIoThread().executeAfter(
-            () -> expire(exchange, timeoutMillis), timeoutMillis, TimeUnit.MILLISECONDS);
-        exchange.getRequestReceiver().receivePartialBytes((ex, dropped, last) -> {
-            if (last) {
-                deadline.remove();
-                Connectors.executeRootHandler(answer, ex);
-            }
-        }, (ex, error) -> {
-            deadline.remove();
-            IoUtils.safeClose(ex.getConnection()); // the sender went away: nobody to answer
-        });
+        final Discard discard = new Discard(answer);
+        discard.deadline = exchange.getIoThread().executeAfter(() -> discard.answer(exchange), timeoutMillis,
+            TimeUnit.MILLISECONDS);
+        exchange.getRequestReceiver().receivePartialBytes(discard, discard);
     }
 
-    /** The body is late: 408 instead of the answer, then the close (the exchange is not persistent). IO thread. */
-    private static void expire(final HttpServerExchange exchange, final long timeoutMillis) {
-        if (exchange.isResponseStarted()) {
-            IoUtils.safeClose(exchange.getConnection());
-            return;
+    /** One request's drop: answers once, at the body's end or at the deadline, whichever comes first. IO thread. */
+    private static final class Discard implements Receiver.PartialBytesCallback, Receiver.ErrorCallback {
+        private final HttpHandler answer;
+        private XnioExecutor.Key deadline;
+        private boolean answered;
+
+        Discard(final HttpHandler answer) {
+            this.answer = answer;
         }
-        exchange.getResponseHeaders().clear();
-        Responses.error(exchange, 408, "body_timeout", "the request body did not arrive within " + timeoutMillis
-            + " ms (server.body_timeout); send it at once");
+
+        @Override
+        public void handle(final HttpServerExchange exchange, final byte[] dropped, final boolean last) {
+            if (last) {
+                answer(exchange);
+            }
+        }
+
+        /** At the deadline the body is still coming: the answer goes out now, and the close follows it. */
+        void answer(final HttpServerExchange exchange) {
+            if (answered) {
+                return;
+            }
+            answered = true;
+            if (deadline != null) {
+                deadline.remove();
+            }
+            Connectors.executeRootHandler(answer, exchange);
+        }
+
+        @Override
+        public void error(final HttpServerExchange exchange, final IOException e) {
+            answered = true; // the sender went away: nobody to answer
+            if (deadline != null) {
+                deadline.remove();
+            }
+            IoUtils.safeClose(exchange.getConnection());
+        }
     }
 }
