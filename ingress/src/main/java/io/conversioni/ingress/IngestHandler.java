@@ -14,10 +14,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code POST /api/v1/eventi/conversione} (one event) and {@code .../batch} (NDJSON or a JSON array).
- * On the IO thread: checks readiness, token, media type and size, reads the body without blocking,
- * publishes to the ring and returns; the answer is written later by {@link HttpOutcomes}, after the
- * journal. A full ring is a 503 with Retry-After at once. Thread-safe; allocates per request (Undertow
- * does too), never per byte.
+ * On the IO thread: checks readiness, token, media type and size, reads the body without blocking (within
+ * {@code server.body_timeout}), publishes to the ring and returns; the answer is written later by
+ * {@link HttpOutcomes}, after the journal. A refusal before the body drops the body first ({@link UnreadBody}).
+ * A full ring, a caller over its {@link FairShare} of a nearly full one, or an event that would wait past
+ * {@code server.max_queue_wait} is a 503 with Retry-After at once. Thread-safe; allocates per request
+ * (Undertow does too), never per byte.
  */
 final class IngestHandler implements HttpHandler {
     private final Engine engine;
