@@ -14,7 +14,8 @@ import io.undertow.util.Headers;
  *   sent with {@code Transfer-Encoding}. Undertow's own parse wraps around past 2^63 ({@code 2^64 + 10} reads
  *   as 10, so the rest of the body would be parsed as a new request: smuggling past a proxy that reads the
  *   header otherwise). Anything else is answered 400 {@code content_length_invalid} and the connection closed,
- *   nothing after the header read.</li>
+ *   nothing after the header read. A {@code Transfer-Encoding} other than a lone {@code chunked} is refused
+ *   the same way ({@code transfer_encoding_invalid}): Undertow would read {@code gzip} as chunked.</li>
  *   <li>The body of a request to a route that reads none (anything but the two ingest POSTs) is read and
  *   dropped first, within {@code server.body_timeout}; then the request is routed, answered and its connection
  *   closed ({@link UnreadBody}); a GET's body too, so that none of it is taken for a request.</li>
@@ -37,10 +38,15 @@ final class FramingGuard implements HttpHandler {
     @Override
     public void handleRequest(final HttpServerExchange exchange) throws Exception {
         final HeaderValues lengths = exchange.getRequestHeaders().get(Headers.CONTENT_LENGTH);
-        if (lengths != null && !wellFramed(lengths, exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING))) {
-            exchange.setPersistent(false); // nothing after this header is trusted: no second request on it
-            Responses.error(exchange, 400, "content_length_invalid", "Content-Length must be one plain decimal number "
-                + "of bytes (at most " + MAX_DIGITS + " digits), sent once and without Transfer-Encoding");
+        final HeaderValues codings = exchange.getRequestHeaders().get(Headers.TRANSFER_ENCODING);
+        if (lengths != null && !wellFramed(lengths, codings != null)) {
+            refuse(exchange, "content_length_invalid", "Content-Length must be one plain decimal number of bytes (at "
+                + "most " + MAX_DIGITS + " digits), sent once and without Transfer-Encoding");
+            return;
+        }
+        if (codings != null && !chunkedAlone(codings)) {
+            refuse(exchange, "transfer_encoding_invalid", "Transfer-Encoding must be 'chunked' alone; send the body "
+                + "uncompressed, chunked or with a Content-Length");
             return;
         }
         if (!exchange.isRequestComplete() && !IngressServer.isIngest(exchange)) {
@@ -48,6 +54,17 @@ final class FramingGuard implements HttpHandler {
             return;
         }
         next.handleRequest(exchange);
+    }
+
+    /** 400 and close: nothing after this header is trusted, so no second request is read on the connection. */
+    private static void refuse(final HttpServerExchange exchange, final String code, final String message) {
+        exchange.setPersistent(false);
+        Responses.error(exchange, 400, code, message);
+    }
+
+    /** Undertow reads any coding but identity as chunked: only a lone {@code chunked} means what it says. */
+    static boolean chunkedAlone(final HeaderValues codings) {
+        return codings.size() == 1 && "chunked".equalsIgnoreCase(codings.getFirst().trim());
     }
 
     /** True when every value is the same plain decimal within range and no Transfer-Encoding competes with it. */

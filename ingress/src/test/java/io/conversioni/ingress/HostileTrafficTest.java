@@ -222,6 +222,16 @@ class HostileTrafficTest {
                 assertFalse(answer.contains("vivo") || answer.contains("Exception"), what);
             }
         }
+        for (String coding : List.of("gzip", "gzip, chunked", "chunked\r\nTransfer-Encoding: chunked")) {
+            final Socket s = connect();
+            send(s, "POST " + SINGLE + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + bearer
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: " + coding + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+                + "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+            final String answer = readUntilClosed(s);
+            assertTrue(answer.startsWith("HTTP/1.1 400 "), coding + ": " + answer); // Undertow's own for a repeat
+            assertTrue(coding.contains("\r\n") || answer.contains("transfer_encoding_invalid"), coding + ": " + answer);
+            assertEquals(1, answers(answer), answer);
+        }
         final Socket twice = connect();
         send(twice, "POST " + SINGLE + " HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 50\r\n\r\nhello");
         assertTrue(readUntilClosed(twice).startsWith("HTTP/1.1 400 "), "two different lengths");
