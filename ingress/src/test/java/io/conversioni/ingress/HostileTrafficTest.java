@@ -205,6 +205,18 @@ class HostileTrafficTest {
     }
 
     @Test
+    void shouldRefuseOutOfRangeLimitsNamingTheirKey() throws Exception {
+        for (String bad : List.of("max_connections: 5", "max_queue_wait: 0ms", "body_timeout: 1ms",
+            "max_header_size: 10", "max_header_size: 2MiB", "max_queue_wait: soon")) {
+            final EngineConfig config = EngineConfig.parse("server:\n  " + bad + "\n", Path.of("..", "config"));
+            final String key = bad.substring(0, bad.indexOf(':'));
+            final io.conversioni.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.conversioni.config.ConfigException.class, () -> ServerSettings.read(config.server(), -1, 0), bad);
+            assertTrue(e.getMessage().contains("server." + key), e.getMessage());
+        }
+    }
+
+    @Test
     void shouldRefuseAContentLengthOutOfRangeWith400AndParseNothingAfterIt() throws Exception {
         start("");
         final String bearer = tokenFor("crm");
