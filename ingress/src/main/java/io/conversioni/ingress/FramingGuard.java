@@ -24,7 +24,7 @@ import io.undertow.util.Headers;
  * <p>Threading: IO threads; stateless. Allocates nothing for a well-framed request.
  */
 final class FramingGuard implements HttpHandler {
-    /** Enough for any body this server takes (the entity limit is at most 1 GiB), and far from overflow. */
+    /** Enough for any body this server takes (server.max_batch_size is at most 1 GiB), and far from overflow. */
     private static final int MAX_DIGITS = 18;
 
     private final HttpHandler next;

@@ -44,6 +44,8 @@ final class FullBody implements Receiver.PartialBytesCallback, Receiver.ErrorCal
     private byte[] body = EMPTY;
     private int length;
     private boolean refused;
+    /** Past {@code maxBytes}: the rest is read and dropped, then refused, so the sender can read its 413. */
+    private boolean discarding;
     private boolean done;
     /** The deadline's timer, once set (the body needed more than one read). */
     private XnioExecutor.Key deadline;
@@ -59,9 +61,11 @@ final class FullBody implements Receiver.PartialBytesCallback, Receiver.ErrorCal
 
     /**
      * Reads the exchange's whole body, then calls {@code callback}; or {@code onError} once, when the body
-     * cannot be read (connection closed) or grows past {@code maxBytes}. A body still incomplete
-     * {@code deadlineMillis} after this call is answered 408 ({@code body_timeout}) and its connection closed;
-     * neither callback is called then.
+     * cannot be read (connection closed) or grows past {@code maxBytes} (with a {@link RequestTooBigException},
+     * once the rest of it has been read and dropped). A body still incomplete {@code deadlineMillis} after this
+     * call is answered 408 ({@code body_timeout}), or given its refusal if it was already too big, and its
+     * connection closed. Undertow's own entity limit must be off (the server sets none): it cuts a body off
+     * with a reset, before the sender reads anything.
      */
     static void receive(final HttpServerExchange exchange, final long maxBytes, final long deadlineMillis,
                         final Callback callback, final Receiver.ErrorCallback onError) {
@@ -99,7 +103,11 @@ final class FullBody implements Receiver.PartialBytesCallback, Receiver.ErrorCal
             org.xnio.IoUtils.safeClose(exchange.getConnection());
             return;
         }
-        exchange.setPersistent(false); // what is still on its way is not read: the connection closes after the 408
+        exchange.setPersistent(false); // what is still on its way is not read: the connection closes after the answer
+        if (discarding) {
+            onError.error(exchange, new RequestTooBigException());
+            return;
+        }
         Responses.error(exchange, 408, "body_timeout", "the request body did not arrive within " + deadlineMillis
             + " ms (server.body_timeout); send it at once, or raise the limit for slow links");
     }
@@ -109,11 +117,17 @@ final class FullBody implements Receiver.PartialBytesCallback, Receiver.ErrorCal
         if (refused) {
             return;
         }
-        if (length + (long) message.length > maxBytes) {
-            refused = true;
-            finish();
-            exchange.getRequestReceiver().pause();
-            onError.error(exchange, new RequestTooBigException());
+        if (!discarding && length + (long) message.length > maxBytes) {
+            discarding = true;
+            body = EMPTY;
+            length = 0;
+        }
+        if (discarding) {
+            if (last) {
+                refused = true;
+                finish();
+                onError.error(exchange, new RequestTooBigException()); // all read: the connection may stay open
+            }
             return;
         }
         if (message.length > 0) {

@@ -83,7 +83,6 @@ final class IngestHandler implements HttpHandler {
             refuse(exchange, ex -> tooLarge(ex, max));
             return;
         }
-        exchange.setMaxEntitySize(max);
         final String caller = callerKey(verdict.subject(), authorization);
         final boolean ndjson = type != null && type.toLowerCase().startsWith("application/x-ndjson");
         FullBody.receive(exchange, max, settings.bodyTimeoutMillis, (ex, body) -> onBody(ex, body, caller, ndjson),

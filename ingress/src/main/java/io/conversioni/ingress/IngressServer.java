@@ -139,7 +139,10 @@ public final class IngressServer {
             .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) settings.idleTimeoutMillis)
             .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) settings.idleTimeoutMillis)
             .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.requestTimeoutMillis)
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) Math.max(settings.maxBatchBytes, engine.maxBodyBytes()))
+            // no entity limit of Undertow's: it cuts a body off with a reset, before a sender that writes its whole
+            // body first reads its 413. The ingest routes hold bodies to their limits themselves (FullBody), and
+            // every other route's body is dropped unread (FramingGuard); both within server.body_timeout.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L)
             .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes)
             .setSocketOption(Options.READ_TIMEOUT, (int) settings.idleTimeoutMillis)

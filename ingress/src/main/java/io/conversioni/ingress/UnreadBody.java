@@ -42,9 +42,6 @@ final class UnreadBody {
             answer.handleRequest(exchange);
             return;
         }
-        if (exchange.isRequestChannelAvailable()) {
-            exchange.setMaxEntitySize(0); // dropped as it comes, so past the entity limit too, instead of a reset
-        }
         final Discard discard = new Discard(answer);
         discard.deadline = exchange.getIoThread().executeAfter(() -> discard.answer(exchange), timeoutMillis,
             TimeUnit.MILLISECONDS);

@@ -345,7 +345,7 @@ class HostileTrafficTest {
         assertTrue(readUntilClosed(fits).startsWith("HTTP/1.1 200 "), "20 KB of headers still fit");
     }
 
-    /** Python's http.client writes the whole body before it reads: it must still read its answer, at 20 MiB. */
+    /** Python's http.client writes the whole body before it reads: it must still read its answer, at 20 MiB, chunked too. */
     @Test
     void shouldLetAClientThatWritesItsWholeBodyFirstReadIts413Or401() throws Exception {
         start("");
@@ -354,14 +354,18 @@ class HostileTrafficTest {
             "c = http.client.HTTPConnection('127.0.0.1', int(sys.argv[1]), timeout=30)",
             "h = {'Content-Type': 'application/x-ndjson'}",
             "if sys.argv[2]: h['Authorization'] = 'Bearer ' + sys.argv[2]",
-            "c.request('POST', '" + BATCH + "', body=b'x' * (20 * 1024 * 1024), headers=h)",
+            "if sys.argv[3] == 'chunked':",
+            "    c.request('POST', '" + BATCH + "', body=(b'x' * 1048576 for _ in range(20)), headers=h, encode_chunked=True)",
+            "else:",
+            "    c.request('POST', '" + BATCH + "', body=b'x' * (20 * 1024 * 1024), headers=h)",
             "r = c.getresponse()",
             "print(r.status, r.read().decode())");
         final Path py = data.resolve("big.py");
         Files.writeString(py, script);
         final String bearer = tokenFor("crm");
-        for (String token : List.of(bearer, "")) {
-            final Process p = new ProcessBuilder("python3", py.toString(), String.valueOf(port), token)
+        for (String[] run : new String[][] {{bearer, "length"}, {bearer, "chunked"}, {"", "length"}}) {
+            final String token = run[0];
+            final Process p = new ProcessBuilder("python3", py.toString(), String.valueOf(port), token, run[1])
                 .redirectErrorStream(true).start();
             cleanup.add(p::destroyForcibly);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "python finished");
