@@ -19,9 +19,12 @@ import io.undertow.util.Headers;
  *   <li>The body of a request to a route that reads none (anything but the two ingest POSTs) is read and
  *   dropped first, within {@code server.body_timeout}; then the request is routed, answered and its connection
  *   closed ({@link UnreadBody}); a GET's body too, so that none of it is taken for a request.</li>
+ *   <li>Past the {@link ConnectionBudget}, only health checks are served; anything else is answered 503
+ *   {@code too_many_connections} and closed.</li>
  * </ul>
  *
- * <p>Threading: IO threads; stateless. Allocates nothing for a well-framed request.
+ * <p>Threading: IO threads; stateless but for the shared budget. Allocates nothing for a well-framed request
+ * on a connection that has sent one before.
  */
 final class FramingGuard implements HttpHandler {
     /** Enough for any body this server takes (server.max_batch_size is at most 1 GiB), and far from overflow. */
@@ -29,10 +32,15 @@ final class FramingGuard implements HttpHandler {
 
     private final HttpHandler next;
     private final long bodyTimeoutMillis;
+    private final ConnectionBudget budget;
+    private final long retryAfterSeconds;
 
-    FramingGuard(final HttpHandler next, final long bodyTimeoutMillis) {
+    FramingGuard(final HttpHandler next, final long bodyTimeoutMillis, final ConnectionBudget budget,
+                 final long retryAfterSeconds) {
         this.next = next;
         this.bodyTimeoutMillis = bodyTimeoutMillis;
+        this.budget = budget;
+        this.retryAfterSeconds = retryAfterSeconds;
     }
 
     @Override
@@ -47,6 +55,13 @@ final class FramingGuard implements HttpHandler {
         if (codings != null && !chunkedAlone(codings)) {
             refuse(exchange, "transfer_encoding_invalid", "Transfer-Encoding must be 'chunked' alone; send the body "
                 + "uncompressed, chunked or with a Content-Length");
+            return;
+        }
+        if (budget.exhausted(exchange) && !exchange.getRelativePath().startsWith("/health/")) {
+            exchange.setPersistent(false); // shed: this connection is given back once answered
+            exchange.getResponseHeaders().put(Responses.RETRY_AFTER, retryAfterSeconds);
+            Responses.error(exchange, 503, "too_many_connections", "the server holds as many connections as "
+                + "server.max_connections allows; retry after the delay in Retry-After");
             return;
         }
         if (!exchange.isRequestComplete() && !IngressServer.isIngest(exchange)) {

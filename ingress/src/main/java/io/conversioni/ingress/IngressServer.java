@@ -132,7 +132,7 @@ public final class IngressServer {
             } else {
                 routed.handleRequest(ex);
             }
-        }, settings.bodyTimeoutMillis));
+        }, settings.bodyTimeoutMillis, new ConnectionBudget(settings.maxConnections), settings.retryAfterSeconds));
         final Undertow.Builder builder = Undertow.builder()
             .setIoThreads(settings.ioThreads)
             .setWorkerThreads(2)
@@ -146,10 +146,11 @@ public final class IngressServer {
             .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
             .setServerOption(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes)
             .setSocketOption(Options.READ_TIMEOUT, (int) settings.idleTimeoutMillis)
-            // past max_connections XNIO stops accepting (new connections wait in the listen backlog) until enough
-            // have closed: the body deadline, the request and idle timeouts and the closes after refusals shed them
+            // at max_connections XNIO stops accepting (new connections wait in the listen backlog) until one closes:
+            // the body deadline, the request and idle timeouts and the closes after refusals shed them, and the
+            // ConnectionBudget keeps the last few for health checks
             .setSocketOption(Options.CONNECTION_HIGH_WATER, settings.maxConnections)
-            .setSocketOption(Options.CONNECTION_LOW_WATER, settings.maxConnections - Math.max(1, settings.maxConnections / 10))
+            .setSocketOption(Options.CONNECTION_LOW_WATER, settings.maxConnections - 1)
             .setHandler(root);
         if (settings.httpsPort >= 0) {
             builder.addHttpsListener(settings.httpsPort, settings.bind, sslContext);
