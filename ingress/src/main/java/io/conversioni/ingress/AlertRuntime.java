@@ -12,7 +12,6 @@ import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.ingress.metrics.PrometheusTextWriter;
 import io.conversioni.pipeline.Engine;
 import io.undertow.server.HttpHandler;
-import io.undertow.server.RoutingHandler;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -83,7 +82,7 @@ public final class AlertRuntime implements AutoCloseable {
     }
 
     /** The route, for {@link IngressServer#addRoutes}: {@code GET /api/v1/allarmi} behind the JWT check. */
-    public void register(final RoutingHandler routes, final IngressServer.Guard guard) {
+    public void register(final RouteTable routes, final IngressServer.Guard guard) {
         routes.get("/api/v1/allarmi", guard.requiring(Scopes.METRICHE_LEGGI, handler));
     }
 

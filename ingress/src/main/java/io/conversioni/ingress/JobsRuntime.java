@@ -16,7 +16,6 @@ import io.conversioni.reconcile.ReconciliationJob;
 import io.conversioni.reconcile.ReconciliationSettings;
 import io.conversioni.report.ReportJob;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 
 import java.nio.file.Path;
 import java.util.Deque;
@@ -88,7 +87,7 @@ public final class JobsRuntime implements AutoCloseable {
     }
 
     /** The routes, for {@link IngressServer#addRoutes}: {@code server.addRoutes(jobs::register)}. */
-    public void register(final RoutingHandler routes, final IngressServer.Guard guard) {
+    public void register(final RouteTable routes, final IngressServer.Guard guard) {
         routes.get("/api/v1/jobs", guard.requiring(Scopes.METRICHE_LEGGI,
                 ex -> Responses.send(ex, 200, JobsJson.render(scheduler.statuses()))))
             .post("/api/v1/jobs/{nome}/esegui", guard.requiring(Scopes.ADMIN, this::runNow));
