@@ -482,7 +482,7 @@ class HostileTrafficTest {
         final CompletableFuture<HttpResponse<String>> flood = postAsync(BATCH, batchOf(100, 101000), flooder);
         await(() -> engine.ringOccupancy() >= 48, "the flood to fill the ring past its mark");
         final HttpResponse<String> floodAgain = postAsync(BATCH, batchOf(20, 102000), flooder).get(30, TimeUnit.SECONDS);
-        assertTrue(floodAgain.body().contains("\"accettati\":0,\"rifiutati\":0,\"non_disponibili\":20"), floodAgain.body());
+        assertTrue(floodAgain.body().contains("\"accettati\":0,\"duplicati\":0,\"rifiutati\":0,\"non_disponibili\":20"), floodAgain.body());
         assertEquals("1", floodAgain.headers().firstValue("Retry-After").orElse(""), "refused for capacity: retry");
         final CompletableFuture<HttpResponse<String>> fair = postAsync(BATCH, batchOf(3, 103000), quiet);
         await(() -> engine.ringOccupancy() >= 48 + 3, "the quiet subject's events in the ring");
