@@ -17,8 +17,8 @@ package io.conversioni.dedupe;
 public final class DedupeConfig {
     public static final String MODE_KEY = "dedupe.mode";
     public static final String CAPACITY_KEY = "dedupe.capacity";
-    public static final String WINDOW_KEY = "dedupe.window_ms";
-    public static final String TTL_KEY = "dedupe.ttl_ms";
+    public static final String WINDOW_KEY = "dedupe.window";
+    public static final String TTL_KEY = "dedupe.ttl";
     public static final String MAX_PROBE_KEY = "dedupe.max_probe";
 
     public static final int MIN_CAPACITY_SLOTS = 1 << 10;
@@ -152,7 +152,7 @@ public final class DedupeConfig {
             }
             if (windowMillis < 1 || windowMillis > MAX_WINDOW_MILLIS) {
                 throw new IllegalArgumentException(
-                    WINDOW_KEY + " must be between 1 and " + MAX_WINDOW_MILLIS + " (24 h), was " + windowMillis);
+                    WINDOW_KEY + " must be between 1 ms and 24 h, was " + windowMillis + " ms");
             }
             if (maxProbe < 1 || maxProbe > MAX_MAX_PROBE) {
                 throw new IllegalArgumentException(
@@ -161,11 +161,11 @@ public final class DedupeConfig {
             final long ttl = ttlSet ? ttlMillis : defaultTtlMillis(mode, windowMillis);
             if (ttl < 1 || ttl > MAX_TTL_MILLIS) {
                 throw new IllegalArgumentException(
-                    TTL_KEY + " must be between 1 and " + MAX_TTL_MILLIS + " (7 days), was " + ttl);
+                    TTL_KEY + " must be between 1 ms and 7 days, was " + ttl + " ms");
             }
             if (mode != DedupeMode.EXACT && ttl < windowMillis) {
                 throw new IllegalArgumentException(TTL_KEY + " must be at least " + WINDOW_KEY + " (" + windowMillis +
-                    ") in mode " + mode.configName() + ", was " + ttl);
+                    " ms) in mode " + mode.configName() + ", was " + ttl + " ms");
             }
             return new DedupeConfig(this, ttl);
         }

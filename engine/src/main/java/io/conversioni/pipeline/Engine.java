@@ -284,6 +284,20 @@ public final class Engine implements AutoCloseable {
         return ring.getBufferSize();
     }
 
+    /**
+     * How long the oldest event still in the ring has waited for its answer, in nanoseconds (0 when the ring
+     * holds none): a new event queues behind it, so the HTTP layer sheds load once this passes its bound. Any
+     * thread; allocates nothing. Two volatile reads (the respond stage's sequence and the slot's publication
+     * flag, which orders the read of the slot's receive time after its fill); a racy but never stale-lap value.
+     */
+    public long oldestWaitNanos(final long nowNanos) {
+        final long oldest = ring.getMinimumGatingSequence() + 1;
+        if (!ring.isAvailable(oldest)) {
+            return 0; // nothing published past the respond stage (or its slot is still being filled)
+        }
+        return Math.max(0, nowNanos - ring.get(oldest).receiveNanos);
+    }
+
     /** Largest body {@link #tryPublish} should be given (the HTTP layer answers 413 above it). */
     public int maxBodyBytes() {
         return config.maxBodyBytes();

@@ -52,7 +52,7 @@ public final class CampaignDictionary implements CampaignNames {
 
     public CampaignDictionary(final int capacity) {
         if (capacity < 3) {
-            throw new IllegalArgumentException("CONFIG_INVALID window.campaignCapacity = " + capacity + ": must be >= 3");
+            throw new IllegalArgumentException("windows.campaign_capacity = " + capacity + ": must be >= 3");
         }
         this.capacity = capacity;
         final int slotCount = BitUtil.findNextPositivePowerOfTwo(capacity * 2);

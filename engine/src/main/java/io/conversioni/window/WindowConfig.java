@@ -7,18 +7,18 @@ package io.conversioni.window;
  * <p>Threading: immutable, safe to share. Allocation: only while building.
  * Defaults (keys as they will appear in {@code config/conversioni.yaml}):
  * <ul>
- * <li>{@code window.lengthMs} 300000 (5 min); must divide one UTC day so windows align with the cost table's days.</li>
- * <li>{@code window.horizonMs} 86400000 (24 h); a multiple of the length; the ring holds horizon / length windows.</li>
- * <li>{@code window.allowedLatenessMs} 15000 (the article's ±15 s): watermark = max event time - lateness.</li>
- * <li>{@code window.idleAllowanceMs} 45000 ({@code windows.idle_allowance}): a heartbeat at receive time R raises
+ * <li>{@code windows.size} 300000 (5 min); must divide one UTC day so windows align with the cost table's days.</li>
+ * <li>{@code windows.horizon} 86400000 (24 h); a multiple of the length; the ring holds horizon / length windows.</li>
+ * <li>{@code windows.allowed_lateness} 15000 (the article's ±15 s): watermark = max event time - lateness.</li>
+ * <li>{@code windows.idle_allowance} 45000: a heartbeat at receive time R raises
  *     the watermark to R - lateness - idleAllowance, so an idle window closes lateness + idleAllowance after its end.</li>
- * <li>{@code window.futureToleranceMs} 60000: an event dated more than this after its receive time is FUTURE.</li>
- * <li>{@code window.eventoCount} 4, {@code window.canaleCount} 4, {@code window.statoCount} 3: the schema's enums.</li>
- * <li>{@code window.campaignCapacity} 256 ids, two of them reserved ({@link CampaignDictionary#NONE_ID},
+ * <li>{@code windows.future_tolerance} 60000: an event dated more than this after its receive time is FUTURE.</li>
+ * <li>evento, canale and stato counts 4, 4, 3: the sizes of the schema's enums.</li>
+ * <li>{@code windows.campaign_capacity} 256 ids, two of them reserved ({@link CampaignDictionary#NONE_ID},
  *     {@link CampaignDictionary#OTHER_ID}).</li>
- * <li>{@code window.numeratorEventi} {1} (acquisto_concluso in the shipped schema),
- *     {@code window.denominatorEventi} all eventi: conversion rate = purchases / all accepted events.</li>
- * <li>{@code window.latencyHighestNanos} 60 s; {@code window.skewHighestMs} the horizon. Larger values are clamped.</li>
+ * <li>{@code windows.conversion_rate.conversioni} {1} (acquisto_concluso in the shipped schema),
+ *     {@code windows.conversion_rate.base} all eventi: conversion rate = purchases / all accepted events.</li>
+ * <li>The histograms' ranges: insight latency 60 s, clock skew the horizon. Larger values are clamped.</li>
  * </ul>
  */
 public final class WindowConfig {
@@ -112,50 +112,50 @@ public final class WindowConfig {
         public Builder skewHighestMs(final long v) { skewHighestMs = v; return this; }
 
         public Builder numeratorEventi(final int... ordinals) {
-            numeratorEventoMask = mask("window.numeratorEventi", ordinals);
+            numeratorEventoMask = mask("windows.conversion_rate.conversioni", ordinals);
             return this;
         }
 
         public Builder denominatorEventi(final int... ordinals) {
-            denominatorEventoMask = mask("window.denominatorEventi", ordinals);
+            denominatorEventoMask = mask("windows.conversion_rate.base", ordinals);
             return this;
         }
 
         public WindowConfig build() {
-            positive("window.lengthMs", windowLengthMs);
-            require(windowLengthMs <= DAY_MS && DAY_MS % windowLengthMs == 0, "window.lengthMs", windowLengthMs,
+            positive("windows.size", windowLengthMs);
+            require(windowLengthMs <= DAY_MS && DAY_MS % windowLengthMs == 0, "windows.size", windowLengthMs,
                 "must divide one day (86400000 ms), e.g. 60000 or 300000");
-            positive("window.horizonMs", horizonMs);
-            require(horizonMs % windowLengthMs == 0, "window.horizonMs", horizonMs,
-                "must be a multiple of window.lengthMs (" + windowLengthMs + ")");
+            positive("windows.horizon", horizonMs);
+            require(horizonMs % windowLengthMs == 0, "windows.horizon", horizonMs,
+                "must be a multiple of windows.size (" + windowLengthMs + ")");
             final long count = horizonMs / windowLengthMs;
-            require(count >= 2 && count <= MAX_WINDOW_COUNT, "window.horizonMs", horizonMs,
-                "must hold between 2 and " + MAX_WINDOW_COUNT + " windows of window.lengthMs");
-            require(allowedLatenessMs >= 0 && allowedLatenessMs < horizonMs, "window.allowedLatenessMs",
-                allowedLatenessMs, "must be >= 0 and below window.horizonMs");
-            require(idleAllowanceMs >= 0 && idleAllowanceMs < horizonMs, "window.idleAllowanceMs", idleAllowanceMs,
-                "must be >= 0 and below window.horizonMs");
-            require(futureToleranceMs >= 0 && futureToleranceMs <= DAY_MS, "window.futureToleranceMs",
+            require(count >= 2 && count <= MAX_WINDOW_COUNT, "windows.horizon", horizonMs,
+                "must hold between 2 and " + MAX_WINDOW_COUNT + " windows of windows.size");
+            require(allowedLatenessMs >= 0 && allowedLatenessMs < horizonMs, "windows.allowed_lateness",
+                allowedLatenessMs, "must be >= 0 and below windows.horizon");
+            require(idleAllowanceMs >= 0 && idleAllowanceMs < horizonMs, "windows.idle_allowance", idleAllowanceMs,
+                "must be >= 0 and below windows.horizon");
+            require(futureToleranceMs >= 0 && futureToleranceMs <= DAY_MS, "windows.future_tolerance",
                 futureToleranceMs, "must be between 0 and 86400000 ms");
-            require(eventoCount >= 1 && eventoCount <= 64, "window.eventoCount", eventoCount, "must be 1..64");
-            require(canaleCount >= 1 && canaleCount <= 1024, "window.canaleCount", canaleCount, "must be 1..1024");
-            require(statoCount >= 1 && statoCount <= 64, "window.statoCount", statoCount, "must be 1..64");
-            require(campaignCapacity >= 3 && campaignCapacity <= 1 << 16, "window.campaignCapacity",
+            require(eventoCount >= 1 && eventoCount <= 64, "the schema's evento enum (its size)", eventoCount, "must be 1..64");
+            require(canaleCount >= 1 && canaleCount <= 1024, "the schema's canale enum (its size)", canaleCount, "must be 1..1024");
+            require(statoCount >= 1 && statoCount <= 64, "the schema's stato enum (its size)", statoCount, "must be 1..64");
+            require(campaignCapacity >= 3 && campaignCapacity <= 1 << 16, "windows.campaign_capacity",
                 campaignCapacity, "must be 3..65536 (two ids are reserved)");
             final long all = eventoCount == 64 ? -1L : (1L << eventoCount) - 1;
             denominatorEventoMask &= all;
-            require(numeratorEventoMask != 0 && (numeratorEventoMask & ~all) == 0, "window.numeratorEventi",
+            require(numeratorEventoMask != 0 && (numeratorEventoMask & ~all) == 0, "windows.conversion_rate.conversioni",
                 Long.toBinaryString(numeratorEventoMask), "must name evento ordinals below window.eventoCount");
-            require(denominatorEventoMask != 0, "window.denominatorEventi", 0, "must name at least one evento");
-            require(latencyHighestNanos >= 1_000_000L, "window.latencyHighestNanos", latencyHighestNanos,
+            require(denominatorEventoMask != 0, "windows.conversion_rate.base", 0, "must name at least one evento");
+            require(latencyHighestNanos >= 1_000_000L, "the insight-latency histogram's range (ns)", latencyHighestNanos,
                 "must be at least 1000000 (1 ms)");
             if (skewHighestMs < 0) {
                 skewHighestMs = horizonMs;
             }
-            require(skewHighestMs >= 1000, "window.skewHighestMs", skewHighestMs, "must be at least 1000");
+            require(skewHighestMs >= 1000, "the clock-skew histogram's range (ms)", skewHighestMs, "must be at least 1000");
             final WindowConfig config = new WindowConfig(this);
             final long bytes = WindowRingDescriptor.ringLengthBytes(config);
-            require(bytes <= Integer.MAX_VALUE - WindowRingDescriptor.STORE_HEADER_LENGTH, "window.campaignCapacity",
+            require(bytes <= Integer.MAX_VALUE - WindowRingDescriptor.STORE_HEADER_LENGTH, "windows.campaign_capacity",
                 campaignCapacity, "with this horizon the ring needs " + bytes + " bytes, over 2 GiB; lower either");
             return config;
         }
@@ -176,7 +176,7 @@ public final class WindowConfig {
 
         private static void require(final boolean ok, final String key, final Object value, final String rule) {
             if (!ok) {
-                throw new IllegalArgumentException("CONFIG_INVALID " + key + " = " + value + ": " + rule);
+                throw new IllegalArgumentException(key + " = " + value + ": " + rule);
             }
         }
     }

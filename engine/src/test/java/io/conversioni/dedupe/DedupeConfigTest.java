@@ -46,7 +46,7 @@ class DedupeConfigTest {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> DedupeConfig.builder().mode(DedupeMode.PROXIMITY).ttlMillis(1_000).build());
 
-        assertEquals("dedupe.ttl_ms must be at least dedupe.window_ms (300000) in mode proximity, was 1000",
+        assertEquals("dedupe.ttl must be at least dedupe.window (300000 ms) in mode proximity, was 1000 ms",
             ex.getMessage());
     }
 
@@ -57,7 +57,7 @@ class DedupeConfigTest {
 
     @Test
     void shouldRejectWindowAndMaxProbeOutOfRangeNamingKeyAndValue() {
-        assertEquals("dedupe.window_ms must be between 1 and 86400000 (24 h), was 0",
+        assertEquals("dedupe.window must be between 1 ms and 24 h, was 0 ms",
             assertThrows(IllegalArgumentException.class,
                 () -> DedupeConfig.builder().windowMillis(0).build()).getMessage());
         assertEquals("dedupe.max_probe must be between 1 and 1024, was 0",

@@ -21,10 +21,10 @@ class WindowConfigTest {
     void shouldNameTheKeyAndValueOfAnInvalidSetting() {
         final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> WindowConfig.builder().windowLengthMs(7_000).build());
-        assertTrue(e.getMessage().startsWith("CONFIG_INVALID window.lengthMs = 7000"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("windows.size = 7000"), e.getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class,
-            () -> WindowConfig.builder().horizonMs(310_000).build()).getMessage().contains("window.horizonMs"));
+            () -> WindowConfig.builder().horizonMs(310_000).build()).getMessage().contains("windows.horizon"));
         assertTrue(assertThrows(IllegalArgumentException.class,
-            () -> WindowConfig.builder().numeratorEventi(9).build()).getMessage().contains("window.numeratorEventi"));
+            () -> WindowConfig.builder().numeratorEventi(9).build()).getMessage().contains("windows.conversion_rate.conversioni"));
     }
 }

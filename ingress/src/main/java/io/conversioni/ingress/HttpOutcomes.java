@@ -140,9 +140,12 @@ final class HttpOutcomes implements OutcomeListener {
         private final int[] statuses;
         private final boolean[] duplicates;
         private final AtomicInteger remaining;
+        private final long retryAfterSeconds;
 
-        Batch(final HttpServerExchange exchange, final int size) {
+        /** @param retryAfterSeconds sent as Retry-After when any event was refused for capacity (503) */
+        Batch(final HttpServerExchange exchange, final int size, final long retryAfterSeconds) {
             this.exchange = exchange;
+            this.retryAfterSeconds = retryAfterSeconds;
             this.results = new byte[size][];
             this.statuses = new int[size];
             this.duplicates = new boolean[size];
@@ -186,6 +189,9 @@ final class HttpOutcomes implements OutcomeListener {
             }
             body[p++] = ']';
             body[p++] = '}';
+            if (counts[2] > 0) {
+                exchange.getResponseHeaders().put(Responses.RETRY_AFTER, retryAfterSeconds);
+            }
             Responses.send(exchange, 200, Arrays.copyOf(body, p));
         }
 

@@ -2,6 +2,7 @@ package io.conversioni.ingress;
 
 import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.pipeline.OutcomeListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -14,10 +15,12 @@ import java.util.function.BooleanSupplier;
 
 /**
  * {@code POST /api/v1/eventi/conversione} (one event) and {@code .../batch} (NDJSON or a JSON array).
- * On the IO thread: checks readiness, token (scope {@code eventi:scrivi}, header only), media type and size, reads the body without blocking,
- * publishes to the ring and returns; the answer is written later by {@link HttpOutcomes}, after the
- * journal. A full ring is a 503 with Retry-After at once. Thread-safe; allocates per request (Undertow
- * does too), never per byte.
+ * On the IO thread: checks readiness, token (scope {@code eventi:scrivi}, header only), media type and size, reads the body without blocking (within
+ * {@code server.body_timeout}), publishes to the ring and returns; the answer is written later by
+ * {@link HttpOutcomes}, after the journal. A refusal before the body drops the body first ({@link UnreadBody}).
+ * A full ring, a caller over its {@link FairShare} of a nearly full one, or an event that would wait past
+ * {@code server.max_queue_wait} is a 503 with Retry-After at once. Thread-safe; allocates per request
+ * (Undertow does too), never per byte.
  */
 final class IngestHandler implements HttpHandler {
     private final Engine engine;
@@ -28,11 +31,14 @@ final class IngestHandler implements HttpHandler {
     private final boolean batch;
     private final BooleanSupplier draining;
     private final StageWakes wakes;
+    private final FairShare fairShare;
 
     IngestHandler(final Engine engine, final RouteGuard guard, final RateLimiter limiter, final HttpOutcomes outcomes,
-                  final ServerSettings settings, final boolean batch, final BooleanSupplier draining, final StageWakes wakes) {
+                  final ServerSettings settings, final boolean batch, final BooleanSupplier draining, final StageWakes wakes,
+                  final FairShare fairShare) {
         this.engine = engine;
         this.wakes = wakes;
+        this.fairShare = fairShare;
         this.guard = guard;
         this.limiter = limiter;
         this.outcomes = outcomes;
@@ -42,42 +48,60 @@ final class IngestHandler implements HttpHandler {
     }
 
     @Override
-    public void handleRequest(final HttpServerExchange exchange) {
+    public void handleRequest(final HttpServerExchange exchange) throws Exception {
         if (draining.getAsBoolean() || !engine.isReady()) {
-            unavailable(exchange, "not_ready", draining.getAsBoolean()
+            final String message = draining.getAsBoolean()
                 ? "the server is shutting down; retry against another instance or later"
-                : "the engine is still recovering its state from the journal; retry shortly");
+                : "the engine is still recovering its state from the journal; retry shortly";
+            refuse(exchange, ex -> unavailable(ex, "not_ready", message));
             return;
         }
-        final Authenticator.Verdict verdict = guard.check(exchange, Scopes.EVENTI_SCRIVI, false);
+        final Authenticator.Verdict verdict = guard.check(exchange, Scopes.EVENTI_SCRIVI, false, this::refuse);
         if (verdict == null) {
             return;
         }
+        final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         final String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (!acceptable(type)) {
-            Responses.error(exchange, 415, "media_type", batch
+            refuse(exchange, ex -> Responses.error(ex, 415, "media_type", batch
                 ? "send Content-Type: application/x-ndjson (one event per line) or application/json (an array of events)"
-                : "send Content-Type: application/json");
+                : "send Content-Type: application/json"));
             return;
         }
         final String encoding = exchange.getRequestHeaders().getFirst(Headers.CONTENT_ENCODING);
         if (encoding != null && !"identity".equalsIgnoreCase(encoding.trim())) {
             // a compressed body would reach the journal as malformed JSON: refuse it before reading (RFC 7694)
             exchange.getResponseHeaders().put(Headers.ACCEPT_ENCODING, "identity");
-            Responses.error(exchange, 415, "content_encoding", "Content-Encoding '" + encoding
-                + "' is not supported: send the body uncompressed");
+            refuse(exchange, ex -> Responses.error(ex, 415, "content_encoding", "Content-Encoding '" + encoding
+                + "' is not supported: send the body uncompressed"));
             return;
         }
         final long max = batch ? settings.maxBatchBytes : engine.maxBodyBytes();
         final long length = exchange.getRequestContentLength();
         if (length > max) {
-            tooLarge(exchange, max);
+            refuse(exchange, ex -> tooLarge(ex, max));
             return;
         }
-        exchange.setMaxEntitySize(max);
-        final String subject = verdict.subject();
+        final String caller = callerKey(verdict.subject(), authorization);
         final boolean ndjson = type != null && type.toLowerCase().startsWith("application/x-ndjson");
-        FullBody.receive(exchange, max, (ex, body) -> onBody(ex, body, subject, ndjson), (ex, error) -> onError(ex, error, max));
+        FullBody.receive(exchange, max, settings.bodyTimeoutMillis, (ex, body) -> onBody(ex, body, caller, ndjson),
+            (ex, error) -> onError(ex, error, max));
+    }
+
+    /**
+     * Whose share of the rate and of the ring an event counts against: the token's subject, or, for a token
+     * without one (or with an empty one), the token itself, so that such tokens do not pool into one bucket.
+     */
+    static String callerKey(final String subject, final String authorization) {
+        return subject == null || subject.isEmpty() ? authorization : subject;
+    }
+
+    /**
+     * Answers a request refused before its body: the body is dropped first (within server.body_timeout), so that a
+     * sender that writes it all before reading still reads the answer; then the connection closes.
+     */
+    private void refuse(final HttpServerExchange exchange, final HttpHandler answer) throws Exception {
+        UnreadBody.discardThenAnswer(exchange, settings.bodyTimeoutMillis, answer);
     }
 
     private boolean acceptable(final String type) {
@@ -88,15 +112,26 @@ final class IngestHandler implements HttpHandler {
         return t.startsWith("application/json") || (batch && t.startsWith("application/x-ndjson"));
     }
 
-    private void onBody(final HttpServerExchange exchange, final byte[] body, final String subject, final boolean ndjson) {
+    private void onBody(final HttpServerExchange exchange, final byte[] body, final String caller, final boolean ndjson) {
+        final long now = System.nanoTime();
+        if (engine.oldestWaitNanos(now) > settings.maxQueueWaitNanos) {
+            // an event published now would wait behind one already older than the bound: shed it instead
+            unavailable(exchange, "overloaded", "the engine is behind by more than server.max_queue_wait; retry after "
+                + "the delay in Retry-After");
+            return;
+        }
         if (!batch) {
-            if (!limiter.tryAcquire(subject, 1, System.nanoTime())) {
+            if (!limiter.tryAcquire(caller, 1, now)) {
                 tooMany(exchange, 1);
-            } else if (wakes.tryPublish(exchange, body, 0, body.length, outcomes, exchange)) {
-                awaitAnswer(exchange);
-            } else {
-                unavailable(exchange, "ring_full", "the engine is at capacity; retry after the delay in Retry-After");
+                return;
             }
+            final OutcomeListener listener = fairShare.admit(caller);
+            if (listener != null && wakes.tryPublish(exchange, body, 0, body.length, listener, exchange)) {
+                awaitAnswer(exchange);
+                return;
+            }
+            FairShare.refund(listener);
+            unavailable(exchange, "ring_full", "the engine is at capacity; retry after the delay in Retry-After");
             return;
         }
         final BatchSplitter.Items items = BatchSplitter.split(body, ndjson, settings.maxBatchEvents);
@@ -109,18 +144,28 @@ final class IngestHandler implements HttpHandler {
             Responses.error(exchange, 400, "batch_empty", "the batch holds no event");
             return;
         }
-        if (!limiter.tryAcquire(subject, items.count(), System.nanoTime())) {
+        if (limiter.enabled() && items.count() > settings.rateBurst) {
+            // the bucket never holds that many: a 429 would be retried forever
+            Responses.error(exchange, 413, "batch_too_large", "the batch holds " + items.count() + " events, more than "
+                + "the " + settings.rateBurst + " a token may send at once (server.rate_burst); split it");
+            return;
+        }
+        if (!limiter.tryAcquire(caller, items.count(), now)) {
             tooMany(exchange, items.count());
             return;
         }
         awaitAnswer(exchange);
-        final HttpOutcomes.Batch results = new HttpOutcomes.Batch(exchange, items.count());
+        final HttpOutcomes.Batch results = new HttpOutcomes.Batch(exchange, items.count(), settings.retryAfterSeconds);
         final int maxEventBytes = engine.maxBodyBytes();
         for (int i = 0; i < items.count(); i++) {
             final HttpOutcomes.BatchItem item = new HttpOutcomes.BatchItem(results, i);
             if (items.length(i) > maxEventBytes) {
                 item.complete(tooLargeResult(maxEventBytes), 413); // the limit of a single event holds in a batch too
-            } else if (!wakes.tryPublish(exchange, body, items.start(i), items.length(i), outcomes, item)) {
+                continue;
+            }
+            final OutcomeListener listener = fairShare.admit(caller);
+            if (listener == null || !wakes.tryPublish(exchange, body, items.start(i), items.length(i), listener, item)) {
+                FairShare.refund(listener);
                 item.complete(RING_FULL_RESULT, 503);
             }
         }

@@ -13,7 +13,6 @@ import io.undertow.server.Connectors;
 import io.undertow.server.ExchangeCompletionListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RoutingHandler;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.Headers;
@@ -45,6 +44,8 @@ import java.util.function.Supplier;
 public final class IngressServer {
     /** The single-event ingest endpoint. */
     static final String SINGLE_PATH = "/api/v1/eventi/conversione";
+    /** The batch ingest endpoint. */
+    static final String BATCH_PATH = "/api/v1/eventi/conversione/batch";
 
     private static final Logger LOG = LoggerFactory.getLogger(IngressServer.class);
 
@@ -70,7 +71,7 @@ public final class IngressServer {
      */
     @FunctionalInterface
     public interface Routes {
-        void register(RoutingHandler routes, Guard guard);
+        void register(RouteTable routes, Guard guard);
     }
 
     /** What {@link Routes} wrap their handlers with. */
@@ -112,14 +113,16 @@ public final class IngressServer {
         final HttpOutcomes outcomes = new HttpOutcomes(settings.retryAfterSeconds);
         final StageWakes wakes = new StageWakes(engine, settings.ioThreads);
         final RouteGuard guard = new RouteGuard(auth);
-        final HttpHandler single = new IngestHandler(engine, guard, limiter, outcomes, settings, false, () -> draining, wakes);
-        final RoutingHandler routes = new RoutingHandler()
+        final FairShare fairShare = new FairShare(engine, outcomes);
+        final HttpHandler single = new IngestHandler(engine, guard, limiter, outcomes, settings, false, () -> draining, wakes,
+            fairShare);
+        final RouteTable routes = new RouteTable()
             .post(SINGLE_PATH, single)
-            .post("/api/v1/eventi/conversione/batch",
-                new IngestHandler(engine, guard, limiter, outcomes, settings, true, () -> draining, wakes))
+            .post(BATCH_PATH, new IngestHandler(engine, guard, limiter, outcomes, settings, true, () -> draining, wakes,
+                fairShare))
             .get("/api/v1/metriche", guard.requiring(Scopes.METRICHE_LEGGI, offIoThread(this::metriche)))
             // EventSource cannot send headers: the one route that takes ?access_token=
-            .get("/api/v1/metriche/stream", guard.allowingTokenInUrl(Scopes.METRICHE_LEGGI, stream))
+            .getWithoutHead("/api/v1/metriche/stream", guard.allowingTokenInUrl(Scopes.METRICHE_LEGGI, stream))
             .get("/api/v1/openapi.json", ex -> {
                 ex.getResponseHeaders().put(Headers.CONTENT_TYPE, Responses.JSON);
                 ex.getResponseSender().send(java.nio.ByteBuffer.wrap(openApi));
@@ -137,18 +140,19 @@ public final class IngressServer {
                     Responses.send(ex, 503, "{\"stato\":\"" + (draining ? "in_chiusura" : "in_recupero") + "\"}");
                 }
             });
-        routes
-            .setFallbackHandler(ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"))
-            .setInvalidMethodHandler(ex -> Responses.error(ex, 405, "method_not_allowed",
-                ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath()));
         extraRoutes.forEach(r -> r.register(routes, (scope, handler) -> guard.requiring(scope, offIoThread(handler))));
+        final HttpHandler routed = routes.handler(
+            ex -> Responses.error(ex, 404, "not_found", "no such endpoint; see /api/v1/openapi.json"),
+            ex -> Responses.error(ex, 405, "method_not_allowed",
+                ex.getRequestMethod() + " is not allowed on " + ex.getRequestPath() + "; see the Allow header"));
         // The single-event POST, the hot path, skips the router: its template match allocated a map, a match
         // result and the exchange's attachment map for every request. Any other method or path, a trailing slash
-        // included, is routed as before. Each request gets the completion listener of the duration histogram.
+        // included, is routed as before. The framing guard runs first, for every request; each request gets the
+        // completion listener of the duration histogram.
         final String hsts = TlsPolicy.strictTransportSecurity(settings.hstsMaxAgeSeconds);
         final ExchangeCompletionListener singleTimer = httpRequests.listenerFor(SINGLE_PATH);
         final ExchangeCompletionListener routedTimer = httpRequests.routedListener();
-        final HttpHandler root = new SafetyHandler(ex -> {
+        final HttpHandler root = new SafetyHandler(new FramingGuard(ex -> {
             if (ex.isSecure()) {
                 ex.getResponseHeaders().put(Headers.STRICT_TRANSPORT_SECURITY, hsts); // HTTPS only (RFC 6797, 7.2)
             }
@@ -160,19 +164,28 @@ public final class IngressServer {
                 single.handleRequest(ex);
             } else {
                 ex.addExchangeCompleteListener(routedTimer);
-                routes.handleRequest(ex);
+                routed.handleRequest(ex);
             }
-        });
+        }, settings.bodyTimeoutMillis, new ConnectionBudget(settings.maxConnections), settings.retryAfterSeconds));
         final Undertow.Builder builder = Undertow.builder()
             .setIoThreads(settings.ioThreads)
             .setWorkerThreads(2)
             .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) settings.idleTimeoutMillis)
             .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) settings.idleTimeoutMillis)
             .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.requestTimeoutMillis)
-            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, (long) Math.max(settings.maxBatchBytes, engine.maxBodyBytes()))
+            // no entity limit of Undertow's: it cuts a body off with a reset, before a sender that writes its whole
+            // body first reads its 413. The ingest routes hold bodies to their limits themselves (FullBody), and
+            // every other route's body is dropped unread (FramingGuard); both within server.body_timeout.
+            .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, 0L)
             .setServerOption(UndertowOptions.ALWAYS_SET_KEEP_ALIVE, true)
             .setServerOption(UndertowOptions.RECORD_REQUEST_START_TIME, true) // for the request duration histogram
+            .setServerOption(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes)
             .setSocketOption(Options.READ_TIMEOUT, (int) settings.idleTimeoutMillis)
+            // at max_connections XNIO stops accepting (new connections wait in the listen backlog) until one closes:
+            // the body deadline, the request and idle timeouts and the closes after refusals shed them, and the
+            // ConnectionBudget keeps the last few for health checks
+            .setSocketOption(Options.CONNECTION_HIGH_WATER, settings.maxConnections)
+            .setSocketOption(Options.CONNECTION_LOW_WATER, settings.maxConnections - 1)
             .setHandler(root);
         if (settings.httpsPort >= 0) {
             builder.addListener(new Undertow.ListenerBuilder().setType(Undertow.ListenerType.HTTPS)
@@ -203,6 +216,12 @@ public final class IngressServer {
      */
     public HttpRequestMetrics httpRequests() {
         return httpRequests;
+    }
+
+    /** True for the two routes that read a request body (the ingest POSTs); others answer without reading one. */
+    static boolean isIngest(final HttpServerExchange exchange) {
+        final String path = exchange.getRelativePath();
+        return Methods.POST.equals(exchange.getRequestMethod()) && (SINGLE_PATH.equals(path) || BATCH_PATH.equals(path));
     }
 
     /** From now on, ingest answers 503 and readiness reports draining; queries still work. */

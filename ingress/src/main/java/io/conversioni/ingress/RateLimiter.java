@@ -3,8 +3,8 @@ package io.conversioni.ingress;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Token buckets per caller (JWT subject): {@code ratePerSecond} events refill continuously up to
- * {@code burst}. Thread-safe (one lock per caller); a bucket per distinct subject, kept while the
+ * Token buckets per caller ({@link IngestHandler#callerKey}: the JWT subject, or the token itself when it has
+ * none): {@code ratePerSecond} events refill continuously up to {@code burst}. Thread-safe (one lock per caller); a bucket per distinct subject, kept while the
  * process runs. A rate of 0 disables limiting.
  */
 final class RateLimiter {

@@ -26,6 +26,14 @@ final class RouteGuard {
     /** 401: a token in the URL where only the header is accepted. */
     static final String TOKEN_IN_URL = "token_in_url";
 
+    /** How a refusal is answered: at once, or (the ingest handlers) after the unread body is dropped. */
+    @FunctionalInterface
+    interface Refusal {
+        void answer(HttpServerExchange ex, HttpHandler answer) throws Exception;
+    }
+
+    private static final Refusal AT_ONCE = (ex, answer) -> answer.handleRequest(ex);
+
     private final Authenticator auth;
 
     RouteGuard(final Authenticator auth) {
@@ -56,15 +64,21 @@ final class RouteGuard {
      * The verdict when the request may go on; otherwise answers it (401, 403 or 503) and returns {@code null}.
      * Also used by the ingest handlers, which run the rest themselves.
      */
-    Authenticator.Verdict check(final HttpServerExchange ex, final int scope, final boolean tokenInUrl) {
+    Authenticator.Verdict check(final HttpServerExchange ex, final int scope, final boolean tokenInUrl) throws Exception {
+        return check(ex, scope, tokenInUrl, AT_ONCE);
+    }
+
+    /** {@link #check(HttpServerExchange, int, boolean)}, answering a refusal through {@code refusal}. */
+    Authenticator.Verdict check(final HttpServerExchange ex, final int scope, final boolean tokenInUrl,
+                                final Refusal refusal) throws Exception {
         String header = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         final Deque<String> urlToken = ex.getQueryParameters().get(ACCESS_TOKEN);
         if (urlToken != null) {
             if (!tokenInUrl || !Methods.GET.equals(ex.getRequestMethod())) {
                 ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");
-                Responses.error(ex, 401, TOKEN_IN_URL, "a token in the URL (access_token) is accepted only on "
-                    + "GET /api/v1/metriche/stream, for EventSource; send it as the header 'Authorization: Bearer "
-                    + "<token>' and remove it from the URL");
+                refusal.answer(ex, e -> Responses.error(e, 401, TOKEN_IN_URL, "a token in the URL (access_token) is "
+                    + "accepted only on GET /api/v1/metriche/stream, for EventSource; send it as the header "
+                    + "'Authorization: Bearer <token>' and remove it from the URL"));
                 return null;
             }
             if (header == null && !urlToken.isEmpty()) {
@@ -78,16 +92,17 @@ final class RouteGuard {
             } else {
                 ex.getResponseHeaders().put(Responses.RETRY_AFTER, 5);
             }
-            Responses.error(ex, verdict.status(), verdict.code(), verdict.message());
+            refusal.answer(ex, e -> Responses.error(e, verdict.status(), verdict.code(), verdict.message()));
             return null;
         }
         if (!verdict.grants(scope)) {
             ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE,
                 "Bearer error=\"insufficient_scope\", scope=\"" + Scopes.names(scope) + "\"");
-            Responses.error(ex, 403, SCOPE_MISSING, "this token lacks the scope '" + Scopes.names(scope) + "' that "
+            final String message = "this token lacks the scope '" + Scopes.names(scope) + "' that "
                 + ex.getRequestMethod() + " " + ex.getRequestPath() + " needs (it has '"
                 + Scopes.names(verdict.scopes()) + "'); ask for a token that lists it in its 'scope' claim "
-                + "(conversioni token --scope \"" + Scopes.names(scope) + "\")");
+                + "(conversioni token --scope \"" + Scopes.names(scope) + "\")";
+            refusal.answer(ex, e -> Responses.error(e, 403, SCOPE_MISSING, message));
             return null;
         }
         return verdict;

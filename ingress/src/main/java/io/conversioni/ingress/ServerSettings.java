@@ -28,6 +28,10 @@ public final class ServerSettings {
     final long retryAfterSeconds;
     final long shutdownGraceMillis;
     final long hstsMaxAgeSeconds;
+    final int maxConnections;
+    final long maxQueueWaitNanos;
+    final long bodyTimeoutMillis;
+    final int maxHeaderBytes;
 
     private ServerSettings(final ConfigReader r, final Integer httpsOverride, final Integer httpOverride)
         throws ConfigException {
@@ -50,6 +54,10 @@ public final class ServerSettings {
         retryAfterSeconds = r.durationMillis("retry_after", "1s", 1000, 3_600_000) / 1000;
         shutdownGraceMillis = r.durationMillis("shutdown_grace", "30s", 0, 600_000);
         hstsMaxAgeSeconds = r.durationMillis("hsts_max_age", "365d", 0, 2 * 365 * 86_400_000L) / 1000;
+        maxConnections = (int) r.integer("max_connections", 10_000, 16, 1_000_000);
+        maxQueueWaitNanos = r.durationMillis("max_queue_wait", "250ms", 1, 60_000) * 1_000_000L;
+        bodyTimeoutMillis = r.durationMillis("body_timeout", "10s", 100, 600_000);
+        maxHeaderBytes = (int) r.sizeBytes("max_header_size", "32KiB", 1024, 1024L * 1024);
         if (httpsPort < 0 && httpPort < 0) {
             throw new ConfigException(r.source() + ": no listener: set server.https_port or server.http_port");
         }

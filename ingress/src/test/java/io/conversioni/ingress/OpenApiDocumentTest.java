@@ -200,4 +200,51 @@ class OpenApiDocumentTest {
     private static Map<String, Object> map(final Object node) {
         return node == null ? null : (Map<String, Object>) assertInstanceOf(Map.class, node);
     }
+
+    /**
+     * One catalogue of error codes: the OpenAPI document's {@code Errore.codice} enum, the table in docs/api.md, and
+     * every code the server's sources send (literal codes passed to the error answers, the token check's codes).
+     */
+    @Test
+    void shouldListTheSameErrorCodesAsTheApiDocsAndEveryCodeTheServerSends() throws Exception {
+        final Map<String, Object> codice = map(map(map(map(map(doc.get("components")).get("schemas")).get("Errore"))
+            .get("properties")).get("codice"));
+        final Set<String> enumerated = new TreeSet<>();
+        for (Object code : (List<?>) codice.get("enum")) {
+            assertTrue(((String) code).matches("[a-z]+(_[a-z]+)*"), "lower snake_case: " + code);
+            enumerated.add((String) code);
+        }
+        final String api = Files.readString(Path.of("..", "docs", "api.md"));
+        final String table = api.substring(api.indexOf("## Error codes"));
+        final Set<String> documented = new TreeSet<>();
+        final java.util.regex.Matcher row = java.util.regex.Pattern.compile("(?m)^\\| `([a-z_]+)` \\| [0-9]{3} \\|").matcher(table);
+        while (row.find()) {
+            documented.add(row.group(1));
+        }
+        assertEquals(enumerated, documented, "docs/api.md's Error codes table and Errore.codice in openapi.json");
+        final Set<String> sent = new TreeSet<>();
+        final java.util.regex.Pattern literal = java.util.regex.Pattern.compile(
+            "(?:Responses\\.error\\(\\w+, (?:[^,]+, )?|unavailable\\(\\w+, |refuse\\(\\w+, )\"([a-z_]+)\"");
+        final java.util.regex.Pattern constant = java.util.regex.Pattern.compile("static final String [A-Z_]+ = \"([a-z_]+)\"");
+        try (var sources = Files.walk(Path.of("src", "main", "java", "io", "conversioni", "ingress"))) {
+            for (Path file : sources.filter(f -> f.toString().endsWith(".java")).toList()) {
+                final String text = Files.readString(file);
+                final java.util.regex.Matcher m = literal.matcher(text);
+                while (m.find()) {
+                    sent.add(m.group(1));
+                }
+                if (file.endsWith("JwtResult.java") || file.endsWith("RouteGuard.java")) {
+                    final java.util.regex.Matcher c = constant.matcher(text);
+                    while (c.find()) {
+                        sent.add(c.group(1));
+                    }
+                }
+            }
+        }
+        sent.removeAll(Set.of("ok", "access_token"));
+        assertTrue(sent.size() > 20, "found the codes in the sources: " + sent);
+        final Set<String> missing = new TreeSet<>(sent);
+        missing.removeAll(enumerated);
+        assertEquals(Set.of(), missing, "codes the server sends that the catalogue does not list");
+    }
 }

@@ -43,7 +43,7 @@ final class DevelopmentSecret {
         } catch (IOException e) {
             throw new JwtSettingsException(JwtSettingsException.SECRET_FILE_UNWRITABLE, "cannot create the "
                 + "development secret file " + file + " (" + e.getClass().getSimpleName() + "); make the data "
-                + "directory writable or configure jwt.secret_env / jwt.secret_file", e);
+                + "directory writable or configure auth.secret_env / auth.secret_file", e);
         }
     }
 

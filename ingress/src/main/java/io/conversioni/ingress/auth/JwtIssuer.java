@@ -51,7 +51,7 @@ public final class JwtIssuer {
         }
         if (hmac == null || !settings.allowedAlgorithms().contains(JwtAlgorithm.HS256)) {
             throw new JwtSettingsException(JwtSettingsException.SETTING_INVALID, "tokens can only be issued with an "
-                + "allowed HS256 secret; configure jwt.secret_env or jwt.secret_file (RS256/ES256 tokens come from "
+                + "allowed HS256 secret; configure auth.secret_env or auth.secret_file (RS256/ES256 tokens come from "
                 + "the holder of the private key)");
         }
         return new JwtIssuer(hmac.toByteArray(), hmac.getKeyID(), settings.issuer(), settings.audience());

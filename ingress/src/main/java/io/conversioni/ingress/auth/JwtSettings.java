@@ -126,7 +126,7 @@ public final class JwtSettings {
         if (value == null || value.isEmpty()) {
             throw new JwtSettingsException(JwtSettingsException.SECRET_MISSING, source + " is not set; set it to a "
                 + "random secret of at least " + MIN_SECRET_BYTES + " bytes (openssl rand -base64 32) or configure "
-                + "jwt.secret_file");
+                + "auth.secret_file");
         }
         final byte[] secret = value.getBytes(StandardCharsets.UTF_8);
         return ofKeys(List.of(hmacKey(checkSecretLength(secret, source))));
@@ -236,7 +236,7 @@ public final class JwtSettings {
      * The development HS256 secret kept in {@code dataDir/jwt-secret}: created on first call (32 bytes from
      * {@link java.security.SecureRandom}, written as base64url text, owner-only permissions where the file
      * system supports POSIX) and read back on later calls. The secret is that text's ASCII bytes, so the same
-     * file works as {@code jwt.secret_file} and the text can be pasted as the HS256 secret of another tool.
+     * file works as {@code auth.secret_file} and the text can be pasted as the HS256 secret of another tool.
      */
     public static byte[] createOrLoadDevelopmentSecret(final Path dataDir) {
         return DevelopmentSecret.createOrLoad(dataDir.resolve(DEVELOPMENT_SECRET_FILE));
@@ -245,11 +245,11 @@ public final class JwtSettings {
     /** Only these algorithms are accepted; each must have a configured key. Default: the keys' algorithms. */
     public JwtSettings withAllowedAlgorithms(final Set<JwtAlgorithm> algorithms) {
         if (algorithms.isEmpty()) {
-            throw setting("jwt.algorithms is empty; list at least one of HS256, RS256, ES256");
+            throw setting("no algorithm is allowed; auth.mode must be one of hs256, rs256, es256, jwks");
         }
         for (final JwtAlgorithm algorithm : algorithms) {
             if (!keysAlgorithms().contains(algorithm)) {
-                throw setting("jwt.algorithms lists " + algorithm + " but no configured key is for it (the keys are "
+                throw setting("auth.mode allows " + algorithm + " but no configured key is for it (the keys are "
                     + "for " + keysAlgorithms() + "); remove it or configure a matching key");
             }
         }
@@ -261,7 +261,7 @@ public final class JwtSettings {
     /** Clock skew tolerated on {@code exp}, {@code nbf} and {@code iat}, 0 to {@value #MAX_LEEWAY_SECONDS}. */
     public JwtSettings withLeewaySeconds(final long seconds) {
         if (seconds < 0 || seconds > MAX_LEEWAY_SECONDS) {
-            throw setting("jwt.leeway is " + seconds + " s; use 0 to " + MAX_LEEWAY_SECONDS + " s (default "
+            throw setting("auth.leeway is " + seconds + " s; use 0 to " + MAX_LEEWAY_SECONDS + " s (default "
                 + DEFAULT_LEEWAY_SECONDS + " s)");
         }
         return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, seconds, issuer,
@@ -271,7 +271,7 @@ public final class JwtSettings {
     /** Tokens must carry {@code "iss": issuer}; {@code null} (the default) does not check {@code iss}. */
     public JwtSettings withIssuer(final String issuer) {
         if (issuer != null && issuer.isEmpty()) {
-            throw setting("jwt.issuer is empty; remove it or give the issuer's exact 'iss' value");
+            throw setting("auth.issuer is empty; remove it or give the issuer's exact 'iss' value");
         }
         return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds,
             issuer, audience, requireExp, cacheCapacity);
@@ -280,7 +280,7 @@ public final class JwtSettings {
     /** Tokens' {@code aud} (string or array) must contain {@code audience}; {@code null} (default) skips it. */
     public JwtSettings withAudience(final String audience) {
         if (audience != null && audience.isEmpty()) {
-            throw setting("jwt.audience is empty; remove it or give this server's 'aud' value");
+            throw setting("auth.audience is empty; remove it or give this server's 'aud' value");
         }
         return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds,
             issuer, audience, requireExp, cacheCapacity);
@@ -295,7 +295,7 @@ public final class JwtSettings {
     /** Verified tokens remembered, 0 (no cache) to {@value #MAX_CACHE_CAPACITY}; default 1024. */
     public JwtSettings withCacheCapacity(final int capacity) {
         if (capacity < 0 || capacity > MAX_CACHE_CAPACITY) {
-            throw setting("jwt.cache_size is " + capacity + "; use 0 (off) to " + MAX_CACHE_CAPACITY + " (default "
+            throw setting("the verified-token cache size is " + capacity + "; use 0 (off) to " + MAX_CACHE_CAPACITY + " (default "
                 + DEFAULT_CACHE_CAPACITY + ")");
         }
         return copy(jwksUrl, jwksCacheTtlMillis, jwksTimeoutMillis, defaultScopes, allowedAlgorithms, leewaySeconds,
@@ -381,7 +381,7 @@ public final class JwtSettings {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new JwtSettingsException(JwtSettingsException.KEY_UNREADABLE, "cannot read the secret file " + file
-                + " (" + e.getClass().getSimpleName() + "); check jwt.secret_file and the file's permissions", e);
+                + " (" + e.getClass().getSimpleName() + "); check auth.secret_file and the file's permissions", e);
         }
         int end = bytes.length;
         while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {

@@ -42,7 +42,7 @@ final class PublicKeys {
         } catch (IOException e) {
             throw new JwtSettingsException(JwtSettingsException.KEY_UNREADABLE,
                 "cannot read the public key file " + file + " (" + e.getClass().getSimpleName()
-                    + "); check jwt.public_key_file and the file's permissions", e);
+                    + "); check auth.public_key and the file's permissions", e);
         }
         final String source = "public key file " + file;
         if (text.contains("PRIVATE KEY-----")) {

@@ -165,7 +165,7 @@ class JwtSettingsTest {
     void shouldRefuseAnAllowListWithAnAlgorithmNoKeyServes() {
         final JwtSettingsException e = refused(JwtSettingsException.SETTING_INVALID,
             () -> JwtSettings.rs256(RSA.getPublic()).withAllowedAlgorithms(EnumSet.of(JwtAlgorithm.HS256)));
-        assertTrue(e.getMessage().contains("jwt.algorithms"), e::getMessage);
+        assertTrue(e.getMessage().contains("auth.mode"), e::getMessage);
         refused(JwtSettingsException.SETTING_INVALID,
             () -> JwtSettings.rs256(RSA.getPublic()).withAllowedAlgorithms(EnumSet.noneOf(JwtAlgorithm.class)));
     }
@@ -174,7 +174,7 @@ class JwtSettingsTest {
     void shouldRefuseOutOfRangeSettingsNamingTheKey() {
         final JwtSettings settings = JwtSettings.hs256(SECRET);
         assertTrue(refused(JwtSettingsException.SETTING_INVALID, () -> settings.withLeewaySeconds(-1)).getMessage()
-            .contains("jwt.leeway"));
+            .contains("auth.leeway"));
         refused(JwtSettingsException.SETTING_INVALID, () -> settings.withLeewaySeconds(3601));
         refused(JwtSettingsException.SETTING_INVALID, () -> settings.withCacheCapacity(-1));
         refused(JwtSettingsException.SETTING_INVALID, () -> settings.withIssuer(""));
