@@ -20,7 +20,8 @@ import java.nio.file.Path;
  * recovered, events taken: readiness), {@link #close} (from a shutdown hook).
  *
  * <p>Threading: the controlling thread calls configure, listen and start in that order; {@link #close} may
- * come from another thread (a shutdown hook) at any point after {@link #listen}. Allocates only at start.
+ * come from another thread (a shutdown hook) once {@link #listen} returned, or after it failed, and closes
+ * what was opened. Allocates only at start.
  */
 public final class ConversioniServer implements AutoCloseable {
     private final EngineConfig config;
@@ -130,13 +131,20 @@ public final class ConversioniServer implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (server == null) {
-            return;
+        if (server != null) {
+            server.beginDrain();
         }
-        server.beginDrain();
-        jobs.close();
-        engine.close();
-        alerts.close();
-        server.stop();
+        if (jobs != null) {
+            jobs.close();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        if (alerts != null) {
+            alerts.close();
+        }
+        if (server != null) {
+            server.stop();
+        }
     }
 }

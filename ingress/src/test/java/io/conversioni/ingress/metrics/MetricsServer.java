@@ -1,14 +1,9 @@
 package io.conversioni.ingress.metrics;
 
 import io.conversioni.config.EngineConfig;
-import io.conversioni.ingress.AllarmiHandler;
-import io.conversioni.ingress.AuthSetup;
+import io.conversioni.ingress.ConversioniServer;
 import io.conversioni.ingress.DevelopmentTls;
-import io.conversioni.ingress.IngressServer;
-import io.conversioni.ingress.ServerSettings;
 import io.conversioni.ingress.TestTls;
-import io.conversioni.operations.AlertRuntime;
-import io.conversioni.pipeline.Engine;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,39 +14,31 @@ import java.time.Duration;
 import java.util.function.Predicate;
 
 /**
- * Test fixture: a real engine (wall clock, journal in a temp dir) behind a real {@link IngressServer} over
- * HTTPS on a free port of 127.0.0.1, its {@code /metrics} wired as {@code serve} wires it (engine, alert and
- * delivery, HTTP sections), and a real HTTP client that trusts its development certificate. Test code.
+ * Test fixture: the server {@code serve} runs ({@link ConversioniServer}: a real engine with the wall clock and
+ * a journal in a temp dir, alerts and delivery, jobs) over HTTPS on a free port of 127.0.0.1, so its
+ * {@code /metrics} has every section {@code serve}'s has, and a real HTTP client that trusts its development
+ * certificate. Test code.
  */
 final class MetricsServer implements AutoCloseable {
-    private final Engine engine;
-    private final IngressServer server;
-    private final AlertRuntime alerts;
+    private final ConversioniServer server;
     private final HttpClient client;
     private final String base;
     private final String token;
 
     MetricsServer(final Path data) throws Exception {
         final EngineConfig config = EngineConfig.parse("server:\n  bind: 127.0.0.1\n", Path.of("..", "config"));
-        final ServerSettings settings = ServerSettings.read(config.server(), 0, -1);
-        final AuthSetup auth = AuthSetup.read(config.auth(), data);
-        engine = Engine.create(config, data);
-        alerts = AlertRuntime.start(config, data, engine); // as serve wires it: the tap before engine.start()
-        final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
-        server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
-        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
-        exporter.add(server.httpRequests()::writeTo);
-        final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
+        server = ConversioniServer.configure(config, data, 0, -1);
         try {
-            server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
-            engine.start();
+            server.listen();
+            server.start();
         } catch (Exception | Error e) {
             close();
             throw e;
         }
         base = "https://127.0.0.1:" + server.port("https");
-        token = auth.issuer().issue("test-metrics", System.currentTimeMillis() / 1000, 3600);
-        client = HttpClient.newBuilder().sslContext(TestTls.trusting(keystore)).connectTimeout(Duration.ofSeconds(5)).build();
+        token = server.auth().issuer().issue("test-metrics", System.currentTimeMillis() / 1000, 3600);
+        client = HttpClient.newBuilder().sslContext(TestTls.trusting(DevelopmentTls.ensureDevelopmentKeystore(data)))
+            .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** A valid token for the API. */
@@ -94,8 +81,6 @@ final class MetricsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop();
-        engine.close();
-        alerts.close();
+        server.close();
     }
 }
