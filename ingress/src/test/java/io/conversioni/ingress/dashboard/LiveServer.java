@@ -1,13 +1,9 @@
 package io.conversioni.ingress.dashboard;
 
 import io.conversioni.config.EngineConfig;
-import io.conversioni.ingress.AllarmiHandler;
 import io.conversioni.ingress.AuthSetup;
+import io.conversioni.ingress.ConversioniServer;
 import io.conversioni.ingress.DevelopmentTls;
-import io.conversioni.ingress.IngressServer;
-import io.conversioni.ingress.ServerSettings;
-import io.conversioni.ingress.metrics.PrometheusExporter;
-import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
 
 import javax.net.ssl.SSLContext;
@@ -19,13 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Test fixture: a real engine (wall clock, journal in a temp dir) behind a real {@link IngressServer} over
- * HTTPS on a free port of 127.0.0.1, and a real HTTP client that trusts its development certificate.
+ * Test fixture: the server {@code serve} runs ({@link ConversioniServer}: a real engine with the wall clock and a
+ * journal in a temp dir) over HTTPS on a free port of 127.0.0.1, and a real HTTP client that trusts its
+ * development certificate.
  */
 final class LiveServer implements AutoCloseable {
+    final ConversioniServer server;
     final Engine engine;
-    final IngressServer server;
-    final AlertRuntime alerts;
     final AuthSetup auth;
     final HttpClient client;
     final String base;
@@ -37,23 +33,19 @@ final class LiveServer implements AutoCloseable {
     /** @param yaml configuration besides {@code server.bind: 127.0.0.1}; relative paths resolve in config/ */
     LiveServer(final Path data, final String yaml) throws Exception {
         final EngineConfig config = EngineConfig.parse("server:\n  bind: 127.0.0.1\n" + yaml, Path.of("..", "config"));
-        final ServerSettings settings = ServerSettings.read(config.server(), 0, -1);
-        auth = AuthSetup.read(config.auth(), data);
-        engine = Engine.create(config, data);
-        alerts = AlertRuntime.start(config, data, engine); // as serve wires it: the tap before engine.start()
-        server = new IngressServer(engine, settings, auth.authenticator(),
-            new PrometheusExporter(engine).add(alerts::writeMetrics)::scrape);
-        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
-        final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
+        server = ConversioniServer.configure(config, data, 0, -1);
         try {
-            server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
-            engine.start();
+            server.listen();
+            server.start();
         } catch (Exception | Error e) {
             close();
             throw e;
         }
+        engine = server.engine();
+        auth = server.auth();
         base = "https://127.0.0.1:" + server.port("https");
-        client = HttpClient.newBuilder().sslContext(trusting(keystore)).connectTimeout(Duration.ofSeconds(5)).build();
+        client = HttpClient.newBuilder().sslContext(trusting(DevelopmentTls.ensureDevelopmentKeystore(data)))
+            .connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /** A token valid for an hour, signed with the data folder's development secret. */
@@ -86,9 +78,7 @@ final class LiveServer implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop();
-        engine.close();
-        alerts.close();
+        server.close();
     }
 
     private static SSLContext trusting(final Path keystore) throws Exception {
