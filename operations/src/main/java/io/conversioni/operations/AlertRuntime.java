@@ -18,11 +18,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Alerts and outbound delivery for one server (and, with {@code delivery.finestre_webhook}, each closed
- * window's results), built together: the {@link AlertService} taps the engine
- * and tells the {@link DeliveryService}, which raises {@code consegna_fallita} back through it. The one
- * thing {@code serve} wires: {@link #start} before {@code engine.start()} (the tap must be registered
- * first; events replayed during recovery are not seen), {@link #alerts()} for the server's
- * {@code /api/v1/allarmi}, {@link #writeMetrics} for {@code /metrics}, {@link #signal()} and {@link #log()} for reconciliation and
+ * window's results), built together: the {@link AlertService} taps the engine and tells the
+ * {@link DeliveryService}, which raises {@code consegna_fallita} back through it. The one thing the server
+ * ({@code ConversioniServer}) wires: {@link #start} before {@code engine.start()} (the tap must be registered
+ * first; events replayed during recovery are not seen), {@link #alerts()} for {@code /api/v1/allarmi},
+ * {@link #writeMetrics} for {@code /metrics}, {@link #signal()} and {@link #log()} for reconciliation and
  * reports, {@link #close()} after the engine closed. Controlling thread; readers any thread.
  */
 public final class AlertRuntime implements AutoCloseable {
