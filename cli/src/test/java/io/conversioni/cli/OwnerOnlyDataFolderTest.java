@@ -1,6 +1,6 @@
 package io.conversioni.cli;
 
-import io.conversioni.ingress.AllarmiHandler;
+import io.conversioni.ingress.AlertsHandler;
 import io.conversioni.operations.AlertRuntime;
 import io.conversioni.testkit.Await;
 import com.sun.net.httpserver.HttpServer;
@@ -154,7 +154,7 @@ class OwnerOnlyDataFolderTest {
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(),
             new PrometheusExporter(engine)::scrape);
         try {
-            server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
+            server.addRoutes(AlertsHandler.routes(alerts.alerts()));
             final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
             server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
             engine.start();

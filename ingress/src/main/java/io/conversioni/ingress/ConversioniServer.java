@@ -80,7 +80,7 @@ public final class ConversioniServer implements AutoCloseable {
         }
         final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
-        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
+        server.addRoutes(AlertsHandler.routes(alerts.alerts()));
         exporter.add(server.httpRequests()::writeTo);
         // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
         jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),

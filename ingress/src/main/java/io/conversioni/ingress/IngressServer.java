@@ -3,7 +3,7 @@ package io.conversioni.ingress;
 import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.ingress.dashboard.DashboardHandler;
 import io.conversioni.ingress.metrics.HttpRequestMetrics;
-import io.conversioni.ingress.metrics.MotoreSampler;
+import io.conversioni.ingress.metrics.EngineSampler;
 import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.window.MetricheQuery;
@@ -54,7 +54,7 @@ public final class IngressServer {
     private final Authenticator auth;
     private final Supplier<String> prometheus;
     private final MetricheQuery query;
-    private final MotoreSampler motore;
+    private final EngineSampler motore;
     private final DashboardHandler dashboard;
     private final ServerSentEventHandler stream;
     private final ScheduledExecutorService streamTimer;
@@ -96,7 +96,7 @@ public final class IngressServer {
         this.auth = auth;
         this.prometheus = prometheus;
         this.query = new MetricheQuery(engine.windows(), engine.config());
-        this.motore = new MotoreSampler(engine, System::nanoTime);
+        this.motore = new EngineSampler(engine, System::nanoTime);
         this.dashboard = new DashboardHandler();
         this.stream = new ServerSentEventHandler(this::onStreamConnect);
         this.streamTimer = Executors.newSingleThreadScheduledExecutor(r -> {

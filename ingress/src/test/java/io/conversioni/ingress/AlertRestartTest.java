@@ -91,7 +91,7 @@ class AlertRestartTest {
         // plain HTTP (as behind a TLS-terminating proxy): what is under test is the restart, not the listener
         final IngressServer server = new IngressServer(engine, ServerSettings.read(config.server(), -1, 0),
             auth.authenticator(), () -> "");
-        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
+        server.addRoutes(AlertsHandler.routes(alerts.alerts()));
         server.start(null);
         running.add(server::stop);
         running.add(alerts);

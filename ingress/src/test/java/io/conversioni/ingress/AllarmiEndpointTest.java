@@ -82,7 +82,7 @@ class AllarmiEndpointTest {
         alerts = AlertRuntime.start(config, data, engine);
         exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
-        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
+        server.addRoutes(AlertsHandler.routes(alerts.alerts()));
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));
         cleanup.add(server::stop);

@@ -64,7 +64,7 @@ class ScopesEndpointTest {
         cleanup.add(jobs);
         final IngressServer server = new IngressServer(engine, settings, auth.authenticator(),
             new PrometheusExporter(engine)::scrape);
-        server.addRoutes(AllarmiHandler.routes(alerts.alerts()));
+        server.addRoutes(AlertsHandler.routes(alerts.alerts()));
         server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(data);
         server.start(DevelopmentTls.context(keystore, DevelopmentTls.password(keystore)));

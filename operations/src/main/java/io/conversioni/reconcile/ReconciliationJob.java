@@ -148,7 +148,9 @@ public final class ReconciliationJob {
             disagreeing.add(key);
             alerts.raise(NAME, key, m.summary(), nowMillis);
             raised.add(key);
-            LOG.warn("{}", m.summary());
+            LOG.warn("reconciliation mismatch {}: engine {} events {}, CRM {} events {}; missing {}, extra {}, value differs {}",
+                m.key().alertKey(), m.motore().count(), ReconciliationFormat.money(m.motore().valueCents()), m.crm().count(),
+                ReconciliationFormat.money(m.crm().valueCents()), m.mancanti().size(), m.inPiu().size(), m.valoreDiverso().size());
         }
         // every agreeing pair is cleared, not only those this process raised: after a restart an alert
         // raised by the previous run still resolves (clearing a pair without an open alert does nothing)

@@ -1,6 +1,6 @@
 package io.conversioni.ingress.dashboard;
 
-import io.conversioni.ingress.metrics.MotoreSampler;
+import io.conversioni.ingress.metrics.EngineSampler;
 import io.conversioni.json.JsonTree;
 import io.conversioni.window.MetricheQuery;
 import org.junit.jupiter.api.AfterAll;
@@ -83,7 +83,7 @@ class MetricheMotoreTest {
     @Test
     void shouldMeasureTheIngestRateOverTheSamplingInterval() throws Exception {
         final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-        final MotoreSampler sampler = new MotoreSampler(live.engine, nanos::get);
+        final EngineSampler sampler = new EngineSampler(live.engine, nanos::get);
         final long before = number(sampler.json(), "eventi_totali");
         nanos.addAndGet(500_000_000L);
         sampler.sample();

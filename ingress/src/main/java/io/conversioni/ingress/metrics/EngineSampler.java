@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
  * callers take turns on this object's lock); {@link #json()} from any thread, a volatile read of the last
  * published text. Allocation: the histogram copy is made once; each sample allocates its small string.
  */
-public final class MotoreSampler {
+public final class EngineSampler {
     private static final int[] OUTCOMES = {Outcome.ACCEPTED, Outcome.DUPLICATE, Outcome.REJECTED, Outcome.TOO_LATE,
         Outcome.FUTURE, Outcome.JOURNAL_FAILED};
     private static final double NANOS_PER_MICRO = 1e3;
@@ -31,7 +31,7 @@ public final class MotoreSampler {
     private volatile String json;
 
     /** @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime} outside tests) */
-    public MotoreSampler(final Engine engine, final LongSupplier nanoClock) {
+    public EngineSampler(final Engine engine, final LongSupplier nanoClock) {
         this.engine = engine;
         this.counters = engine.counters();
         this.nanoClock = nanoClock;

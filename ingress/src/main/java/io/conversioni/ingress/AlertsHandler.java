@@ -14,17 +14,17 @@ import java.util.List;
  * {@code {"allarmi":[...]}}. Reads the alert service's published snapshot, so it never waits on the
  * rules thread. Any IO thread; allocates the answer.
  */
-public final class AllarmiHandler implements HttpHandler {
+public final class AlertsHandler implements HttpHandler {
     static final List<String> STATI = List.of("aperto", "risolto", "tutti");
     private final AlertService alerts;
 
-    AllarmiHandler(final AlertService alerts) {
+    AlertsHandler(final AlertService alerts) {
         this.alerts = alerts;
     }
 
     /** The route, for {@link IngressServer#addRoutes}: {@code GET /api/v1/allarmi} behind the JWT check. */
     public static IngressServer.Routes routes(final AlertService alerts) {
-        final AllarmiHandler handler = new AllarmiHandler(alerts);
+        final AlertsHandler handler = new AlertsHandler(alerts);
         return (routes, guard) -> routes.get("/api/v1/allarmi", guard.requiring(Scopes.METRICHE_LEGGI, handler));
     }
 
