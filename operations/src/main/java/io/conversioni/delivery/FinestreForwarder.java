@@ -35,6 +35,8 @@ public final class FinestreForwarder implements Runnable, AutoCloseable {
     private volatile boolean running = true;
     /** Start of the next window to send; Long.MIN_VALUE until the first watermark is seen. */
     private long nextStartMillis = Long.MIN_VALUE;
+    /** Passes that saw a watermark and handed over everything closed by then (forwarder thread writes). */
+    private volatile long looks;
 
     public FinestreForwarder(final Engine engine, final DeliveryService delivery, final Path dataDir) {
         this.engine = engine;
@@ -77,6 +79,7 @@ public final class FinestreForwarder implements Runnable, AutoCloseable {
         final long closedEnd = Math.floorDiv(watermark, windowMillis) * windowMillis;
         if (nextStartMillis == Long.MIN_VALUE) {
             nextStartMillis = closedEnd;
+            looks++;
             return;
         }
         final long horizon = engine.windows().config().horizonMs();
@@ -90,6 +93,15 @@ public final class FinestreForwarder implements Runnable, AutoCloseable {
             nextStartMillis = start + windowMillis;
             remember(start);
         }
+        looks++;
+    }
+
+    /**
+     * How many times it has looked at the watermark and handed over every window closed by then: a test waits for
+     * one more look instead of sleeping through the poll interval. Any thread.
+     */
+    public long looks() {
+        return looks;
     }
 
     private void remember(final long start) {

@@ -107,4 +107,9 @@ public final class AlertRuntime implements AutoCloseable {
         delivery.close();
         alerts.close();
     }
+
+    /** The closed-window forwarder, or null when {@code delivery.finestre_webhook} is not set. */
+    public FinestreForwarder windowForwarder() {
+        return windows;
+    }
 }

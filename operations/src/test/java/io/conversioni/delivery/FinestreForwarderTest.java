@@ -1,5 +1,6 @@
 package io.conversioni.delivery;
 
+import io.conversioni.testkit.Await;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.operations.AlertRuntime;
@@ -54,11 +55,20 @@ class FinestreForwarderTest {
         return "http://127.0.0.1:" + s.getAddress().getPort() + "/finestre";
     }
 
+    private AlertRuntime runtime;
+
+    /** Waits until the forwarder has looked {@code more} more times: what it would send by then, it has sent. */
+    private void awaitLooks(final int more) {
+        final FinestreForwarder forwarder = runtime.windowForwarder();
+        final long target = forwarder.looks() + more;
+        Await.until("the forwarder's next " + more + " looks", () -> forwarder.looks() >= target);
+    }
+
     private Engine start(final String url) throws Exception {
         final EngineConfig config = EngineConfig.parse("pipeline:\n  heartbeat: 20ms\ndelivery:\n  finestre_webhook: " + url
             + "\n", Path.of("..", "config"));
         final Engine engine = Engine.create(config, data, now::get);
-        final AlertRuntime runtime = AlertRuntime.start(config, data, engine);
+        runtime = AlertRuntime.start(config, data, engine);
         cleanup.add(engine);
         cleanup.add(runtime);
         engine.start();
@@ -88,7 +98,7 @@ class FinestreForwarderTest {
     void shouldPostEachClosedWindowOnceAndResumeAfterARestart() throws Exception {
         final String url = webhook();
         Engine engine = start(url);
-        Thread.sleep(1_300); // the forwarder's first look: windows closing from now on are sent
+        awaitLooks(1); // the forwarder's first look: windows closing from now on are sent
         publish(engine, T0);
         now.set(T0 + 10 * 60_000); // heartbeats move the watermark past 14:35
         await(1);
@@ -96,7 +106,7 @@ class FinestreForwarderTest {
         assertTrue(first.contains("\"finestre\":[{\"inizio\":\"2024-05-20T14:30:00Z\",\"fine\":\"2024-05-20T14:35:00Z\","
             + "\"chiusa\":true"), first);
         assertTrue(first.contains("\"chiave\":\"sms\",\"accettati\":1"), first);
-        Thread.sleep(1_500);
+        awaitLooks(2);
         assertEquals(1, received.size(), "empty windows are not sent, and no window twice");
 
         stop();
@@ -109,7 +119,7 @@ class FinestreForwarderTest {
         now.set(T0 + 20 * 60_000);
         await(1);
         assertTrue(received.get(0).contains("\"inizio\":\"2024-05-20T14:40:00Z\""), received.get(0));
-        Thread.sleep(1_500);
+        awaitLooks(2);
         assertEquals(1, received.size(), "the 14:30 window was not sent again after the restart");
     }
 }
