@@ -129,6 +129,10 @@ public final class OwnerConsumer implements AutoCloseable {
 
     private void run() {
         try {
+            if (assignment.isEmpty()) {
+                LOG.info("node {} owns no partition of {}: no record is read here", settings.node(), settings.topic());
+                return;
+            }
             consumer.assign(assignment);
             for (int i = 0; i < owned.length; i++) {
                 if (resumeOffsets[i] == JournalResumePoints.NONE) {
@@ -271,7 +275,9 @@ public final class OwnerConsumer implements AutoCloseable {
         }
         halted = abruptly;
         running = false;
-        consumer.wakeup();
+        if (thread.isAlive()) {
+            consumer.wakeup(); // thread-safe; a poll in progress returns at once
+        }
         try {
             thread.join(TimeUnit.MILLISECONDS.toMillis(settings.verdictTimeoutMs() + 2 * settings.brokerTimeoutMs()));
         } catch (InterruptedException e) {

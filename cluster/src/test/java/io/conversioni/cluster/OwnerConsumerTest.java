@@ -84,7 +84,16 @@ class OwnerConsumerTest {
     private final List<AutoCloseable> open = new ArrayList<>();
 
     /** One record as the test sent it: where it landed, and what the owner must have seen. */
-    private record Sent(int index, int partition, long offset, String body, long receiveMillis, long correlation) {
+    private record Sent(int index, int partition, long offset, String body, long receiveMillis, long correlation,
+                        boolean addressed) {
+    }
+
+    /**
+     * Every 11th record is written as another tool would: no headers, its receive time only in the record's own
+     * timestamp; it is decided all the same and nobody is answered.
+     */
+    private static boolean addressed(final int i) {
+        return i % 11 != 10;
     }
 
     @BeforeAll
@@ -151,7 +160,7 @@ class OwnerConsumerTest {
         if (i % 23 == 22) {
             return "{\"id_cliente\":\"CLIENTE-ROMA-000001\",\"valore\":\"due\"}";
         }
-        final String[] canali = {"email", "sms", "fax"};
+        final String[] canali = {"email", "sms", "webform"};
         return event(String.format("CLIENTE-ROMA-%06d", source % 40), source % 2 == 0 ? "acquisto_concluso" : "richiesta_demo",
             T0 - 60_000 + 137L * source, source % 2 == 0 ? (source % 50) + ".25" : "0", canali[source % 3]);
     }
@@ -167,16 +176,20 @@ class OwnerConsumerTest {
         for (int i = from; i < to; i++) {
             final String body = body(i);
             final RecordHeaders headers = new RecordHeaders();
-            headers.add(ClusterHeaders.RICEVUTO, ClusterHeaders.millis(T0 + 10L * i));
-            headers.add(ClusterHeaders.NODO, RECEIVING_NODE.getBytes(StandardCharsets.UTF_8));
-            headers.add(ClusterHeaders.CORRELAZIONE, ByteBuffer.allocate(16).putLong(0x5EEDL).putLong(i).array());
-            acks.add(receivingNode.send(new ProducerRecord<>(settings.topic(), null,
+            if (addressed(i)) {
+                headers.add(ClusterHeaders.RICEVUTO, ClusterHeaders.millis(T0 + 10L * i));
+                headers.add(ClusterHeaders.NODO, RECEIVING_NODE.getBytes(StandardCharsets.UTF_8));
+                headers.add(ClusterHeaders.CORRELAZIONE, ByteBuffer.allocate(16).putLong(0x5EEDL).putLong(i).array());
+            }
+            // the record's own timestamp is a day off the receive time, except where it is the only one
+            final long timestamp = addressed(i) ? T0 + 86_400_000L : T0 + 10L * i;
+            acks.add(receivingNode.send(new ProducerRecord<>(settings.topic(), null, timestamp,
                 idOf(body).getBytes(StandardCharsets.UTF_8), body.getBytes(StandardCharsets.UTF_8), headers)));
         }
         final List<Sent> sent = new ArrayList<>();
         for (int i = from; i < to; i++) {
             final RecordMetadata m = acks.get(i - from).get(30, TimeUnit.SECONDS);
-            sent.add(new Sent(i, m.partition(), m.offset(), body(i), T0 + 10L * i, i));
+            sent.add(new Sent(i, m.partition(), m.offset(), body(i), T0 + 10L * i, i, addressed(i)));
         }
         return sent;
     }
@@ -285,10 +298,16 @@ class OwnerConsumerTest {
         Await.until("400 records answered", Duration.ofSeconds(60), () -> owner.answered() == 400, () -> owner.answered() + "");
 
         final Map<Integer, Integer> outcomes = assertJournaledOnceAndDecidedAsInProcess(engine, sent);
-        final Map<Long, String[]> verdicts = verdicts(400);
+        final int addressed = (int) sent.stream().filter(Sent::addressed).count();
+        final Map<Long, String[]> verdicts = verdicts(addressed);
+        assertEquals(addressed, verdicts.size(), "a verdict for each record with a return address, and no other");
         final Map<Long, Long> sequenceOf = new HashMap<>();
         for (Sent s : sent) {
             final String[] v = verdicts.get(s.correlation());
+            if (!s.addressed()) {
+                assertNull(v, "record " + s.index() + " had no return address");
+                continue;
+            }
             assertNotNull(v, "no verdict for record " + s.index());
             assertEquals(Outcome.esito(outcomes.get(s.index())), group(ESITO, v[0]), v[0]);
             assertEquals(String.valueOf(Outcome.httpStatus(outcomes.get(s.index()))), v[1], v[0]);
@@ -297,12 +316,29 @@ class OwnerConsumerTest {
         assertTrue(outcomes.containsValue(Outcome.DUPLICATE) && outcomes.containsValue(Outcome.REJECTED)
             && outcomes.containsValue(Outcome.ACCEPTED), outcomes.values().toString());
         // a re-delivered event names the first one, by the sequence its own verdict carried
-        final String redelivered = verdicts.get(20L)[0]; // record 20 re-delivers record 10, its client's first event
+        final String redelivered = verdicts.get(34L)[0]; // record 34 re-delivers record 17, its client's first event
         assertEquals("duplicato", group(ESITO, redelivered), redelivered);
-        assertEquals(sequenceOf.get(10L), Long.valueOf(group(DUPLICATO_DI, redelivered)), redelivered);
+        assertEquals(sequenceOf.get(17L), Long.valueOf(group(DUPLICATO_DI, redelivered)), redelivered);
         assertTrue(verdicts.get(22L)[0].contains("\"errori\":["), verdicts.get(22L)[0]);
-        assertEquals(400, owner.verdictsSent());
+        assertEquals(addressed, owner.verdictsSent());
         assertEquals(0, owner.verdictsFailed());
+        assertNull(owner.failure());
+    }
+
+    @Test
+    void shouldStartAndStopCleanlyOwningNoPartition() throws Exception {
+        topics("nessuna");
+        settings = ClusterSettings.read(ConfigReader.parse("cluster:\n"
+            + "  bootstrap_servers: " + broker.bootstrapServers() + "\n"
+            + "  topic: eventi_nessuna\n  reply_topic: esiti_nessuna\n  cells_topic: finestre_nessuna\n"
+            + "  partitions: 3\n  node: c\n  owns: \"\"\n", "test.yaml").section("cluster"));
+        produce(0, 5);
+        final Engine engine = engine(data, () -> OWNER_CLOCK);
+        final OwnerConsumer owner = owner(engine);
+        assertArrayEquals(new long[0], owner.resumeOffsets());
+        owner.stop();
+        assertEquals(0, owner.published());
+        assertEquals(0, decided(engine));
         assertNull(owner.failure());
     }
 
