@@ -7,7 +7,7 @@ import org.apache.kafka.common.header.Header;
  * The record headers of cluster mode, one definition for both sides. An event record (on {@code cluster.topic},
  * written by the receiving node) carries {@link #RICEVUTO}, {@link #NODO} and {@link #CORRELAZIONE}; a verdict
  * (on {@code cluster.reply_topic}, written by the owner, key = the {@code nodo} it answers) carries the
- * {@code correlazione} copied back and {@link #STATO}. Header names are Italian like every name an operator
+ * {@code correlazione} copied back and {@link #STATO_HTTP}. Header names are Italian like every name an operator
  * sees with Kafka's own tools.
  *
  * <p>Pure functions, any thread; {@link #millis} allocates its 8 bytes.
@@ -22,8 +22,11 @@ public final class ClusterHeaders {
      * into the verdict, where the receiving node finds the request it answers.
      */
     public static final String CORRELAZIONE = "correlazione";
-    /** On a verdict: the HTTP status of the answer, ASCII decimal ("202", "400", "422", "503"). */
-    public static final String STATO = "stato";
+    /**
+     * On a verdict: the HTTP status of the answer, ASCII decimal ("202", "400", "422", "503"). Not {@code stato},
+     * which is an event's field.
+     */
+    public static final String STATO_HTTP = "stato_http";
 
     private ClusterHeaders() {
     }

@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * The owner's answer to each record it fed into the engine: on the engine's respond thread, so after the record
  * was journaled (and flushed, with {@code journal.durability: sync}), it produces the verdict to
  * {@code cluster.reply_topic}, on the partition the receiving node reads ({@link ClusterClients#replyPartition}),
- * keyed by that node's name, with the record's {@code correlazione} copied back, {@code stato} (the HTTP status)
+ * keyed by that node's name, with the record's {@code correlazione} copied back, {@code stato_http} (the HTTP status)
  * and the answer JSON a single node would send ({@link OutcomeJson}). A record without a return address (no
  * {@code nodo} or {@code correlazione} header: another tool wrote it) is decided and journaled all the same, and
  * nobody is answered.
@@ -93,7 +93,7 @@ final class VerdictSender implements OutcomeListener {
         outcomeJson.write(json, event);
         final RecordHeaders headers = new RecordHeaders();
         headers.add(ClusterHeaders.CORRELAZIONE, to.correlation());
-        headers.add(ClusterHeaders.STATO, statusBytes(OutcomeJson.httpStatus(event)));
+        headers.add(ClusterHeaders.STATO_HTTP, statusBytes(OutcomeJson.httpStatus(event)));
         final ProducerRecord<byte[], byte[]> verdict = new ProducerRecord<>(replyTopic,
             ClusterClients.replyPartition(to.node(), replyPartitions), to.node(),
             Arrays.copyOf(json.getByteBuffer(), json.size()), headers);

@@ -256,7 +256,7 @@ class OwnerConsumerTest {
         return outcomes;
     }
 
-    /** The verdicts on receiving node "b"'s reply partition, by correlation counter: [esito JSON, stato]. */
+    /** The verdicts on receiving node "b"'s reply partition, by correlation counter: [answer JSON, stato_http]. */
     private Map<Long, String[]> verdicts(final int expected) {
         final Properties p = ClusterClients.ownerConsumer(settings);
         p.put("group.id", "verdetti-test");
@@ -273,7 +273,7 @@ class OwnerConsumerTest {
                     final long correlation = ByteBuffer.wrap(ClusterHeaders.value(r, ClusterHeaders.CORRELAZIONE)).getLong(8);
                     final String[] previous = out.put(correlation, new String[] {
                         new String(r.value(), StandardCharsets.UTF_8),
-                        new String(ClusterHeaders.value(r, ClusterHeaders.STATO), StandardCharsets.US_ASCII)});
+                        new String(ClusterHeaders.value(r, ClusterHeaders.STATO_HTTP), StandardCharsets.US_ASCII)});
                     assertNull(previous, "two verdicts for record " + correlation);
                 }
                 return out.size() >= expected;

@@ -80,7 +80,10 @@ final class JournalEntryFlyweight {
         return buffer.readLong(offset + QUARANTINE_INDEX_OFFSET);
     }
 
-    /** The Kafka partition of the record this entry was fed from; {@link JournalEntryDescriptor#NO_SOURCE_PARTITION} for version 1. */
+    /**
+     * The Kafka partition of the record this entry was fed from; {@link JournalEntryDescriptor#NO_SOURCE_PARTITION}
+     * for version 1.
+     */
     int sourcePartition() {
         return version() == VERSION_WITH_SOURCE ? buffer.readInt(offset + SOURCE_PARTITION_OFFSET) : NO_SOURCE_PARTITION;
     }
