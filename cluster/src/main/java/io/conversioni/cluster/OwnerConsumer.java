@@ -44,7 +44,8 @@ import java.util.concurrent.locks.LockSupport;
  * </ul>
  *
  * <p>Threading: one thread of its own ({@code conversioni-owner-<node>}) owns the consumer; {@link #start} and
- * {@link #stop} from any one controlling thread. Allocation: Kafka's per record, plus one small return address
+ * {@link #stop} from any one controlling thread, {@link #stop} before the engine is closed (its records are then
+ * answered). Allocation: Kafka's per record, plus one small return address
  * per record that has one; the map of each commit.
  */
 public final class OwnerConsumer implements AutoCloseable {
