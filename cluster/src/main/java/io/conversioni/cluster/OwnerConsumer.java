@@ -55,6 +55,8 @@ public final class OwnerConsumer implements AutoCloseable {
     private static final Duration FULL_RING_POLL = Duration.ofMillis(1);
     private static final long COMMIT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The body of a record with a null value: decided like any body (rejected as empty), never skipped. */
+    private static final byte[] NO_BODY = new byte[0];
 
     private final ClusterSettings settings;
     private final Engine engine;
@@ -76,6 +78,8 @@ public final class OwnerConsumer implements AutoCloseable {
     /** Poll thread: the records of the last poll not yet taken by the engine, the first of them in {@link #current}. */
     private Iterator<ConsumerRecord<byte[], byte[]>> pending;
     private ConsumerRecord<byte[], byte[]> current;
+    /** Where {@link #current}'s verdict goes (null: nowhere); made once however often the record is offered. */
+    private VerdictSender.ReturnAddress currentAddress;
 
     private OwnerConsumer(final ClusterSettings settings, final Engine engine, final Producer<byte[], byte[]> verdicts,
                           final int replyPartitions) {
@@ -125,6 +129,10 @@ public final class OwnerConsumer implements AutoCloseable {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.brokerTimeoutMs());
         while (engine.ringOccupancy() > 0 && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(WAIT_NANOS);
+        }
+        if (engine.ringOccupancy() > 0) {
+            LOG.warn("the ring was never empty within {} (cluster.broker_timeout): a record still in it from an earlier "
+                + "consumer would be read again and answered as a duplicate", ConfigReader.formatMillis(settings.brokerTimeoutMs()));
         }
     }
 
@@ -184,21 +192,26 @@ public final class OwnerConsumer implements AutoCloseable {
         while (current != null || pending.hasNext()) {
             if (current == null) {
                 current = pending.next();
+                currentAddress = returnAddress(current);
             }
-            if (!publish(current)) {
+            if (!publish(current, currentAddress)) {
                 return false;
             }
             current = null;
+            currentAddress = null;
         }
         pending = null;
         return true;
     }
 
-    private boolean publish(final ConsumerRecord<byte[], byte[]> record) {
-        final byte[] body = record.value() == null ? new byte[0] : record.value();
+    private static VerdictSender.ReturnAddress returnAddress(final ConsumerRecord<byte[], byte[]> record) {
         final byte[] node = ClusterHeaders.value(record, ClusterHeaders.NODO);
         final byte[] correlation = ClusterHeaders.value(record, ClusterHeaders.CORRELAZIONE);
-        final Object to = node == null || correlation == null ? null : new VerdictSender.ReturnAddress(node, correlation);
+        return node == null || correlation == null ? null : new VerdictSender.ReturnAddress(node, correlation);
+    }
+
+    private boolean publish(final ConsumerRecord<byte[], byte[]> record, final VerdictSender.ReturnAddress to) {
+        final byte[] body = record.value() == null ? NO_BODY : record.value();
         final long receiveMillis = Math.max(0L, ClusterHeaders.receiveMillis(record));
         if (engine.tryPublishRecord(body, 0, body.length, receiveMillis, record.partition(), record.offset(), sender, to)) {
             published++; // only this thread writes it

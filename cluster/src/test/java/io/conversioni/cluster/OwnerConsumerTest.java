@@ -340,6 +340,28 @@ class OwnerConsumerTest {
     }
 
     @Test
+    void shouldRejectARecordWithoutAValueAndAnswerItNeverSkipIt() throws Exception {
+        topics("vuoto");
+        final RecordHeaders headers = new RecordHeaders();
+        headers.add(ClusterHeaders.RICEVUTO, ClusterHeaders.millis(T0));
+        headers.add(ClusterHeaders.NODO, RECEIVING_NODE.getBytes(StandardCharsets.UTF_8));
+        headers.add(ClusterHeaders.CORRELAZIONE, ByteBuffer.allocate(16).putLong(0x5EEDL).putLong(77).array());
+        final RecordMetadata m = receivingNode.send(new ProducerRecord<>(settings.topic(), 1, null,
+            "CLIENTE-ROMA-000001".getBytes(StandardCharsets.UTF_8), null, headers)).get(30, TimeUnit.SECONDS);
+        final Engine engine = engine(data, () -> OWNER_CLOCK);
+        final OwnerConsumer owner = owner(engine);
+        Await.until("the record answered", () -> owner.answered() == 1);
+
+        final String[] verdict = verdicts(1).get(77L);
+        assertNotNull(verdict);
+        assertEquals("rifiutato", group(ESITO, verdict[0]), verdict[0]);
+        assertEquals("400", verdict[1]);
+        assertEquals(1, engine.counters().outcomes(Outcome.REJECTED));
+        assertArrayEquals(new long[] {JournalResumePoints.NONE, m.offset() + 1, JournalResumePoints.NONE},
+            engine.resumeOffsets(new int[] {0, 1, 2}), "quarantined with its partition and offset");
+    }
+
+    @Test
     void shouldStartAndStopCleanlyOwningNoPartition() throws Exception {
         topics("nessuna");
         settings = ClusterSettings.read(ConfigReader.parse("cluster:\n"
@@ -375,7 +397,7 @@ class OwnerConsumerTest {
         final Engine second = engine(data, () -> OWNER_CLOCK);
         final OwnerConsumer secondOwner = owner(second);
         assertArrayEquals(expectedResume, secondOwner.resumeOffsets());
-        Await.until("the other 200 answered", Duration.ofSeconds(60), () -> secondOwner.answered() == 200);
+        Await.until("the other 200 answered", Duration.ofSeconds(60), () -> secondOwner.answered() >= 200);
         assertEquals(500, decided(second), "nothing counted twice, nothing lost");
         assertJournaledOnceAndDecidedAsInProcess(second, sent);
     }
@@ -404,7 +426,7 @@ class OwnerConsumerTest {
 
         final Engine second = engine(data, () -> OWNER_CLOCK);
         final OwnerConsumer secondOwner = owner(second);
-        Await.until("the rest answered", Duration.ofSeconds(90), () -> decided(second) == 1700,
+        Await.until("the rest answered", Duration.ofSeconds(90), () -> decided(second) >= 1700,
             () -> decided(second) + " decided, " + beforeKill + " before the kill");
         Await.until("the second consumer answered what it fed in", () -> secondOwner.answered() == secondOwner.published());
         assertEquals(1700 - beforeKill, secondOwner.published(), "only what the journal did not hold is read again");
