@@ -340,6 +340,24 @@ class OwnerConsumerTest {
     }
 
     @Test
+    void shouldResumeOnTheSameRunningEngineAfterItsConsumerWasKilledMidStream() throws Exception {
+        topics("stesso_motore");
+        final List<Sent> sent = produce(0, 1200);
+        final Engine engine = engine(data, () -> OWNER_CLOCK);
+        final OwnerConsumer first = owner(engine);
+        Await.until("some records answered", Duration.ofSeconds(60), () -> first.answered() >= 100);
+        first.halt(); // records it fed in may still be in the ring: the next one must not read them again
+
+        final OwnerConsumer second = owner(engine);
+        Await.until("every record decided", Duration.ofSeconds(90), () -> decided(engine) >= 1200,
+            () -> decided(engine) + " decided");
+        Await.until("the second consumer answered what it fed in", () -> second.answered() == second.published());
+        assertEquals(1200, first.published() + second.published(), "each record fed in by one of the two");
+        second.stop();
+        assertJournaledOnceAndDecidedAsInProcess(engine, sent);
+    }
+
+    @Test
     void shouldRejectARecordWithoutAValueAndAnswerItNeverSkipIt() throws Exception {
         topics("vuoto");
         final RecordHeaders headers = new RecordHeaders();
