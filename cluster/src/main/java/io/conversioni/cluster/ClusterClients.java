@@ -1,10 +1,12 @@
 package io.conversioni.cluster;
 
 import io.conversioni.config.ConfigReader;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 
@@ -21,9 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  * answered 503 + Retry-After; {@code acks=all} with idempotence, so an acknowledged record is on every
  * in-sync replica and a producer retry never writes it twice. Because such a producer cannot wait for
  * metadata either, {@link #awaitMetadata} fetches it once before the node is ready, and the metadata of
- * a quiet topic is kept ({@code metadata.max.idle.ms}) instead of being dropped after 5 minutes.
+ * a quiet topic is kept ({@code metadata.max.idle.ms}) instead of being dropped after 5 minutes. The owner's
+ * consumer and verdicts producer are configured here too.
  *
- * <p>Start-up only, any one thread; allocates freely.
+ * <p>Start-up only, any one thread; allocates freely. {@link #replyPartition} is a pure function: any thread,
+ * no allocation for the byte[] form.
  */
 public final class ClusterClients {
     /** A quiet topic's metadata kept this long: a send without it would fail at once (max.block.ms 0). */
@@ -56,12 +60,54 @@ public final class ClusterClients {
     }
 
     /**
+     * The owner's verdicts producer: the events producer's settings (it must not make the respond thread wait
+     * either: a verdict it cannot take fails at once, and the receiving node answers 503 after
+     * {@code cluster.verdict_timeout}), under a client id of its own.
+     */
+    public static Properties verdictsProducer(final ClusterSettings settings) {
+        final Properties p = eventsProducer(settings);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-esiti");
+        return p;
+    }
+
+    /**
+     * The owner's consumer of its partitions of {@code cluster.topic}: assigned, never subscribed (ownership is
+     * configuration, no group rebalance); no auto commit, since committed offsets are for monitoring only and are
+     * committed after the journal ({@link #ownerGroup}); {@code read_committed}, so that a transactional producer
+     * added later changes nothing here. {@code auto.offset.reset=earliest}: a resume point that retention has
+     * already deleted reads from the oldest record left.
+     */
+    public static Properties ownerConsumer(final ClusterSettings settings) {
+        final Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-proprietario");
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, ownerGroup(settings));
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    /** The consumer group the owner commits its offsets under, for {@code kafka-consumer-groups} lag only. */
+    public static String ownerGroup(final ClusterSettings settings) {
+        return "conversioni-" + settings.node();
+    }
+
+    /** {@link #replyPartition(String, int)} for a node name as the record header carries it (UTF-8 bytes). */
+    public static int replyPartition(final byte[] nodeUtf8, final int replyPartitions) {
+        return Utils.toPositive(Utils.murmur2(nodeUtf8)) % replyPartitions;
+    }
+
+    /**
      * The partition of {@code cluster.reply_topic} that carries the verdicts for {@code node}: the one Kafka's
      * default partitioner picks for the record key {@code node} (murmur2 of its UTF-8 bytes), so that a node
      * reads only that partition of the reply topic, and no assignment needs to be agreed on.
      */
     public static int replyPartition(final String node, final int replyPartitions) {
-        return Utils.toPositive(Utils.murmur2(node.getBytes(StandardCharsets.UTF_8))) % replyPartitions;
+        return replyPartition(node.getBytes(StandardCharsets.UTF_8), replyPartitions);
     }
 
     /**

@@ -4,6 +4,7 @@ import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -24,6 +25,7 @@ public final class JournalReader implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final ExcerptTailer tailer;
     private final JournalEntryFlyweight entry = new JournalEntryFlyweight();
+    private ExcerptTailer backward;
 
     private JournalReader(final SingleChronicleQueue queue) {
         this.queue = queue;
@@ -102,6 +104,16 @@ public final class JournalReader implements AutoCloseable {
         return tailer.moveToIndex(index);
     }
 
+    /**
+     * A second tailer on this reader's queue that reads from the last entry toward the first; closed with this
+     * reader. For {@link JournalResumePoints}, which reads headers only.
+     */
+    ExcerptTailer backwardFromEnd() {
+        backward = queue.createTailer().direction(TailerDirection.BACKWARD).toEnd();
+        backward.singleThreadedCheckReset();
+        return backward;
+    }
+
     /** Moves so that {@link #next} reads the first entry still on disk. */
     public void toStart() {
         tailer.toStart();
@@ -121,6 +133,10 @@ public final class JournalReader implements AutoCloseable {
     public void close() {
         tailer.singleThreadedCheckReset();
         try {
+            if (backward != null) {
+                backward.singleThreadedCheckReset();
+                backward.close();
+            }
             tailer.close();
         } finally {
             queue.close();

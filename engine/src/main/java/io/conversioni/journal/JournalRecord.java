@@ -17,6 +17,8 @@ public final class JournalRecord {
     private long receiveNanos;
     private int outcomeCode;
     private long quarantineIndex = JournalEntryDescriptor.NO_QUARANTINE_INDEX;
+    private int sourcePartition = JournalEntryDescriptor.NO_SOURCE_PARTITION;
+    private long sourceOffset = JournalEntryDescriptor.NO_SOURCE_OFFSET;
     private byte[] body = new byte[INITIAL_CAPACITY_BYTES];
     private int bodyLength;
     private byte[] violations = new byte[INITIAL_CAPACITY_BYTES];
@@ -57,6 +59,19 @@ public final class JournalRecord {
         return quarantineIndex;
     }
 
+    /**
+     * The Kafka partition of the record this entry was fed from (cluster mode, on the partition's owner), or
+     * {@link JournalEntryDescriptor#NO_SOURCE_PARTITION} for an entry taken in by this node itself.
+     */
+    public int sourcePartition() {
+        return sourcePartition;
+    }
+
+    /** The offset of that record in its partition, or {@link JournalEntryDescriptor#NO_SOURCE_OFFSET}. */
+    public long sourceOffset() {
+        return sourceOffset;
+    }
+
     /** The backing array; the body is {@code body()[0, bodyLength())}. */
     public byte[] body() {
         return body;
@@ -84,6 +99,8 @@ public final class JournalRecord {
         receiveNanos = entry.receiveNanos();
         outcomeCode = entry.outcomeCode();
         quarantineIndex = entry.quarantineIndex();
+        sourcePartition = entry.sourcePartition();
+        sourceOffset = entry.sourceOffset();
         bodyLength = entry.bodyLength();
         body = ensureCapacity(body, bodyLength);
         entry.getBody(body);
@@ -103,7 +120,8 @@ public final class JournalRecord {
     @Override
     public String toString() {
         return "JournalRecord{index=" + Long.toHexString(index) + ", kind=" + kind + ", sequence=" + sequence
-            + ", receiveMillis=" + receiveMillis + ", outcomeCode=" + outcomeCode + ", bodyLength=" + bodyLength
+            + ", receiveMillis=" + receiveMillis + ", outcomeCode=" + outcomeCode + ", source=" + sourcePartition + '@'
+            + sourceOffset + ", bodyLength=" + bodyLength
             + ", violationsLength=" + violationsLength + '}';
     }
 }

@@ -14,6 +14,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 import static io.conversioni.journal.JournalEntryDescriptor.NO_QUARANTINE_INDEX;
+import static io.conversioni.journal.JournalEntryDescriptor.NO_SOURCE_OFFSET;
+import static io.conversioni.journal.JournalEntryDescriptor.NO_SOURCE_PARTITION;
 
 /**
  * Appends journal entries ({@link JournalEntryDescriptor}) to the events queue and the quarantine queue.
@@ -122,7 +124,7 @@ public final class SingleWriterJournal implements AutoCloseable {
     }
 
     /**
-     * Appends a valid event's body.
+     * Appends a valid event's body taken in by this node (a version 1 entry: no source record).
      *
      * @param receiveNanos {@code System.nanoTime()} at ingress, or {@link JournalEntryDescriptor#NO_RECEIVE_NANOS}
      * @param outcomeCode  the pipeline's outcome for this event (opaque to the journal)
@@ -130,6 +132,17 @@ public final class SingleWriterJournal implements AutoCloseable {
     public JournalStatus appendEvent(final long sequence, final long receiveMillis, final long receiveNanos,
                                      final int outcomeCode, final byte[] body, final int bodyOffset,
                                      final int bodyLength) {
+        return appendEvent(sequence, receiveMillis, receiveNanos, outcomeCode, NO_SOURCE_PARTITION, NO_SOURCE_OFFSET,
+            body, bodyOffset, bodyLength);
+    }
+
+    /**
+     * Appends a valid event's body; with a {@code sourcePartition} of 0 or more, the event was fed from that
+     * Kafka partition's record at {@code sourceOffset} and the entry carries both (version 2).
+     */
+    public JournalStatus appendEvent(final long sequence, final long receiveMillis, final long receiveNanos,
+                                     final int outcomeCode, final int sourcePartition, final long sourceOffset,
+                                     final byte[] body, final int bodyOffset, final int bodyLength) {
         if (SafetyChecks.ENABLED) {
             checkOwnerThread();
         }
@@ -137,7 +150,8 @@ public final class SingleWriterJournal implements AutoCloseable {
             return closedStatus();
         }
         final long index = write(eventsAppender, eventsTouch, JournalRecordKind.EVENT, sequence, receiveMillis,
-            receiveNanos, outcomeCode, NO_QUARANTINE_INDEX, body, bodyOffset, bodyLength, NO_BYTES, 0, 0);
+            receiveNanos, outcomeCode, NO_QUARANTINE_INDEX, sourcePartition, sourceOffset, body, bodyOffset, bodyLength,
+            NO_BYTES, 0, 0);
         if (index < 0) {
             return JournalStatus.WRITE_FAILED;
         }
@@ -146,12 +160,23 @@ public final class SingleWriterJournal implements AutoCloseable {
     }
 
     /**
-     * Appends an invalid event: its body and violations (e.g. the JSON array the validator writes) to the
-     * quarantine queue, then a marker to the events queue. OK only when both are written (and flushed).
+     * Appends an invalid event taken in by this node: its body and violations (e.g. the JSON array the validator
+     * writes) to the quarantine queue, then a marker to the events queue. OK only when both are written (and
+     * flushed).
      */
     public JournalStatus appendQuarantine(final long sequence, final long receiveMillis, final long receiveNanos,
                                           final int outcomeCode, final byte[] body, final int bodyOffset,
                                           final int bodyLength, final byte[] violations, final int violationsOffset,
+                                          final int violationsLength) {
+        return appendQuarantine(sequence, receiveMillis, receiveNanos, outcomeCode, NO_SOURCE_PARTITION,
+            NO_SOURCE_OFFSET, body, bodyOffset, bodyLength, violations, violationsOffset, violationsLength);
+    }
+
+    /** As above; with a {@code sourcePartition} of 0 or more both entries carry the source record (version 2). */
+    public JournalStatus appendQuarantine(final long sequence, final long receiveMillis, final long receiveNanos,
+                                          final int outcomeCode, final int sourcePartition, final long sourceOffset,
+                                          final byte[] body, final int bodyOffset, final int bodyLength,
+                                          final byte[] violations, final int violationsOffset,
                                           final int violationsLength) {
         if (SafetyChecks.ENABLED) {
             checkOwnerThread();
@@ -160,8 +185,8 @@ public final class SingleWriterJournal implements AutoCloseable {
             return closedStatus();
         }
         final long quarantineIndex = write(quarantineAppender, quarantineTouch, JournalRecordKind.QUARANTINE, sequence,
-            receiveMillis, receiveNanos, outcomeCode, NO_QUARANTINE_INDEX, body, bodyOffset, bodyLength, violations,
-            violationsOffset, violationsLength);
+            receiveMillis, receiveNanos, outcomeCode, NO_QUARANTINE_INDEX, sourcePartition, sourceOffset, body,
+            bodyOffset, bodyLength, violations, violationsOffset, violationsLength);
         if (quarantineIndex < 0) {
             return JournalStatus.WRITE_FAILED;
         }
@@ -171,7 +196,7 @@ public final class SingleWriterJournal implements AutoCloseable {
             return quarantineFlushed; // no marker: replay never counts an event whose body may be lost
         }
         final long index = write(eventsAppender, eventsTouch, JournalRecordKind.QUARANTINE, sequence, receiveMillis,
-            receiveNanos, outcomeCode, quarantineIndex, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
+            receiveNanos, outcomeCode, quarantineIndex, sourcePartition, sourceOffset, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
         if (index < 0) {
             return JournalStatus.WRITE_FAILED;
         }
@@ -188,7 +213,7 @@ public final class SingleWriterJournal implements AutoCloseable {
             return closedStatus();
         }
         final long index = write(eventsAppender, eventsTouch, JournalRecordKind.HEARTBEAT, sequence, receiveMillis,
-            receiveNanos, 0, NO_QUARANTINE_INDEX, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
+            receiveNanos, 0, NO_QUARANTINE_INDEX, NO_SOURCE_PARTITION, NO_SOURCE_OFFSET, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
         if (index < 0) {
             return JournalStatus.WRITE_FAILED;
         }
@@ -205,7 +230,8 @@ public final class SingleWriterJournal implements AutoCloseable {
     private long write(final ExcerptAppender appender, final JournalPretoucher.Target touch,
                        final JournalRecordKind kind, final long sequence,
                        final long receiveMillis, final long receiveNanos, final int outcomeCode,
-                       final long quarantineIndex, final byte[] body, final int bodyOffset, final int bodyLength,
+                       final long quarantineIndex, final int sourcePartition, final long sourceOffset,
+                       final byte[] body, final int bodyOffset, final int bodyLength,
                        final byte[] violations, final int violationsOffset, final int violationsLength) {
         final DocumentContext document;
         try {
@@ -218,8 +244,9 @@ public final class SingleWriterJournal implements AutoCloseable {
         try {
             final Bytes<?> bytes = document.wire().bytes();
             final long start = bytes.writePosition();
-            // Field order is JournalEntryDescriptor's layout, offset by offset.
-            bytes.writeByte(JournalEntryDescriptor.VERSION)
+            // Field order is JournalEntryDescriptor's layout, offset by offset; version 2 only with a source record.
+            final boolean withSource = sourcePartition >= 0;
+            bytes.writeByte(withSource ? JournalEntryDescriptor.VERSION_WITH_SOURCE : JournalEntryDescriptor.VERSION)
                 .writeByte(kind.code())
                 .writeShort((short) 0)
                 .writeInt(outcomeCode)
@@ -229,7 +256,13 @@ public final class SingleWriterJournal implements AutoCloseable {
                 .writeLong(quarantineIndex)
                 .writeInt(bodyLength)
                 .writeInt(violationsLength);
-            if (SafetyChecks.ENABLED && bytes.writePosition() - start != JournalEntryDescriptor.HEADER_LENGTH) {
+            if (withSource) {
+                bytes.writeInt(sourcePartition)
+                    .writeInt(0)
+                    .writeLong(sourceOffset);
+            }
+            if (SafetyChecks.ENABLED && bytes.writePosition() - start != (withSource
+                ? JournalEntryDescriptor.SOURCE_HEADER_LENGTH : JournalEntryDescriptor.HEADER_LENGTH)) {
                 throw new IllegalStateException("journal header written as " + (bytes.writePosition() - start) + " bytes");
             }
             bytes.write(body, bodyOffset, bodyLength);

@@ -5,6 +5,7 @@ import com.lmax.disruptor.RingBuffer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.dedupe.SingleWriterDedupeTable;
 import io.conversioni.journal.JournalConfig;
+import io.conversioni.journal.JournalResumePoints;
 import io.conversioni.journal.SingleWriterJournal;
 import io.conversioni.window.SingleWriterWindowStore;
 import io.conversioni.window.WindowView;
@@ -16,7 +17,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The embeddable engine: build it from an {@link EngineConfig} and a data folder, {@link #start()} it
- * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish}, read
+ * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish} (or, on a
+ * cluster owner, Kafka records with {@link #tryPublishRecord}), read
  * windows and counters from any thread, {@link #close()} it.
  *
  * <p>Snapshots of the state go to {@code dataDir/snapshots} periodically (a request travels through the ring,
@@ -30,6 +32,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    /** A publish's receive time to be read from {@link Clock} once the slot is claimed (this node's own events). */
+    private static final long STAMP_AT_CLAIM = Long.MIN_VALUE;
 
     private final EngineConfig config;
     private final Path dataDir;
@@ -214,7 +218,48 @@ public final class Engine implements AutoCloseable {
         return accepting && publish(EventSlot.KIND_EVENT, body, offset, length, listener, attachment, quiet);
     }
 
+    /**
+     * Publishes the body of a Kafka record of an owned partition (cluster mode, the owner's consumer): the same
+     * ring, stages and decision code as {@link #tryPublish}, but the receive time is the one the receiving node
+     * stamped in the record, not this engine's clock, and the journal entry carries the record's partition and
+     * offset ({@link #resumeOffsets}). Returns false when the ring is full or the engine is not running: nothing
+     * was taken, publish the same record again later (records of a partition must go in in offset order).
+     *
+     * @param receiveMillis when the receiving node took the event in (epoch millis); every decision uses it
+     * @throws IllegalArgumentException for a negative partition or offset (a caller's bug)
+     */
+    public boolean tryPublishRecord(final byte[] body, final int offset, final int length, final long receiveMillis,
+                                    final int partition, final long recordOffset, final OutcomeListener listener,
+                                    final Object attachment) {
+        if (partition < 0 || recordOffset < 0 || receiveMillis == STAMP_AT_CLAIM) {
+            throw new IllegalArgumentException("record source " + partition + "@" + recordOffset + " is not a Kafka "
+                + "partition and offset");
+        }
+        return accepting && publish(EventSlot.KIND_EVENT, body, offset, length, receiveMillis, partition, recordOffset,
+            listener, attachment, false);
+    }
+
+    /**
+     * For each of {@code partitions}, the offset after the newest record of that partition in the journal
+     * ({@link JournalResumePoints#NONE} when it holds none: read the partition from its beginning). This is where
+     * an owner resumes after any stop, a {@code kill -9} included; Kafka's committed offsets never are. Call after
+     * {@link #start()} and before publishing the first record of these partitions; any one thread.
+     */
+    public long[] resumeOffsets(final int[] partitions) {
+        if (!ready) {
+            throw new IllegalStateException("the engine is not started");
+        }
+        return JournalResumePoints.scan(journalConfig(config, dataDir), partitions);
+    }
+
     private boolean publish(final int kind, final byte[] body, final int offset, final int length,
+                            final OutcomeListener listener, final Object attachment, final boolean quiet) {
+        return publish(kind, body, offset, length, STAMP_AT_CLAIM, EventSlot.NO_SOURCE_PARTITION,
+            EventSlot.NO_SOURCE_OFFSET, listener, attachment, quiet);
+    }
+
+    private boolean publish(final int kind, final byte[] body, final int offset, final int length,
+                            final long receiveMillis, final int sourcePartition, final long sourceOffset,
                             final OutcomeListener listener, final Object attachment, final boolean quiet) {
         final long ringSequence;
         try {
@@ -232,7 +277,11 @@ public final class Engine implements AutoCloseable {
             ring.publish(ringSequence);
             return false;
         }
-        slot.fill(kind, body, offset, length, clock.currentTimeMillis(), System.nanoTime(), listener, attachment);
+        final long stamped = receiveMillis == STAMP_AT_CLAIM ? clock.currentTimeMillis() : receiveMillis;
+        slot.fill(kind, body, offset, length, stamped, System.nanoTime(), listener, attachment);
+        if (sourcePartition >= 0) {
+            slot.source(sourcePartition, sourceOffset);
+        }
         pipeline.publish(ringSequence, quiet);
         return true;
     }

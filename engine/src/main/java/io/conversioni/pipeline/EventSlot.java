@@ -19,6 +19,8 @@ final class EventSlot implements EventView {
      * and nobody waits for its outcome (the publisher was told no). Published only so that the ring moves on.
      */
     static final int KIND_CANCELLED = 3;
+    static final int NO_SOURCE_PARTITION = io.conversioni.journal.JournalEntryDescriptor.NO_SOURCE_PARTITION;
+    static final long NO_SOURCE_OFFSET = io.conversioni.journal.JournalEntryDescriptor.NO_SOURCE_OFFSET;
 
     // publisher
     int kind;
@@ -28,6 +30,9 @@ final class EventSlot implements EventView {
     byte[] body;
     int bodyLength;
     OutcomeListener listener;
+    /** The Kafka record this event was fed from (an owner in cluster mode), or -1 and -1: see {@link #source}. */
+    int sourcePartition = NO_SOURCE_PARTITION;
+    long sourceOffset = NO_SOURCE_OFFSET;
     /**
      * The caller's attachment (an HTTP exchange) is kept in one array shared by every slot of the ring, at this
      * slot's index, not in a field of the slot. Each reference store into an old object dirties its card, and a
@@ -99,6 +104,7 @@ final class EventSlot implements EventView {
             this.listener = listener; // one shared listener per caller: store (and pay G1's card mark) on change only
         }
         attachments[attachmentIndex] = attachment;
+        this.sourcePartition = NO_SOURCE_PARTITION;
         this.valid = false;
         this.countedEventTimeMillis = NO_TIME;
         this.outcome = 0;
@@ -107,6 +113,12 @@ final class EventSlot implements EventView {
         this.duplicateOfReceiveMillis = -1;
         this.windowStartMillis = -1;
         this.late = false;
+    }
+
+    /** Publisher, after {@link #fill}: the event was fed from the Kafka record at {@code offset} of {@code partition}. */
+    void source(final int partition, final long offset) {
+        this.sourcePartition = partition;
+        this.sourceOffset = offset;
     }
 
     /**
@@ -146,6 +158,16 @@ final class EventSlot implements EventView {
     @Override
     public long windowStartMillis() {
         return windowStartMillis;
+    }
+
+    @Override
+    public int sourcePartition() {
+        return sourcePartition;
+    }
+
+    @Override
+    public long sourceOffset() {
+        return sourceOffset;
     }
 
     @Override

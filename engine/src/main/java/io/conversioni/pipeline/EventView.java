@@ -26,6 +26,19 @@ public interface EventView {
     /** Start of the window the event was counted in (epoch millis), or -1. */
     long windowStartMillis();
 
+    /**
+     * The Kafka partition of the record this event was fed from ({@link Engine#tryPublishRecord}), or -1 for an
+     * event published by this node itself ({@link Engine#tryPublish}).
+     */
+    default int sourcePartition() {
+        return -1;
+    }
+
+    /** The offset of that record in its partition; meaningful only when {@link #sourcePartition()} is 0 or more. */
+    default long sourceOffset() {
+        return -1L;
+    }
+
     /** True when the event landed in a window that had already closed (a new revision of it). */
     boolean late();
 

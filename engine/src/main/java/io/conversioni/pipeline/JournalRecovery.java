@@ -107,6 +107,7 @@ final class JournalRecovery {
                     slot.valid = revalidate && found && validNow;
                 }
                 slot.sequence = record.sequence();
+                slot.source(record.sourcePartition(), record.sourceOffset());
                 stage.apply(slot);
                 if (listener != null && slot.kind == EventSlot.KIND_EVENT) {
                     listener.onOutcome(slot, null);

@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Stage 2: journals every slot before anything is counted or answered: valid bodies to the events
- * queue, invalid ones with their violations to quarantine, heartbeats as ticks. With SYNC durability
+ * queue, invalid ones with their violations to quarantine, heartbeats as ticks; an event fed from a Kafka
+ * record with that record's partition and offset (the owner's resume point). With SYNC durability
  * the flush is once per batch (group commit), before any slot of the batch moves on. A failed append
  * marks the slot {@link Outcome#JOURNAL_FAILED} (neither counted nor acknowledged); a failed flush
  * leaves the slots counted (they are in the journal) but marks them not durable, so the caller answers
@@ -85,13 +86,13 @@ final class JournalStage implements EventHandler<EventSlot> {
             status = journal.appendHeartbeat(slot.sequence, slot.receiveMillis, slot.receiveNanos);
         } else if (slot.valid) {
             status = journal.appendEvent(slot.sequence, slot.receiveMillis, slot.receiveNanos, 0,
-                slot.body, 0, slot.bodyLength);
+                slot.sourcePartition, slot.sourceOffset, slot.body, 0, slot.bodyLength);
         } else {
             violationsJson.reset();
             slot.violations.writeJson(violationsJson);
             status = journal.appendQuarantine(slot.sequence, slot.receiveMillis, slot.receiveNanos,
-                Outcome.REJECTED, slot.body, 0, slot.bodyLength, violationsJson.getByteBuffer(), 0,
-                violationsJson.size());
+                Outcome.REJECTED, slot.sourcePartition, slot.sourceOffset, slot.body, 0, slot.bodyLength,
+                violationsJson.getByteBuffer(), 0, violationsJson.size());
         }
         if (status.isOk() || status == JournalStatus.SYNC_FAILED) {
             slot.notDurable = status == JournalStatus.SYNC_FAILED;

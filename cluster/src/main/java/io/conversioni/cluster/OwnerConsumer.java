@@ -1,0 +1,352 @@
+package io.conversioni.cluster;
+
+import io.conversioni.config.ConfigReader;
+import io.conversioni.journal.JournalResumePoints;
+import io.conversioni.pipeline.Engine;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The owner's side of the data path: feeds the records of the partitions this node owns ({@code cluster.owns}
+ * of {@code cluster.topic}) into the engine, in offset order per partition, like any other publisher, and has
+ * each answered back to its receiving node ({@link VerdictSender}).
+ *
+ * <ul>
+ *   <li>Start: each owned partition is read from the offset after the newest record of it in the journal
+ *   ({@link Engine#resumeOffsets}), or from its beginning when the journal holds none. Kafka's committed offsets
+ *   are never read: after a {@code kill -9}, what the journal holds was decided, what it does not is read again.
+ *   <li>Back-pressure: when the ring is full the partitions are paused and the same record is offered again
+ *   until the engine takes it; nothing is dropped, skipped or reordered within a partition.
+ *   <li>Offsets are committed (asynchronously, about once a second, group {@code conversioni-<node>}) after the
+ *   records were answered, for {@code kafka-consumer-groups} lag only.
+ *   <li>{@link #stop()}: stops reading, waits until every record fed in was answered, commits, closes.
+ *   {@link #halt()}: stops at once as a crash would (no wait, no commit); tests use it.
+ * </ul>
+ *
+ * <p>Threading: one thread of its own ({@code conversioni-owner-<node>}) owns the consumer; {@link #start} and
+ * {@link #stop} from any one controlling thread, {@link #stop} before the engine is closed (its records are then
+ * answered). Allocation: Kafka's per record, plus one small return address
+ * per record that has one; the map of each commit.
+ */
+public final class OwnerConsumer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(OwnerConsumer.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+    /** While the ring is full: how long a poll of the paused partitions waits before the record is offered again. */
+    private static final Duration FULL_RING_POLL = Duration.ofMillis(1);
+    private static final long COMMIT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** The body of a record with a null value: decided like any body (rejected as empty), never skipped. */
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final ClusterSettings settings;
+    private final Engine engine;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> verdicts;
+    private final VerdictSender sender;
+    private final int[] owned;
+    private final List<TopicPartition> assignment = new ArrayList<>();
+    private final long[] resumeOffsets;
+    private final long[] committed;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean halted;
+    private volatile long published;
+    private volatile long fullRingPauses;
+    private volatile Throwable failure;
+    private boolean paused;
+    private long nextCommitNanos;
+    /** Poll thread: the records of the last poll not yet taken by the engine, the first of them in {@link #current}. */
+    private Iterator<ConsumerRecord<byte[], byte[]>> pending;
+    private ConsumerRecord<byte[], byte[]> current;
+    /** Where {@link #current}'s verdict goes (null: nowhere); made once however often the record is offered. */
+    private VerdictSender.ReturnAddress currentAddress;
+
+    private OwnerConsumer(final ClusterSettings settings, final Engine engine, final Producer<byte[], byte[]> verdicts,
+                          final int replyPartitions) {
+        this.settings = settings;
+        this.engine = engine;
+        this.verdicts = verdicts;
+        this.owned = settings.ownedPartitions();
+        this.sender = new VerdictSender(verdicts, settings.replyTopic(), replyPartitions, owned);
+        for (int p : owned) {
+            assignment.add(new TopicPartition(settings.topic(), p));
+        }
+        this.committed = new long[owned.length];
+        java.util.Arrays.fill(committed, -1L);
+        awaitNoRecordInFlight();
+        this.resumeOffsets = engine.resumeOffsets(owned);
+        this.consumer = new KafkaConsumer<>(ClusterClients.ownerConsumer(settings));
+        this.thread = new Thread(this::run, "conversioni-owner-" + settings.node());
+        this.thread.setDaemon(true);
+    }
+
+    /**
+     * Starts feeding the owned partitions into {@code engine}, which must be started (its recovery done). Waits
+     * for the reply topic's metadata first, within {@code cluster.broker_timeout}.
+     *
+     * @throws ClusterException {@code kafka_unreachable} when the broker gives no metadata in time
+     */
+    public static OwnerConsumer start(final ClusterSettings settings, final Engine engine)
+        throws ClusterException, InterruptedException {
+        final Producer<byte[], byte[]> verdicts = new KafkaProducer<>(ClusterClients.verdictsProducer(settings));
+        final OwnerConsumer owner;
+        try {
+            final int replyPartitions = ClusterClients.awaitMetadata(verdicts, settings.replyTopic(), settings);
+            owner = new OwnerConsumer(settings, engine, verdicts, replyPartitions);
+        } catch (ClusterException | InterruptedException | RuntimeException e) {
+            verdicts.close(Duration.ZERO);
+            throw e;
+        }
+        owner.thread.start();
+        return owner;
+    }
+
+    /**
+     * A consumer halted on this engine may have left records in the ring: they are journaled before it is empty,
+     * so the resume points are read only once it has been empty (nothing else publishes records meanwhile).
+     */
+    private void awaitNoRecordInFlight() {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.brokerTimeoutMs());
+        while (engine.ringOccupancy() > 0 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(WAIT_NANOS);
+        }
+        if (engine.ringOccupancy() > 0) {
+            LOG.warn("the ring was never empty within {} (cluster.broker_timeout): a record still in it from an earlier "
+                + "consumer would be read again and answered as a duplicate", ConfigReader.formatMillis(settings.brokerTimeoutMs()));
+        }
+    }
+
+    private void run() {
+        try {
+            if (assignment.isEmpty()) {
+                LOG.info("node {} owns no partition of {}: no record is read here", settings.node(), settings.topic());
+                return;
+            }
+            consumer.assign(assignment);
+            for (int i = 0; i < owned.length; i++) {
+                if (resumeOffsets[i] == JournalResumePoints.NONE) {
+                    consumer.seekToBeginning(List.of(assignment.get(i)));
+                } else {
+                    consumer.seek(assignment.get(i), resumeOffsets[i]);
+                }
+            }
+            LOG.info("owner of {} partitions {}: resuming at {} (from the journal; -1: the beginning)",
+                settings.topic(), settings.ownsAsWritten(), java.util.Arrays.toString(resumeOffsets));
+            nextCommitNanos = System.nanoTime() + COMMIT_INTERVAL_NANOS;
+            while (running) {
+                if (pending != null && !publishPending()) {
+                    if (!paused) {
+                        consumer.pause(assignment); // the ring is full: fetch nothing more until it has room
+                        paused = true;
+                        fullRingPauses++; // only this thread writes it
+                    }
+                    consumer.poll(FULL_RING_POLL);
+                } else {
+                    if (paused) {
+                        consumer.resume(assignment);
+                        paused = false;
+                    }
+                    final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                    if (!records.isEmpty()) {
+                        pending = records.iterator();
+                    }
+                }
+                maybeCommit(false);
+            }
+        } catch (WakeupException | InterruptException stopping) {
+            if (running) {
+                failure = stopping;
+                LOG.error("the owner's consumer was interrupted while running", stopping);
+            }
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("the owner's consumer of {} stopped: {}; partitions {} are not read until the node restarts",
+                settings.topic(), e.toString(), settings.ownsAsWritten(), e);
+        } finally {
+            finish();
+        }
+    }
+
+    /** Offers the pending records in order; false when the engine did not take {@link #current} (ring full). */
+    private boolean publishPending() {
+        while (current != null || pending.hasNext()) {
+            if (current == null) {
+                current = pending.next();
+                currentAddress = returnAddress(current);
+            }
+            if (!publish(current, currentAddress)) {
+                return false;
+            }
+            current = null;
+            currentAddress = null;
+        }
+        pending = null;
+        return true;
+    }
+
+    private static VerdictSender.ReturnAddress returnAddress(final ConsumerRecord<byte[], byte[]> record) {
+        final byte[] node = ClusterHeaders.value(record, ClusterHeaders.NODO);
+        final byte[] correlation = ClusterHeaders.value(record, ClusterHeaders.CORRELAZIONE);
+        return node == null || correlation == null ? null : new VerdictSender.ReturnAddress(node, correlation);
+    }
+
+    private boolean publish(final ConsumerRecord<byte[], byte[]> record, final VerdictSender.ReturnAddress to) {
+        final byte[] body = record.value() == null ? NO_BODY : record.value();
+        final long receiveMillis = Math.max(0L, ClusterHeaders.receiveMillis(record));
+        if (engine.tryPublishRecord(body, 0, body.length, receiveMillis, record.partition(), record.offset(), sender, to)) {
+            published++; // only this thread writes it
+            return true;
+        }
+        return false;
+    }
+
+    /** Poll thread: commits the answered offsets that moved, for monitoring; synchronously at a clean stop. */
+    private void maybeCommit(final boolean finalCommit) {
+        if (!finalCommit && System.nanoTime() - nextCommitNanos < 0) {
+            return;
+        }
+        nextCommitNanos = System.nanoTime() + COMMIT_INTERVAL_NANOS;
+        Map<TopicPartition, OffsetAndMetadata> offsets = null;
+        for (int i = 0; i < owned.length; i++) {
+            final long answered = sender.answeredOffset(i);
+            if (answered > committed[i]) {
+                if (offsets == null) {
+                    offsets = new HashMap<>();
+                }
+                offsets.put(assignment.get(i), new OffsetAndMetadata(answered + 1));
+                committed[i] = answered;
+            }
+        }
+        if (offsets == null) {
+            return;
+        }
+        if (finalCommit) {
+            consumer.commitSync(offsets, Duration.ofMillis(settings.brokerTimeoutMs()));
+        } else {
+            consumer.commitAsync(offsets, (done, e) -> {
+                if (e != null) {
+                    LOG.debug("offsets not committed (monitoring only): {}", e.toString());
+                }
+            });
+        }
+    }
+
+    /** Poll thread, last: at a clean stop waits for the answers and commits; closes the consumer either way. */
+    private void finish() {
+        try {
+            if (!halted && failure == null) {
+                final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.verdictTimeoutMs());
+                while (sender.answeredCount() < published && System.nanoTime() - deadline < 0) {
+                    LockSupport.parkNanos(WAIT_NANOS);
+                }
+                try {
+                    maybeCommit(true);
+                } catch (RuntimeException e) {
+                    LOG.warn("offsets not committed at stop (monitoring only): {}", e.toString());
+                }
+            }
+        } finally {
+            consumer.close(CloseOptions.timeout(halted ? Duration.ZERO : Duration.ofMillis(settings.brokerTimeoutMs())));
+        }
+    }
+
+    /**
+     * Stops reading, lets every record already fed in be answered (within {@code cluster.verdict_timeout}),
+     * commits the offsets, and closes the consumer and the verdicts producer. Idempotent.
+     */
+    public void stop() {
+        shutDown(false);
+    }
+
+    /** Stops as a crash would: no wait for answers, no commit, clients closed at once. For tests of recovery. */
+    public void halt() {
+        shutDown(true);
+    }
+
+    private void shutDown(final boolean abruptly) {
+        if (!running) {
+            return;
+        }
+        halted = abruptly;
+        running = false;
+        if (thread.isAlive()) {
+            consumer.wakeup(); // thread-safe; a poll in progress returns at once
+        }
+        try {
+            thread.join(TimeUnit.MILLISECONDS.toMillis(settings.verdictTimeoutMs() + 2 * settings.brokerTimeoutMs()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        verdicts.close(abruptly ? Duration.ZERO : Duration.ofMillis(settings.brokerTimeoutMs()));
+        LOG.info("owner of {} partitions {} {}: {} records fed in, {} answered, {} verdicts sent, {} failed",
+            settings.topic(), settings.ownsAsWritten(), abruptly ? "halted" : "stopped", published,
+            sender.answeredCount(), sender.verdictsSent(), sender.verdictsFailed());
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    /** Where each owned partition was resumed ({@link JournalResumePoints#NONE}: its beginning), in {@code owns} order. */
+    public long[] resumeOffsets() {
+        return resumeOffsets.clone();
+    }
+
+    /** Records fed into the engine so far. Any thread. */
+    public long published() {
+        return published;
+    }
+
+    /** Times the ring was full and the partitions were paused. Any thread. */
+    public long fullRingPauses() {
+        return fullRingPauses;
+    }
+
+    /** Records the engine answered so far (journaled and decided). Any thread. */
+    public long answered() {
+        return sender.answeredCount();
+    }
+
+    /** Verdicts the broker acknowledged so far. Any thread. */
+    public long verdictsSent() {
+        return sender.verdictsSent();
+    }
+
+    /** Verdicts that could not be sent so far. Any thread. */
+    public long verdictsFailed() {
+        return sender.verdictsFailed();
+    }
+
+    /** Why the consumer thread stopped on its own, or null. Any thread. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    /** For log lines. */
+    @Override
+    public String toString() {
+        return "OwnerConsumer{" + settings.node() + " owns " + settings.ownsAsWritten() + " of " + settings.topic()
+            + ", verdict timeout " + ConfigReader.formatMillis(settings.verdictTimeoutMs()) + '}';
+    }
+}
