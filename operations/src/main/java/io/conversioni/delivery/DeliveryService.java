@@ -145,6 +145,15 @@ public final class DeliveryService implements AlertListener, AutoCloseable {
         return n;
     }
 
+    /** Failed attempts across sinks since start, each followed by a retry or a dead letter (tests, logs). */
+    public long failures() {
+        long n = 0;
+        for (DeliveryLane lane : lanes) {
+            n += lane.failures.get();
+        }
+        return n;
+    }
+
     public long deadLettered() {
         long n = 0;
         for (DeliveryLane lane : lanes) {

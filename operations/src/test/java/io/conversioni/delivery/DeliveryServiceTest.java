@@ -139,7 +139,7 @@ class DeliveryServiceTest {
         final DeliveryService first = service(config(yaml, Map.of()));
         first.onChange(ALERT);
         await("first attempt", () -> hook.received.size() == 1);
-        Thread.sleep(50);
+        await("the lane took the 500 and scheduled the retry", () -> first.failures() == 1);
         first.close();
         try (var files = Files.list(data.resolve("delivery").resolve("pending"))) {
             assertEquals(1, files.count(), "the retry is on disk");
