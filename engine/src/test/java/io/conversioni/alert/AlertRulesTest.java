@@ -103,10 +103,9 @@ class AlertRulesTest {
 
     /** Waits until the rules thread has seen stream time {@code atLeast} (a heartbeat carried it). */
     private void heartbeatsReach(final long atLeast) throws InterruptedException {
-        final long before = engine.counters().heartbeats();
         now.set(atLeast);
-        await("two heartbeats", () -> engine.counters().heartbeats() >= before + 2);
-        Thread.sleep(30); // the rules thread polls every millisecond
+        // a heartbeat stamped at atLeast reached the rules thread, and the rules were evaluated at that stream time
+        await("the rules evaluated at stream time " + atLeast, () -> alerts.evaluatedThroughMillis() >= atLeast);
     }
 
     @Test
