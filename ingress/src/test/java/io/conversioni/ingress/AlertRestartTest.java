@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.conversioni.testkit.LeakCheck;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.json.JsonTree;
@@ -38,6 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * open and the webhook sink (a real local HTTP server) received no {@code risolto}.
  */
 @Timeout(60)
+@ExtendWith(LeakCheck.class)
 class AlertRestartTest {
     @TempDir
     Path data;

@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.conversioni.testkit.LeakCheck;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.PrometheusExporter;
@@ -39,6 +41,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code consegna_fallita} to the other sinks only.
  */
 @Timeout(60)
+@ExtendWith(LeakCheck.class)
 class AllarmiEndpointTest {
     @TempDir
     Path data;

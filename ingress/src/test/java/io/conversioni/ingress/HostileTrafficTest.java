@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.pipeline.Engine;
@@ -49,6 +51,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * one shows as a socket read timing out (15 s), far beyond them.
  */
 @Timeout(120)
+@ExtendWith(LeakCheck.class)
 class HostileTrafficTest {
     private static final long T0 = Instant.parse("2024-05-20T14:32:45.123Z").toEpochMilli();
     private static final String SECRET = "hostile-traffic-test-secret-0123456789abcdefghij";

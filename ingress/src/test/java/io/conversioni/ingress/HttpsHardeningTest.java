@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.pipeline.Engine;
@@ -39,6 +41,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * {@code openssl s_client}), {@code Strict-Transport-Security} on HTTPS only, and {@code server.http_bind}.
  */
 @Timeout(120)
+@ExtendWith(LeakCheck.class)
 class HttpsHardeningTest {
     @TempDir
     Path data;

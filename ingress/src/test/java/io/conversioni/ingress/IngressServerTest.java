@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.pipeline.Engine;
@@ -25,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** A real Undertow over HTTPS on a free port, a real engine and journal, a real HTTP client. */
 @Timeout(120)
+@ExtendWith(LeakCheck.class)
 class IngressServerTest {
     static final long T0 = Instant.parse("2024-05-20T14:32:45.123Z").toEpochMilli();
     static final String ARTICLE = "{\"id_cliente\": \"CLIENTE-ITALIA-789456\", \"evento\": \"richiesta_demo\", "

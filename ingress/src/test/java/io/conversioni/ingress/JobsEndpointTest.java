@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.alert.AlertLog;
 import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.EngineConfig;
@@ -27,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code /api/v1/jobs} over real HTTPS, a real engine and journal, the real job scheduler. */
 @Timeout(120)
+@ExtendWith(LeakCheck.class)
 class JobsEndpointTest {
     @TempDir
     Path data;

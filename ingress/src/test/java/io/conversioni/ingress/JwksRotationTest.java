@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.conversioni.testkit.LeakCheck;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -46,6 +48,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (after the library's refresh, 1 s here), even for a token the verified-token cache already holds.
  */
 @Timeout(120)
+@ExtendWith(LeakCheck.class)
 class JwksRotationTest {
     private static final long WAIT_SECONDS = 30;
 

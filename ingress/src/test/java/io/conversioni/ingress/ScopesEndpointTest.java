@@ -1,5 +1,7 @@
 package io.conversioni.ingress;
 
+import org.junit.jupiter.api.extension.ExtendWith;
+import io.conversioni.testkit.LeakCheck;
 import io.conversioni.alert.AlertLog;
 import io.conversioni.alert.AlertSignal;
 import io.conversioni.config.ConfigException;
@@ -33,6 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * a {@code scope} claim) against every protected route, through a real HTTP client.
  */
 @Timeout(120)
+@ExtendWith(LeakCheck.class)
 class ScopesEndpointTest {
     private static final String NDJSON = IngressServerTest.ARTICLE.replace('\n', ' ') + "\n";
 

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * A JUnit extension ({@code @ExtendWith(LeakCheck.class)}) that fails a test that leaves a journal behind: a Chronicle closeable not closed, a queue file still open or
  * mapped ({@code /proc/self/fd}, {@code /proc/self/maps}), or a thread it started still alive. Chronicle's
  * one background releaser thread and JUnit's timeout watcher live as long as the JVM and are allowed, and so
- * do the JDK's own shared daemons ({@code HttpClient} selector threads are the caller's to close).
+ * do the JDK's own shared daemons (a test client's {@code HttpClient} threads, the process reaper).
  * Runs on JUnit's test thread; allocation does not matter.
  */
 public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
@@ -64,12 +64,23 @@ public final class LeakCheck implements BeforeEachCallback, AfterEachCallback {
         }
     }
 
+    /**
+     * The JDK's own daemons that outlive their user by design: a test's {@code java.net.http.HttpClient} (Java 17
+     * has no close; its selector and workers end when the client is collected), HttpURLConnection's keep-alive
+     * timer, the process reaper of
+     * {@code ProcessBuilder}, the common pool. A server thread never has these names.
+     */
+    private static boolean jdkShared(final String name) {
+        return name.startsWith("HttpClient-") || name.equals("process reaper") || name.startsWith("ForkJoinPool.commonPool-")
+            || name.equals("Keep-Alive-Timer"); // HttpURLConnection's keep-alive cache (the JWKS fetch)
+    }
+
     private List<String> leaks() {
         final List<String> leaks = new ArrayList<>();
         for (final Thread thread : Thread.getAllStackTraces().keySet()) {
             if (thread.isAlive() && !threadsBefore.contains(thread.getId())
                 && !thread.getName().contains(BackgroundResourceReleaser.BACKGROUND_RESOURCE_RELEASER)
-                && !thread.getName().equals(JUNIT_TIMEOUT_WATCHER)) {
+                && !thread.getName().equals(JUNIT_TIMEOUT_WATCHER) && !jdkShared(thread.getName())) {
                 leaks.add("thread " + thread.getName());
             }
         }
