@@ -58,7 +58,7 @@ final class PipelineEfficiency {
         o.put("name", "ratio.pipeline_efficiency");
         o.set("params", pipeline.path("params").deepCopy());
         double sumNanos = 0;
-        final var stages = o.putArray("stages");
+        final var stages = JsonNodeFactory.instance.arrayNode();
         for (String[] s : STAGES) {
             final JsonNode entry = stage(s);
             final double nanos = entry.path("score").asDouble();
@@ -72,6 +72,7 @@ final class PipelineEfficiency {
         o.put("unit", "ratio");
         o.putNull("error");
         o.putNull("alloc_bytes_per_op");
+        o.set("stages", stages);
         o.put("stage_sum_ns_per_event", sumNanos);
         o.put("bound_events_per_s", bound);
         o.put("pipeline_events_per_s", rate);

@@ -42,6 +42,10 @@ import java.util.stream.Stream;
  * The precise check is here: the bytes the engine's stage threads ({@code conversioni-*}) allocated during the last
  * measurement iteration, divided by the events they finished in it (HotSpot's per-thread allocation counter). Above
  * {@value #STAGE_ALLOCATION_LIMIT_BYTES} B/event the trial fails (so {@code benchmarks/run.sh} fails).
+ *
+ * <p>At the end of each trial it also prints, per engine thread and for the publisher, where the last iteration's
+ * wall time per event went ({@link ThreadSchedStats}: on a CPU, runnable without one, off the run queue), which
+ * tells the stages' own cost from a shared host's and from sleeping (docs/performance.md, "Pipeline efficiency").
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -53,6 +57,8 @@ public class PipelineThroughputBenchmark {
     private static final long NOW = SeededTraffic.NOW_MILLIS;
     /** Bytes per event the stage threads may allocate (an object per event is at least 16 B). */
     static final double STAGE_ALLOCATION_LIMIT_BYTES = 4.0;
+    /** Kernel thread names (15 characters) of the engine's threads and of JMH's worker, the publisher. */
+    private static final String[] SCHED_THREADS = {"conversioni-", "io.conversioni."};
 
     @Param({"blocking", "sleeping"})
     public String waitStrategy;
@@ -67,6 +73,8 @@ public class PipelineThroughputBenchmark {
     private long iterationStartBytes;
     private long iterationStartEvents;
     private double stageBytesPerEvent = Double.NaN;
+    private ThreadSchedStats iterationStartSched;
+    private String schedPerEvent = "";
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -83,12 +91,14 @@ public class PipelineThroughputBenchmark {
     public void startIteration() {
         iterationStartBytes = stageThreadAllocatedBytes();
         iterationStartEvents = finishedEvents();
+        iterationStartSched = ThreadSchedStats.sample(SCHED_THREADS);
     }
 
     @TearDown(Level.Iteration)
     public void endIteration() {
         final long events = finishedEvents() - iterationStartEvents;
         stageBytesPerEvent = events == 0 ? Double.NaN : (stageThreadAllocatedBytes() - iterationStartBytes) / (double) events;
+        schedPerEvent = ThreadSchedStats.sample(SCHED_THREADS).perEventSince(iterationStartSched, events);
     }
 
     private long finishedEvents() {
@@ -137,6 +147,8 @@ public class PipelineThroughputBenchmark {
         }
         System.out.printf("[%s] stage threads allocated %.3f B/event in the last iteration%n",
             waitStrategy + "/" + stageThreads, stageBytesPerEvent);
+        System.out.printf("[%s] last iteration's %s (io.conversioni.: the publisher)%n", waitStrategy + "/" + stageThreads,
+            schedPerEvent);
         if (stageBytesPerEvent > STAGE_ALLOCATION_LIMIT_BYTES) {
             throw new IllegalStateException(String.format(java.util.Locale.ROOT, "ALLOCATION: the engine's stage threads "
                 + "allocate %.3f B per event (limit %.1f); engine stages must allocate nothing per event", stageBytesPerEvent,
