@@ -29,8 +29,8 @@ import java.util.stream.Stream;
 /**
  * The whole in-process pipeline, journal on (ASYNC, a real Chronicle queue in a temp folder):
  * one publisher thread → ring → decode + validate → journal → dedupe + window → respond. Each
- * operation publishes one event (parking 20 µs while the ring is full, so the score is the sustained
- * rate the stages drain and the publisher does not steal their core). The traffic is {@link SeededTraffic}
+ * operation publishes one event (when the ring is full, parking until an eighth of it is free, so the score is the
+ * sustained rate the stages drain and the publisher does not steal their cores). The traffic is {@link SeededTraffic}
  * (4096 valid bodies, each pass with new id_cliente letters, the clock fixed so that all are inside the windows' horizon), shared with
  * the peers in {@code io.conversioni.bench.peers}. Insight latency percentiles (receive → window updated) are printed at
  * the end of each trial from the engine's own HdrHistogram. Every event is distinct ({@link SeededTraffic#next}):
@@ -55,6 +55,8 @@ import java.util.stream.Stream;
 @State(Scope.Benchmark)
 public class PipelineThroughputBenchmark {
     private static final long NOW = SeededTraffic.NOW_MILLIS;
+    /** How long the publisher sleeps at a time while the ring has no room (see {@link #waitForRoom}). */
+    private static final long FULL_PARK_NANOS = 500_000;
     /** Bytes per event the stage threads may allocate (an object per event is at least 16 B). */
     static final double STAGE_ALLOCATION_LIMIT_BYTES = 4.0;
     /** Kernel thread names (15 characters) of the engine's threads and of JMH's worker, the publisher. */
@@ -127,9 +129,21 @@ public class PipelineThroughputBenchmark {
     public void publishOneEvent() {
         final byte[] body = SeededTraffic.next(bodies, next++);
         while (!engine.tryPublish(body, 0, body.length, null, null)) {
-            // full: give the core to the stages, as an HTTP thread answering 503 would
-            LockSupport.parkNanos(20_000);
+            waitForRoom();
         }
+    }
+
+    /**
+     * The ring is full: give the cores to the stages until an eighth of it is free again, as a sender told 503 waits
+     * before it retries. Looking again every 20 µs instead cost this thread 350 ns of CPU an event in wake-ups on the
+     * two cores the stages need (docs/performance.md); an eighth of the ring is milliseconds of work, so they never
+     * run dry meanwhile.
+     */
+    private void waitForRoom() {
+        final long room = engine.ringSize() / 8;
+        do {
+            LockSupport.parkNanos(FULL_PARK_NANOS);
+        } while (engine.ringSize() - engine.ringOccupancy() < room);
     }
 
     @TearDown(Level.Trial)
