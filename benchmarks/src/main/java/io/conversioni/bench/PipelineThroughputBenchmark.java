@@ -68,6 +68,10 @@ public class PipelineThroughputBenchmark {
     @Param({"1", "2", "4"})
     public int stageThreads;
 
+    /** {@code pipeline.ring_size}; the shipped 16384 by default (a smaller ring keeps its slots in the cache). */
+    @Param({"16384"})
+    public int ringSize;
+
     private Path dataDir;
     private Engine engine;
     private byte[][] bodies;
@@ -83,7 +87,7 @@ public class PipelineThroughputBenchmark {
         dataDir = Files.createTempDirectory("conversioni-bench");
         final Path configDir = SeededTraffic.configDir();
         engine = Engine.create(EngineConfig.parse("pipeline:\n  wait_strategy: " + waitStrategy
-            + "\n  stage_threads: " + stageThreads + "\n", configDir),
+            + "\n  stage_threads: " + stageThreads + "\n  ring_size: " + ringSize + "\n", configDir),
             dataDir, () -> NOW);
         engine.start();
         bodies = SeededTraffic.bodies();
