@@ -7,10 +7,11 @@
 #
 # REV_B may be "." (the working tree). PAIRED_OPTS adds JVM options, e.g. PAIRED_OPTS="-Dmode=EXACT -Dslots=1048576"
 # for the dedupe loop (-Dfull=true: the table past its capacity), "-Dthreads=1 -Dwait=blocking" for the pipeline loop
-# (revisions from 0c30584 on: it uses SeededTraffic.next). Prints the median ns per call of each build and its median per-burst ratio to REV_A.
+# (revisions from 0c30584 on: it uses SeededTraffic.next; "-Dcpu=true": CPU ns per event of the publisher and the engine's
+# threads instead of wall ns, for a host whose load swings). Prints the median ns per call of each build and its median per-burst ratio to REV_A.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -ge 2 ] || { sed -n '2,9p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,10p' "$0"; exit 2; }
 rev_a=$1; rev_b=$2; loop=${3:-window}
 case "$loop" in
   window) class=WindowUpdateLoop; calls=${4:-200000} ;;

@@ -13,7 +13,8 @@ import java.util.Locale;
 /**
  * The ratios of {@code latest.md}, from the entries {@link ResultsReport} collected: the pipeline against peer 2
  * (Jackson + networknt + Redis) per core, and against peer 3 (ArrayBlockingQueues); HTTP single-event against the
- * bare Undertow ceiling; insight p99 against peer 3 at the same paced rate; batch ingest; half-rate latency. Each
+ * bare Undertow ceiling; insight p99 against peer 3 at the same paced rate; the pipeline's efficiency and batch ingest
+ * against its target ({@link PipelineEfficiency}); half-rate latency. Each
  * line says when an input is missing (a skipped peer, a quick run). The engine entry is the pipeline benchmark run
  * with the shipped defaults ({@code pipeline.stage_threads}, {@code wait_strategy}), else the best one. Main
  * thread, once; allocates freely.
@@ -22,21 +23,31 @@ final class PeerRatios {
     private final JsonNode results;
     private final int defaultThreads;
     private final String defaultWait;
+    private final PipelineEfficiency efficiency;
     private final int cores = Runtime.getRuntime().availableProcessors();
 
     PeerRatios(final JsonNode results, final Path configDir) {
         this.results = results;
         int threads = 1;
         String wait = "blocking";
+        String dedupeMode = "PROXIMITY";
         try {
             final EngineConfig defaults = EngineConfig.parse("", configDir);
             threads = defaults.stageThreads();
             wait = defaults.waitStrategy();
+            dedupeMode = defaults.dedupe().mode().name();
         } catch (ConfigException e) {
-            System.err.println("ratios: cannot read the default configuration (" + e.getMessage() + "); assuming 1/blocking");
+            System.err.println("ratios: cannot read the default configuration (" + e.getMessage()
+                + "); assuming 1/blocking, dedupe PROXIMITY");
         }
         this.defaultThreads = threads;
         this.defaultWait = wait;
+        this.efficiency = new PipelineEfficiency(results, pipeline(), dedupeMode);
+    }
+
+    /** The pipeline's efficiency and the batch rate against its target, as entries of latest.json (see there). */
+    PipelineEfficiency efficiency() {
+        return efficiency;
     }
 
     String markdown() {
@@ -62,6 +73,7 @@ final class PeerRatios {
         if (engine != null) {
             line(md, "pipeline in-process, journal on (" + params(engine) + ")", rate(engine), "≥ 2 M events/s");
         }
+        md.append(efficiency.ratioLines());
         final List<JsonNode[]> rounds = ceilingRounds();
         if (!rounds.isEmpty()) {
             line(md, "HTTP single-event max, conversioni vs bare Undertow", ceilingRatio(rounds), "≥ 0.85");
@@ -85,7 +97,7 @@ final class PeerRatios {
                 "p99 ≤ 1 ms (the article: < 90 s)");
         }
         final JsonNode batch = firstPrefix("http.conversioni-batch");
-        if (batch != null) {
+        if (batch != null && engine == null) { // else in the efficiency's lines, against its target
             line(md, "NDJSON batch ingest over HTTP (" + params(batch) + ")", rate(batch), "≥ 1 M events/s");
         }
         final JsonNode pacedEngine = firstPrefix("paced.engine");
@@ -100,6 +112,8 @@ final class PeerRatios {
                 ms(pacedEngine.path("insight_latency_ms"), "p99.9"), ms(pacedPeer.path("insight_latency_ms"), "p99.9")),
                 "lower than peer 3");
         }
+        final String stages = efficiency.stageTable();
+        md.append(stages.isEmpty() ? "" : "\n" + stages);
         md.append("\nMachine: ").append(cores).append(" cores, ").append(System.getProperty("java.vm.name")).append(' ')
             .append(System.getProperty("java.version")).append(". Timings on shared cores are noisy; compare ratios taken in one run.\n");
         return md.toString();

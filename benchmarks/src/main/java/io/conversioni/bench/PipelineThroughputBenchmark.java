@@ -29,8 +29,8 @@ import java.util.stream.Stream;
 /**
  * The whole in-process pipeline, journal on (ASYNC, a real Chronicle queue in a temp folder):
  * one publisher thread → ring → decode + validate → journal → dedupe + window → respond. Each
- * operation publishes one event (parking 20 µs while the ring is full, so the score is the sustained
- * rate the stages drain and the publisher does not steal their core). The traffic is {@link SeededTraffic}
+ * operation publishes one event (when the ring is full, parking until an eighth of it is free, so the score is the
+ * sustained rate the stages drain and the publisher does not steal their cores). The traffic is {@link SeededTraffic}
  * (4096 valid bodies, each pass with new id_cliente letters, the clock fixed so that all are inside the windows' horizon), shared with
  * the peers in {@code io.conversioni.bench.peers}. Insight latency percentiles (receive → window updated) are printed at
  * the end of each trial from the engine's own HdrHistogram. Every event is distinct ({@link SeededTraffic#next}):
@@ -42,6 +42,10 @@ import java.util.stream.Stream;
  * The precise check is here: the bytes the engine's stage threads ({@code conversioni-*}) allocated during the last
  * measurement iteration, divided by the events they finished in it (HotSpot's per-thread allocation counter). Above
  * {@value #STAGE_ALLOCATION_LIMIT_BYTES} B/event the trial fails (so {@code benchmarks/run.sh} fails).
+ *
+ * <p>At the end of each trial it also prints, per engine thread and for the publisher, where the last iteration's
+ * wall time per event went ({@link ThreadSchedStats}: on a CPU, runnable without one, off the run queue), which
+ * tells the stages' own cost from a shared host's and from sleeping (docs/performance.md, "Pipeline efficiency").
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -51,14 +55,22 @@ import java.util.stream.Stream;
 @State(Scope.Benchmark)
 public class PipelineThroughputBenchmark {
     private static final long NOW = SeededTraffic.NOW_MILLIS;
+    /** How long the publisher sleeps at a time while the ring has no room (see {@link #waitForRoom}). */
+    private static final long FULL_PARK_NANOS = 500_000;
     /** Bytes per event the stage threads may allocate (an object per event is at least 16 B). */
     static final double STAGE_ALLOCATION_LIMIT_BYTES = 4.0;
+    /** Kernel thread names (15 characters) of the engine's threads and of JMH's worker, the publisher. */
+    private static final String[] SCHED_THREADS = {"conversioni-", "io.conversioni."};
 
     @Param({"blocking", "sleeping"})
     public String waitStrategy;
 
     @Param({"1", "2", "4"})
     public int stageThreads;
+
+    /** {@code pipeline.ring_size}; the shipped 16384 by default (a smaller ring keeps its slots in the cache). */
+    @Param({"16384"})
+    public int ringSize;
 
     private Path dataDir;
     private Engine engine;
@@ -67,13 +79,15 @@ public class PipelineThroughputBenchmark {
     private long iterationStartBytes;
     private long iterationStartEvents;
     private double stageBytesPerEvent = Double.NaN;
+    private ThreadSchedStats iterationStartSched;
+    private String schedPerEvent = "";
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         dataDir = Files.createTempDirectory("conversioni-bench");
         final Path configDir = SeededTraffic.configDir();
         engine = Engine.create(EngineConfig.parse("pipeline:\n  wait_strategy: " + waitStrategy
-            + "\n  stage_threads: " + stageThreads + "\n", configDir),
+            + "\n  stage_threads: " + stageThreads + "\n  ring_size: " + ringSize + "\n", configDir),
             dataDir, () -> NOW);
         engine.start();
         bodies = SeededTraffic.bodies();
@@ -83,12 +97,14 @@ public class PipelineThroughputBenchmark {
     public void startIteration() {
         iterationStartBytes = stageThreadAllocatedBytes();
         iterationStartEvents = finishedEvents();
+        iterationStartSched = ThreadSchedStats.sample(SCHED_THREADS);
     }
 
     @TearDown(Level.Iteration)
     public void endIteration() {
         final long events = finishedEvents() - iterationStartEvents;
         stageBytesPerEvent = events == 0 ? Double.NaN : (stageThreadAllocatedBytes() - iterationStartBytes) / (double) events;
+        schedPerEvent = ThreadSchedStats.sample(SCHED_THREADS).perEventSince(iterationStartSched, events);
     }
 
     private long finishedEvents() {
@@ -117,9 +133,21 @@ public class PipelineThroughputBenchmark {
     public void publishOneEvent() {
         final byte[] body = SeededTraffic.next(bodies, next++);
         while (!engine.tryPublish(body, 0, body.length, null, null)) {
-            // full: give the core to the stages, as an HTTP thread answering 503 would
-            LockSupport.parkNanos(20_000);
+            waitForRoom();
         }
+    }
+
+    /**
+     * The ring is full: give the cores to the stages until an eighth of it is free again, as a sender told 503 waits
+     * before it retries. Looking again every 20 µs instead cost this thread 350 ns of CPU an event in wake-ups on the
+     * two cores the stages need (docs/performance.md); an eighth of the ring is milliseconds of work, so they never
+     * run dry meanwhile.
+     */
+    private void waitForRoom() {
+        final long room = engine.ringSize() / 8;
+        do {
+            LockSupport.parkNanos(FULL_PARK_NANOS);
+        } while (engine.ringSize() - engine.ringOccupancy() < room);
     }
 
     @TearDown(Level.Trial)
@@ -137,6 +165,8 @@ public class PipelineThroughputBenchmark {
         }
         System.out.printf("[%s] stage threads allocated %.3f B/event in the last iteration%n",
             waitStrategy + "/" + stageThreads, stageBytesPerEvent);
+        System.out.printf("[%s] last iteration's %s (io.conversioni.: the publisher)%n", waitStrategy + "/" + stageThreads,
+            schedPerEvent);
         if (stageBytesPerEvent > STAGE_ALLOCATION_LIMIT_BYTES) {
             throw new IllegalStateException(String.format(java.util.Locale.ROOT, "ALLOCATION: the engine's stage threads "
                 + "allocate %.3f B per event (limit %.1f); engine stages must allocate nothing per event", stageBytesPerEvent,

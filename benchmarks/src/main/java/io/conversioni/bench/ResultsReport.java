@@ -16,7 +16,8 @@ import java.util.Map;
  * Turns JMH's JSON output, plus the load tests' reports (the HTTP runs of {@code benchmarks/http.sh} and the paced
  * in-process run of {@link PacedInsightLatency}), into {@code benchmarks/results/latest.json} (one object per
  * benchmark: name, params, score, unit, error, alloc_bytes_per_op, and for load tests their latency and
- * insight-latency percentiles) and a Markdown summary: the table, then the ratios against each peer
+ * insight-latency percentiles; then the {@code ratio.*} entries of {@link PipelineEfficiency}, each with its parts)
+ * and a Markdown summary: the table, then the ratios against each peer and the pipeline's efficiency
  * ({@link PeerRatios}). It enforces the rules CI gates on: no engine stage may allocate per event, and no
  * benchmark may error (a JMH benchmark that produced no score, an HTTP run with a 5xx other than 503, a protocol
  * error or nothing answered, a paced run that lost events). Timings never fail a build (machines are noisy).
@@ -53,7 +54,13 @@ public final class ResultsReport {
                 broken += loadRun(load, out, md);
             }
         }
-        md.append('\n').append(new PeerRatios(out, SeededTraffic.configDir()).markdown());
+        final PeerRatios ratios = new PeerRatios(out, SeededTraffic.configDir());
+        md.append('\n').append(ratios.markdown());
+        for (ObjectNode entry : new ObjectNode[] {ratios.efficiency().efficiency(), ratios.efficiency().batch()}) {
+            if (entry != null) {
+                out.add(entry);
+            }
+        }
         Files.createDirectories(Path.of(args[1]).toAbsolutePath().getParent());
         json.writerWithDefaultPrettyPrinter().writeValue(Path.of(args[1]).toFile(), out);
         Files.writeString(Path.of(args[2]), md.toString());

@@ -1,6 +1,10 @@
 package io.conversioni.bench.paired;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.HashSet;
+import java.util.Set;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -20,19 +24,31 @@ import io.conversioni.pipeline.Outcome;
  * {@code -Dthreads=N} and {@code -Dwait=blocking|sleeping} pick the wiring (default 1, blocking). The
  * engine of every build stays open, idle between its bursts, until the JVM exits (then it is closed and its
  * folder deleted).
+ *
+ * <p>{@code -Dcpu=true}: a burst returns the CPU time its events cost instead of the wall time: this thread's (the
+ * publisher's) plus that of the threads its engine started (stages, pretouch, heartbeat). On a host shared with
+ * other work the wall time swings with how long the threads waited for a core; the CPU time does much less, so a
+ * change that saves work shows through it.
  */
 public final class PipelineLoop implements LongUnaryOperator {
     private final Engine engine;
     private final byte[][] bodies = SeededTraffic.bodies();
     private long next;
     private long decided;
+    private final boolean cpu = Boolean.getBoolean("cpu");
+    private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    /** The threads this loop's engine started, told apart from the other builds' engines by when they appeared. */
+    private final long[] engineThreadIds;
 
     public PipelineLoop() throws Exception {
         final String yaml = "pipeline:\n  wait_strategy: " + System.getProperty("wait", "blocking")
             + "\n  stage_threads: " + Integer.getInteger("threads", 1) + "\n";
         final Path dataDir = Files.createTempDirectory("conversioni-paired");
+        final Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
         engine = Engine.create(EngineConfig.parse(yaml, SeededTraffic.configDir()), dataDir, () -> SeededTraffic.NOW_MILLIS);
         engine.start();
+        engineThreadIds = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> !before.contains(t) && t.getName().startsWith("conversioni-")).mapToLong(Thread::getId).toArray();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             engine.close();
             try (Stream<Path> files = Files.walk(dataDir)) {
@@ -45,6 +61,7 @@ public final class PipelineLoop implements LongUnaryOperator {
 
     @Override
     public long applyAsLong(final long calls) {
+        final long startCpu = cpu ? cpuNanos() : 0;
         final long start = System.nanoTime();
         for (long i = 0; i < calls; i++) {
             final byte[] body = SeededTraffic.next(bodies, next++);
@@ -56,7 +73,16 @@ public final class PipelineLoop implements LongUnaryOperator {
         while (finished() < decided) {
             LockSupport.parkNanos(10_000);
         }
-        return System.nanoTime() - start;
+        return cpu ? cpuNanos() - startCpu : System.nanoTime() - start;
+    }
+
+    /** CPU time so far of this thread and of this engine's threads. */
+    private long cpuNanos() {
+        long sum = threads.getCurrentThreadCpuTime();
+        for (final long id : engineThreadIds) {
+            sum += Math.max(0, threads.getThreadCpuTime(id));
+        }
+        return sum;
     }
 
     private long finished() {
