@@ -169,6 +169,11 @@ public final class JsonBuilder {
         return this;
     }
 
+    /** The document written so far by {@code other} (complete: its containers closed), copied as a value. */
+    public JsonBuilder raw(final JsonBuilder other) {
+        return raw(other.out.getByteBuffer(), other.out.size());
+    }
+
     public JsonBuilder field(final String name, final String value) {
         return name(name).value(value);
     }
