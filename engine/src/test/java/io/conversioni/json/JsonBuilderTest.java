@@ -54,6 +54,19 @@ class JsonBuilderTest {
     }
 
     @Test
+    void shouldEscapeOnlyQuoteAndBackslashAmongPrintableCharactersAndWriteTheRestAsUtf8() {
+        for (char c = 0x20; c < 0xFFFF; c++) {
+            if (Character.isSurrogate(c)) {
+                continue;
+            }
+            final String expected = c == '"' ? "\"\\\"\"" : c == '\\' ? "\"\\\\\"" : "\"" + c + "\"";
+            assertEquals(expected, new JsonBuilder(8).value(String.valueOf(c)).toString(), "U+" + Integer.toHexString(c));
+        }
+        assertEquals("\"\\n\\r\\t\\b\\f\\u0000\\u001F\"",
+            new JsonBuilder().value("\n\r\t\b\f\u0000\u001f").toString());
+    }
+
+    @Test
     void shouldWriteAQuestionMarkForAnUnpairedSurrogateAsGetBytesDoes() {
         assertEquals("[\"a?b\",\"?\",\"x\uD83D\uDE00\"]",
             new JsonBuilder().beginArray().value("a\uD800b").value("\uDC00").value("x\uD83D\uDE00").endArray().toString());
