@@ -20,7 +20,8 @@ import java.util.Arrays;
  *
  * <p>Threading: one thread at a time (not shared; a caller that keeps one per thread reuses it with
  * {@link #reset()}). Allocation: none per value once the buffer has grown to the document, except
- * {@link #value(double)} and {@link #toString()}; the buffer grows as DSL-JSON's does and is never shrunk.
+ * {@link #value(double)}, {@link #raw(String)}, a string with an unpaired surrogate, and the copies
+ * {@link #toString()} and {@link #toBytes()} return; the buffer grows as DSL-JSON's does and is never shrunk.
  * Nesting deeper than {@value #MAX_DEPTH} levels, a value where a field name is due and unbalanced ends throw
  * {@link IllegalStateException}: they are bugs of the caller.
  */
@@ -224,10 +225,10 @@ public final class JsonBuilder {
     }
 
     private void open(final boolean object, final byte token) {
-        beforeValue();
         if (depth == MAX_DEPTH) {
             throw new IllegalStateException("JSON nested deeper than " + MAX_DEPTH + " levels");
         }
+        beforeValue();
         depth++;
         nonEmpty &= ~(1L << depth);
         objects = object ? objects | 1L << depth : objects & ~(1L << depth);

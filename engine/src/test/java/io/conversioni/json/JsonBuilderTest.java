@@ -88,6 +88,15 @@ class JsonBuilderTest {
         assertThrows(IllegalStateException.class, () -> new JsonBuilder().beginArray().endObject());
         assertThrows(IllegalStateException.class, () -> new JsonBuilder().endArray());
         assertThrows(IllegalStateException.class, () -> new JsonBuilder().beginObject().name("a").endObject());
+        final JsonBuilder deep = new JsonBuilder();
+        for (int i = 0; i < JsonBuilder.MAX_DEPTH; i++) {
+            deep.beginArray();
+        }
+        assertThrows(IllegalStateException.class, deep::beginArray);
+        for (int i = 0; i < JsonBuilder.MAX_DEPTH; i++) {
+            deep.endArray();
+        }
+        assertEquals("[".repeat(JsonBuilder.MAX_DEPTH) + "]".repeat(JsonBuilder.MAX_DEPTH), deep.toString());
     }
 
     @Test
