@@ -1,6 +1,6 @@
 package io.conversioni.cli;
 
-import io.conversioni.alert.Alert;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.delivery.DeadLetters;
@@ -82,23 +82,13 @@ final class DeadlettersCommand implements Runnable {
     }
 
     static String json(final java.util.List<DeadLetters.Letter> letters) {
-        final StringBuilder sb = new StringBuilder("{\"consegne_fallite\":[");
-        for (int i = 0; i < letters.size(); i++) {
-            final DeadLetters.Letter l = letters.get(i);
-            sb.append(i == 0 ? "" : ",").append("{\"id\":");
-            Alert.quote(sb, l.id());
-            sb.append(",\"sink\":");
-            Alert.quote(sb, l.sink());
-            sb.append(",\"regola\":");
-            Alert.quote(sb, l.regola());
-            sb.append(",\"titolo\":");
-            Alert.quote(sb, l.titolo());
-            sb.append(",\"tentativi\":").append(l.attempts()).append(",\"morto_il\":\"")
-                .append(Instant.ofEpochMilli(l.diedMillis())).append("\",\"ultimo_errore\":");
-            Alert.quote(sb, l.lastError());
-            sb.append('}');
+        final JsonBuilder out = new JsonBuilder(1024).beginObject().name("consegne_fallite").beginArray();
+        for (DeadLetters.Letter l : letters) {
+            out.beginObject().field("id", l.id()).field("sink", l.sink()).field("regola", l.regola())
+                .field("titolo", l.titolo()).field("tentativi", l.attempts()).instantField("morto_il", l.diedMillis())
+                .field("ultimo_errore", l.lastError()).endObject();
         }
-        return sb.append("]}").toString();
+        return out.endArray().endObject().toString();
     }
 
     @Command(name = "redeliver", mixinStandardHelpOptions = true,

@@ -4,6 +4,7 @@ import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.event.EventSchema;
 import io.conversioni.files.OwnerOnlyFiles;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.OfflineReplay;
 import io.conversioni.schema.SchemaException;
@@ -162,14 +163,12 @@ final class ReplayCommand implements Callable<Integer> {
         });
         switch (format) {
             case "json":
-                out.append("{\"modifiche\":[");
-                for (int i = 0; i < rows.size(); i++) {
-                    final String[] r = rows.get(i);
-                    out.append(i > 0 ? "," : "").append("{\"finestra\":\"").append(r[0]).append("\",\"chiave\":")
-                        .append(jsonString(r[1])).append(",\"campo\":\"").append(r[2]).append("\",\"registrato\":")
-                        .append(r[3]).append(",\"con_nuovo_schema\":").append(r[4]).append('}');
+                final JsonBuilder json = new JsonBuilder(1024).beginObject().name("modifiche").beginArray();
+                for (String[] r : rows) {
+                    json.beginObject().field("finestra", r[0]).field("chiave", r[1]).field("campo", r[2])
+                        .rawField("registrato", r[3]).rawField("con_nuovo_schema", r[4]).endObject();
                 }
-                out.append("]}\n");
+                out.append(json.endArray().endObject().toString()).append('\n');
                 break;
             case "csv":
                 out.append("finestra,chiave,campo,registrato,con_nuovo_schema\n");
@@ -261,9 +260,5 @@ final class ReplayCommand implements Callable<Integer> {
 
     private static String csvField(final String s) {
         return s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
-    }
-
-    private static String jsonString(final String s) {
-        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

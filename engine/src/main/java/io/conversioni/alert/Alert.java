@@ -1,5 +1,6 @@
 package io.conversioni.alert;
 
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.json.JsonTree;
 
 import java.math.BigDecimal;
@@ -30,27 +31,24 @@ public record Alert(String id, String regola, String chiave, long apertoIl, long
 
     /** {@code {"id":..,"regola":..,"chiave":..,"stato":..,"aperto_il":..,"risolto_il":..,"messaggio":..,"valore":..,"soglia":..}} */
     public String toJson() {
-        final StringBuilder sb = new StringBuilder(256);
-        sb.append("{\"id\":");
-        quote(sb, id);
-        sb.append(",\"regola\":");
-        quote(sb, regola);
-        sb.append(",\"chiave\":");
-        quote(sb, chiave);
-        sb.append(",\"stato\":\"").append(stato()).append("\",\"aperto_il\":\"").append(Instant.ofEpochMilli(apertoIl))
-            .append("\",\"risolto_il\":");
+        final JsonBuilder out = new JsonBuilder(256);
+        writeJson(out);
+        return out.toString();
+    }
+
+    /** Writes {@link #toJson()}'s object as the next value of {@code out}. */
+    public void writeJson(final JsonBuilder out) {
+        out.beginObject().field("id", id).field("regola", regola).field("chiave", chiave).field("stato", stato())
+            .instantField("aperto_il", apertoIl);
         if (aperto()) {
-            sb.append("null");
+            out.nullField("risolto_il");
         } else {
-            sb.append('"').append(Instant.ofEpochMilli(risoltoIl)).append('"');
+            out.instantField("risolto_il", risoltoIl);
         }
-        sb.append(",\"messaggio\":");
-        quote(sb, messaggio);
-        sb.append(",\"valore\":");
-        number(sb, valore);
-        sb.append(",\"soglia\":");
-        number(sb, soglia);
-        return sb.append('}').toString();
+        out.field("messaggio", messaggio);
+        number(out.name("valore"), valore);
+        number(out.name("soglia"), soglia);
+        out.endObject();
     }
 
     /** The inverse of {@link #toJson()}; throws {@link IllegalArgumentException} on a record of another shape. */
@@ -76,18 +74,14 @@ public record Alert(String id, String regola, String chiave, long apertoIl, long
         return v instanceof BigDecimal d ? d.doubleValue() : Double.NaN;
     }
 
-    static void number(final StringBuilder sb, final double v) {
+    /** {@code null} for NaN; an integral value without decimals; any other as a plain decimal (no exponent). */
+    static void number(final JsonBuilder out, final double v) {
         if (Double.isNaN(v) || Double.isInfinite(v)) {
-            sb.append("null");
+            out.nullValue();
         } else if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-            sb.append((long) v);
+            out.value((long) v);
         } else {
-            sb.append(BigDecimal.valueOf(v).stripTrailingZeros().toPlainString());
+            out.raw(BigDecimal.valueOf(v).stripTrailingZeros().toPlainString());
         }
-    }
-
-    /** Appends a JSON string literal. */
-    public static void quote(final StringBuilder sb, final String s) {
-        io.conversioni.json.JsonText.quote(sb, s);
     }
 }

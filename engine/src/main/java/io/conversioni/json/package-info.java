@@ -1,5 +1,5 @@
 /**
  * Strict, zero-allocation JSON reading over byte arrays (RFC 8259, UTF-8 checked, exact decimals),
- * and a small allocating tree for configuration and schema files.
+ * a small allocating tree for configuration and schema files, and {@code JsonBuilder}, how JSON is written.
  */
 package io.conversioni.json;

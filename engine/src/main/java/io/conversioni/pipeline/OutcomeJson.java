@@ -8,8 +8,8 @@ import io.conversioni.json.UtcInstant;
  * The JSON object that answers one event: {@code {"esito":"accettato","sequenza":7,"finestra":"..."}},
  * {@code duplicato} with {@code duplicato_di}, {@code rifiutato} with {@code errori}, and so on. A cluster owner
  * sends it back as the verdict of a Kafka record, so that the receiving node answers with exactly the body a
- * single node would; its fields and order are those of the HTTP ingress's answer ({@code HttpOutcomes}, which
- * writes the same object and has not moved onto this class yet).
+ * single node would; the HTTP ingress's answer ({@code HttpOutcomes}) is this object too. It writes straight to
+ * DSL-JSON's {@link JsonWriter} rather than through {@code io.conversioni.json.JsonBuilder}: it runs per event.
  *
  * <p>One instance per writing thread (the respond thread): it keeps a scratch buffer for instants. Allocates
  * nothing per event.

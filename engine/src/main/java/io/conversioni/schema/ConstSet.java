@@ -1,6 +1,7 @@
 package io.conversioni.schema;
 
 import io.conversioni.json.ExactDecimal;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.json.JsonTree;
 
 import java.math.BigDecimal;
@@ -93,42 +94,31 @@ final class ConstSet {
     }
 
     static String render(final Object value) {
-        final StringBuilder sb = new StringBuilder();
-        render(value, sb);
-        return sb.toString();
+        final JsonBuilder out = new JsonBuilder(64);
+        render(value, out);
+        return out.toString();
     }
 
-    private static void render(final Object value, final StringBuilder sb) {
+    private static void render(final Object value, final JsonBuilder out) {
         if (value instanceof String) {
-            io.conversioni.json.JsonText.quote(sb, (String) value);
+            out.value((String) value);
         } else if (value instanceof BigDecimal) {
-            sb.append(((BigDecimal) value).toPlainString());
+            out.raw(((BigDecimal) value).toPlainString());
         } else if (value instanceof Map) {
-            sb.append('{');
-            boolean first = true;
+            out.beginObject();
             for (Map.Entry<?, ?> e : ((Map<?, ?>) value).entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                render(e.getKey(), sb);
-                sb.append(':');
-                render(e.getValue(), sb);
+                out.name(String.valueOf(e.getKey()));
+                render(e.getValue(), out);
             }
-            sb.append('}');
+            out.endObject();
         } else if (value instanceof List) {
-            sb.append('[');
-            boolean first = true;
+            out.beginArray();
             for (Object o : (List<?>) value) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                render(o, sb);
+                render(o, out);
             }
-            sb.append(']');
+            out.endArray();
         } else {
-            sb.append(value);
+            out.raw(String.valueOf(value));
         }
     }
 }

@@ -1,8 +1,7 @@
 package io.conversioni.window;
 
 import io.conversioni.config.EngineConfig;
-import io.conversioni.json.JsonText;
-import io.conversioni.json.UtcInstant;
+import io.conversioni.json.JsonBuilder;
 
 import java.util.List;
 
@@ -61,8 +60,8 @@ public final class MetricheQuery {
         final CostTable costs = config.costs();
         final long windowLength = store.config().windowLengthMs();
         final CampaignNames campaigns = store.campaigns();
-        final StringBuilder windows = new StringBuilder(4096);
-        final long[] total = new long[5];
+        final JsonBuilder windows = new JsonBuilder(4096).beginArray();
+        final long[] total = new long[6];
         final boolean[] spendShown = new boolean[1];
         store.forEachWindow(fromMillis, toMillis, snapshots.get(), w -> {
             final WindowCellFlyweight t = w.total();
@@ -74,23 +73,19 @@ public final class MetricheQuery {
             total[2] += t.rejectedCount();
             total[3] += t.lateCount();
             total[4] += t.valueSumCents();
-            if (windows.length() > 0) {
-                windows.append(',');
-            }
-            UtcInstant.append(windows.append("{\"inizio\":\""), w.windowStartMillis());
-            UtcInstant.append(windows.append("\",\"fine\":\""), w.windowEndMillis())
-                .append("\",\"chiusa\":").append(w.closed()).append(",\"revisione\":").append(w.revision())
-                .append(",\"rifiutati\":").append(t.rejectedCount()).append(",\"totale\":");
+            total[5]++;
+            windows.beginObject().instantField("inizio", w.windowStartMillis()).instantField("fine", w.windowEndMillis())
+                .field("chiusa", w.closed()).field("revisione", w.revision()).field("rifiutati", t.rejectedCount())
+                .name("totale");
             final long day = Math.floorDiv(w.windowStartMillis(), 86_400_000L);
             final long daySpend = costs.totalSpendCents(day);
             group(windows, null, t, WindowMetrics.cpaCents(daySpend, windowLength, t.numeratorCount()));
-            windows.append(",\"gruppi\":[");
-            boolean first = true;
+            windows.name("gruppi").beginArray();
             switch (per) {
                 case "evento":
                     spendShown[0] |= daySpend != CostTable.UNKNOWN;
                     for (int i = 0; i < eventi.size(); i++) {
-                        first = groupIfUsed(windows, first, eventi.get(i), w.evento(i), WindowMetrics.NONE);
+                        groupIfUsed(windows, eventi.get(i), w.evento(i), WindowMetrics.NONE);
                     }
                     break;
                 case "campagna":
@@ -98,7 +93,7 @@ public final class MetricheQuery {
                         final String name = campaigns.name(id);
                         final WindowCellFlyweight cell = w.campagna(id);
                         spendShown[0] |= used(cell) && costs.spendCents(name, day) != CostTable.UNKNOWN;
-                        first = groupIfUsed(windows, first, name, cell,
+                        groupIfUsed(windows, name, cell,
                             costs.cpaCents(name, w.windowStartMillis(), windowLength, cell.numeratorCount()));
                     }
                     break;
@@ -107,105 +102,77 @@ public final class MetricheQuery {
                         final String name = canali.get(i);
                         final WindowCellFlyweight cell = w.canale(i);
                         spendShown[0] |= used(cell) && costs.canaleSpendCents(name, day) != CostTable.UNKNOWN;
-                        first = groupIfUsed(windows, first, name, cell,
+                        groupIfUsed(windows, name, cell,
                             costs.canaleCpaCents(name, w.windowStartMillis(), windowLength, cell.numeratorCount()));
                     }
             }
-            windows.append("]}");
+            windows.endArray().endObject();
         });
-        final StringBuilder out = new StringBuilder(windows.length() + 256);
-        UtcInstant.append(out.append("{\"da\":\""), fromMillis);
-        UtcInstant.append(out.append("\",\"a\":\""), toMillis).append("\",\"per\":\"").append(per)
-            .append("\",\"durata_finestra_ms\":").append(windowLength)
-            .append(",\"totale\":{\"accettati\":").append(total[0]).append(",\"duplicati\":").append(total[1])
-            .append(",\"rifiutati\":").append(total[2]).append(",\"in_ritardo\":").append(total[3])
-            .append(",\"valore_totale\":");
-        money(out, total[4]);
-        out.append("},\"finestre\":[").append(windows).append(']');
-        costi(out, costs, per, windows.length() == 0 || spendShown[0]);
+        windows.endArray();
+        final JsonBuilder out = new JsonBuilder(windows.size() + 512).beginObject().instantField("da", fromMillis)
+            .instantField("a", toMillis).field("per", per).field("durata_finestra_ms", windowLength)
+            .name("totale").beginObject().field("accettati", total[0]).field("duplicati", total[1])
+            .field("rifiutati", total[2]).field("in_ritardo", total[3]).moneyField("valore_totale", total[4]).endObject()
+            .name("finestre").raw(windows);
+        costi(out, costs, per, total[5] == 0 || spendShown[0]);
         if (motoreJson != null) {
-            out.append(",\"motore\":").append(motoreJson);
+            out.rawField("motore", motoreJson);
         }
-        out.append('}');
-        return out.toString();
+        return out.endObject().toString();
     }
 
     /**
      * {@code "costi":{"caricati":bool,"nota":text|null}}: the note says why CPA is empty and how to fill it, when
      * no cost is loaded or none of the shown windows has a known spend for the chosen grouping.
      */
-    private static void costi(final StringBuilder out, final CostTable costs, final String per,
+    private static void costi(final JsonBuilder out, final CostTable costs, final String per,
                               final boolean spendShown) {
-        out.append(",\"costi\":{\"caricati\":").append(costs.rowCount() > 0).append(",\"nota\":");
+        out.name("costi").beginObject().field("caricati", costs.rowCount() > 0);
         if (costs.rowCount() == 0) {
-            out.append(JsonText.quote(NO_COSTS));
+            out.field("nota", NO_COSTS);
         } else if (!spendShown) {
-            out.append(JsonText.quote(switch (per) {
+            out.field("nota", switch (per) {
                 case "evento" -> NO_SPEND_ON_THESE_DAYS;
                 case "campagna" -> NO_SPEND_FOR_CAMPAIGNS;
                 default -> NO_SPEND_FOR_CANALI;
-            }));
+            });
         } else {
-            out.append("null");
+            out.nullField("nota");
         }
-        out.append('}');
+        out.endObject();
     }
 
     private static boolean used(final WindowCellFlyweight cell) {
         return cell.uniqueCount() + cell.duplicateCount() > 0;
     }
 
-    private static boolean groupIfUsed(final StringBuilder sb, final boolean first, final String key,
-                                       final WindowCellFlyweight cell, final long cpaCents) {
-        if (!used(cell)) {
-            return first;
+    private static void groupIfUsed(final JsonBuilder out, final String key, final WindowCellFlyweight cell,
+                                    final long cpaCents) {
+        if (used(cell)) {
+            group(out, key, cell, cpaCents);
         }
-        if (!first) {
-            sb.append(',');
-        }
-        group(sb, key, cell, cpaCents);
-        return false;
     }
 
-    private static void group(final StringBuilder sb, final String key, final WindowCellFlyweight c, final long cpaCents) {
-        sb.append('{');
+    private static void group(final JsonBuilder out, final String key, final WindowCellFlyweight c, final long cpaCents) {
+        out.beginObject();
         if (key != null) {
-            sb.append("\"chiave\":").append(JsonText.quote(key)).append(',');
+            out.field("chiave", key);
         }
-        sb.append("\"accettati\":").append(c.uniqueCount()).append(",\"duplicati\":").append(c.duplicateCount())
-            .append(",\"in_ritardo\":").append(c.lateCount()).append(",\"conversioni\":").append(c.numeratorCount())
-            .append(",\"valore_totale\":");
-        money(sb, c.valueSumCents());
-        sb.append(",\"valore_medio\":");
+        out.field("accettati", c.uniqueCount()).field("duplicati", c.duplicateCount()).field("in_ritardo", c.lateCount())
+            .field("conversioni", c.numeratorCount()).moneyField("valore_totale", c.valueSumCents());
         final long average = WindowMetrics.averageValueCents(c.valueSumCents(), c.uniqueCount());
-        if (average == WindowMetrics.NONE) {
-            sb.append("null");
-        } else {
-            money(sb, average);
-        }
-        sb.append(",\"tasso_conversione\":");
+        moneyOrNull(out.name("valore_medio"), average);
         final double rate = WindowMetrics.conversionRate(c.numeratorCount(), c.denominatorCount());
-        sb.append(Double.isNaN(rate) ? "null" : Double.toString(Math.round(rate * 1e6) / 1e6));
-        sb.append(",\"cpa\":");
-        if (cpaCents == WindowMetrics.NONE) {
-            sb.append("null");
-        } else {
-            money(sb, cpaCents);
-        }
-        sb.append('}');
+        out.name("tasso_conversione").value(Double.isNaN(rate) ? rate : Math.round(rate * 1e6) / 1e6);
+        moneyOrNull(out.name("cpa"), cpaCents);
+        out.endObject();
     }
 
-    /** Exact cents as a JSON number with two decimals. */
-    static void money(final StringBuilder sb, final long cents) {
-        if (cents < 0) {
-            sb.append('-');
+    private static void moneyOrNull(final JsonBuilder out, final long cents) {
+        if (cents == WindowMetrics.NONE) {
+            out.nullValue();
+        } else {
+            out.money(cents);
         }
-        final long a = Math.abs(cents);
-        sb.append(a / 100).append('.');
-        final long c = a % 100;
-        if (c < 10) {
-            sb.append('0');
-        }
-        sb.append(c);
     }
 }

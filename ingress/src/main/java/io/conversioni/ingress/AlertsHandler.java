@@ -3,6 +3,7 @@ package io.conversioni.ingress;
 import io.conversioni.alert.Alert;
 import io.conversioni.alert.AlertService;
 import io.conversioni.ingress.auth.Scopes;
+import io.conversioni.json.JsonBuilder;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 
@@ -40,13 +41,10 @@ public final class AlertsHandler implements HttpHandler {
     }
 
     static String render(final List<Alert> alerts) {
-        final StringBuilder sb = new StringBuilder(64 + alerts.size() * 256).append("{\"allarmi\":[");
-        for (int i = 0; i < alerts.size(); i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(alerts.get(i).toJson());
+        final JsonBuilder out = new JsonBuilder(64 + alerts.size() * 256).beginObject().name("allarmi").beginArray();
+        for (Alert alert : alerts) {
+            alert.writeJson(out);
         }
-        return sb.append("]}").toString();
+        return out.endArray().endObject().toString();
     }
 }

@@ -2,10 +2,10 @@ package io.conversioni.ingress;
 
 import com.dslplatform.json.DslJson;
 import com.dslplatform.json.JsonWriter;
-import com.dslplatform.json.NumberConverter;
-import io.conversioni.json.UtcInstant;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.pipeline.EventView;
 import io.conversioni.pipeline.Outcome;
+import io.conversioni.pipeline.OutcomeJson;
 import io.conversioni.pipeline.OutcomeListener;
 import io.undertow.server.HttpServerExchange;
 
@@ -13,15 +13,15 @@ import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Turns each event's outcome into its HTTP answer. Runs on the engine's respond thread (one thread, so
- * its DSL-JSON writer is reused); writes the answer's bytes there, then hands the send to the
- * exchange's own IO thread. One shared instance for single events ({@code attachment} is the exchange)
+ * Turns each event's outcome into its HTTP answer, the object {@link OutcomeJson} writes. Runs on the engine's
+ * respond thread (one thread, so its DSL-JSON writer is reused); writes the answer's bytes there, then hands
+ * the send to the exchange's own IO thread. One shared instance for single events ({@code attachment} is the exchange)
  * and batches ({@code attachment} is a {@link BatchItem}).
  */
 final class HttpOutcomes implements OutcomeListener {
     private final JsonWriter json = new DslJson<>().newWriter(4096);
-    /** Respond thread only: where instants are formatted before they are copied into {@link #json}. */
-    private final byte[] instant = new byte[UtcInstant.MAX_LENGTH];
+    /** Respond thread only, as {@link #json}. */
+    private final OutcomeJson answer = new OutcomeJson();
     private final long retryAfterSeconds;
 
     HttpOutcomes(final long retryAfterSeconds) {
@@ -31,9 +31,9 @@ final class HttpOutcomes implements OutcomeListener {
     @Override
     public void onOutcome(final EventView event, final Object attachment) {
         json.reset();
-        writeResult(json, event);
+        answer.write(json, event);
         final byte[] bytes = Arrays.copyOf(json.getByteBuffer(), json.size());
-        final int status = statusOf(event);
+        final int status = OutcomeJson.httpStatus(event);
         if (attachment instanceof HttpServerExchange) {
             final HttpServerExchange exchange = (HttpServerExchange) attachment;
             exchange.getIoThread().execute(() -> {
@@ -45,68 +45,6 @@ final class HttpOutcomes implements OutcomeListener {
         } else if (attachment instanceof BatchItem) {
             ((BatchItem) attachment).complete(bytes, status, event.durable() && event.outcome() == Outcome.DUPLICATE);
         }
-    }
-
-    /** The HTTP status for an outcome; 503 when the journal could not make it durable. */
-    static int statusOf(final EventView event) {
-        return event.durable() ? Outcome.httpStatus(event.outcome()) : 503;
-    }
-
-    /** One event's answer object (the same shape alone and inside a batch). Respond thread; no allocation. */
-    void writeResult(final JsonWriter out, final EventView e) {
-        final int outcome = e.durable() ? e.outcome() : Outcome.JOURNAL_FAILED;
-        out.writeAscii("{\"esito\":\"");
-        out.writeAscii(Outcome.esito(outcome));
-        out.writeAscii("\"");
-        if (outcome != Outcome.JOURNAL_FAILED) {
-            out.writeAscii(",\"sequenza\":");
-            NumberConverter.serialize(e.sequence(), out);
-        }
-        switch (outcome) {
-            case Outcome.ACCEPTED:
-                instantField(out, "finestra", e.windowStartMillis());
-                if (e.late()) {
-                    out.writeAscii(",\"finestra_chiusa\":true");
-                }
-                break;
-            case Outcome.DUPLICATE:
-                out.writeAscii(",\"duplicato_di\":");
-                NumberConverter.serialize(e.duplicateOfSequence(), out);
-                instantField(out, "ricevuto_il", e.duplicateOfReceiveMillis());
-                instantField(out, "finestra", e.windowStartMillis());
-                break;
-            case Outcome.REJECTED:
-                out.writeAscii(",\"errori\":");
-                e.violations().writeJson(out);
-                break;
-            case Outcome.FUTURE:
-                out.writeAscii(",\"errori\":[{\"campo\":\"/timestamp\",\"codice\":\"nel_futuro\",\"messaggio\":"
-                    + "\"the event is dated further in the future than windows.future_tolerance allows; check the "
-                    + "sender's clock (NTP)\"}]");
-                break;
-            case Outcome.TOO_LATE:
-                out.writeAscii(",\"errori\":[{\"campo\":\"/timestamp\",\"codice\":\"troppo_vecchio\",\"messaggio\":"
-                    + "\"the event is older than the windows kept (windows.horizon): it is journaled but counted in no "
-                    + "window; it is not quarantined, so requeue does not offer it; do not retry it, reconcile it offline "
-                    + "if needed\"}]");
-                break;
-            case Outcome.JOURNAL_FAILED:
-                out.writeAscii(",\"messaggio\":\"the journal could not store the event durably; retry later (a retry of "
-                    + "an event that did arrive is answered as a duplicate)\"");
-                break;
-            default:
-                out.writeAscii(",\"messaggio\":\"the event could not be processed; retry later\"");
-        }
-        out.writeByte(JsonWriter.OBJECT_END);
-    }
-
-    /** {@code ,"name":"2026-11-28T15:25:00Z"}, as {@code Instant.toString()} writes it, without allocating. */
-    private void instantField(final JsonWriter out, final String name, final long epochMillis) {
-        out.writeAscii(",\"");
-        out.writeAscii(name);
-        out.writeAscii("\":\"");
-        out.writeAscii(instant, UtcInstant.format(instant, 0, epochMillis));
-        out.writeByte(JsonWriter.QUOTE);
     }
 
     /** One event of a batch: where its result goes. */
@@ -162,7 +100,7 @@ final class HttpOutcomes implements OutcomeListener {
         }
 
         private void send() {
-            int length = 64;
+            int length = 0;
             final int[] counts = new int[6];
             int duplicati = 0;
             for (int i = 0; i < results.length; i++) {
@@ -172,27 +110,17 @@ final class HttpOutcomes implements OutcomeListener {
                     duplicati++;
                 }
             }
-            final StringBuilder head = new StringBuilder(112).append("{\"eventi\":").append(results.length)
-                .append(",\"accettati\":").append(counts[0] - duplicati).append(",\"duplicati\":").append(duplicati)
-                .append(",\"rifiutati\":").append(counts[1])
-                .append(",\"non_disponibili\":").append(counts[2]).append(",\"risultati\":[");
-            final byte[] headBytes = head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            final byte[] body = new byte[headBytes.length + length];
-            System.arraycopy(headBytes, 0, body, 0, headBytes.length);
-            int p = headBytes.length;
-            for (int i = 0; i < results.length; i++) {
-                if (i > 0) {
-                    body[p++] = ',';
-                }
-                System.arraycopy(results[i], 0, body, p, results[i].length);
-                p += results[i].length;
+            final JsonBuilder body = new JsonBuilder(128 + length).beginObject().field("eventi", results.length)
+                .field("accettati", counts[0] - duplicati).field("duplicati", duplicati).field("rifiutati", counts[1])
+                .field("non_disponibili", counts[2]).name("risultati").beginArray();
+            for (byte[] result : results) {
+                body.raw(result, result.length);
             }
-            body[p++] = ']';
-            body[p++] = '}';
+            body.endArray().endObject();
             if (counts[2] > 0) {
                 exchange.getResponseHeaders().put(Responses.RETRY_AFTER, retryAfterSeconds);
             }
-            Responses.send(exchange, 200, Arrays.copyOf(body, p));
+            Responses.send(exchange, 200, body.toBytes());
         }
 
         private static int bucket(final int status) {

@@ -1,6 +1,7 @@
 package io.conversioni.ingress;
 
 import io.conversioni.ingress.auth.Scopes;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.pipeline.OutcomeListener;
 import io.undertow.server.HttpHandler;
@@ -10,7 +11,6 @@ import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -181,13 +181,14 @@ final class IngestHandler implements HttpHandler {
 
     private static final Runnable NO_OP = () -> { };
 
-    private static final byte[] RING_FULL_RESULT = ("{\"esito\":\"non_disponibile\",\"messaggio\":\"the engine was at "
-        + "capacity; send this event again\"}").getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] RING_FULL_RESULT = new JsonBuilder(96).beginObject().field("esito", "non_disponibile")
+        .field("messaggio", "the engine was at capacity; send this event again").endObject().toBytes();
 
     private static byte[] tooLargeResult(final int maxEventBytes) {
-        return ("{\"esito\":\"rifiutato\",\"errori\":[{\"campo\":\"\",\"codice\":\"too_large\",\"messaggio\":\"the event is "
-            + "larger than the limit of " + maxEventBytes + " bytes (pipeline.max_body_size); it was not stored\"}]}")
-            .getBytes(StandardCharsets.US_ASCII);
+        return new JsonBuilder(192).beginObject().field("esito", "rifiutato").name("errori").beginArray().beginObject()
+            .field("campo", "").field("codice", "too_large").field("messaggio", "the event is larger than the limit of "
+                + maxEventBytes + " bytes (pipeline.max_body_size); it was not stored").endObject().endArray().endObject()
+            .toBytes();
     }
 
     private void onError(final HttpServerExchange exchange, final IOException error, final long max) {

@@ -4,6 +4,7 @@ import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.ingress.dashboard.DashboardHandler;
 import io.conversioni.ingress.metrics.HttpRequestMetrics;
 import io.conversioni.ingress.metrics.EngineSampler;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.json.Rfc3339;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.window.MetricheQuery;
@@ -131,13 +132,13 @@ public final class IngressServer {
             .get(DashboardHandler.PREFIX + "{file}", dashboard)
             .get("/metrics", settings.metricsPublic ? offIoThread(this::metrics)
                 : guard.requiring(Scopes.METRICHE_LEGGI, offIoThread(this::metrics)))
-            .get("/health/live", ex -> Responses.send(ex, 200, "{\"stato\":\"vivo\"}"))
+            .get("/health/live", ex -> Responses.send(ex, 200, stato("vivo")))
             .get("/health/ready", ex -> {
                 if (engine.isReady() && !draining) {
-                    Responses.send(ex, 200, "{\"stato\":\"pronto\"}");
+                    Responses.send(ex, 200, stato("pronto"));
                 } else {
                     ex.getResponseHeaders().put(Responses.RETRY_AFTER, settings.retryAfterSeconds);
-                    Responses.send(ex, 503, "{\"stato\":\"" + (draining ? "in_chiusura" : "in_recupero") + "\"}");
+                    Responses.send(ex, 503, stato(draining ? "in_chiusura" : "in_recupero"));
                 }
             });
         extraRoutes.forEach(r -> r.register(routes, (scope, handler) -> guard.requiring(scope, offIoThread(handler))));
@@ -286,6 +287,11 @@ public final class IngressServer {
             Responses.error(exchange, 400, "parametro", "da and a must be ISO instants such as 2024-05-20T14:00:00Z");
             return null;
         }
+    }
+
+    /** {@code {"stato":value}}, the health answers. */
+    private static byte[] stato(final String value) {
+        return new JsonBuilder(32).beginObject().field("stato", value).endObject().toBytes();
     }
 
     private static String first(final Map<String, Deque<String>> q, final String name, final String fallback) {

@@ -3,6 +3,7 @@ package io.conversioni.ingress;
 import io.conversioni.ingress.auth.Scopes;
 import io.conversioni.jobs.JobScheduler;
 import io.conversioni.jobs.JobsJson;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.operations.JobsRuntime;
 import io.undertow.server.HttpServerExchange;
 
@@ -39,7 +40,8 @@ public final class JobsHandler {
             Responses.error(exchange, 503, "job_non_avviato", "job '" + name + "' could not start now (the engine is "
                 + "not running or its ring is full); try again");
         } else {
-            Responses.send(exchange, 202, "{\"esito\":\"avviato\",\"nome\":" + Responses.quote(name) + "}");
+            Responses.send(exchange, 202, new JsonBuilder(64).beginObject().field("esito", "avviato").field("nome", name)
+                .endObject().toBytes());
         }
     }
 }

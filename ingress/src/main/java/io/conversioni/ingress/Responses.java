@@ -1,5 +1,6 @@
 package io.conversioni.ingress;
 
+import io.conversioni.json.JsonBuilder;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
@@ -17,7 +18,8 @@ final class Responses {
 
     /** Sends {@code {"esito":"errore","codice":code,"messaggio":message}} with {@code status}. */
     static void error(final HttpServerExchange exchange, final int status, final String code, final String message) {
-        send(exchange, status, "{\"esito\":\"errore\",\"codice\":" + quote(code) + ",\"messaggio\":" + quote(message) + "}");
+        send(exchange, status, new JsonBuilder(128 + message.length()).beginObject().field("esito", "errore")
+            .field("codice", code).field("messaggio", message).endObject().toBytes());
     }
 
     static void send(final HttpServerExchange exchange, final int status, final String json) {
@@ -29,10 +31,5 @@ final class Responses {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, JSON);
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         exchange.getResponseSender().send(ByteBuffer.wrap(json));
-    }
-
-    /** A JSON string literal. */
-    static String quote(final String s) {
-        return io.conversioni.json.JsonText.quote(s);
     }
 }

@@ -1,7 +1,7 @@
 package io.conversioni.delivery;
 
-import io.conversioni.alert.Alert;
 import io.conversioni.journal.TextRecordQueue;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.json.JsonTree;
 
 import java.nio.file.Path;
@@ -46,14 +46,13 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     synchronized void add(final DeliveryItem item, final long atMillis) {
-        final String json = item.toJson();
-        queue.append("{\"morto_il\":\"" + Instant.ofEpochMilli(atMillis) + "\",\"consegna\":" + json + "}");
+        queue.append(new JsonBuilder(1024).beginObject().instantField("morto_il", atMillis).rawField("consegna", item.toJson())
+            .endObject().toString());
     }
 
     synchronized void markRedelivered(final String id, final long atMillis) {
-        final StringBuilder sb = new StringBuilder("{\"riconsegnata\":");
-        Alert.quote(sb, id);
-        queue.append(sb.append(",\"il\":\"").append(Instant.ofEpochMilli(atMillis)).append("\"}"));
+        queue.append(new JsonBuilder(128).beginObject().field("riconsegnata", id).instantField("il", atMillis).endObject()
+            .toString());
     }
 
     /** Dead letters not redelivered since, oldest first. */

@@ -1,6 +1,7 @@
 package io.conversioni.delivery;
 
 import io.conversioni.alert.Alert;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.json.JsonTree;
 
 import java.math.BigDecimal;
@@ -67,24 +68,10 @@ final class DeliveryItem {
     }
 
     String toJson() {
-        final StringBuilder sb = new StringBuilder(512).append("{\"id\":");
-        Alert.quote(sb, id);
-        sb.append(",\"sink\":");
-        Alert.quote(sb, sink);
-        sb.append(",\"regola\":");
-        Alert.quote(sb, regola);
-        sb.append(",\"titolo\":");
-        Alert.quote(sb, titolo);
-        sb.append(",\"testo\":");
-        Alert.quote(sb, testo);
-        sb.append(",\"creato_il\":\"").append(Instant.ofEpochMilli(createdMillis)).append('"');
-        sb.append(",\"tentativi\":").append(attempts);
-        sb.append(",\"prossimo_tentativo\":\"").append(Instant.ofEpochMilli(nextAttemptMillis)).append('"');
-        sb.append(",\"ultimo_errore\":");
-        Alert.quote(sb, lastError);
-        sb.append(",\"corpo\":");
-        Alert.quote(sb, json);
-        return sb.append('}').toString();
+        return new JsonBuilder(512).beginObject().field("id", id).field("sink", sink).field("regola", regola)
+            .field("titolo", titolo).field("testo", testo).instantField("creato_il", createdMillis)
+            .field("tentativi", attempts).instantField("prossimo_tentativo", nextAttemptMillis)
+            .field("ultimo_errore", lastError).field("corpo", json).endObject().toString();
     }
 
     static DeliveryItem fromJson(final Map<?, ?> m) {

@@ -1,6 +1,6 @@
 package io.conversioni.delivery;
 
-import io.conversioni.alert.Alert;
+import io.conversioni.json.JsonBuilder;
 
 import java.io.IOException;
 import java.net.URI;
@@ -59,9 +59,7 @@ final class HttpSink implements Sink {
         if (!slack) {
             return item.json;
         }
-        final StringBuilder sb = new StringBuilder("{\"text\":");
-        Alert.quote(sb, item.titolo + "\n" + item.testo);
-        return sb.append('}').toString();
+        return new JsonBuilder().beginObject().field("text", item.titolo + "\n" + item.testo).endObject().toString();
     }
 
     @Override

@@ -1,8 +1,7 @@
 package io.conversioni.jobs;
 
-import io.conversioni.reconcile.ReconciliationFormat;
+import io.conversioni.json.JsonBuilder;
 
-import java.time.Instant;
 import java.util.List;
 
 /**
@@ -15,22 +14,23 @@ public final class JobsJson {
     }
 
     public static String render(final List<JobStatus> jobs) {
-        final StringBuilder sb = new StringBuilder(512).append("{\"jobs\":[");
-        for (int i = 0; i < jobs.size(); i++) {
-            final JobStatus j = jobs.get(i);
-            sb.append(i > 0 ? "," : "").append("{\"nome\":").append(ReconciliationFormat.quote(j.nome()))
-                .append(",\"intervallo\":").append(j.intervalMillis() > 0 ? "\"" + duration(j.intervalMillis()) + "\"" : "null")
-                .append(",\"ultima_esecuzione\":").append(instant(j.lastRunMillis()))
-                .append(",\"prossima_esecuzione\":").append(instant(j.nextRunMillis()))
-                .append(",\"esito\":").append(ReconciliationFormat.quote(j.esito()))
-                .append(",\"ultimo_errore\":").append(j.lastError() == null ? "null" : ReconciliationFormat.quote(j.lastError()))
-                .append('}');
+        final JsonBuilder out = new JsonBuilder(512).beginObject().name("jobs").beginArray();
+        for (JobStatus j : jobs) {
+            out.beginObject().field("nome", j.nome())
+                .field("intervallo", j.intervalMillis() > 0 ? duration(j.intervalMillis()) : null);
+            instant(out.name("ultima_esecuzione"), j.lastRunMillis());
+            instant(out.name("prossima_esecuzione"), j.nextRunMillis());
+            out.field("esito", j.esito()).field("ultimo_errore", j.lastError()).endObject();
         }
-        return sb.append("]}").toString();
+        return out.endArray().endObject().toString();
     }
 
-    private static String instant(final long millis) {
-        return millis < 0 ? "null" : "\"" + Instant.ofEpochMilli(millis) + "\"";
+    private static void instant(final JsonBuilder out, final long millis) {
+        if (millis < 0) {
+            out.nullValue();
+        } else {
+            out.instant(millis);
+        }
     }
 
     static String duration(final long millis) {

@@ -1,5 +1,7 @@
 package io.conversioni.reconcile;
 
+import io.conversioni.json.JsonBuilder;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -19,45 +21,46 @@ public final class ReconciliationFormat {
     }
 
     public static String json(final ReconciliationResult r) {
-        final StringBuilder sb = new StringBuilder(1024);
-        sb.append("{\"da\":\"").append(Instant.ofEpochMilli(r.fromMillis())).append("\",\"a\":\"")
-            .append(Instant.ofEpochMilli(r.toMillis())).append("\",\"fonte\":").append(quote(r.fonte()))
-            .append(",\"esito\":\"").append(r.esito()).append("\",\"finestre_confrontate\":").append(r.windowsCompared())
-            .append(",\"finestre_aperte\":").append(r.openWindows()).append(",\"coppie_concordi\":")
-            .append(r.matched().size()).append(",\"eventi_motore\":").append(r.engineEvents()).append(",\"eventi_crm\":")
-            .append(r.crmEvents()).append(",\"crm_non_confrontati\":").append(r.crmOutside()).append(",\"discordanze\":[");
-        for (int i = 0; i < r.mismatches().size(); i++) {
-            final Mismatch m = r.mismatches().get(i);
-            sb.append(i > 0 ? "," : "").append("{\"finestra\":\"").append(m.key().finestra()).append("\",\"evento\":")
-                .append(quote(m.key().evento())).append(",\"canale\":").append(quote(m.key().canale()))
-                .append(",\"motore\":");
-            tally(sb, m.motore());
-            sb.append(",\"crm\":");
-            tally(sb, m.crm());
-            sb.append(",\"mancanti\":[");
-            for (int j = 0; j < m.mancanti().size(); j++) {
-                final Mismatch.Missing missing = m.mancanti().get(j);
-                event(sb.append(j > 0 ? "," : ""), missing.event());
-                sb.setLength(sb.length() - 1);
-                sb.append(",\"esito_motore\":").append(missing.esitoMotore() == null ? "null" : quote(missing.esitoMotore()))
-                    .append('}');
+        final JsonBuilder out = new JsonBuilder(1024).beginObject();
+        fields(out, r);
+        return out.endObject().toString();
+    }
+
+    /** The run log's record: {@link #json(ReconciliationResult)} with a first field {@code "eseguita"}, the run's instant. */
+    public static String json(final long ranAtMillis, final ReconciliationResult r) {
+        final JsonBuilder out = new JsonBuilder(1024).beginObject().instantField("eseguita", ranAtMillis);
+        fields(out, r);
+        return out.endObject().toString();
+    }
+
+    private static void fields(final JsonBuilder out, final ReconciliationResult r) {
+        out.instantField("da", r.fromMillis()).instantField("a", r.toMillis()).field("fonte", r.fonte())
+            .field("esito", r.esito()).field("finestre_confrontate", r.windowsCompared())
+            .field("finestre_aperte", r.openWindows()).field("coppie_concordi", r.matched().size())
+            .field("eventi_motore", r.engineEvents()).field("eventi_crm", r.crmEvents())
+            .field("crm_non_confrontati", r.crmOutside()).name("discordanze").beginArray();
+        for (Mismatch m : r.mismatches()) {
+            out.beginObject().field("finestra", m.key().finestra()).field("evento", m.key().evento())
+                .field("canale", m.key().canale());
+            tally(out.name("motore"), m.motore());
+            tally(out.name("crm"), m.crm());
+            out.name("mancanti").beginArray();
+            for (Mismatch.Missing missing : m.mancanti()) {
+                event(out.beginObject(), missing.event()).field("esito_motore", missing.esitoMotore()).endObject();
             }
-            sb.append("],\"in_piu\":[");
-            for (int j = 0; j < m.inPiu().size(); j++) {
-                event(sb.append(j > 0 ? "," : ""), m.inPiu().get(j));
+            out.endArray().name("in_piu").beginArray();
+            for (LedgerEvent e : m.inPiu()) {
+                event(out.beginObject(), e).endObject();
             }
-            sb.append("],\"valore_diverso\":[");
-            for (int j = 0; j < m.valoreDiverso().size(); j++) {
-                final Mismatch.ValueDifference d = m.valoreDiverso().get(j);
-                event(sb.append(j > 0 ? "," : ""), d.crm());
-                sb.setLength(sb.length() - 1);
-                sb.append(",\"valore_motore\":").append(money(d.motore().valoreCents())).append(",\"valore_crm\":")
-                    .append(money(d.crm().valoreCents())).append(",\"origine_motore\":").append(quote(d.motore().origine()))
-                    .append('}');
+            out.endArray().name("valore_diverso").beginArray();
+            for (Mismatch.ValueDifference d : m.valoreDiverso()) {
+                event(out.beginObject(), d.crm()).moneyField("valore_motore", d.motore().valoreCents())
+                    .moneyField("valore_crm", d.crm().valoreCents()).field("origine_motore", d.motore().origine())
+                    .endObject();
             }
-            sb.append("]}");
+            out.endArray().endObject();
         }
-        return sb.append("]}").toString();
+        out.endArray();
     }
 
     public static String table(final ReconciliationResult r) {
@@ -97,27 +100,22 @@ public final class ReconciliationFormat {
             .append("  [").append(e.origine()).append("] ").append(note).append('\n');
     }
 
-    private static void tally(final StringBuilder sb, final Tally t) {
-        sb.append("{\"conteggio\":").append(t.count()).append(",\"valore_totale\":").append(money(t.valueCents()))
-            .append(",\"checksum\":\"").append(EventFingerprint.hex(t.checksum())).append("\"}");
+    private static void tally(final JsonBuilder out, final Tally t) {
+        out.beginObject().field("conteggio", t.count()).moneyField("valore_totale", t.valueCents())
+            .field("checksum", EventFingerprint.hex(t.checksum())).endObject();
     }
 
-    private static StringBuilder event(final StringBuilder sb, final LedgerEvent e) {
-        return sb.append("{\"id_cliente\":").append(quote(e.idCliente())).append(",\"evento\":").append(quote(e.evento()))
-            .append(",\"canale\":").append(quote(e.canale())).append(",\"timestamp\":\"").append(e.timestamp())
-            .append("\",\"valore\":").append(money(e.valoreCents())).append(",\"origine\":").append(quote(e.origine()))
-            .append('}');
+    /** An event's fields, inside an object the caller opened. */
+    private static JsonBuilder event(final JsonBuilder out, final LedgerEvent e) {
+        return out.field("id_cliente", e.idCliente()).field("evento", e.evento()).field("canale", e.canale())
+            .instantField("timestamp", e.timestampMillis()).moneyField("valore", e.valoreCents())
+            .field("origine", e.origine());
     }
 
     /** Exact cents with two decimals. */
     public static String money(final long cents) {
         final long a = Math.abs(cents);
         return (cents < 0 ? "-" : "") + a / 100 + "." + (a % 100 < 10 ? "0" : "") + a % 100;
-    }
-
-    /** A JSON string literal. */
-    public static String quote(final String s) {
-        return io.conversioni.json.JsonText.quote(s);
     }
 
     /** The mismatches' keys, for logs. */

@@ -27,8 +27,7 @@ public final class ReconciliationLog {
 
     public void append(final long ranAtMillis, final ReconciliationResult result) throws IOException {
         OwnerOnlyFiles.createDirectories(dir);
-        final String json = ReconciliationFormat.json(result);
-        final String line = "{\"eseguita\":\"" + Instant.ofEpochMilli(ranAtMillis) + "\"," + json.substring(1) + "\n";
+        final String line = ReconciliationFormat.json(ranAtMillis, result) + "\n";
         OwnerOnlyFiles.write(file(LocalDate.ofInstant(Instant.ofEpochMilli(ranAtMillis), ZoneOffset.UTC)),
             line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }

@@ -3,6 +3,7 @@ package io.conversioni.report;
 import io.conversioni.alert.AlertLog;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.files.OwnerOnlyFiles;
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.json.JsonTree;
 import io.conversioni.pipeline.OfflineReplay;
 import io.conversioni.reconcile.ReconciliationFormat;
@@ -140,33 +141,27 @@ public final class DailyReport {
      * report whose alerts could not be read ends with {@code "allarmi":{},"allarmi_non_letti":"why"}.
      */
     public String json() {
-        final StringBuilder sb = new StringBuilder(2048);
-        sb.append("{\"giorno\":\"").append(day).append("\",\"generato_il\":\"").append(Instant.ofEpochMilli(generatedAtMillis))
-            .append("\",\"parziale\":").append(partial()).append(",\"eventi\":{\"ricevuti\":").append(counts.received())
-            .append(",\"accettati\":").append(counts.accepted()).append(",\"duplicati\":").append(counts.duplicates())
-            .append(",\"rifiutati\":").append(counts.rejected()).append(",\"rifiutati_per_codice\":");
-        counts(sb, counts.rejectedByCode());
-        sb.append(",\"troppo_vecchi\":").append(counts.tooLate()).append(",\"nel_futuro\":").append(counts.future())
-            .append(",\"in_ritardo\":").append(counts.late()).append(",\"valore_accettato\":")
-            .append(ReconciliationFormat.money(counts.acceptedCents())).append("},\"riconciliazione\":{");
+        final JsonBuilder out = new JsonBuilder(2048).beginObject().field("giorno", day.toString())
+            .instantField("generato_il", generatedAtMillis).field("parziale", partial())
+            .name("eventi").beginObject().field("ricevuti", counts.received()).field("accettati", counts.accepted())
+            .field("duplicati", counts.duplicates()).field("rifiutati", counts.rejected());
+        counts(out.name("rifiutati_per_codice"), counts.rejectedByCode());
+        out.field("troppo_vecchi", counts.tooLate()).field("nel_futuro", counts.future()).field("in_ritardo", counts.late())
+            .moneyField("valore_accettato", counts.acceptedCents()).endObject();
         final List<Map<String, Object>> parsed = parsedRuns();
         final long agreeing = parsed.stream().filter(r -> "concorda".equals(r.get("esito"))).count();
-        sb.append("\"esecuzioni\":").append(parsed.size()).append(",\"concordi\":").append(agreeing)
-            .append(",\"discordi\":").append(parsed.size() - agreeing).append(",\"discordanze\":[");
-        boolean first = true;
+        out.name("riconciliazione").beginObject().field("esecuzioni", parsed.size()).field("concordi", agreeing)
+            .field("discordi", parsed.size() - agreeing).name("discordanze").beginArray();
         for (Mismatch m : mismatches(parsed)) {
-            sb.append(first ? "" : ",").append("{\"eseguita\":").append(ReconciliationFormat.quote(m.lastRun))
-                .append(",\"volte\":").append(m.times)
-                .append(",\"fonte\":").append(ReconciliationFormat.quote(m.fonte))
-                .append(",\"finestra\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("finestra"))))
-                .append(",\"evento\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("evento"))))
-                .append(",\"canale\":").append(ReconciliationFormat.quote(String.valueOf(m.fields.get("canale"))))
-                .append(",\"motore\":").append(count(m.fields.get("motore"))).append(",\"crm\":")
-                .append(count(m.fields.get("crm")))
-                .append(",\"mancanti\":").append(((List<?>) m.fields.get("mancanti")).size())
-                .append(",\"in_piu\":").append(((List<?>) m.fields.get("in_piu")).size())
-                .append(",\"valore_diverso\":").append(((List<?>) m.fields.get("valore_diverso")).size()).append('}');
-            first = false;
+            out.beginObject().field("eseguita", m.lastRun).field("volte", m.times).field("fonte", m.fonte)
+                .field("finestra", String.valueOf(m.fields.get("finestra")))
+                .field("evento", String.valueOf(m.fields.get("evento")))
+                .field("canale", String.valueOf(m.fields.get("canale")));
+            count(out.name("motore"), m.fields.get("motore"));
+            count(out.name("crm"), m.fields.get("crm"));
+            out.field("mancanti", ((List<?>) m.fields.get("mancanti")).size())
+                .field("in_piu", ((List<?>) m.fields.get("in_piu")).size())
+                .field("valore_diverso", ((List<?>) m.fields.get("valore_diverso")).size()).endObject();
         }
         final List<String> disagreeing = new ArrayList<>();
         for (int i = 0; i < runs.size(); i++) {
@@ -174,14 +169,16 @@ public final class DailyReport {
                 disagreeing.add(runs.get(i));
             }
         }
-        sb.append("],\"dettaglio\":[")
-            .append(String.join(",", disagreeing.subList(Math.max(0, disagreeing.size() - MAX_DETAIL_RUNS), disagreeing.size())))
-            .append("]},\"allarmi\":");
-        counts(sb, alerts);
-        if (alertsUnread != null) {
-            sb.append(",\"allarmi_non_letti\":").append(ReconciliationFormat.quote(alertsUnread));
+        out.endArray().name("dettaglio").beginArray();
+        for (String run : disagreeing.subList(Math.max(0, disagreeing.size() - MAX_DETAIL_RUNS), disagreeing.size())) {
+            out.raw(run);
         }
-        return sb.append("}\n").toString();
+        out.endArray().endObject();
+        counts(out.name("allarmi"), alerts);
+        if (alertsUnread != null) {
+            out.field("allarmi_non_letti", alertsUnread);
+        }
+        return out.endObject().toString() + "\n";
     }
 
     public String markdown() {
@@ -273,9 +270,10 @@ public final class DailyReport {
         return out;
     }
 
-    private static String count(final Object side) {
+    private static void count(final JsonBuilder out, final Object side) {
         final Map<?, ?> m = (Map<?, ?>) side;
-        return "{\"conteggio\":" + m.get("conteggio") + ",\"valore_totale\":" + money(m.get("valore_totale")) + "}";
+        out.beginObject().rawField("conteggio", String.valueOf(m.get("conteggio")))
+            .rawField("valore_totale", money(m.get("valore_totale"))).endObject();
     }
 
     private static String side(final Object side) {
@@ -289,14 +287,12 @@ public final class DailyReport {
             ? d.setScale(2, java.math.RoundingMode.UNNECESSARY).toPlainString() : String.valueOf(amount);
     }
 
-    private static void counts(final StringBuilder sb, final Map<String, Long> map) {
-        sb.append('{');
-        boolean first = true;
+    private static void counts(final JsonBuilder out, final Map<String, Long> map) {
+        out.beginObject();
         for (Map.Entry<String, Long> e : map.entrySet()) {
-            sb.append(first ? "" : ",").append(ReconciliationFormat.quote(e.getKey())).append(':').append(e.getValue());
-            first = false;
+            out.field(e.getKey(), e.getValue());
         }
-        sb.append('}');
+        out.endObject();
     }
 
     private static void row(final StringBuilder sb, final String name, final long value) {

@@ -1,6 +1,6 @@
 package io.conversioni.bench.load;
 
-import io.conversioni.json.JsonText;
+import io.conversioni.json.JsonBuilder;
 
 import org.HdrHistogram.Histogram;
 
@@ -90,7 +90,7 @@ final class LoadReport {
 
     String json() {
         final StringBuilder sb = new StringBuilder(1024);
-        sb.append("{\"name\":").append(JsonText.quote(settings.name))
+        sb.append("{\"name\":").append(JsonBuilder.quote(settings.name))
             .append(",\"rate\":").append(settings.closedLoop ? "\"max\"" : number(settings.ratePerSecond))
             .append(",\"duration_s\":").append(number(settings.durationNanos / 1e9))
             .append(",\"connections\":").append(settings.connections)
@@ -115,7 +115,7 @@ final class LoadReport {
         sb.append("},\"errors\":{");
         first = true;
         for (final Map.Entry<String, Long> e : errors.entrySet()) {
-            sb.append(first ? "" : ",").append(JsonText.quote(e.getKey())).append(':').append(e.getValue());
+            sb.append(first ? "" : ",").append(JsonBuilder.quote(e.getKey())).append(':').append(e.getValue());
             first = false;
         }
         sb.append('}');

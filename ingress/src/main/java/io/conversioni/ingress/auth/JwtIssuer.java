@@ -6,6 +6,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
+import io.conversioni.json.JsonBuilder;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -85,23 +86,23 @@ public final class JwtIssuer {
             throw new IllegalArgumentException("token_ttl_invalid: the time-to-live must be positive and end before "
                 + "year 10000 (now=" + nowEpochSeconds + " s, ttl=" + ttlSeconds + " s)");
         }
-        final StringBuilder header = new StringBuilder("{\"alg\":\"HS256\",\"typ\":\"JWT\"");
+        final JsonBuilder header = new JsonBuilder(96).beginObject().field("alg", "HS256").field("typ", "JWT");
         if (kid != null) {
-            appendString(header.append(",\"kid\":"), kid);
+            header.field("kid", kid);
         }
-        final StringBuilder claims = new StringBuilder("{");
+        final JsonBuilder claims = new JsonBuilder(256).beginObject();
         if (issuer != null) {
-            appendString(claims.append("\"iss\":"), issuer).append(',');
+            claims.field("iss", issuer);
         }
-        appendString(claims.append("\"sub\":"), subject);
+        claims.field("sub", subject);
         if (audience != null) {
-            appendString(claims.append(",\"aud\":"), audience);
+            claims.field("aud", audience);
         }
         if (scope != null) {
-            appendString(claims.append(",\"scope\":"), String.join(" ", scope.trim().split(" +")));
+            claims.field("scope", String.join(" ", scope.trim().split(" +")));
         }
-        claims.append(",\"iat\":").append(nowEpochSeconds).append(",\"exp\":").append(nowEpochSeconds + ttlSeconds);
-        final String signingInput = encode(header.append('}')) + '.' + encode(claims.append('}'));
+        claims.field("iat", nowEpochSeconds).field("exp", nowEpochSeconds + ttlSeconds);
+        final String signingInput = encode(header.endObject()) + '.' + encode(claims.endObject());
         return signingInput + '.' + Base64Url.encode(sign(signingInput.getBytes(StandardCharsets.US_ASCII)));
     }
 
@@ -113,24 +114,8 @@ public final class JwtIssuer {
         }
     }
 
-    private static String encode(final CharSequence json) {
-        return Base64Url.encode(json.toString().getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Appends {@code value} as a JSON string (RFC 8259 §7 escapes). */
-    private static StringBuilder appendString(final StringBuilder out, final String value) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            final char c = value.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"');
+    private static String encode(final JsonBuilder json) {
+        return Base64Url.encode(json.toBytes());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.conversioni.ingress.dashboard;
 
+import io.conversioni.json.JsonBuilder;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -47,6 +48,8 @@ public final class DashboardHandler implements HttpHandler {
     private static final HttpString FRAME_OPTIONS = new HttpString("X-Frame-Options");
     private static final HttpString REFERRER_POLICY = new HttpString("Referrer-Policy");
     private static final String REVALIDATE = "no-cache";
+    private static final String NOT_FOUND = new JsonBuilder(128).beginObject().field("esito", "errore")
+        .field("codice", "not_found").field("messaggio", "no such dashboard file; open / instead").endObject().toString();
     private static final String IMMUTABLE = "public, max-age=31536000, immutable";
     private static final int HASH_HEX_DIGITS = 12;
 
@@ -84,8 +87,7 @@ public final class DashboardHandler implements HttpHandler {
             exchange.setStatusCode(404);
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
             exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-            exchange.getResponseSender().send("{\"esito\":\"errore\",\"codice\":\"not_found\","
-                + "\"messaggio\":\"no such dashboard file; open / instead\"}");
+            exchange.getResponseSender().send(NOT_FOUND);
             return;
         }
         final Deque<String> v = exchange.getQueryParameters().get("v");

@@ -1,5 +1,6 @@
 package io.conversioni.ingress.metrics;
 
+import io.conversioni.json.JsonBuilder;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.pipeline.EngineCounters;
 import io.conversioni.pipeline.Outcome;
@@ -74,24 +75,21 @@ public final class EngineSampler {
     private String render() {
         engine.windows().copyInsightLatencyInto(latencyNanos);
         final long samples = latencyNanos.getTotalCount();
-        final StringBuilder sb = new StringBuilder(224);
-        sb.append("{\"latenza_insight_p50_us\":");
-        micros(sb, samples, 50);
-        sb.append(",\"latenza_insight_p99_us\":");
-        micros(sb, samples, 99);
-        sb.append(",\"latenza_insight_campioni\":").append(samples)
-            .append(",\"eventi_al_secondo\":").append(Math.round(eventsPerSecond * 10) / 10.0)
-            .append(",\"eventi_totali\":").append(lastEvents)
-            .append(",\"anello_occupati\":").append(engine.ringOccupancy())
-            .append(",\"anello_capacita\":").append(engine.ringSize()).append('}');
-        return sb.toString();
+        final JsonBuilder out = new JsonBuilder(224).beginObject();
+        micros(out.name("latenza_insight_p50_us"), samples, 50);
+        micros(out.name("latenza_insight_p99_us"), samples, 99);
+        return out.field("latenza_insight_campioni", samples)
+            .name("eventi_al_secondo").value(Math.round(eventsPerSecond * 10) / 10.0)
+            .field("eventi_totali", lastEvents)
+            .field("anello_occupati", engine.ringOccupancy())
+            .field("anello_capacita", engine.ringSize()).endObject().toString();
     }
 
-    private void micros(final StringBuilder sb, final long samples, final double percentile) {
+    private void micros(final JsonBuilder out, final long samples, final double percentile) {
         if (samples == 0) {
-            sb.append("null");
+            out.nullValue();
         } else {
-            sb.append(Math.round(latencyNanos.getValueAtPercentile(percentile) / NANOS_PER_MICRO * 10) / 10.0);
+            out.value(Math.round(latencyNanos.getValueAtPercentile(percentile) / NANOS_PER_MICRO * 10) / 10.0);
         }
     }
 }

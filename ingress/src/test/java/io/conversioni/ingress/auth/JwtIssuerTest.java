@@ -31,7 +31,7 @@ class JwtIssuerTest {
         final JwtSettings settings = JwtSettings.hs256(SECRET).withIssuer("conversioni-dev").withAudience("ingest");
         final String token = JwtIssuer.of(settings).issue("a \"quoted\" \\ subject\n", NOW, 60);
         final String payload = new String(Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-        assertEquals("{\"iss\":\"conversioni-dev\",\"sub\":\"a \\\"quoted\\\" \\\\ subject\\u000a\",\"aud\":\"ingest\","
+        assertEquals("{\"iss\":\"conversioni-dev\",\"sub\":\"a \\\"quoted\\\" \\\\ subject\\n\",\"aud\":\"ingest\","
             + "\"iat\":" + NOW + ",\"exp\":" + (NOW + 60) + "}", payload);
         final JwtResult result = new JwtVerifier(settings).verify("Bearer " + token, NOW);
         assertTrue(result.ok(), result::message);
