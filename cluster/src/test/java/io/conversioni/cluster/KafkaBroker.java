@@ -114,6 +114,31 @@ final class KafkaBroker implements AutoCloseable {
      */
     void freeze() throws IOException, InterruptedException {
         signal("-STOP");
+        // kill returns once the signal is sent; each of the broker's threads stops when the kernel next reaches it:
+        // wait until every one of them is stopped ('T' in /proc), so that nothing is answered after freeze()
+        io.conversioni.testkit.Await.until("every thread of broker " + process.pid() + " stopped",
+            () -> allThreadsStopped(process.pid()));
+    }
+
+    private static boolean allThreadsStopped(final long pid) {
+        try (java.util.stream.Stream<java.nio.file.Path> tasks = java.nio.file.Files.list(
+                java.nio.file.Path.of("/proc", Long.toString(pid), "task"))) {
+            for (java.nio.file.Path task : tasks.toList()) {
+                final String stat;
+                try {
+                    stat = java.nio.file.Files.readString(task.resolve("stat"));
+                } catch (final java.nio.file.NoSuchFileException gone) {
+                    continue; // a thread that ended meanwhile
+                }
+                final char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                if (state != 'T' && state != 't') {
+                    return false;
+                }
+            }
+            return true;
+        } catch (final IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** SIGCONT after {@link #freeze()}. */
