@@ -45,7 +45,7 @@ package io.conversioni.dedupe;
  *
  * <p>Constants only; any thread.
  */
-public final class DedupeSlotDescriptor {
+final class DedupeSlotDescriptor {
     public static final int KEY_HI_OFFSET = 0;
     public static final int KEY_LO_OFFSET = 8;
     public static final int BUCKET_OFFSET = 16;

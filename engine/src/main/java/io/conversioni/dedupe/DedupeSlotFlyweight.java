@@ -22,7 +22,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Threading: used by the table's owner thread only (plain loads and stores). Allocation: none;
  * one instance per table, re-wrapped for every probe step.
  */
-public final class DedupeSlotFlyweight {
+final class DedupeSlotFlyweight {
     private UnsafeBuffer buffer;
     private int offset;
 

@@ -14,7 +14,7 @@ import org.HdrHistogram.WriterReaderPhaser;
  * from any thread. Allocation: none after construction (histograms do not auto-resize; values are clamped
  * to {@code [0, highestTrackable]}). Readers see values as of the writer's last publish.
  */
-public final class SingleWriterHistogramPublisher {
+final class SingleWriterHistogramPublisher {
     private final long highestTrackable;
     private final int significantDigits;
     private final Histogram pending;

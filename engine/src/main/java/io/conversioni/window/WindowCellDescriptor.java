@@ -32,7 +32,7 @@ package io.conversioni.window;
  * between the odd and even stores of the owning window's version (the sequence lock in the window header);
  * a reader trusts a copy only if it read the same even version before and after.
  */
-public final class WindowCellDescriptor {
+final class WindowCellDescriptor {
     public static final int UNIQUE_COUNT_OFFSET = 0;
     public static final int DUPLICATE_COUNT_OFFSET = 8;
     public static final int REJECTED_COUNT_OFFSET = 16;

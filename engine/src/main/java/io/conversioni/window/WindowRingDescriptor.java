@@ -41,7 +41,7 @@ import org.agrona.BitUtil;
  * other byte of the window, and the next even version with a release store after; readers load the version
  * with acquire, copy, fence, and load it again.
  */
-public final class WindowRingDescriptor {
+final class WindowRingDescriptor {
     public static final long NO_WINDOW = Long.MIN_VALUE;
 
     public static final int WATERMARK_MILLIS_OFFSET = 0;
