@@ -1,19 +1,19 @@
 package io.conversioni.cli;
 
-import io.conversioni.ingress.AlertsHandler;
-import io.conversioni.operations.AlertRuntime;
-import io.conversioni.testkit.Await;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.files.OwnerOnlyFiles;
+import io.conversioni.ingress.AlertsHandler;
 import io.conversioni.ingress.AuthSetup;
 import io.conversioni.ingress.DevelopmentTls;
 import io.conversioni.ingress.IngressServer;
 import io.conversioni.ingress.ServerSettings;
 import io.conversioni.ingress.TestTls;
 import io.conversioni.ingress.metrics.PrometheusExporter;
+import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.report.ReportJob;
+import io.conversioni.testkit.Await;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -103,14 +103,8 @@ class OwnerOnlyDataFolderTest {
         }
     }
 
-    private static void await(final String what, final BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 30 s: " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(final String what, final BooleanSupplier condition) {
+        Await.until(what, java.time.Duration.ofSeconds(30), condition);
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.conversioni.alert.Alert;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,14 +32,8 @@ class ReportCommandTest {
     @TempDir
     Path data;
 
-    private static void await(final String what, final BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            Thread.sleep(5);
-        }
+    private static void await(final String what, final BooleanSupplier condition) {
+        Await.until(what, java.time.Duration.ofSeconds(20), condition);
     }
 
     @Test

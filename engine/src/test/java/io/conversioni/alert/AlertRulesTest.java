@@ -5,6 +5,7 @@ import io.conversioni.config.EngineConfig;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.pipeline.EventView;
 import io.conversioni.pipeline.OutcomeListener;
+import io.conversioni.testkit.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,14 +81,8 @@ class AlertRulesTest {
         assertNotNull(outcomes.poll(10, TimeUnit.SECONDS), "no outcome within 10 s");
     }
 
-    private static void await(final String what, final BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            Thread.sleep(5);
-        }
+    private static void await(final String what, final BooleanSupplier condition) {
+        Await.until(what, java.time.Duration.ofSeconds(10), condition);
     }
 
     private Alert only(final String stato, final String regola, final String chiave) {

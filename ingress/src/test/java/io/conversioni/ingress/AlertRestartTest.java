@@ -1,15 +1,16 @@
 package io.conversioni.ingress;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import io.conversioni.testkit.LeakCheck;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.json.JsonTree;
 import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.testkit.Await;
+import io.conversioni.testkit.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -122,14 +123,8 @@ class AlertRestartTest {
         return keys;
     }
 
-    private static void await(final String what, final BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            Thread.sleep(5);
-        }
+    private static void await(final String what, final BooleanSupplier condition) {
+        Await.until(what, java.time.Duration.ofSeconds(20), condition);
     }
 
     @Test

@@ -1,19 +1,19 @@
 package io.conversioni.ingress;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import io.conversioni.testkit.LeakCheck;
 import com.sun.net.httpserver.HttpServer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.json.JsonTree;
 import io.conversioni.operations.AlertRuntime;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.testkit.Await;
+import io.conversioni.testkit.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.net.ssl.SSLContext;
 import java.io.File;
 import java.io.OutputStream;
 import java.math.BigDecimal;
@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import javax.net.ssl.SSLContext;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,14 +117,8 @@ class AllarmiEndpointTest {
             HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void await(final String what, final BooleanSupplier condition) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 15 s: " + what);
-            }
-            Thread.sleep(10);
-        }
+    private static void await(final String what, final BooleanSupplier condition) {
+        Await.until(what, java.time.Duration.ofSeconds(15), condition);
     }
 
     @SuppressWarnings("unchecked")
