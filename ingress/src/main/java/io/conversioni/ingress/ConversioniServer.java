@@ -29,18 +29,21 @@ public final class ConversioniServer implements AutoCloseable {
     private final ServerSettings settings;
     private final AuthSetup auth;
     private final JobsRuntime.Settings jobsSettings;
+    private final AlertRuntime.Settings alertSettings;
     private Engine engine;
     private AlertRuntime alerts;
     private IngressServer server;
     private JobsRuntime jobs;
 
     private ConversioniServer(final EngineConfig config, final Path dataDir, final ServerSettings settings,
-                              final AuthSetup auth, final JobsRuntime.Settings jobsSettings) {
+                              final AuthSetup auth, final JobsRuntime.Settings jobsSettings,
+                              final AlertRuntime.Settings alertSettings) {
         this.config = config;
         this.dataDir = dataDir;
         this.settings = settings;
         this.auth = auth;
         this.jobsSettings = jobsSettings;
+        this.alertSettings = alertSettings;
     }
 
     /**
@@ -58,7 +61,8 @@ public final class ConversioniServer implements AutoCloseable {
         OwnerOnlyFiles.createDirectories(dataDir);
         final AuthSetup auth = AuthSetup.read(config.auth(), dataDir);
         final JobsRuntime.Settings jobsSettings = JobsRuntime.settings(config, dataDir);
-        return new ConversioniServer(config, dataDir, settings, auth, jobsSettings);
+        final AlertRuntime.Settings alertSettings = AlertRuntime.settings(config); // before the journal is opened
+        return new ConversioniServer(config, dataDir, settings, auth, jobsSettings, alertSettings);
     }
 
     /**
@@ -66,18 +70,12 @@ public final class ConversioniServer implements AutoCloseable {
      * events replayed during recovery are not seen by the rules), the exporter, the routes and the jobs, then
      * binds the ports: health answers from here on, ingest once {@link #start} has recovered the journal.
      *
-     * @throws ConfigException on a bad {@code alerts:} or {@code delivery:} setting (the engine is closed again)
      * @throws IOException     when the keystore or its password cannot be read
      */
     public void listen() throws ConfigException, IOException {
         final SSLContext ssl = settings.httpsEnabled() ? tls() : null;
         engine = Engine.create(config, dataDir);
-        try {
-            alerts = AlertRuntime.start(config, dataDir, engine); // taps the engine: before engine.start()
-        } catch (ConfigException e) {
-            engine.close();
-            throw e;
-        }
+        alerts = AlertRuntime.start(alertSettings, dataDir, engine); // taps the engine: before engine.start()
         final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
         server.addRoutes(AlertsHandler.routes(alerts.alerts()));

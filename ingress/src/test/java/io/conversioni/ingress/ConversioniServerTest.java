@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,11 +89,14 @@ class ConversioniServerTest {
 
     @Test
     void shouldRefuseABadAlertSettingNamingItsKey() {
-        final ConfigException e = assertThrows(ConfigException.class, () -> {
-            server = ConversioniServer.configure(EngineConfig.parse("alerts:\n  max_history: 5\n", CONFIG), data, -1, 0);
-            server.listen();
-        });
+        final ConfigException e = assertThrows(ConfigException.class, () ->
+            ConversioniServer.configure(EngineConfig.parse("alerts:\n  max_history: 5\n", CONFIG), data, -1, 0));
         assertTrue(e.getMessage().contains("max_history"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(data.resolve("journal")), "refused before the journal was opened");
+        final ConfigException delivery = assertThrows(ConfigException.class, () -> ConversioniServer.configure(
+            EngineConfig.parse("delivery:\n  max_attempts: 0\n", CONFIG), data, -1, 0));
+        assertTrue(delivery.getMessage().contains("delivery.max_attempts"), delivery.getMessage());
+        assertFalse(java.nio.file.Files.exists(data.resolve("journal")), "refused before the journal was opened");
     }
 
     private static String get(final SSLContext tls, final int port, final String path, final String token)

@@ -44,8 +44,27 @@ public final class AlertRuntime implements AutoCloseable {
      */
     public static AlertRuntime start(final EngineConfig config, final Path dataDir, final Engine engine)
         throws ConfigException {
-        final AlertConfig alertConfig = AlertConfig.read(config.alerts());
-        final DeliveryConfig deliveryConfig = DeliveryConfig.read(config.delivery());
+        return start(settings(config), dataDir, engine);
+    }
+
+    /** The {@code alerts:} and {@code delivery:} sections, read and checked; nothing is opened or started. */
+    public record Settings(AlertConfig alerts, DeliveryConfig delivery) {
+    }
+
+    /**
+     * Reads and checks {@code alerts:} and {@code delivery:} without opening anything, so that a bad setting stops
+     * a start before the journal is opened.
+     *
+     * @throws ConfigException naming the key of the first bad setting
+     */
+    public static Settings settings(final EngineConfig config) throws ConfigException {
+        return new Settings(AlertConfig.read(config.alerts()), DeliveryConfig.read(config.delivery()));
+    }
+
+    /** {@link #start(EngineConfig, Path, Engine)} with settings read beforehand by {@link #settings}. */
+    public static AlertRuntime start(final Settings settings, final Path dataDir, final Engine engine) {
+        final AlertConfig alertConfig = settings.alerts();
+        final DeliveryConfig deliveryConfig = settings.delivery();
         final AtomicReference<AlertSignal> signal = new AtomicReference<>(AlertSignal.NONE);
         final DeliveryService delivery = DeliveryService.start(deliveryConfig, dataDir, signal::get);
         final AlertService alerts;
