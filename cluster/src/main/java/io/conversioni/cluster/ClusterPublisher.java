@@ -6,6 +6,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -162,6 +163,10 @@ public final class ClusterPublisher implements AutoCloseable {
     /**
      * The send's callback for request {@code k}. When the producer fails the send inside {@code send()} it calls
      * this on the caller's own thread: the failure is then the caller's to report (false), not the listener's.
+     * Later, a timeout (the producer gives a record up after {@code delivery.timeout.ms}, the verdict timeout plus
+     * the linger; a request to a hung broker) says only that no answer came: the record may have been written all
+     * the same, so the request keeps waiting for its verdict and otherwise ends {@code NO_VERDICT}. Any other
+     * failure says the record was not written: {@code UNAVAILABLE} at once.
      */
     private final class Sent implements Callback {
         private final long k;
@@ -187,7 +192,7 @@ public final class ClusterPublisher implements AutoCloseable {
                 return;
             }
             failed(e);
-            if (pending.complete(k, VerdictListener.Result.UNAVAILABLE, 503, null)) {
+            if (!(e instanceof TimeoutException) && pending.complete(k, VerdictListener.Result.UNAVAILABLE, 503, null)) {
                 unavailable.incrementAndGet();
             }
         }

@@ -17,9 +17,13 @@ public interface VerdictListener {
     enum Result {
         /** The owner decided: {@code httpStatus} and {@code answer} are its verdict's. */
         VERDICT,
-        /** The broker did not take the record (down, or the record expired in the producer's buffer): 503. */
+        /** The producer failed the record for good (the broker refused it, or the producer was closed): 503. */
         UNAVAILABLE,
-        /** No verdict within {@code cluster.verdict_timeout} (or the publisher closed first): 503. */
+        /**
+         * No verdict within {@code cluster.verdict_timeout}: a broker or owner that is down or hangs, a record the
+         * producer gave up on a timeout (it may have been written: a retry is then a duplicate), or the publisher
+         * closed first: 503.
+         */
         NO_VERDICT
     }
 
