@@ -257,17 +257,27 @@ class ClusterPublisherTest {
 
     @Test
     @Order(2)
-    void shouldAnswerNoVerdictWhileTheOwnerIsDownDropItsLateVerdictAndAnswerTheRetryDuplicate() throws Exception {
+    void shouldAnswerNoVerdictWhileTheOwnerIsDownDropLateVerdictsAndAnswerTheRetryDuplicate() throws Exception {
         owner.stop();
-        final String body = event(100, System.currentTimeMillis());
+        final long time = System.currentTimeMillis();
+        final String body = event(100, time);
         final Attempt a = publish(nodeB, body);
         assertTrue(a.published());
+        final List<Attempt> more = new ArrayList<>();
+        for (int n = 101; n < 164; n++) {
+            more.add(publish(nodeB, event(n, time)));
+        }
+        assertTrue(more.stream().allMatch(Attempt::published), "64 requests waiting fill node b's 64 slots");
+        assertFalse(publish(nodeB, body).published(), "a 65th is refused at once: the table never grows");
         assertNoVerdictAtTheTimeout(a);
+        for (Attempt m : more) {
+            assertNoVerdictAtTheTimeout(m);
+        }
 
         final long lateBefore = nodeB.lateVerdicts();
-        owner = OwnerConsumer.start(ownerSettings, engine); // resumes after its journal: reads the record now
-        Await.until("the verdict that came too late was dropped and counted", Duration.ofSeconds(30),
-            () -> nodeB.lateVerdicts() == lateBefore + 1);
+        owner = OwnerConsumer.start(ownerSettings, engine); // resumes after its journal: reads the records now
+        Await.until("the 64 verdicts that came too late dropped and counted", Duration.ofSeconds(30),
+            () -> nodeB.lateVerdicts() == lateBefore + 64, () -> (nodeB.lateVerdicts() - lateBefore) + " late");
 
         assertEsito("duplicato", publish(nodeB, body).await()); // the retry: the first was journaled after all
     }
