@@ -43,6 +43,8 @@ final class PendingVerdicts {
     private final AtomicLong next = new AtomicLong();
     /** Expiry thread only: the oldest counter the sweep has not seen end. */
     private long sweepCursor;
+    /** The one thread that calls {@link #expire}, set by its first call; checked under {@code -ea}. */
+    private Thread expiryThread;
 
     PendingVerdicts(final int capacity, final long timeoutNanos) {
         if (capacity < 1 || Integer.bitCount(capacity) != 1) {
@@ -143,6 +145,8 @@ final class PendingVerdicts {
      * request not yet ended and stops at the first still in time (or still being claimed).
      */
     int expire(final long nowNanos) {
+        assert isExpiryThread() : "expire() from " + Thread.currentThread().getName() + ", the expiry thread is "
+            + expiryThread.getName();
         int expired = 0;
         final long end = next.get();
         while (sweepCursor < end) {
@@ -164,6 +168,13 @@ final class PendingVerdicts {
             sweepCursor++;
         }
         return expired;
+    }
+
+    private boolean isExpiryThread() {
+        if (expiryThread == null) {
+            expiryThread = Thread.currentThread();
+        }
+        return expiryThread == Thread.currentThread();
     }
 
     /** Answers every request still waiting with {@code NO_VERDICT} (at close, once nothing expires them); returns how many. */

@@ -8,8 +8,9 @@ package io.conversioni.cluster;
  * 503 + Retry-After; a retry is then a duplicate on the owner if the first did arrive, never a second count.
  *
  * <p>Called once per accepted publish, on the verdict router's thread ({@link Result#VERDICT},
- * {@link Result#NO_VERDICT}) or on the producer's network thread ({@link Result#UNAVAILABLE}), possibly before
- * {@code tryPublish} has returned: it must hand the answer on and return, never block.
+ * {@link Result#NO_VERDICT}), on the producer's network thread ({@link Result#UNAVAILABLE}) or, for what still waits
+ * at {@link ClusterPublisher#close}, on the closing thread; possibly before {@code tryPublish} has returned: it must
+ * hand the answer on and return, never block.
  */
 @FunctionalInterface
 public interface VerdictListener {

@@ -104,6 +104,23 @@ class PendingVerdictsTest {
     }
 
     @Test
+    void shouldAssertThatOnlyOneThreadExpires() throws Exception {
+        final PendingVerdicts table = new PendingVerdicts(4, TIMEOUT_NANOS);
+        table.expire(0);
+        final AtomicReference<Throwable> other = new AtomicReference<>();
+        final Thread t = new Thread(() -> {
+            try {
+                table.expire(0);
+            } catch (AssertionError e) {
+                other.set(e);
+            }
+        }, "second-expirer");
+        t.start();
+        t.join(TimeUnit.SECONDS.toMillis(10));
+        assertTrue(other.get() instanceof AssertionError, "a second thread expired without an assertion (run with -ea)");
+    }
+
+    @Test
     void shouldRefuseACapacityThatIsNotAPowerOfTwo() {
         assertThrows(IllegalArgumentException.class, () -> new PendingVerdicts(6, TIMEOUT_NANOS));
         assertThrows(IllegalArgumentException.class, () -> new PendingVerdicts(0, TIMEOUT_NANOS));
