@@ -130,7 +130,7 @@ public final class ClusterPublisher implements AutoCloseable {
         }
         pending.ready(k, listener, attachment, System.nanoTime());
         if (closed) { // close() set it after our claim: its final sweep may or may not have seen us
-            return pending.takeBack(k) ? refuse() : true;
+            return takeBack(k);
         }
         final byte[] correlation = new byte[16];
         ClusterHeaders.writeLong(correlation, 0, incarnation);
@@ -149,7 +149,16 @@ public final class ClusterPublisher implements AutoCloseable {
         sent.sendingThread = null;
         if (sent.failedInSend != null) {
             failed(sent.failedInSend);
-            return pending.takeBack(k) ? refuse() : true;
+            return takeBack(k);
+        }
+        published.incrementAndGet();
+        return true;
+    }
+
+    /** Refuses request {@code k}, unless something else has already ended it (its listener was called: true). */
+    private boolean takeBack(final long k) {
+        if (pending.takeBack(k)) {
+            return refuse();
         }
         published.incrementAndGet();
         return true;
