@@ -24,7 +24,7 @@ import java.util.concurrent.locks.LockSupport;
  * in-sync replica and a producer retry never writes it twice. Because such a producer cannot wait for
  * metadata either, {@link #awaitMetadata} fetches it once before the node is ready, and the metadata of
  * a quiet topic is kept ({@code metadata.max.idle.ms}) instead of being dropped after 5 minutes. The owner's
- * consumer and verdicts producer are configured here too.
+ * consumer and verdicts producer, and the receiving node's verdicts consumer, are configured here too.
  *
  * <p>Start-up only, any one thread; allocates freely. {@link #replyPartition} is a pure function: any thread,
  * no allocation for the byte[] form.
@@ -85,6 +85,24 @@ public final class ClusterClients {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    /**
+     * The receiving node's consumer of its reply partition ({@link VerdictRouter}): assigned, no group (nothing is
+     * committed: it starts from the partition's end every time, since a verdict for a previous life of the node
+     * has no request left to answer), {@code read_committed} like the owner's.
+     */
+    public static Properties verdictsConsumer(final ClusterSettings settings) {
+        final Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-risposte");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -10,7 +10,8 @@ import org.apache.kafka.common.header.Header;
  * {@code correlazione} copied back and {@link #STATO_HTTP}. Header names are Italian like every name an operator
  * sees with Kafka's own tools.
  *
- * <p>Pure functions, any thread; {@link #millis} allocates its 8 bytes.
+ * <p>Pure functions, any thread; {@link #millis} allocates its 8 bytes. {@link #CORRELAZIONE} is 16 bytes: the
+ * receiving node's incarnation (random, drawn at start) then its request counter, both big-endian.
  */
 public final class ClusterHeaders {
     /** The receive time stamped by the receiving node: epoch millis, 8 bytes big-endian. Every decision uses it. */
@@ -34,9 +35,7 @@ public final class ClusterHeaders {
     /** The {@link #RICEVUTO} value for {@code epochMillis}. */
     public static byte[] millis(final long epochMillis) {
         final byte[] b = new byte[8];
-        for (int i = 7; i >= 0; i--) {
-            b[7 - i] = (byte) (epochMillis >>> (8 * i));
-        }
+        writeLong(b, 0, epochMillis);
         return b;
     }
 
@@ -48,14 +47,25 @@ public final class ClusterHeaders {
     public static long receiveMillis(final ConsumerRecord<?, ?> record) {
         final Header h = record.headers().lastHeader(RICEVUTO);
         if (h != null && h.value() != null && h.value().length == 8) {
-            final byte[] b = h.value();
-            long v = 0;
-            for (int i = 0; i < 8; i++) {
-                v = (v << 8) | (b[i] & 0xFFL);
-            }
-            return v;
+            return readLong(h.value(), 0);
         }
         return record.timestamp();
+    }
+
+    /** Writes {@code v} big-endian at {@code b[at..at+7]} (the halves of {@link #CORRELAZIONE}, {@link #RICEVUTO}). */
+    static void writeLong(final byte[] b, final int at, final long v) {
+        for (int i = 0; i < 8; i++) {
+            b[at + i] = (byte) (v >>> (56 - 8 * i));
+        }
+    }
+
+    /** Reads the big-endian long at {@code b[at..at+7]}. */
+    static long readLong(final byte[] b, final int at) {
+        long v = 0;
+        for (int i = 0; i < 8; i++) {
+            v = (v << 8) | (b[at + i] & 0xFFL);
+        }
+        return v;
     }
 
     /** The value of header {@code name}, or null when the record has none. */

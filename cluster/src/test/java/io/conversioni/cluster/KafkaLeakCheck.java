@@ -18,10 +18,10 @@ final class KafkaLeakCheck implements AfterAllCallback {
     private static final long THREAD_WAIT_MS = 5_000;
     private static final long PROCESS_WAIT_MS = 35_000;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
-    /** The names Kafka's clients give the threads they start, and the owner's consumer thread. */
+    /** The names Kafka's clients give the threads they start, the owner's consumer thread and the verdict router's. */
     private static final List<String> CLIENT_THREADS = List.of(
         "kafka-admin-client-thread", "kafka-producer-network-thread", "kafka-coordinator-heartbeat-thread",
-        "conversioni-owner");
+        "conversioni-owner", "conversioni-verdicts");
 
     private static void checkClientThreads() {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(THREAD_WAIT_MS);
