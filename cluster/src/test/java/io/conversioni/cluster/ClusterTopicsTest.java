@@ -3,6 +3,7 @@ package io.conversioni.cluster;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.ConfigReader;
 import io.conversioni.config.EngineConfig;
+import io.conversioni.testkit.Await;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -95,12 +96,14 @@ class ClusterTopicsTest {
         awaitVisible(admin, name);
     }
 
-    private static void awaitVisible(final Admin admin, final String name) throws Exception {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
-        while (!admin.listTopics().names().get(WAIT_S, TimeUnit.SECONDS).contains(name)) {
-            assertTrue(System.nanoTime() < deadline, name + " never became visible");
-            Thread.sleep(20); // polling a condition: the topic's metadata reaching the broker
-        }
+    private static void awaitVisible(final Admin admin, final String name) {
+        Await.until(name + " visible to the broker's metadata", java.time.Duration.ofSeconds(WAIT_S), () -> {
+            try {
+                return admin.listTopics().names().get(WAIT_S, TimeUnit.SECONDS).contains(name);
+            } catch (final Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     private static String config(final Admin admin, final String topic, final String key) throws Exception {

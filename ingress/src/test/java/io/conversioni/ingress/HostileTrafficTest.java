@@ -175,12 +175,8 @@ class HostileTrafficTest {
         out.flush();
     }
 
-    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(1);
-        }
+    private static void await(final BooleanSupplier condition, final String what) {
+        Await.until(what, Duration.ofSeconds(30), condition);
     }
 
     private HttpResponse<String> post(final String path, final String type, final String body, final String bearer)

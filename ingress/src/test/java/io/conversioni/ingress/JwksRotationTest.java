@@ -1,7 +1,5 @@
 package io.conversioni.ingress;
 
-import org.junit.jupiter.api.extension.ExtendWith;
-import io.conversioni.testkit.LeakCheck;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -17,9 +15,12 @@ import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.testkit.Await;
+import io.conversioni.testkit.LeakCheck;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
@@ -128,16 +129,16 @@ class JwksRotationTest {
 
     /** Polls until the token gets {@code status} with {@code code} (null: any body), or fails after the wait. */
     private void awaitAnswer(final String token, final int status, final String code) throws Exception {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-        HttpResponse<String> last = metriche(token);
-        while (last.statusCode() != status || (code != null && !last.body().contains("\"codice\":\"" + code + "\""))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not " + status + " " + code + " within " + WAIT_SECONDS + " s: "
-                    + last.statusCode() + " " + last.body());
+        final HttpResponse<?>[] last = {null};
+        Await.until(status + " " + code, Duration.ofSeconds(WAIT_SECONDS), () -> {
+            try {
+                last[0] = metriche(token);
+            } catch (final Exception e) {
+                throw new IllegalStateException(e);
             }
-            Thread.sleep(50);
-            last = metriche(token);
-        }
+            return last[0].statusCode() == status
+                && (code == null || ((String) last[0].body()).contains("\"codice\":\"" + code + "\""));
+        }, () -> last[0].statusCode() + " " + last[0].body());
     }
 
     @Test
