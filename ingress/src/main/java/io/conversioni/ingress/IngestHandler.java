@@ -23,6 +23,9 @@ import java.util.function.BooleanSupplier;
  * (Undertow does too), never per byte.
  */
 final class IngestHandler implements HttpHandler {
+    private static final String JSON = "application/json";
+    private static final String NDJSON = "application/x-ndjson";
+
     private final Engine engine;
     private final RouteGuard guard;
     private final RateLimiter limiter;
@@ -60,7 +63,6 @@ final class IngestHandler implements HttpHandler {
         if (verdict == null) {
             return;
         }
-        final String authorization = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         final String type = exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
         if (!acceptable(type)) {
             refuse(exchange, ex -> Responses.error(ex, 415, "media_type", batch
@@ -82,8 +84,8 @@ final class IngestHandler implements HttpHandler {
             refuse(exchange, ex -> tooLarge(ex, max));
             return;
         }
-        final String caller = callerKey(verdict.subject(), authorization);
-        final boolean ndjson = type != null && type.toLowerCase().startsWith("application/x-ndjson");
+        final String caller = callerKey(verdict.subject(), exchange);
+        final boolean ndjson = batch && startsWithIgnoreCase(type, NDJSON);
         FullBody.receive(exchange, max, settings.bodyTimeoutMillis, (ex, body) -> onBody(ex, body, caller, ndjson),
             (ex, error) -> onError(ex, error, max));
     }
@@ -96,6 +98,12 @@ final class IngestHandler implements HttpHandler {
         return subject == null || subject.isEmpty() ? authorization : subject;
     }
 
+    /** {@link #callerKey(String, String)}, reading the Authorization header again only when there is no subject. */
+    private static String callerKey(final String subject, final HttpServerExchange exchange) {
+        return subject == null || subject.isEmpty()
+            ? callerKey(subject, exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION)) : subject;
+    }
+
     /**
      * Answers a request refused before its body: the body is dropped first (within server.body_timeout), so that a
      * sender that writes it all before reading still reads the answer; then the connection closes.
@@ -105,11 +113,12 @@ final class IngestHandler implements HttpHandler {
     }
 
     private boolean acceptable(final String type) {
-        if (type == null) {
-            return false;
-        }
-        final String t = type.toLowerCase();
-        return t.startsWith("application/json") || (batch && t.startsWith("application/x-ndjson"));
+        return startsWithIgnoreCase(type, JSON) || (batch && startsWithIgnoreCase(type, NDJSON));
+    }
+
+    /** As {@code type.toLowerCase().startsWith(prefix)} for a lower-case {@code prefix}, without the copy. */
+    private static boolean startsWithIgnoreCase(final String type, final String prefix) {
+        return type != null && type.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
     private void onBody(final HttpServerExchange exchange, final byte[] body, final String caller, final boolean ndjson) {

@@ -72,7 +72,8 @@ final class RouteGuard {
     Authenticator.Verdict check(final HttpServerExchange ex, final int scope, final boolean tokenInUrl,
                                 final Refusal refusal) throws Exception {
         String header = ex.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
-        final Deque<String> urlToken = ex.getQueryParameters().get(ACCESS_TOKEN);
+        // no query string, no parameters: Undertow's getQueryParameters() would allocate an empty map to say so
+        final Deque<String> urlToken = ex.getQueryString().isEmpty() ? null : ex.getQueryParameters().get(ACCESS_TOKEN);
         if (urlToken != null) {
             if (!tokenInUrl || !Methods.GET.equals(ex.getRequestMethod())) {
                 ex.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Bearer");

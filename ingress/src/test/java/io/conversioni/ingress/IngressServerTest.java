@@ -237,6 +237,19 @@ class IngressServerTest {
     }
 
     @Test
+    void shouldMatchMediaTypesWhateverTheirCaseAndNothingShorter() throws Exception {
+        start("");
+        assertEquals(202, post("/api/v1/eventi/conversione", "Application/JSON; charset=UTF-8", ARTICLE, token).statusCode());
+        assertEquals(415, post("/api/v1/eventi/conversione", "application/x-ndjson", ARTICLE, token).statusCode(),
+            "a single event is JSON only");
+        assertEquals(415, post("/api/v1/eventi/conversione", "application/js", ARTICLE, token).statusCode());
+        final HttpResponse<String> ndjson = post("/api/v1/eventi/conversione/batch", "APPLICATION/X-NDJSON",
+            ARTICLE.replace("789456", "444441") + "\n" + ARTICLE.replace("789456", "444442") + "\n", token);
+        assertEquals(200, ndjson.statusCode(), ndjson.body());
+        assertTrue(ndjson.body().startsWith("{\"eventi\":2,\"accettati\":2,"), "read as NDJSON: " + ndjson.body());
+    }
+
+    @Test
     void shouldLimitATokensRateWith429AndRetryAfter() throws Exception {
         start("server:\n  rate_limit: 1\n  rate_burst: 2\n");
         assertEquals(202, event(ARTICLE).statusCode());
