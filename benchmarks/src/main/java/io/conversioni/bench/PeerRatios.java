@@ -199,6 +199,11 @@ final class PeerRatios {
     }
 
     private JsonNode firstPrefix(final String prefix) {
+        return firstPrefix(results, prefix);
+    }
+
+    /** The first entry of {@code results} whose name starts with {@code prefix}, or null. */
+    static JsonNode firstPrefix(final JsonNode results, final String prefix) {
         for (JsonNode r : results) {
             if (r.path("name").asText().startsWith(prefix)) {
                 return r;
@@ -215,7 +220,8 @@ final class PeerRatios {
         return ResultsReport.format(score(r)) + " " + r.path("unit").asText().replace("ops/s", "events/s");
     }
 
-    private static String params(final JsonNode r) {
+    /** An entry's JMH params as {@code k=v, k=v}, in their order. */
+    static String params(final JsonNode r) {
         final StringBuilder sb = new StringBuilder();
         r.path("params").fields().forEachRemaining(e ->
             sb.append(sb.length() > 0 ? ", " : "").append(e.getKey()).append('=').append(e.getValue().asText()));

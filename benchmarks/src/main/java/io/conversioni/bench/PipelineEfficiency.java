@@ -64,7 +64,7 @@ final class PipelineEfficiency {
             final double nanos = entry.path("score").asDouble();
             sumNanos += nanos;
             stages.addObject().put("stage", s[0]).put("benchmark", entry.path("name").asText())
-                .put("params", paramsOf(entry)).put("ns_per_event", nanos);
+                .put("params", PeerRatios.params(entry)).put("ns_per_event", nanos);
         }
         final double bound = 1e9 / sumNanos;
         final double rate = pipeline.path("score").asDouble();
@@ -85,7 +85,7 @@ final class PipelineEfficiency {
      * the pipeline is missing.
      */
     ObjectNode batch() {
-        final JsonNode batch = firstPrefix("http.conversioni-batch");
+        final JsonNode batch = PeerRatios.firstPrefix(results, "http.conversioni-batch");
         if (batch == null || pipeline == null) {
             return null;
         }
@@ -115,7 +115,7 @@ final class PipelineEfficiency {
                 .append(pipeline == null ? "the pipeline" : missingStages()).append(" | ≥ 0.8 |\n");
         } else {
             md.append(String.format(Locale.ROOT, "| pipeline efficiency (%s) | %.2f: %s events/s of a bound of %s "
-                    + "events/s (1 / %.0f ns, the sum of its stages, below) | ≥ %.1f |%n", paramsOf(pipeline),
+                    + "events/s (1 / %.0f ns, the sum of its stages, below) | ≥ %.1f |%n", PeerRatios.params(pipeline),
                 e.path("score").asDouble(), ResultsReport.format(e.path("pipeline_events_per_s").asDouble()),
                 ResultsReport.format(e.path("bound_events_per_s").asDouble()), e.path("stage_sum_ns_per_event").asDouble(),
                 EFFICIENCY_TARGET));
@@ -125,7 +125,7 @@ final class PipelineEfficiency {
             final boolean share = b.path("target_events_per_s").asDouble() < BATCH_TARGET_EVENTS_PER_S;
             md.append(String.format(Locale.ROOT, "| NDJSON batch ingest over HTTP (%s) vs its target | %.2f: %s events/s "
                     + "of %s events/s (%s); %.2f of the in-process pipeline's %s events/s | ≥ 1 (1 M events/s, or 0.8 "
-                    + "of the in-process pipeline if that is lower) |%n", paramsOf(b), b.path("score").asDouble(),
+                    + "of the in-process pipeline if that is lower) |%n", PeerRatios.params(b), b.path("score").asDouble(),
                 ResultsReport.format(b.path("batch_events_per_s").asDouble()),
                 ResultsReport.format(b.path("target_events_per_s").asDouble()),
                 share ? "0.8 × the pipeline, lower than 1 M" : "1 M", b.path("batch_vs_pipeline").asDouble(),
@@ -178,26 +178,10 @@ final class PipelineEfficiency {
     private JsonNode find(final String name, final String params) {
         for (JsonNode r : results) {
             if (r.path("name").asText().equals(name) && r.path("score").asDouble() > 0
-                && (params.isEmpty() || paramsOf(r).contains(params))) {
+                && (params.isEmpty() || PeerRatios.params(r).contains(params))) {
                 return r;
             }
         }
         return null;
-    }
-
-    private JsonNode firstPrefix(final String prefix) {
-        for (JsonNode r : results) {
-            if (r.path("name").asText().startsWith(prefix)) {
-                return r;
-            }
-        }
-        return null;
-    }
-
-    private static String paramsOf(final JsonNode r) {
-        final StringBuilder sb = new StringBuilder();
-        r.path("params").fields().forEachRemaining(e ->
-            sb.append(sb.length() > 0 ? ", " : "").append(e.getKey()).append('=').append(e.getValue().asText()));
-        return sb.toString();
     }
 }
