@@ -38,9 +38,9 @@ final class ClusterNode {
         this.config = config;
     }
 
-    /** The {@code cluster:} section read and checked; null when there is none (a single node). */
+    /** The {@code cluster:} section read and checked; {@code config} has one ({@link EngineConfig#cluster()}). */
     static ClusterNode configure(final EngineConfig config) throws io.conversioni.config.ConfigException {
-        return config.cluster() == null ? null : new ClusterNode(ClusterSettings.read(config.cluster()), config);
+        return new ClusterNode(ClusterSettings.read(config.cluster()), config);
     }
 
     ClusterSettings settings() {

@@ -73,7 +73,8 @@ public final class ConversioniServer implements AutoCloseable {
         final AuthSetup auth = AuthSetup.read(config.auth(), dataDir);
         final JobsRuntime.Settings jobsSettings = JobsRuntime.settings(config, dataDir);
         final AlertRuntime.Settings alertSettings = AlertRuntime.settings(config); // before the journal is opened
-        final ClusterNode cluster = ClusterNode.configure(config);
+        // a single node loads no cluster class
+        final ClusterNode cluster = config.cluster() == null ? null : ClusterNode.configure(config);
         return new ConversioniServer(config, dataDir, settings, auth, jobsSettings, alertSettings, cluster);
     }
 
