@@ -166,6 +166,7 @@ class ClusterServeTest {
             event("CLIENTE-NAPOLI-000020", "acquisto_concluso")).statusCode());
         for (ConversioniServer node : List.of(a, b)) {
             final String text = get(node, "/metrics").body();
+            assertTrue(text.contains("\nconversioni_cluster_ready 1\n"), text);
             assertTrue(text.contains("# TYPE conversioni_cluster_produced_total counter\n"), text);
             assertTrue(text.contains("# TYPE conversioni_cluster_no_verdict_total counter\n"), text);
             assertTrue(text.contains("# TYPE conversioni_cluster_late_verdicts_total counter\n"), text);
