@@ -40,7 +40,14 @@ final class ClusterNode {
 
     /** The {@code cluster:} section read and checked; {@code config} has one ({@link EngineConfig#cluster()}). */
     static ClusterNode configure(final EngineConfig config) throws io.conversioni.config.ConfigException {
-        return new ClusterNode(ClusterSettings.read(config.cluster()), config);
+        final ClusterSettings settings = ClusterSettings.read(config.cluster());
+        if (!config.dedupeKeyFields().contains("id_cliente")) {
+            // records are spread over partitions, and so over owners' dedupe tables, by id_cliente
+            throw new io.conversioni.config.ConfigException(config.source() + ": dedupe.key_fields must include "
+                + "id_cliente in cluster mode (the topic is partitioned by id_cliente, each partition deduplicated by "
+                + "its owner), was " + config.dedupeKeyFields());
+        }
+        return new ClusterNode(settings, config);
     }
 
     ClusterSettings settings() {

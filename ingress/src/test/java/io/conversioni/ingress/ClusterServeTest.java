@@ -183,6 +183,10 @@ class ClusterServeTest {
         final ConfigException typo = assertThrows(ConfigException.class, () -> ConversioniServer.configure(
             EngineConfig.parse(cluster("c", "", "127.0.0.1:1") + "  nodi: 3\n", CONFIG), folder.resolve("c"), -1, 0));
         assertTrue(typo.getMessage().contains("cluster.nodi"), typo.getMessage());
+        final ConfigException split = assertThrows(ConfigException.class, () -> ConversioniServer.configure(
+            EngineConfig.parse("dedupe:\n  key_fields: [evento, canale]\n" + cluster("c", "", "127.0.0.1:1"), CONFIG),
+            folder.resolve("c"), -1, 0));
+        assertTrue(split.getMessage().contains("dedupe.key_fields must include id_cliente"), split.getMessage());
 
         final ConversioniServer mismatched = ConversioniServer.configure(EngineConfig.parse(
             cluster("e", "", broker.bootstrapServers()).replace("partitions: 6", "partitions: 3"), CONFIG),
