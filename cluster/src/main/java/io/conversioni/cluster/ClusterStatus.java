@@ -2,7 +2,6 @@ package io.conversioni.cluster;
 
 import io.conversioni.json.JsonBuilder;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.IntToLongFunction;
@@ -45,12 +44,7 @@ public final class ClusterStatus {
         final boolean[] overlapping = overlapping(s, partitions);
         for (int p = 0; p < partitions; p++) {
             final CellsRecord owner = s.owners[p];
-            final List<String> fresh = new ArrayList<>();
-            for (String name : s.claimants.get(p)) {
-                if (now - s.nodes.get(name).publishMillis <= stale) {
-                    fresh.add(name);
-                }
-            }
+            final List<String> fresh = windows.freshClaimants(s, p, now);
             rows.beginObject().field("partizione", p).name("proprietari").beginArray();
             for (String name : s.claimants.get(p)) {
                 rows.value(name);

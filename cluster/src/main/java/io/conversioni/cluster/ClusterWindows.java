@@ -419,11 +419,22 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
                 out.field("nodo", owner.node);
                 instantOrNull(out.name("filigrana"), owner.watermarkOf(p));
                 out.instantField("aggiornato", owner.publishMillis);
-                complete &= s.claimants.get(p).size() == 1 && now - owner.publishMillis <= staleAfterMs;
+                complete &= freshClaimants(s, p, now).size() == 1;
             }
             out.endObject();
         }
         return out.endArray().field("completa", complete).endObject().toString();
+    }
+
+    /** The nodes claiming partition {@code p} whose newest record is within three publish intervals of {@code now}. */
+    List<String> freshClaimants(final State s, final int p, final long now) {
+        final List<String> fresh = new ArrayList<>(1);
+        for (String name : s.claimants.get(p)) {
+            if (now - s.nodes.get(name).publishMillis <= staleAfterMs) {
+                fresh.add(name);
+            }
+        }
+        return fresh;
     }
 
     static void instantOrNull(final JsonBuilder out, final long millis) {
