@@ -237,6 +237,10 @@ class ClusterWindowsTest {
             assertEquals(Instant.ofEpochMilli((p <= 2 ? a : b).windows().watermarkMillis()).toString(),
                 partition.get("filigrana").asText());
         }
+        final JsonNode answer = JSON.readTree(new MetricheQuery(merged, single.config())
+            .render(T0 - 3_600_000, T0 + 3_600_000, "canale", "{\"eventi_totali\":1}", merged.coverageJson()));
+        assertEquals(1, answer.get("motore").get("eventi_totali").asInt());
+        assertEquals(PARTITIONS, answer.get("cluster").get("partizioni").size(), "the answer says what it covers");
         final JsonNode status = JSON.readTree(new ClusterStatus(merged, partition -> -1).render());
         assertEquals("c", status.get("nodo").asText());
         assertEquals(2, status.get("nodi").size(), status.toString());
