@@ -29,6 +29,9 @@ import java.util.Arrays;
  *  | the owner engine's max event time, too-late, future, rejected outside horizon, heartbeat counts:   |
  *  | 5 x int64                                                                                          |
  *  +----------------------------------------------------------------------------------------------------+
+ *  node only:
+ *  | b = business counters uint16, then b x int64: the owner engine's accepted events, then their valore in cents, |
+ *  | each per evento x canale (evento-major), counted since its journal began                               |
  *  window only:
  *  | window start millis int64 | revision int64 | closed byte | f = fields per cell uint16 |            |
  *  | c = cells uint16, then c x f int64 (the total, each evento, each canale: WindowCellDescriptor order) |
@@ -85,12 +88,20 @@ final class CellsCodec {
 
     /** The header every record carries: the owner, its partitions with watermark and lag, its engine's counters. */
     record Header(long publishMillis, String node, int[] partitions, long[] watermarkMillis, long[] lag,
-                  long[] counters) {
+                  long[] counters, long[] business) {
+        Header(final long publishMillis, final String node, final int[] partitions, final long[] watermarkMillis,
+               final long[] lag, final long[] counters) {
+            this(publishMillis, node, partitions, watermarkMillis, lag, counters, new long[0]);
+        }
     }
 
     static byte[] encodeNode(final Header h) {
-        final ByteBuffer b = ByteBuffer.allocate(headerBytes(h));
+        final ByteBuffer b = ByteBuffer.allocate(headerBytes(h) + 2 + h.business().length * 8);
         header(b, CellsRecord.KIND_NODE, h);
+        b.putShort((short) h.business().length);
+        for (long v : h.business()) {
+            b.putLong(v);
+        }
         return b.array();
     }
 
@@ -196,8 +207,14 @@ final class CellsCodec {
                 counters[i] = b.getLong();
             }
             if (kind == CellsRecord.KIND_NODE) {
+                final int n2 = Short.toUnsignedInt(b.getShort());
+                need(b, (long) n2 * Long.BYTES);
+                final long[] business = new long[n2];
+                for (int i = 0; i < n2; i++) {
+                    business[i] = b.getLong();
+                }
                 return done(b, new CellsRecord(kind, publish, node, partitions, watermarks, lag, counters, 0, 0, false,
-                    0, new long[0], new String[0], new long[0]));
+                    0, new long[0], new String[0], new long[0], business));
             }
             final long start = b.getLong();
             final long revision = b.getLong();
@@ -220,7 +237,7 @@ final class CellsCodec {
                 }
             }
             return done(b, new CellsRecord(kind, publish, node, partitions, watermarks, lag, counters, start, revision,
-                closed, fields, fixedCells, campaigns, campaignCells));
+                closed, fields, fixedCells, campaigns, campaignCells, new long[0]));
         } catch (final BufferUnderflowException e) {
             throw new IllegalArgumentException("cells record cut short (" + value.length + " bytes)", e);
         }

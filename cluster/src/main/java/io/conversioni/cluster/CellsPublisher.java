@@ -1,5 +1,6 @@
 package io.conversioni.cluster;
 
+import io.conversioni.pipeline.EngineCounters;
 import io.conversioni.window.CampaignNames;
 import io.conversioni.window.WindowSnapshot;
 import io.conversioni.window.WindowView;
@@ -42,6 +43,7 @@ public final class CellsPublisher implements AutoCloseable {
 
     private final ClusterSettings settings;
     private final WindowView view;
+    private final EngineCounters counters;
     private final IntToLongFunction lagByPartition;
     private final LongSupplier clockMillis;
     private final long intervalMs;
@@ -58,10 +60,11 @@ public final class CellsPublisher implements AutoCloseable {
     private volatile boolean sendFailed;
     private long records;
 
-    private CellsPublisher(final ClusterSettings settings, final WindowView view, final IntToLongFunction lagByPartition,
-                           final LongSupplier clockMillis, final long intervalMs) {
+    private CellsPublisher(final ClusterSettings settings, final WindowView view, final EngineCounters counters,
+                           final IntToLongFunction lagByPartition, final LongSupplier clockMillis, final long intervalMs) {
         this.settings = settings;
         this.view = view;
+        this.counters = counters;
         this.lagByPartition = lagByPartition;
         this.clockMillis = clockMillis;
         this.intervalMs = intervalMs;
@@ -82,23 +85,24 @@ public final class CellsPublisher implements AutoCloseable {
     }
 
     /**
-     * Starts publishing the windows of {@code view}, the owner engine's, for the partitions {@code settings} owns
-     * (nothing at all for a node that owns none). {@code lagByPartition} gives each owned partition's consumer lag
+     * Starts publishing the windows of {@code view}, the owner engine's, and its business {@code counters} (accepted
+     * events and valore per evento x canale, for {@code /metrics}), for the partitions {@code settings} owns (nothing
+     * at all for a node that owns none). {@code lagByPartition} gives each owned partition's consumer lag
      * (end offset - position; {@link CellsRecord#NO_LAG} when unknown), read on the publisher's thread.
      */
     public static CellsPublisher start(final ClusterSettings settings, final WindowView view,
-                                       final IntToLongFunction lagByPartition) {
-        return start(settings, view, lagByPartition, System::currentTimeMillis, DEFAULT_INTERVAL_MS);
+                                       final EngineCounters counters, final IntToLongFunction lagByPartition) {
+        return start(settings, view, counters, lagByPartition, System::currentTimeMillis, DEFAULT_INTERVAL_MS);
     }
 
-    /** As {@link #start(ClusterSettings, WindowView, IntToLongFunction)} with a clock and an interval (tests). */
+    /** As {@link #start(ClusterSettings, WindowView, EngineCounters, IntToLongFunction)} with a clock and an interval. */
     public static CellsPublisher start(final ClusterSettings settings, final WindowView view,
-                                       final IntToLongFunction lagByPartition, final LongSupplier clockMillis,
-                                       final long intervalMs) {
+                                       final EngineCounters counters, final IntToLongFunction lagByPartition,
+                                       final LongSupplier clockMillis, final long intervalMs) {
         if (intervalMs <= 0) {
             throw new IllegalArgumentException("cells interval " + intervalMs + " ms: must be > 0");
         }
-        final CellsPublisher p = new CellsPublisher(settings, view, lagByPartition, clockMillis, intervalMs);
+        final CellsPublisher p = new CellsPublisher(settings, view, counters, lagByPartition, clockMillis, intervalMs);
         if (p.thread != null) {
             p.thread.start();
         }
@@ -185,9 +189,18 @@ public final class CellsPublisher implements AutoCloseable {
             watermarks[i] = watermark; // one engine, one watermark for all the partitions it owns
             lags[i] = lagByPartition.applyAsLong(partitions[i]);
         }
+        final int eventi = view.config().eventoCount();
+        final int canali = view.config().canaleCount();
+        final long[] business = new long[2 * eventi * canali];
+        for (int e = 0; e < eventi; e++) {
+            for (int c = 0; c < canali; c++) {
+                business[e * canali + c] = counters.accepted(e, c);
+                business[eventi * canali + e * canali + c] = counters.valueCents(e, c);
+            }
+        }
         return new CellsCodec.Header(now, settings.node(), partitions, watermarks, lags, new long[] {
             view.maxEventTimeMillis(), view.tooLateCount(), view.futureCount(), view.rejectedOutsideHorizonCount(),
-            view.heartbeatCount()});
+            view.heartbeatCount()}, business);
     }
 
     private void send(final String key, final byte[] value) {

@@ -35,11 +35,13 @@ final class CellsRecord {
     final String[] campaigns;
     /** {@code fieldsPerCell} longs per entry of {@link #campaigns}. */
     final long[] campaignCells;
+    /** KIND_NODE: accepted counts then valore cents per evento x canale (evento-major); else empty. */
+    final long[] business;
 
     CellsRecord(final byte kind, final long publishMillis, final String node, final int[] partitions,
                 final long[] watermarkMillis, final long[] lag, final long[] counters, final long windowStartMillis,
                 final long revision, final boolean closed, final int fieldsPerCell, final long[] fixedCells,
-                final String[] campaigns, final long[] campaignCells) {
+                final String[] campaigns, final long[] campaignCells, final long[] business) {
         this.kind = kind;
         this.publishMillis = publishMillis;
         this.node = node;
@@ -58,6 +60,7 @@ final class CellsRecord {
         this.fixedCells = fixedCells;
         this.campaigns = campaigns;
         this.campaignCells = campaignCells;
+        this.business = business;
     }
 
     /** The watermark this record gives partition {@code p}, {@link Long#MIN_VALUE} when it does not speak for p. */

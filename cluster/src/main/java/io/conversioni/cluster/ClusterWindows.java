@@ -69,6 +69,8 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
     private final Map<String, CellsRecord> windowRecords = new HashMap<>();
     private final Map<Long, Set<String>> keysByStart = new HashMap<>();
     private final Map<String, CellsRecord> nodeLatest = new HashMap<>();
+    /** The newest node record (not window record) of each node: its business counters. */
+    private final Map<String, CellsRecord> nodeRecords = new HashMap<>();
     private final Map<String, Integer> campaignIds = new HashMap<>();
     private final List<String> campaignNames = new ArrayList<>();
     private final Set<Long> dirty = new HashSet<>();
@@ -87,6 +89,7 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
         final NavigableMap<Long, Merged> windows;
         final String[] campaigns;
         final Map<String, CellsRecord> nodes;
+        final Map<String, CellsRecord> nodeRecords;
         /** Per partition the newest node record that claims it, null when none does. */
         final CellsRecord[] owners;
         /** Per partition the names of every node whose newest record claims it. */
@@ -98,8 +101,10 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
         final long campaignOverflow;
 
         State(final NavigableMap<Long, Merged> windows, final String[] campaigns, final Map<String, CellsRecord> nodes,
-              final int partitionCount, final long generation, final long malformed, final long campaignOverflow) {
+              final Map<String, CellsRecord> nodeRecords, final int partitionCount, final long generation,
+              final long malformed, final long campaignOverflow) {
             this.windows = windows;
+            this.nodeRecords = nodeRecords;
             this.campaigns = campaigns;
             this.nodes = nodes;
             this.generation = generation;
@@ -159,7 +164,8 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
         campaignNames.add(CampaignDictionary.OTHER_NAME);
         campaignIds.put(CampaignDictionary.NONE_NAME, CampaignDictionary.NONE_ID);
         campaignIds.put(CampaignDictionary.OTHER_NAME, CampaignDictionary.OTHER_ID);
-        state = new State(new TreeMap<>(), campaignNames.toArray(new String[0]), Map.of(), partitionCount, 0, 0, 0);
+        state = new State(new TreeMap<>(), campaignNames.toArray(new String[0]), Map.of(), Map.of(), partitionCount, 0, 0,
+            0);
         thread = consumer == null ? null : new Thread(this::run, "conversioni-cells-reader-" + node);
         if (thread != null) {
             thread.setDaemon(true);
@@ -239,6 +245,7 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
                 final String name = key.substring(CellsCodec.NODE_KEY_PREFIX.length());
                 if (value == null) {
                     nodesChanged |= nodeLatest.remove(name) != null;
+                    nodeRecords.remove(name);
                 } else {
                     final CellsRecord r = CellsCodec.decode(value);
                     if (r.kind != CellsRecord.KIND_NODE) {
@@ -286,6 +293,12 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
     }
 
     private void seen(final CellsRecord r) {
+        if (r.kind == CellsRecord.KIND_NODE) {
+            final CellsRecord known = nodeRecords.get(r.node);
+            if (known == null || r.publishMillis >= known.publishMillis) {
+                nodeRecords.put(r.node, r);
+            }
+        }
         final CellsRecord known = nodeLatest.get(r.node);
         if (known == null || r.publishMillis >= known.publishMillis) {
             nodeLatest.put(r.node, r);
@@ -313,8 +326,8 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
         if (!windows.isEmpty()) {
             windows.headMap(windows.lastKey() - config.horizonMs() + config.windowLengthMs(), false).clear();
         }
-        state = new State(windows, campaignNames.toArray(new String[0]), Map.copyOf(nodeLatest), partitionCount,
-            ++generation, malformed, campaignOverflow);
+        state = new State(windows, campaignNames.toArray(new String[0]), Map.copyOf(nodeLatest),
+            Map.copyOf(nodeRecords), partitionCount, ++generation, malformed, campaignOverflow);
     }
 
     private Merged merge(final long start, final Set<String> keys) {
@@ -443,6 +456,38 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
         } else {
             out.instant(millis);
         }
+    }
+
+    /**
+     * Accepted events of one evento and canale across the cluster: the sum of the business counters each current
+     * owner (a node that owns a partition in {@link ClusterStatus}'s sense) last published. For {@code /metrics}.
+     */
+    public long acceptedCount(final int evento, final int canale) {
+        return business(evento, canale, 0);
+    }
+
+    /** As {@link #acceptedCount}, the valore of those events in cents. */
+    public long valueCents(final int evento, final int canale) {
+        return business(evento, canale, config.eventoCount() * config.canaleCount());
+    }
+
+    private long business(final int evento, final int canale, final int base) {
+        final State s = state;
+        final Set<String> owners = new HashSet<>();
+        for (CellsRecord owner : s.owners) {
+            if (owner != null) {
+                owners.add(owner.node);
+            }
+        }
+        long sum = 0;
+        final int at = base + evento * config.canaleCount() + canale;
+        for (String name : owners) {
+            final CellsRecord r = s.nodeRecords.get(name);
+            if (r != null && at < r.business.length) {
+                sum += r.business[at];
+            }
+        }
+        return sum;
     }
 
     // ---- WindowView over the merged state ----

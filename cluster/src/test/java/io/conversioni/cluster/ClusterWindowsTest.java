@@ -193,7 +193,8 @@ class ClusterWindowsTest {
 
     private CellsPublisher publisher(final String name, final String node, final String owns, final Engine engine)
         throws Exception {
-        final CellsPublisher p = CellsPublisher.start(settings(name, node, owns), engine.windows(), partition -> 7 * partition,
+        final CellsPublisher p = CellsPublisher.start(settings(name, node, owns), engine.windows(), engine.counters(),
+            partition -> 7 * partition,
             System::currentTimeMillis, INTERVAL_MS);
         open.add(p);
         return p;
@@ -236,6 +237,12 @@ class ClusterWindowsTest {
             assertEquals(p <= 2 ? "a" : "b", partition.get("nodo").asText());
             assertEquals(Instant.ofEpochMilli((p <= 2 ? a : b).windows().watermarkMillis()).toString(),
                 partition.get("filigrana").asText());
+        }
+        for (int e = 0; e < EVENTI.length; e++) {
+            for (int c = 0; c < CANALI.length; c++) {
+                assertEquals(single.counters().accepted(e, c), merged.acceptedCount(e, c), EVENTI[e] + " " + CANALI[c]);
+                assertEquals(single.counters().valueCents(e, c), merged.valueCents(e, c), EVENTI[e] + " " + CANALI[c]);
+            }
         }
         final JsonNode answer = JSON.readTree(new MetricheQuery(merged, single.config())
             .render(T0 - 3_600_000, T0 + 3_600_000, "canale", "{\"eventi_totali\":1}", merged.coverageJson()));
