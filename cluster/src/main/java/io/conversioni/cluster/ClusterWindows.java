@@ -324,7 +324,16 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
         dirty.clear();
         nodesChanged = false;
         if (!windows.isEmpty()) {
-            windows.headMap(windows.lastKey() - config.horizonMs() + config.windowLengthMs(), false).clear();
+            // keys of a window past the horizon that no owner tombstoned (it was down when the window left it)
+            final long oldest = windows.lastKey() - config.horizonMs() + config.windowLengthMs();
+            windows.headMap(oldest, false).clear();
+            keysByStart.entrySet().removeIf(e -> {
+                if (e.getKey() >= oldest) {
+                    return false;
+                }
+                e.getValue().forEach(windowRecords::remove);
+                return true;
+            });
         }
         state = new State(windows, campaignNames.toArray(new String[0]), Map.copyOf(nodeLatest),
             Map.copyOf(nodeRecords), partitionCount, ++generation, malformed, campaignOverflow);
