@@ -94,6 +94,8 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
         final CellsRecord[] owners;
         /** Per partition the names of every node whose newest record claims it. */
         final List<List<String>> claimants;
+        /** The newest record of each node that owns a partition (each node once). */
+        final List<CellsRecord> ownerRecords;
         /** The lowest owner watermark, {@link Long#MIN_VALUE} while a partition has no owner. */
         final long closedThroughMillis;
         final long generation;
@@ -128,6 +130,14 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
                     }
                 }
             }
+            final Set<String> ownerNames = new HashSet<>();
+            final List<CellsRecord> ownerList = new ArrayList<>();
+            for (CellsRecord owner : owners) {
+                if (owner != null && ownerNames.add(owner.node)) {
+                    ownerList.add(nodes.get(owner.node));
+                }
+            }
+            ownerRecords = List.copyOf(ownerList);
             long min = Long.MAX_VALUE;
             for (int p = 0; p < partitionCount; p++) {
                 min = owners[p] == null ? Long.MIN_VALUE : Math.min(min, owners[p].watermarkOf(p));
@@ -482,16 +492,10 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
 
     private long business(final int evento, final int canale, final int base) {
         final State s = state;
-        final Set<String> owners = new HashSet<>();
-        for (CellsRecord owner : s.owners) {
-            if (owner != null) {
-                owners.add(owner.node);
-            }
-        }
         long sum = 0;
         final int at = base + evento * config.canaleCount() + canale;
-        for (String name : owners) {
-            final CellsRecord r = s.nodeRecords.get(name);
+        for (CellsRecord owner : s.ownerRecords) {
+            final CellsRecord r = s.nodeRecords.get(owner.node);
             if (r != null && at < r.business.length) {
                 sum += r.business[at];
             }
@@ -547,7 +551,7 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
     @Override
     public long maxEventTimeMillis() {
         long max = Long.MIN_VALUE;
-        for (CellsRecord r : state.nodes.values()) {
+        for (CellsRecord r : state.ownerRecords) {
             max = Math.max(max, r.maxEventTimeMillis);
         }
         return max;
@@ -556,7 +560,7 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
     @Override
     public long tooLateCount() {
         long n = 0;
-        for (CellsRecord r : state.nodes.values()) {
+        for (CellsRecord r : state.ownerRecords) {
             n += r.tooLateCount;
         }
         return n;
@@ -565,7 +569,7 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
     @Override
     public long futureCount() {
         long n = 0;
-        for (CellsRecord r : state.nodes.values()) {
+        for (CellsRecord r : state.ownerRecords) {
             n += r.futureCount;
         }
         return n;
@@ -574,7 +578,7 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
     @Override
     public long rejectedOutsideHorizonCount() {
         long n = 0;
-        for (CellsRecord r : state.nodes.values()) {
+        for (CellsRecord r : state.ownerRecords) {
             n += r.rejectedOutsideHorizonCount;
         }
         return n;
@@ -583,7 +587,7 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
     @Override
     public long heartbeatCount() {
         long n = 0;
-        for (CellsRecord r : state.nodes.values()) {
+        for (CellsRecord r : state.ownerRecords) {
             n += r.heartbeatCount;
         }
         return n;

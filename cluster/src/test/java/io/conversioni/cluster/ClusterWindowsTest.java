@@ -238,6 +238,11 @@ class ClusterWindowsTest {
             assertEquals(Instant.ofEpochMilli((p <= 2 ? a : b).windows().watermarkMillis()).toString(),
                 partition.get("filigrana").asText());
         }
+        assertEquals(single.windows().maxEventTimeMillis(), merged.maxEventTimeMillis());
+        assertEquals(single.windows().tooLateCount(), merged.tooLateCount());
+        assertEquals(single.windows().futureCount(), merged.futureCount());
+        assertEquals(Math.min(a.windows().watermarkMillis(), b.windows().watermarkMillis()), merged.watermarkMillis(),
+            "the cluster's watermark is the lowest owner's");
         for (int e = 0; e < EVENTI.length; e++) {
             for (int c = 0; c < CANALI.length; c++) {
                 assertEquals(single.counters().accepted(e, c), merged.acceptedCount(e, c), EVENTI[e] + " " + CANALI[c]);
