@@ -1,9 +1,12 @@
 package io.conversioni.ingress;
 
+import io.conversioni.cluster.CellsPublisher;
 import io.conversioni.cluster.ClusterException;
 import io.conversioni.cluster.ClusterPublisher;
 import io.conversioni.cluster.ClusterSettings;
+import io.conversioni.cluster.ClusterStatus;
 import io.conversioni.cluster.ClusterTopics;
+import io.conversioni.cluster.ClusterWindows;
 import io.conversioni.cluster.OwnerConsumer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.metrics.PrometheusTextWriter;
@@ -16,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@link ConversioniServer#listen}): the topics made to exist and checked ({@link ClusterTopics#ensure}), then the
  * receiving side ({@link ClusterPublisher}, its verdict router, the topic's metadata). {@link #startOwner} (from
  * {@link ConversioniServer#start}, once the engine has recovered): the owner's consumer of {@code cluster.owns}, with
- * its {@code VerdictSender} as the respond listener of the records it feeds in. {@link #isRunning} is the cluster's
- * part of readiness. Closing: {@link #closePublisher} (the waiting requests answered) before {@link #stopOwner}
+ * its {@code VerdictSender} as the respond listener of the records it feeds in, and the {@link CellsPublisher} of its
+ * windows. {@link #followCells}: every node's merged view of the cluster's windows. {@link #isRunning} is the cluster's
+ * part of readiness (the merged view caught up with the cells topic included). Closing: {@link #closePublisher} (the waiting requests answered) before {@link #stopOwner}
  * (every record fed in answered), both before the engine closes.
  *
  * <p>Built only when the configuration has a {@code cluster:} section: a single node never loads it, nor any
@@ -31,6 +35,8 @@ final class ClusterNode {
     private final EngineConfig config;
     private volatile ClusterPublisher publisher;
     private volatile OwnerConsumer owner;
+    private volatile ClusterWindows windows;
+    private volatile CellsPublisher cells;
     private volatile boolean running;
 
     private ClusterNode(final ClusterSettings settings, final EngineConfig config) {
@@ -72,9 +78,44 @@ final class ClusterNode {
         return new ClusterIngest(publisher, config, ioThreads, retryAfterSeconds);
     }
 
+    /**
+     * Starts following the cells topic: the whole cluster's windows, merged ({@link ClusterWindows}), which the
+     * queries, the stream, the dashboard and {@code /metrics}' business series read instead of this node's own
+     * engine. After {@link #connect} (the topic exists).
+     *
+     * @param local this node's engine's windows (its configuration and histograms)
+     */
+    ClusterWindows followCells(final io.conversioni.window.WindowView local) {
+        windows = ClusterWindows.start(settings, local, CellsPublisher.DEFAULT_INTERVAL_MS, System::currentTimeMillis);
+        return windows;
+    }
+
+    /** {@code GET /api/v1/cluster}: nodes, partitions, owners, watermarks, lag and problems. After {@link #followCells}. */
+    String status() {
+        return new ClusterStatus(windows, this::lagOf).render();
+    }
+
+    /** This node's consumer lag of {@code partition}, or -1 when it does not own it or does not know. Any thread. */
+    private long lagOf(final int partition) {
+        final OwnerConsumer o = owner;
+        if (o == null) {
+            return -1;
+        }
+        final int[] owned = o.ownedPartitions();
+        final long[] lag = o.lag();
+        for (int i = 0; i < owned.length; i++) {
+            if (owned[i] == partition) {
+                return lag[i];
+            }
+        }
+        return -1;
+    }
+
     /** Starts reading the owned partitions into {@code engine} (started: its recovery done); then ready. */
     void startOwner(final Engine engine) throws ClusterException, InterruptedException {
         owner = OwnerConsumer.start(settings, engine);
+        // the owned partitions' window cells, for every node's merged view (nothing on a node that owns none)
+        cells = CellsPublisher.start(settings, engine.windows(), engine.counters(), this::lagOf);
         running = true;
         LOG.info("cluster node {} is ready: owns partitions {} of {}", settings.node(), settings.ownsAsWritten(),
             settings.topic());
@@ -83,7 +124,8 @@ final class ClusterNode {
     /** The cluster's part of readiness: the publisher and the owner's consumer run. Any thread. */
     boolean isRunning() {
         final OwnerConsumer o = owner;
-        return running && o != null && o.failure() == null;
+        final ClusterWindows w = windows;
+        return running && o != null && o.failure() == null && w != null && w.caughtUp();
     }
 
     /** Refuses new requests and answers the waiting ones (verdict, or 503 at the verdict timeout). */
@@ -101,6 +143,14 @@ final class ClusterNode {
         final OwnerConsumer o = owner;
         if (o != null) {
             o.stop();
+        }
+        final CellsPublisher c = cells;
+        if (c != null) {
+            c.close(); // after the owner: the windows of the last records fed in go out with it
+        }
+        final ClusterWindows w = windows;
+        if (w != null) {
+            w.close();
         }
     }
 

@@ -92,8 +92,25 @@ public final class ConversioniServer implements AutoCloseable {
         final SSLContext ssl = settings.httpsEnabled() ? tls() : null;
         engine = Engine.create(config, dataDir);
         alerts = AlertRuntime.start(alertSettings, dataDir, engine); // taps the engine: before engine.start()
-        final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
+        final ClusterIngest clusterIngest = cluster == null ? null
+            : cluster.connect(engine.ringSize(), settings.ioThreads, settings.retryAfterSeconds);
+        final io.conversioni.cluster.ClusterWindows merged = cluster == null ? null : cluster.followCells(engine.windows());
+        final PrometheusExporter exporter = (merged == null ? new PrometheusExporter(engine)
+            : new PrometheusExporter(engine, merged, new PrometheusExporter.BusinessCounters() {
+                @Override
+                public long accepted(final int evento, final int canale) {
+                    return merged.acceptedCount(evento, canale);
+                }
+
+                @Override
+                public long valueCents(final int evento, final int canale) {
+                    return merged.valueCents(evento, canale);
+                }
+            })).add(alerts::writeMetrics);
         server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
+        if (merged != null) {
+            server.queryWindows(merged, merged::coverageJson); // metriche, stream, dashboard: the whole cluster
+        }
         server.addRoutes(AlertsHandler.routes(alerts.alerts()));
         exporter.add(server.httpRequests()::writeTo);
         // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
@@ -101,7 +118,8 @@ public final class ConversioniServer implements AutoCloseable {
             System::currentTimeMillis);
         server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         if (cluster != null) {
-            server.routeToCluster(cluster.connect(engine.ringSize(), settings.ioThreads, settings.retryAfterSeconds));
+            server.routeToCluster(clusterIngest);
+            server.addRoutes(ClusterHandler.routes(cluster::status));
             server.addReadinessPart(cluster::isRunning);
             exporter.add(cluster::writeMetrics);
         }

@@ -55,7 +55,9 @@ public final class IngressServer {
     private final ServerSettings settings;
     private final Authenticator auth;
     private final Supplier<String> prometheus;
-    private final MetricheQuery query;
+    private MetricheQuery query;
+    /** Cluster mode: what the merged answer covers ({@code "cluster"} after {@code "motore"}); null on one node. */
+    private Supplier<String> coverage;
     private final EngineSampler motore;
     private final DashboardHandler dashboard;
     private final ServerSentEventHandler stream;
@@ -113,6 +115,21 @@ public final class IngressServer {
     /** Cluster mode: valid events go to the cluster through {@code route}. Before {@link #start}. */
     void routeToCluster(final ClusterIngest route) {
         this.cluster = route;
+    }
+
+    /**
+     * Cluster mode, before {@link #start}: {@code GET /api/v1/metriche}, the stream and the dashboard read
+     * {@code windows} (the cluster's merged windows) instead of this node's engine, and every answer ends with
+     * {@code coverage}'s object (the partitions it covers and how fresh each is).
+     */
+    void queryWindows(final io.conversioni.window.WindowView windows, final Supplier<String> coverage) {
+        this.query = new MetricheQuery(windows, engine.config());
+        this.coverage = coverage;
+    }
+
+    private String coverageJson() {
+        final Supplier<String> c = coverage;
+        return c == null ? null : c.get();
     }
 
     /** Adds routes before {@link #start}. */
@@ -289,7 +306,7 @@ public final class IngressServer {
     private void metriche(final HttpServerExchange exchange) {
         final Range range = range(exchange);
         if (range != null) {
-            Responses.send(exchange, 200, query.render(range.from, range.to, range.per, motore.json()));
+            Responses.send(exchange, 200, query.render(range.from, range.to, range.per, motore.json(), coverageJson()));
         }
     }
 
@@ -337,7 +354,7 @@ public final class IngressServer {
         final Range range = rangeOf(connection.getQueryParameters());
         connection.setKeepAliveTime(15_000);
         connection.putAttachment(RANGE, range);
-        connection.send(query.render(range.from, range.to, range.per, motore.json()), "metriche", null, null);
+        connection.send(query.render(range.from, range.to, range.per, motore.json(), coverageJson()), "metriche", null, null);
     }
 
     private static final io.undertow.util.AttachmentKey<Range> RANGE = io.undertow.util.AttachmentKey.create(Range.class);
@@ -369,7 +386,7 @@ public final class IngressServer {
                 }
                 final long span = r.to - r.from;
                 final long to = System.currentTimeMillis();
-                c.send(query.render(to - span, to, r.per, engineJson), "metriche", null, null);
+                c.send(query.render(to - span, to, r.per, engineJson, coverageJson()), "metriche", null, null);
             }
         } catch (RuntimeException e) {
             LOG.warn("metrics stream push failed", e);

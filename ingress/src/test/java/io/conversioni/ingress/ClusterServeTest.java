@@ -6,6 +6,7 @@ import io.conversioni.cluster.KafkaLeakCheck;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.auth.JwtSettings;
+import io.conversioni.testkit.Await;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -121,6 +122,62 @@ class ClusterServeTest {
         assertEquals(202, again.statusCode(), again.body());
         assertTrue(again.body().startsWith("{\"esito\":\"duplicato\""), again.body());
         assertTrue(again.body().contains("\"duplicato_di\":" + sequence + ","), again.body());
+    }
+
+    @Test
+    void shouldAnswerMetricheForTheWholeClusterOnEveryNodeWithItsCoverage() throws Exception {
+        Await.until("both nodes show the same cluster-wide metriche", () -> sameMetriche());
+        final long before = accepted(metriche(a));
+        int sent = 0;
+        for (int i = 0; i < 12; i++) { // spread by id_cliente over both owners' partitions
+            final HttpResponse<String> r = post(i % 2 == 0 ? a : b, IngressServer.SINGLE_PATH, "application/json",
+                event("CLIENTE-BARI-0001" + (10 + i), "acquisto_concluso"));
+            assertEquals(202, r.statusCode(), r.body());
+            sent++;
+        }
+        final long expected = before + sent;
+        Await.until("every accepted event in both nodes' metriche", () -> {
+            try {
+                return accepted(metriche(a)) == expected && accepted(metriche(b)) == expected && sameMetriche();
+            } catch (final IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        final String answer = metriche(b);
+        assertTrue(answer.contains(",\"cluster\":{\"partizioni\":["), answer);
+        assertTrue(answer.contains("\"completa\":true"), answer);
+        for (int p = 0; p < 6; p++) {
+            assertTrue(answer.contains("{\"partizione\":" + p + ","), "partition " + p + " covered: " + answer);
+        }
+        final HttpResponse<String> cluster = get(a, "/api/v1/cluster");
+        assertEquals(200, cluster.statusCode(), cluster.body());
+        assertTrue(cluster.body().contains("\"a\"") && cluster.body().contains("\"b\""), cluster.body());
+    }
+
+    private static boolean sameMetriche() {
+        try {
+            return withoutNodeFields(metriche(a)).equals(withoutNodeFields(metriche(b)));
+        } catch (final IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String metriche(final ConversioniServer node) throws IOException, InterruptedException {
+        final HttpResponse<String> r = get(node, "/api/v1/metriche?per=canale");
+        assertEquals(200, r.statusCode(), r.body());
+        return r.body();
+    }
+
+    /**
+     * The answer's data: without da and a (the time of the query) and motore and cluster, the two fields that describe
+     * the node answering.
+     */
+    private static String withoutNodeFields(final String metriche) {
+        return metriche.substring(metriche.indexOf(",\"totale\":"), metriche.indexOf(",\"motore\":"));
+    }
+
+    private static long accepted(final String metriche) {
+        return Long.parseLong(metriche.replaceFirst("(?s)^.*?,\"totale\":\\{\"accettati\":(\\d+).*$", "$1"));
     }
 
     @Test
