@@ -74,6 +74,10 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
         if (slot.kind == EventSlot.KIND_CANCELLED) {
             return;
         }
+        if (slot.kind == EventSlot.KIND_TICK) {
+            windows.publishHistograms();
+            return;
+        }
         if (slot.kind == EventSlot.KIND_SNAPSHOT) {
             if (snapshotSink != null) { // journalIndex -1: nothing journaled yet, the sink says so
                 snapshotSink.capture(slot.journalIndex, slot.sequence + 1);

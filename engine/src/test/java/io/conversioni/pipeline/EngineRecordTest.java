@@ -8,6 +8,7 @@ import io.conversioni.journal.JournalRecordKind;
 import io.conversioni.journal.JournalResumePoints;
 import io.conversioni.pipeline.EngineFixtures.Collector;
 import io.conversioni.pipeline.EngineFixtures.Seen;
+import io.conversioni.testkit.Await;
 import io.conversioni.testkit.LeakCheck;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -170,5 +171,54 @@ class EngineRecordTest {
         assertEquals(Outcome.DUPLICATE, again.outcome());
         assertEquals(41, again.duplicateOf());
         assertEquals(42, again.sequence(), "the sequence goes on after the old journal's");
+    }
+
+    @Test
+    void shouldMoveTheWatermarkOnlyByHeartbeatRecordsWhenHeartbeatsComeFromTheTopic() throws Exception {
+        // a 10 ms timer and an owner's clock ten hours ahead: one heartbeat of its own would close every window
+        final Engine owner = Engine.create(EngineConfig.parse("pipeline:\n  heartbeat: 10ms\n", CONFIG_DIR), data,
+            () -> T0 + 36_000_000L);
+        engines.add(owner);
+        owner.heartbeatsFromRecords();
+        owner.start();
+        assertThrows(IllegalStateException.class, owner::heartbeatsFromRecords, "chosen before start only");
+        final Collector seen = new Collector();
+        final byte[] b = bodies().get(0).getBytes(StandardCharsets.UTF_8);
+        assertTrue(owner.tryPublishRecord(b, 0, b.length, T0 + 500, 1, 6L, seen, null));
+        assertEquals(Outcome.ACCEPTED, seen.next().outcome());
+        final org.HdrHistogram.Histogram latency = owner.windows().newInsightLatencyHistogram();
+        Await.until("the timer's tick published the insight latency", () -> {
+            owner.windows().copyInsightLatencyInto(latency);
+            return latency.getTotalCount() == 1;
+        });
+        final long lateness = owner.config().windows().allowedLatenessMs();
+        assertEquals(T0 - lateness, owner.windows().watermarkMillis(), "moved by the event alone");
+        assertEquals(0, owner.counters().heartbeats());
+
+        final long heartbeatAt = T0 + 600_000;
+        assertTrue(owner.tryPublishHeartbeatRecord(heartbeatAt, 1, 7L, seen, null));
+        final Seen tick = seen.next();
+        assertTrue(tick.sequence() > 0);
+        assertEquals(heartbeatAt - lateness - owner.config().windows().idleAllowanceMs(), owner.windows().watermarkMillis(),
+            "as this engine's own heartbeat at that time would");
+        assertEquals(1, owner.counters().heartbeats());
+        assertArrayEquals(new long[] {8L}, owner.resumeOffsets(new int[] {1}), "a heartbeat record is a resume point");
+        assertThrows(IllegalArgumentException.class, () -> owner.tryPublishHeartbeatRecord(heartbeatAt, -1, 7L, seen, null));
+        owner.close();
+
+        final List<String> heartbeats = new ArrayList<>();
+        try (JournalReader reader = JournalReader.openEvents(Engine.journalConfig(owner.config(), data))) {
+            final JournalRecord record = new JournalRecord();
+            while (reader.next(record)) {
+                if (record.kind() == JournalRecordKind.HEARTBEAT) {
+                    heartbeats.add(record.sourcePartition() + "@" + record.sourceOffset() + " " + record.receiveMillis());
+                }
+            }
+        }
+        assertEquals(List.of("1@7 " + heartbeatAt), heartbeats, "the timer journaled nothing");
+
+        final Engine again = engine(data, () -> T0);
+        assertEquals(heartbeatAt - lateness - again.config().windows().idleAllowanceMs(), again.windows().watermarkMillis(),
+            "recovery replays the heartbeat record");
     }
 }
