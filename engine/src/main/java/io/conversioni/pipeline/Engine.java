@@ -282,7 +282,8 @@ public final class Engine implements AutoCloseable {
 
     /**
      * For each of {@code partitions}, the offset after the newest record of that partition in the journal
-     * ({@link JournalResumePoints#NONE} when it holds none: read the partition from its beginning). This is where
+     * ({@link JournalResumePoints#NONE} when it holds none: the owner rebuilds the partition from the topic). Heartbeat
+     * records count ({@link #tryPublishHeartbeatRecord}). This is where
      * an owner resumes after any stop, a {@code kill -9} included; Kafka's committed offsets never are. Call after
      * {@link #start()} and before publishing the first record of these partitions; any one thread.
      */
