@@ -56,6 +56,8 @@ public final class Engine implements AutoCloseable {
     private Thread heartbeat;
     /** Set before start: the timer sends {@link EventSlot#KIND_TICK}s, heartbeats come as Kafka records. */
     private volatile boolean heartbeatsFromRecords;
+    /** The state's resume points after recovery (snapshot and journal), by partition; read-only once started. */
+    private volatile long[] resumePointsAtStart = new long[0];
 
     /** Wall clock for receive stamps; tests replace it to make time explicit. */
     @FunctionalInterface
@@ -81,7 +83,8 @@ public final class Engine implements AutoCloseable {
                 dedupe.handOver();
             });
         this.ring = pipeline.ring();
-        this.checkpoints = new Checkpoints(config, journal, windows, dedupe, counters, new StateSnapshots(dataDir));
+        this.checkpoints = new Checkpoints(config, journal, windows, dedupe, counters, windowStage.resumePoints(),
+            new StateSnapshots(dataDir));
         windowStage.snapshotSink(checkpoints::capture);
     }
 
@@ -114,6 +117,7 @@ public final class Engine implements AutoCloseable {
         final long after = snapshot == null ? -1 : snapshot.coveredIndex();
         final JournalRecovery.Result recovered = recovery.replay(after);
         coveredIndex = recovered.lastIndex();
+        resumePointsAtStart = windowStage.resumePoints().toArray(); // before the window thread owns them
         sequenceBase = Math.max(recovered.nextSequence(), snapshot == null ? 0 : snapshot.nextSequence());
         windows.handOver();
         dedupe.handOver();
@@ -283,7 +287,8 @@ public final class Engine implements AutoCloseable {
     /**
      * For each of {@code partitions}, the offset after the newest record of that partition in the journal
      * ({@link JournalResumePoints#NONE} when it holds none: the owner rebuilds the partition from the topic). Heartbeat
-     * records count ({@link #tryPublishHeartbeatRecord}). This is where
+     * records count ({@link #tryPublishHeartbeatRecord}), and so does the newest snapshot's resume point of a
+     * partition whose entries retention has deleted. This is where
      * an owner resumes after any stop, a {@code kill -9} included; Kafka's committed offsets never are. Call after
      * {@link #start()} and before publishing the first record of these partitions; any one thread.
      */
@@ -291,7 +296,14 @@ public final class Engine implements AutoCloseable {
         if (!ready) {
             throw new IllegalStateException("the engine is not started");
         }
-        return JournalResumePoints.scan(journalConfig(config, dataDir), partitions);
+        final long[] next = JournalResumePoints.scan(journalConfig(config, dataDir), partitions);
+        final long[] atStart = resumePointsAtStart;
+        for (int i = 0; i < partitions.length; i++) {
+            if (partitions[i] >= 0 && partitions[i] < atStart.length) {
+                next[i] = Math.max(next[i], atStart[partitions[i]]); // a snapshot's, when retention deleted the entry
+            }
+        }
+        return next;
     }
 
     private boolean publish(final int kind, final byte[] body, final int offset, final int length,

@@ -221,4 +221,48 @@ class EngineRecordTest {
         assertEquals(heartbeatAt - lateness - again.config().windows().idleAllowanceMs(), again.windows().watermarkMillis(),
             "recovery replays the heartbeat record");
     }
+
+    @Test
+    void shouldKeepAPartitionsResumePointInTheSnapshotOnceRetentionDeletedItsJournalEntries() throws Exception {
+        final EngineConfig config = EngineConfig.parse("pipeline:\n  heartbeat: 20ms\n"
+            + "journal:\n  retention_cycles: 2\n  snapshot_interval: 100ms\n", CONFIG_DIR);
+        final long hourMillis = 3_600_000L;
+        final net.openhft.chronicle.core.time.SetTimeProvider past = new net.openhft.chronicle.core.time.SetTimeProvider(
+            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - 72 * hourMillis));
+        // partition 0's records, three days old, in two hourly cycles that retention will delete
+        try (io.conversioni.journal.SingleWriterJournal old = io.conversioni.journal.SingleWriterJournal.open(
+            Engine.journalConfig(config, data), past)) {
+            for (int i = 0; i < 2; i++) {
+                final byte[] b = bodies().get(i).getBytes(StandardCharsets.UTF_8);
+                assertEquals(io.conversioni.journal.JournalStatus.OK,
+                    old.appendEvent(i, T0 + i, 0, 0, 0, 10L + i, b, 0, b.length));
+                past.advanceMillis(hourMillis);
+            }
+        }
+        final Engine engine = Engine.create(config, data, () -> T0);
+        engines.add(engine);
+        engine.heartbeatsFromRecords();
+        engine.start();
+        final Collector seen = new Collector();
+        final byte[] b = bodies().get(2).getBytes(StandardCharsets.UTF_8);
+        assertTrue(engine.tryPublishRecord(b, 0, b.length, T0, 1, 5L, seen, null));
+        seen.next();
+        final java.nio.file.Path events = Engine.journalConfig(config, data).eventsDirectory();
+        Await.until("retention deleted the old cycles", () -> {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(events)) {
+                return files.filter(f -> f.getFileName().toString().endsWith(".cq4")).count() == 1;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertArrayEquals(new long[] {JournalResumePoints.NONE, 6L},
+            JournalResumePoints.scan(Engine.journalConfig(config, data), new int[] {0, 1}),
+            "partition 0 is gone from the journal");
+        assertArrayEquals(new long[] {12L, 6L}, engine.resumeOffsets(new int[] {0, 1}), "the state still has it");
+        engine.close();
+
+        final Engine again = engine(data, () -> T0);
+        assertArrayEquals(new long[] {12L, 6L, JournalResumePoints.NONE}, again.resumeOffsets(new int[] {0, 1, 2}),
+            "from the snapshot");
+    }
 }
