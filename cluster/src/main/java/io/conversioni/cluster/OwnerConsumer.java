@@ -495,11 +495,11 @@ public final class OwnerConsumer implements AutoCloseable {
     /**
      * Whether every record of the owned partitions below their end offsets taken at start was journaled and decided
      * (a rebuilt partition's included): the node's state is then the one its partitions' records give, and it may
-     * be reported ready. False while rebuilding, and after the consumer failed. Any thread.
+     * be reported ready. False while rebuilding, after the consumer failed, and once stopped. Any thread.
      */
     public boolean isCaughtUp() {
         final long target = caughtUpAtPublished;
-        return target >= 0 && failure == null && sender.answeredCount() >= target;
+        return target >= 0 && running && failure == null && sender.answeredCount() >= target;
     }
 
     /** Heartbeat records the broker acknowledged so far. Any thread. */

@@ -397,9 +397,9 @@ class OwnerRebuildTest {
         final OwnerConsumer killed = owner(halfway);
         Await.until("part of the rebuild fed in", Duration.ofSeconds(60), () -> killed.published() >= 200);
         killed.halt();
-        assertFalse(killed.isCaughtUp(), "killed before the rebuild's end");
+        assertFalse(killed.isCaughtUp(), "a halted consumer is not caught up");
         halfway.close(); // what was in the ring is journaled; the rest is read again
-        assertTrue(decided(halfway) < first.records(), decided(halfway) + " decided before the kill");
+        assertTrue(decided(halfway) < first.records(), decided(halfway) + " decided before the kill: the rebuild was cut");
 
         final Engine engine = engine(dir);
         final OwnerConsumer owner = owner(engine);
