@@ -6,18 +6,13 @@ import io.conversioni.pipeline.Engine;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +22,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -41,12 +35,12 @@ import java.util.concurrent.locks.LockSupport;
  *   journal holds was decided, what it does not is read again. A partition the journal holds nothing of (a
  *   replacement node, an empty data folder) is rebuilt: read from the first record at or after now minus
  *   ({@code windows.horizon} + the dedupe TTL) ({@code offsetsForTimes}), and its records below the end offset
- *   taken at start get no verdict (their senders had one, or timed out and their retry is a duplicate).
- *   {@link #isCaughtUp()} once every owned partition's records below that end offset were journaled and decided.
+   *   taken at start get no verdict (their senders had one, or timed out and their retry is a duplicate)
+ *   ({@link StartPositions}). {@link #isCaughtUp()} once every owned partition's records below that end offset were journaled and decided.
  *   <li>Order: per partition by offset; across partitions by receive time ({@link ReceiveTimeMerge}), so a
  *   rebuild feeds the engine's one watermark as the live owner did.
  *   <li>Heartbeats: an owned partition that got no record for {@code pipeline.heartbeat} (once caught up) gets a
- *   heartbeat record from this owner (null key and value, header {@code tipo: battito}, {@code ricevuto} = now on
+ *   heartbeat record from this owner ({@link HeartbeatRecords}: null key and value, header {@code tipo: battito}, {@code ricevuto} = now on
  *   the engine's clock); read back like any record, it moves the engine's watermark
  *   ({@link Engine#tryPublishHeartbeatRecord}) and is journaled with its partition and offset. The engine should
  *   take its heartbeats from these only ({@link Engine#heartbeatsFromRecords}), so that a node rebuilding from the
@@ -89,10 +83,7 @@ public final class OwnerConsumer implements AutoCloseable {
     private final Thread thread;
     private final ReceiveTimeMerge merge;
     private final long heartbeatNanos;
-    private final AtomicLong heartbeatsSent = new AtomicLong();
-    private final AtomicLong heartbeatsFailed = new AtomicLong();
-    private final Callback onHeartbeatSent = this::heartbeatSent;
-    private volatile boolean heartbeatsFailing;
+    private final HeartbeatRecords heartbeats;
     private volatile boolean running = true;
     private volatile boolean halted;
     private volatile long published;
@@ -101,12 +92,8 @@ public final class OwnerConsumer implements AutoCloseable {
     /** {@link #published} when the records below the end offsets taken at start were all fed in; -1 before. */
     private volatile long caughtUpAtPublished = -1;
     // Poll thread only, indexed in owns order:
-    /** The end offsets taken at start. */
-    private long[] endAtStart;
-    /** Records below this offset get no verdict (a rebuilt partition's end at start); -1 for a resumed partition. */
-    private final long[] noVerdictBelow;
-    /** Whether the consumer's position has reached {@link #endAtStart} (it then never waits for the partition). */
-    private final boolean[] fetchedToEnd;
+    /** Where each partition was read from, and its end at start; set first thing on the poll thread. */
+    private StartPositions positions;
     private final boolean[] partitionPaused;
     /** When a record of the partition was last fetched or a heartbeat last sent to it. */
     private final long[] lastActivityNanos;
@@ -130,11 +117,10 @@ public final class OwnerConsumer implements AutoCloseable {
         this.committed = new long[owned.length];
         java.util.Arrays.fill(committed, -1L);
         this.merge = new ReceiveTimeMerge(owned);
-        this.noVerdictBelow = new long[owned.length];
-        this.fetchedToEnd = new boolean[owned.length];
         this.partitionPaused = new boolean[owned.length];
         this.lastActivityNanos = new long[owned.length];
         this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(engine.config().heartbeatMillis());
+        this.heartbeats = new HeartbeatRecords(verdicts, settings.topic(), engine);
         awaitNoRecordInFlight();
         this.resumeOffsets = engine.resumeOffsets(owned);
         this.consumer = new KafkaConsumer<>(ClusterClients.ownerConsumer(settings));
@@ -194,7 +180,7 @@ public final class OwnerConsumer implements AutoCloseable {
             }
             consumer.assign(assignment);
             seekAtStart();
-            final ReceiveTimeMerge.Waiting waiting = this::mustWaitFor;
+            final ReceiveTimeMerge.Waiting waiting = positions;
             final Duration poll = Duration.ofNanos(Math.min(POLL.toNanos(), heartbeatNanos));
             nextCommitNanos = System.nanoTime() + COMMIT_INTERVAL_NANOS;
             java.util.Arrays.fill(lastActivityNanos, System.nanoTime());
@@ -231,52 +217,13 @@ public final class OwnerConsumer implements AutoCloseable {
         }
     }
 
-    /**
-     * Poll thread, first: takes the end offsets, then seeks each partition to its resume point, or, for one the
-     * journal holds nothing of, to the first record at or after now - (horizon + dedupe TTL) (its end offset when
-     * every record is older).
-     */
+    /** Poll thread, first: seeks each partition to where it is resumed or rebuilt from ({@link StartPositions}). */
     private void seekAtStart() {
-        endAtStart = new long[owned.length];
-        final Map<TopicPartition, Long> ends = consumer.endOffsets(assignment);
-        final Map<TopicPartition, Long> rebuildFrom = new HashMap<>();
         final long since = Math.max(0L, engine.currentTimeMillis() - ClusterTopics.minEventsRetentionMs(engine.config()));
-        for (int i = 0; i < owned.length; i++) {
-            endAtStart[i] = ends.get(assignment.get(i));
-            if (resumeOffsets[i] == JournalResumePoints.NONE) {
-                rebuildFrom.put(assignment.get(i), since);
-            }
-        }
-        final Map<TopicPartition, OffsetAndTimestamp> found = rebuildFrom.isEmpty() ? Map.of()
-            : consumer.offsetsForTimes(rebuildFrom);
-        final long[] from = new long[owned.length];
-        for (int i = 0; i < owned.length; i++) {
-            if (resumeOffsets[i] == JournalResumePoints.NONE) {
-                final OffsetAndTimestamp at = found.get(assignment.get(i));
-                from[i] = at == null ? endAtStart[i] : at.offset();
-                noVerdictBelow[i] = endAtStart[i];
-            } else {
-                from[i] = resumeOffsets[i];
-                noVerdictBelow[i] = -1L;
-            }
-            consumer.seek(assignment.get(i), from[i]);
-        }
-        LOG.info("owner of {} partitions {}: reading from offsets {} (from the journal, or rebuilt since {}; -1 in "
-            + "the resume points {}: rebuilt), caught up at the end offsets {}", settings.topic(),
-            settings.ownsAsWritten(), java.util.Arrays.toString(from), java.time.Instant.ofEpochMilli(since),
-            java.util.Arrays.toString(resumeOffsets), java.util.Arrays.toString(endAtStart));
-    }
-
-    /** Poll thread: whether the partition at {@code i}, its queue empty, may still hold an older record to fetch. */
-    private boolean mustWaitFor(final int i) {
-        if (fetchedToEnd[i]) {
-            return false;
-        }
-        if (consumer.position(assignment.get(i)) >= endAtStart[i]) {
-            fetchedToEnd[i] = true;
-            return false;
-        }
-        return true;
+        positions = StartPositions.seek(consumer, assignment, resumeOffsets, since);
+        LOG.info("owner of {} partitions {}: {} (from the journal's resume points {}; -1: rebuilt since {})",
+            settings.topic(), settings.ownsAsWritten(), positions, java.util.Arrays.toString(resumeOffsets),
+            java.time.Instant.ofEpochMilli(since));
     }
 
     /** Feeds the queued records in merge order; false when the engine did not take {@link #current} (ring full). */
@@ -287,8 +234,8 @@ public final class OwnerConsumer implements AutoCloseable {
                 if (current == null) {
                     return true;
                 }
-                currentAddress = current.offset() < noVerdictBelow[merge.indexOf(current.partition())]
-                    ? null : returnAddress(current);
+                currentAddress = positions.wantsVerdict(merge.indexOf(current.partition()), current.offset())
+                    ? returnAddress(current) : null;
             }
             if (!publish(current, currentAddress)) {
                 return false;
@@ -315,16 +262,7 @@ public final class OwnerConsumer implements AutoCloseable {
 
     /** Poll thread, until it is so: whether every record below the end offsets taken at start was fed in. */
     private void checkCaughtUp() {
-        for (int i = 0; i < owned.length; i++) {
-            if (mustWaitFor(i)) {
-                return;
-            }
-            final ConsumerRecord<byte[], byte[]> head = merge.head(i);
-            if (head != null && head.offset() < endAtStart[i]) {
-                return;
-            }
-        }
-        if (current != null && current.offset() < endAtStart[merge.indexOf(current.partition())]) {
+        if (!positions.allFedIn(merge, current, current == null ? -1 : merge.indexOf(current.partition()))) {
             return;
         }
         caughtUpAtPublished = published;
@@ -338,42 +276,8 @@ public final class OwnerConsumer implements AutoCloseable {
         for (int i = 0; i < owned.length; i++) {
             if (now - lastActivityNanos[i] >= heartbeatNanos) {
                 lastActivityNanos[i] = now;
-                sendHeartbeat(owned[i]);
+                heartbeats.send(owned[i]);
             }
-        }
-    }
-
-    private void sendHeartbeat(final int partition) {
-        final long ricevuto = engine.currentTimeMillis();
-        final RecordHeaders headers = new RecordHeaders();
-        headers.add(ClusterHeaders.TIPO, ClusterHeaders.battito());
-        headers.add(ClusterHeaders.RICEVUTO, ClusterHeaders.millis(ricevuto));
-        try {
-            verdicts.send(new ProducerRecord<>(settings.topic(), partition, ricevuto, null, null, headers), onHeartbeatSent);
-        } catch (RuntimeException e) { // a full buffer, no metadata: the next quiet period sends another
-            heartbeatFailed(e);
-        }
-    }
-
-    /** Producer I/O thread. */
-    private void heartbeatSent(final RecordMetadata metadata, final Exception e) {
-        if (e != null) {
-            heartbeatFailed(e);
-        } else {
-            heartbeatsSent.incrementAndGet();
-            if (heartbeatsFailing) {
-                heartbeatsFailing = false;
-                LOG.info("heartbeat records reach {} again", settings.topic());
-            }
-        }
-    }
-
-    private void heartbeatFailed(final Exception e) {
-        heartbeatsFailed.incrementAndGet();
-        if (!heartbeatsFailing) {
-            heartbeatsFailing = true;
-            LOG.warn("a heartbeat record could not be sent to {} ({}): quiet partitions' windows close later",
-                settings.topic(), e.toString());
         }
     }
 
@@ -504,12 +408,12 @@ public final class OwnerConsumer implements AutoCloseable {
 
     /** Heartbeat records the broker acknowledged so far. Any thread. */
     public long heartbeatsSent() {
-        return heartbeatsSent.get();
+        return heartbeats.sent();
     }
 
     /** Heartbeat records that could not be sent so far. Any thread. */
     public long heartbeatsFailed() {
-        return heartbeatsFailed.get();
+        return heartbeats.failed();
     }
 
     /** Records fed into the engine so far, heartbeat records included. Any thread. */
