@@ -35,13 +35,14 @@ import java.util.concurrent.locks.LockSupport;
  *   journal holds was decided, what it does not is read again. A partition the journal holds nothing of (a
  *   replacement node, an empty data folder) is rebuilt: read from the first record at or after now minus
  *   ({@code windows.horizon} + the dedupe TTL) ({@code offsetsForTimes}), and its records below the end offset
-   *   taken at start get no verdict (their senders had one, or timed out and their retry is a duplicate)
- *   ({@link StartPositions}). {@link #isCaughtUp()} once every owned partition's records below that end offset were journaled and decided.
+ *   taken at start get no verdict (their senders had one, or timed out and their retry is a duplicate); see
+ *   {@link StartPositions}. {@link #isCaughtUp()} once every owned partition's records below that end offset
+ *   were journaled and decided.
  *   <li>Order: per partition by offset; across partitions by receive time ({@link ReceiveTimeMerge}), so a
  *   rebuild feeds the engine's one watermark as the live owner did.
  *   <li>Heartbeats: an owned partition that got no record for {@code pipeline.heartbeat} (once caught up) gets a
- *   heartbeat record from this owner ({@link HeartbeatRecords}: null key and value, header {@code tipo: battito}, {@code ricevuto} = now on
- *   the engine's clock); read back like any record, it moves the engine's watermark
+ *   heartbeat record from this owner ({@link HeartbeatRecords}: null key and value, header {@code tipo: battito},
+ *   {@code ricevuto} = now on the engine's clock); read back like any record, it moves the engine's watermark
  *   ({@link Engine#tryPublishHeartbeatRecord}) and is journaled with its partition and offset. The engine should
  *   take its heartbeats from these only ({@link Engine#heartbeatsFromRecords}), so that a node rebuilding from the
  *   topic closes the same windows.
@@ -274,7 +275,9 @@ public final class OwnerConsumer implements AutoCloseable {
     private void maybeHeartbeat() {
         final long now = System.nanoTime();
         for (int i = 0; i < owned.length; i++) {
-            if (now - lastActivityNanos[i] >= heartbeatNanos) {
+            if (merge.queued(i) > 0) {
+                lastActivityNanos[i] = now; // records wait for the ring: the partition is not quiet
+            } else if (now - lastActivityNanos[i] >= heartbeatNanos) {
                 lastActivityNanos[i] = now;
                 heartbeats.send(owned[i]);
             }
