@@ -265,4 +265,25 @@ class EngineRecordTest {
         assertArrayEquals(new long[] {12L, 6L, JournalResumePoints.NONE}, again.resumeOffsets(new int[] {0, 1, 2}),
             "from the snapshot");
     }
+
+    @Test
+    void shouldStillJournalASingleNodesOwnHeartbeatsInTheFirstLayout() throws Exception {
+        final Engine single = Engine.create(EngineConfig.parse("pipeline:\n  heartbeat: 10ms\n", CONFIG_DIR), data,
+            () -> T0);
+        engines.add(single);
+        single.start();
+        Await.until("the timer's heartbeats", () -> single.counters().heartbeats() >= 3);
+        single.close();
+        int heartbeats = 0;
+        try (JournalReader reader = JournalReader.openEvents(Engine.journalConfig(single.config(), data))) {
+            final JournalRecord record = new JournalRecord();
+            while (reader.next(record)) {
+                assertEquals(JournalRecordKind.HEARTBEAT, record.kind());
+                assertEquals(-1, record.sourcePartition(), "version 1: no source record");
+                assertEquals(T0, record.receiveMillis(), "the engine's clock");
+                heartbeats++;
+            }
+        }
+        assertTrue(heartbeats >= 3, heartbeats + " heartbeats journaled");
+    }
 }
