@@ -13,9 +13,9 @@ import java.util.Arrays;
  * each snapshot, so that a partition whose last journal entry lies in a cycle retention deleted still has its
  * resume point ({@link Engine#resumeOffsets} takes the larger of this and the journal's).
  *
- * <p>Threading: {@link #onRecord} and {@link #writeState} on the window thread (live) or the starting thread
- * (recovery), which own the state; {@link #readState} and {@link #copy} on the starting thread before the stages
- * run. Allocation: none per record; the array grows (doubling) only when a higher partition number first appears.
+ * <p>Threading: {@link #onRecord} and {@link #writeState} on the thread that owns the state: the window thread
+ * while the stages run, the starting thread during recovery, the closing thread after they stopped;
+ * {@link #readState} and {@link #toArray} on the starting thread before the stages run. Allocation: none per record; the array grows (doubling) only when a higher partition number first appears.
  * A single node never has a record, writes nothing of this, and its snapshots keep their first layout.
  */
 final class SingleWriterResumePoints {
