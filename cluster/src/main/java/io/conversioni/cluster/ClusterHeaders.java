@@ -5,7 +5,8 @@ import org.apache.kafka.common.header.Header;
 
 /**
  * The record headers of cluster mode, one definition for both sides. An event record (on {@code cluster.topic},
- * written by the receiving node) carries {@link #RICEVUTO}, {@link #NODO} and {@link #CORRELAZIONE}; a verdict
+ * written by the receiving node) carries {@link #RICEVUTO}, {@link #NODO} and {@link #CORRELAZIONE}; a heartbeat
+ * record (same topic, written by the partition's owner) {@link #TIPO} and {@link #RICEVUTO}; a verdict
  * (on {@code cluster.reply_topic}, written by the owner, key = the {@code nodo} it answers) carries the
  * {@code correlazione} copied back and {@link #STATO_HTTP}. Header names are Italian like every name an operator
  * sees with Kafka's own tools.
@@ -29,6 +30,15 @@ public final class ClusterHeaders {
      */
     public static final String STATO_HTTP = "stato_http";
 
+    /**
+     * On a heartbeat record (written by a partition's owner to that partition of {@code cluster.topic}, null key and
+     * value): {@link #BATTITO}. Such a record carries only this and {@link #RICEVUTO}.
+     */
+    public static final String TIPO = "tipo";
+    /** The {@link #TIPO} of a heartbeat record: time passed on the partition, no event. */
+    public static final String BATTITO = "battito";
+    private static final byte[] BATTITO_BYTES = BATTITO.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private ClusterHeaders() {
     }
 
@@ -50,6 +60,17 @@ public final class ClusterHeaders {
             return readLong(h.value(), 0);
         }
         return record.timestamp();
+    }
+
+    /** The {@link #TIPO} header's value of a heartbeat record; its caller must not change it. */
+    static byte[] battito() {
+        return BATTITO_BYTES;
+    }
+
+    /** Whether {@code record} is a heartbeat record ({@link #TIPO} {@link #BATTITO}), not an event. */
+    public static boolean isHeartbeat(final ConsumerRecord<?, ?> record) {
+        final Header h = record.headers().lastHeader(TIPO);
+        return h != null && java.util.Arrays.equals(BATTITO_BYTES, h.value());
     }
 
     /** Writes {@code v} big-endian at {@code b[at..at+7]} (the halves of {@link #CORRELAZIONE}, {@link #RICEVUTO}). */

@@ -6,7 +6,6 @@ import io.conversioni.pipeline.Engine;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,7 +19,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,10 +31,24 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <ul>
  *   <li>Start: each owned partition is read from the offset after the newest record of it in the journal
- *   ({@link Engine#resumeOffsets}), or from its beginning when the journal holds none. Kafka's committed offsets
- *   are never read: after a {@code kill -9}, what the journal holds was decided, what it does not is read again.
+ *   ({@link Engine#resumeOffsets}). Kafka's committed offsets are never read: after a {@code kill -9}, what the
+ *   journal holds was decided, what it does not is read again. A partition the journal holds nothing of (a
+ *   replacement node, an empty data folder) is rebuilt: read from the first record at or after now minus
+ *   ({@code windows.horizon} + the dedupe TTL) ({@code offsetsForTimes}), and its records below the end offset
+ *   taken at start get no verdict (their senders had one, or timed out and their retry is a duplicate); see
+ *   {@link StartPositions}. {@link #isCaughtUp()} once every owned partition's records below that end offset
+ *   were journaled and decided.
+ *   <li>Order: per partition by offset; across partitions by receive time ({@link ReceiveTimeMerge}), so a
+ *   rebuild feeds the engine's one watermark as the live owner did.
+ *   <li>Heartbeats: an owned partition that got no record for {@code pipeline.heartbeat} (once caught up) gets a
+ *   heartbeat record from this owner ({@link HeartbeatRecords}: null key and value, header {@code tipo: battito},
+ *   {@code ricevuto} = now on the engine's clock); read back like any record, it moves the engine's watermark
+ *   ({@link Engine#tryPublishHeartbeatRecord}) and is journaled with its partition and offset. The engine should
+ *   take its heartbeats from these only ({@link Engine#heartbeatsFromRecords}), so that a node rebuilding from the
+ *   topic closes the same windows.
  *   <li>Back-pressure: when the ring is full the partitions are paused and the same record is offered again
- *   until the engine takes it; nothing is dropped, skipped or reordered within a partition.
+ *   until the engine takes it; nothing is dropped, skipped or reordered within a partition. A partition with
+ *   {@value #MAX_QUEUED} records queued (waiting for another's older ones) is paused too.
  *   <li>Offsets are committed (asynchronously, about once a second, group {@code conversioni-<node>}) after the
  *   records were answered, for {@code kafka-consumer-groups} lag only.
  *   <li>{@link #stop()}: stops reading, waits until every record fed in was answered, commits, closes.
@@ -45,8 +57,8 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Threading: one thread of its own ({@code conversioni-owner-<node>}) owns the consumer; {@link #start} and
  * {@link #stop} from any one controlling thread, {@link #stop} before the engine is closed (its records are then
- * answered). Allocation: Kafka's per record, plus one small return address
- * per record that has one; the map of each commit.
+ * answered). Allocation: Kafka's per record, plus a merge queue node and one small return address per record
+ * that has one; the map of each commit; a heartbeat record and its headers.
  */
 public final class OwnerConsumer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OwnerConsumer.class);
@@ -57,6 +69,8 @@ public final class OwnerConsumer implements AutoCloseable {
     private static final long WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** The body of a record with a null value: decided like any body (rejected as empty), never skipped. */
     private static final byte[] NO_BODY = new byte[0];
+    /** Records queued for one partition (waiting for older ones of another) at which it is fetched no more. */
+    static final int MAX_QUEUED = 4096;
 
     private final ClusterSettings settings;
     private final Engine engine;
@@ -68,15 +82,25 @@ public final class OwnerConsumer implements AutoCloseable {
     private final long[] resumeOffsets;
     private final long[] committed;
     private final Thread thread;
+    private final ReceiveTimeMerge merge;
+    private final long heartbeatNanos;
+    private final HeartbeatRecords heartbeats;
     private volatile boolean running = true;
     private volatile boolean halted;
     private volatile long published;
     private volatile long fullRingPauses;
     private volatile Throwable failure;
-    private boolean paused;
+    /** {@link #published} when the records below the end offsets taken at start were all fed in; -1 before. */
+    private volatile long caughtUpAtPublished = -1;
+    // Poll thread only, indexed in owns order:
+    /** Where each partition was read from, and its end at start; set first thing on the poll thread. */
+    private StartPositions positions;
+    private final boolean[] partitionPaused;
+    /** When a record of the partition was last fetched or a heartbeat last sent to it. */
+    private final long[] lastActivityNanos;
+    private boolean ringFull;
     private long nextCommitNanos;
-    /** Poll thread: the records of the last poll not yet taken by the engine, the first of them in {@link #current}. */
-    private Iterator<ConsumerRecord<byte[], byte[]>> pending;
+    /** Poll thread: the record the engine has not taken yet (ring full), taken from {@link #merge}. */
     private ConsumerRecord<byte[], byte[]> current;
     /** Where {@link #current}'s verdict goes (null: nowhere); made once however often the record is offered. */
     private VerdictSender.ReturnAddress currentAddress;
@@ -93,6 +117,11 @@ public final class OwnerConsumer implements AutoCloseable {
         }
         this.committed = new long[owned.length];
         java.util.Arrays.fill(committed, -1L);
+        this.merge = new ReceiveTimeMerge(owned);
+        this.partitionPaused = new boolean[owned.length];
+        this.lastActivityNanos = new long[owned.length];
+        this.heartbeatNanos = TimeUnit.MILLISECONDS.toNanos(engine.config().heartbeatMillis());
+        this.heartbeats = new HeartbeatRecords(verdicts, settings.topic(), engine);
         awaitNoRecordInFlight();
         this.resumeOffsets = engine.resumeOffsets(owned);
         this.consumer = new KafkaConsumer<>(ClusterClients.ownerConsumer(settings));
@@ -112,6 +141,13 @@ public final class OwnerConsumer implements AutoCloseable {
         final OwnerConsumer owner;
         try {
             final int replyPartitions = ClusterClients.awaitMetadata(verdicts, settings.replyTopic(), settings);
+            if (settings.ownedPartitions().length > 0) {
+                ClusterClients.awaitMetadata(verdicts, settings.topic(), settings); // heartbeats go there, never waiting
+                if (!engine.takesHeartbeatsFromRecords()) {
+                    LOG.warn("the engine stamps heartbeats from its own clock (Engine.heartbeatsFromRecords was not "
+                        + "chosen): a node rebuilding {} from the topic will not see them", settings.topic());
+                }
+            }
             owner = new OwnerConsumer(settings, engine, verdicts, replyPartitions);
         } catch (ClusterException | InterruptedException | RuntimeException e) {
             verdicts.close(Duration.ZERO);
@@ -139,37 +175,32 @@ public final class OwnerConsumer implements AutoCloseable {
     private void run() {
         try {
             if (assignment.isEmpty()) {
+                caughtUpAtPublished = 0;
                 LOG.info("node {} owns no partition of {}: no record is read here", settings.node(), settings.topic());
                 return;
             }
             consumer.assign(assignment);
-            for (int i = 0; i < owned.length; i++) {
-                if (resumeOffsets[i] == JournalResumePoints.NONE) {
-                    consumer.seekToBeginning(List.of(assignment.get(i)));
-                } else {
-                    consumer.seek(assignment.get(i), resumeOffsets[i]);
-                }
-            }
-            LOG.info("owner of {} partitions {}: resuming at {} (from the journal; -1: the beginning)",
-                settings.topic(), settings.ownsAsWritten(), java.util.Arrays.toString(resumeOffsets));
+            seekAtStart();
+            final ReceiveTimeMerge.Waiting waiting = positions;
+            final Duration poll = Duration.ofNanos(Math.min(POLL.toNanos(), heartbeatNanos));
             nextCommitNanos = System.nanoTime() + COMMIT_INTERVAL_NANOS;
+            java.util.Arrays.fill(lastActivityNanos, System.nanoTime());
             while (running) {
-                if (pending != null && !publishPending()) {
-                    if (!paused) {
-                        consumer.pause(assignment); // the ring is full: fetch nothing more until it has room
-                        paused = true;
-                        fullRingPauses++; // only this thread writes it
-                    }
-                    consumer.poll(FULL_RING_POLL);
+                final boolean full = !feed(waiting);
+                if (full && !ringFull) {
+                    fullRingPauses++; // only this thread writes it
+                }
+                ringFull = full;
+                updatePauses();
+                final long polledAt = System.nanoTime();
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(full ? FULL_RING_POLL : poll)) {
+                    merge.add(record);
+                    lastActivityNanos[merge.indexOf(record.partition())] = polledAt;
+                }
+                if (caughtUpAtPublished < 0) {
+                    checkCaughtUp();
                 } else {
-                    if (paused) {
-                        consumer.resume(assignment);
-                        paused = false;
-                    }
-                    final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
-                    if (!records.isEmpty()) {
-                        pending = records.iterator();
-                    }
+                    maybeHeartbeat();
                 }
                 maybeCommit(false);
             }
@@ -187,12 +218,25 @@ public final class OwnerConsumer implements AutoCloseable {
         }
     }
 
-    /** Offers the pending records in order; false when the engine did not take {@link #current} (ring full). */
-    private boolean publishPending() {
-        while (current != null || pending.hasNext()) {
+    /** Poll thread, first: seeks each partition to where it is resumed or rebuilt from ({@link StartPositions}). */
+    private void seekAtStart() {
+        final long since = Math.max(0L, engine.currentTimeMillis() - ClusterTopics.minEventsRetentionMs(engine.config()));
+        positions = StartPositions.seek(consumer, assignment, resumeOffsets, since);
+        LOG.info("owner of {} partitions {}: {} (from the journal's resume points {}; -1: rebuilt since {})",
+            settings.topic(), settings.ownsAsWritten(), positions, java.util.Arrays.toString(resumeOffsets),
+            java.time.Instant.ofEpochMilli(since));
+    }
+
+    /** Feeds the queued records in merge order; false when the engine did not take {@link #current} (ring full). */
+    private boolean feed(final ReceiveTimeMerge.Waiting waiting) {
+        while (true) {
             if (current == null) {
-                current = pending.next();
-                currentAddress = returnAddress(current);
+                current = merge.next(waiting);
+                if (current == null) {
+                    return true;
+                }
+                currentAddress = positions.wantsVerdict(merge.indexOf(current.partition()), current.offset())
+                    ? returnAddress(current) : null;
             }
             if (!publish(current, currentAddress)) {
                 return false;
@@ -200,8 +244,44 @@ public final class OwnerConsumer implements AutoCloseable {
             current = null;
             currentAddress = null;
         }
-        pending = null;
-        return true;
+    }
+
+    /** Poll thread: pauses every partition while the ring is full, and one whose queue is long; resumes the rest. */
+    private void updatePauses() {
+        for (int i = 0; i < owned.length; i++) {
+            final boolean pause = ringFull || merge.queued(i) >= MAX_QUEUED;
+            if (pause != partitionPaused[i]) {
+                if (pause) {
+                    consumer.pause(List.of(assignment.get(i)));
+                } else {
+                    consumer.resume(List.of(assignment.get(i)));
+                }
+                partitionPaused[i] = pause;
+            }
+        }
+    }
+
+    /** Poll thread, until it is so: whether every record below the end offsets taken at start was fed in. */
+    private void checkCaughtUp() {
+        if (!positions.allFedIn(merge, current, current == null ? -1 : merge.indexOf(current.partition()))) {
+            return;
+        }
+        caughtUpAtPublished = published;
+        LOG.info("owner of {} partitions {}: every record below the end offsets taken at start fed in ({} records)",
+            settings.topic(), settings.ownsAsWritten(), published);
+    }
+
+    /** Poll thread, once caught up: a heartbeat record to each owned partition quiet for {@code pipeline.heartbeat}. */
+    private void maybeHeartbeat() {
+        final long now = System.nanoTime();
+        for (int i = 0; i < owned.length; i++) {
+            if (merge.queued(i) > 0) {
+                lastActivityNanos[i] = now; // records wait for the ring: the partition is not quiet
+            } else if (now - lastActivityNanos[i] >= heartbeatNanos) {
+                lastActivityNanos[i] = now;
+                heartbeats.send(owned[i]);
+            }
+        }
     }
 
     private static VerdictSender.ReturnAddress returnAddress(final ConsumerRecord<byte[], byte[]> record) {
@@ -211,13 +291,19 @@ public final class OwnerConsumer implements AutoCloseable {
     }
 
     private boolean publish(final ConsumerRecord<byte[], byte[]> record, final VerdictSender.ReturnAddress to) {
-        final byte[] body = record.value() == null ? NO_BODY : record.value();
         final long receiveMillis = Math.max(0L, ClusterHeaders.receiveMillis(record));
-        if (engine.tryPublishRecord(body, 0, body.length, receiveMillis, record.partition(), record.offset(), sender, to)) {
-            published++; // only this thread writes it
-            return true;
+        final boolean taken;
+        if (ClusterHeaders.isHeartbeat(record)) {
+            taken = engine.tryPublishHeartbeatRecord(receiveMillis, record.partition(), record.offset(), sender, null);
+        } else {
+            final byte[] body = record.value() == null ? NO_BODY : record.value();
+            taken = engine.tryPublishRecord(body, 0, body.length, receiveMillis, record.partition(), record.offset(),
+                sender, to);
         }
-        return false;
+        if (taken) {
+            published++; // only this thread writes it
+        }
+        return taken;
     }
 
     /** Poll thread: commits the answered offsets that moved, for monitoring; synchronously at a clean stop. */
@@ -313,7 +399,27 @@ public final class OwnerConsumer implements AutoCloseable {
         return resumeOffsets.clone();
     }
 
-    /** Records fed into the engine so far. Any thread. */
+    /**
+     * Whether every record of the owned partitions below their end offsets taken at start was journaled and decided
+     * (a rebuilt partition's included): the node's state is then the one its partitions' records give, and it may
+     * be reported ready. False while rebuilding, after the consumer failed, and once stopped. Any thread.
+     */
+    public boolean isCaughtUp() {
+        final long target = caughtUpAtPublished;
+        return target >= 0 && running && failure == null && sender.answeredCount() >= target;
+    }
+
+    /** Heartbeat records the broker acknowledged so far. Any thread. */
+    public long heartbeatsSent() {
+        return heartbeats.sent();
+    }
+
+    /** Heartbeat records that could not be sent so far. Any thread. */
+    public long heartbeatsFailed() {
+        return heartbeats.failed();
+    }
+
+    /** Records fed into the engine so far, heartbeat records included. Any thread. */
     public long published() {
         return published;
     }

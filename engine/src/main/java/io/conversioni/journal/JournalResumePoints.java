@@ -19,10 +19,11 @@ import java.util.Arrays;
  * cycle retention deleted is reported as never journaled.
  *
  * <p>Call on one thread, before the first record is published (an owner's start); a live writer may append
- * heartbeats meanwhile (they carry no partition). Allocates per call, not per entry.
+ * heartbeats of its own timer meanwhile (they carry no partition; heartbeat records of a partition do, and come
+ * through the owner's consumer, which is not reading yet). Allocates per call, not per entry.
  */
 public final class JournalResumePoints {
-    /** {@link #scan}'s answer for a partition with no entry in the journal: read it from its beginning. */
+    /** {@link #scan}'s answer for a partition with no entry in the journal (an owner rebuilds it from the topic). */
     public static final long NONE = -1L;
 
     private JournalResumePoints() {

@@ -206,6 +206,15 @@ public final class SingleWriterJournal implements AutoCloseable {
 
     /** Appends a tick carrying only its receive time, so that windows close at the same point on replay. */
     public JournalStatus appendHeartbeat(final long sequence, final long receiveMillis, final long receiveNanos) {
+        return appendHeartbeat(sequence, receiveMillis, receiveNanos, NO_SOURCE_PARTITION, NO_SOURCE_OFFSET);
+    }
+
+    /**
+     * As above; with a {@code sourcePartition} of 0 or more the tick is a heartbeat record of that Kafka partition
+     * (cluster mode) and carries it (version 2), so it is a resume point like any record of the partition.
+     */
+    public JournalStatus appendHeartbeat(final long sequence, final long receiveMillis, final long receiveNanos,
+                                         final int sourcePartition, final long sourceOffset) {
         if (SafetyChecks.ENABLED) {
             checkOwnerThread();
         }
@@ -213,7 +222,7 @@ public final class SingleWriterJournal implements AutoCloseable {
             return closedStatus();
         }
         final long index = write(eventsAppender, eventsTouch, JournalRecordKind.HEARTBEAT, sequence, receiveMillis,
-            receiveNanos, 0, NO_QUARANTINE_INDEX, NO_SOURCE_PARTITION, NO_SOURCE_OFFSET, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
+            receiveNanos, 0, NO_QUARANTINE_INDEX, sourcePartition, sourceOffset, NO_BYTES, 0, 0, NO_BYTES, 0, 0);
         if (index < 0) {
             return JournalStatus.WRITE_FAILED;
         }

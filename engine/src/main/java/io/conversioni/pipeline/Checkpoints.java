@@ -37,6 +37,7 @@ final class Checkpoints implements AutoCloseable {
     private final SingleWriterWindowStore windows;
     private final SingleWriterDedupeTable dedupe;
     private final EngineCounters counters;
+    private final SingleWriterResumePoints resumePoints;
     private final StateSnapshots snapshots;
     private final MaintenanceRecord snapshotRecord;
     private final MaintenanceRecord retentionRecord;
@@ -54,12 +55,14 @@ final class Checkpoints implements AutoCloseable {
     private final Object retentionLock = new Object();
 
     Checkpoints(final EngineConfig config, final SingleWriterJournal journal, final SingleWriterWindowStore windows,
-                final SingleWriterDedupeTable dedupe, final EngineCounters counters, final StateSnapshots snapshots) {
+                final SingleWriterDedupeTable dedupe, final EngineCounters counters,
+                final SingleWriterResumePoints resumePoints, final StateSnapshots snapshots) {
         this.config = config;
         this.journal = journal;
         this.windows = windows;
         this.dedupe = dedupe;
         this.counters = counters;
+        this.resumePoints = resumePoints;
         this.snapshots = snapshots;
         this.snapshotRecord = new MaintenanceRecord("snapshot", config.snapshotIntervalMillis());
         this.retentionRecord = new MaintenanceRecord("retention", config.snapshotIntervalMillis());
@@ -96,10 +99,16 @@ final class Checkpoints implements AutoCloseable {
                 new SingleWriterWindowStore(config.windows()).readState(trial);
                 new SingleWriterDedupeTable(config.dedupe()).readState(trial);
                 new EngineCounters(config.windows().eventoCount(), config.windows().canaleCount()).readState(trial);
+                if (s.hasResumePoints()) {
+                    new SingleWriterResumePoints().readState(trial);
+                }
                 final DataInputStream in = s.state();
                 windows.readState(in);
                 dedupe.readState(in);
                 counters.readState(in);
+                if (s.hasResumePoints()) {
+                    resumePoints.readState(in);
+                }
                 return s;
             } catch (IOException | RuntimeException e) {
                 LOG.warn("snapshot {} does not fit this configuration ({}); not used", s.file().getFileName(), e.getMessage());
@@ -126,7 +135,7 @@ final class Checkpoints implements AutoCloseable {
             }
             final long captureStart = System.nanoTime();
             out.wrap(buffer); // from position 0; the buffer keeps its array
-            StateSnapshots.capture(out, journalIndex, nextSequence, windows, dedupe, counters);
+            StateSnapshots.capture(out, journalIndex, nextSequence, windows, dedupe, counters, resumePoints);
             final long pausedMicros = (System.nanoTime() - captureStart) / 1_000;
             final byte[] state = buffer.byteArray(); // after the capture: growing replaces the array
             final int length = out.position();
@@ -177,7 +186,7 @@ final class Checkpoints implements AutoCloseable {
         }
         try {
             dedupe.handOver();
-            snapshots.write(coveredIndex, nextSequence, windows, dedupe, counters);
+            snapshots.write(coveredIndex, nextSequence, windows, dedupe, counters, resumePoints);
             snapshotRecord.succeeded(System.currentTimeMillis(), "ok");
             snapshotRecord.nextRunAt(MaintenanceRecord.NEVER);
             retention(coveredIndex);

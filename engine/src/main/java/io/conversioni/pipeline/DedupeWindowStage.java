@@ -16,6 +16,7 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
     private final SingleWriterWindowStore windows;
     private final EngineCounters counters;
     private final EventDecision decision;
+    private final SingleWriterResumePoints resumePoints = new SingleWriterResumePoints();
     private final boolean recordLatency;
     private SnapshotSink snapshotSink;
     private EventTap tap;
@@ -28,6 +29,11 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
 
     void snapshotSink(final SnapshotSink sink) {
         this.snapshotSink = sink;
+    }
+
+    /** The Kafka records the state includes, per partition; owned by whichever thread runs {@link #apply}. */
+    SingleWriterResumePoints resumePoints() {
+        return resumePoints;
     }
 
     /** Set before the stage thread starts (the thread start publishes it). */
@@ -74,6 +80,10 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
         if (slot.kind == EventSlot.KIND_CANCELLED) {
             return;
         }
+        if (slot.kind == EventSlot.KIND_TICK) {
+            windows.publishHistograms();
+            return;
+        }
         if (slot.kind == EventSlot.KIND_SNAPSHOT) {
             if (snapshotSink != null) { // journalIndex -1: nothing journaled yet, the sink says so
                 snapshotSink.capture(slot.journalIndex, slot.sequence + 1);
@@ -82,6 +92,9 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
         }
         if (slot.outcome == Outcome.JOURNAL_FAILED) {
             return; // not journaled, so not counted (the sender is told to retry) and not replayed
+        }
+        if (slot.sourcePartition >= 0) {
+            resumePoints.onRecord(slot.sourcePartition, slot.sourceOffset);
         }
         if (slot.kind == EventSlot.KIND_HEARTBEAT) {
             windows.onHeartbeat(slot.receiveMillis);

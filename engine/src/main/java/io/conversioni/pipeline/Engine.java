@@ -54,6 +54,10 @@ public final class Engine implements AutoCloseable {
     private long coveredIndex = -1;
     private final Checkpoints checkpoints;
     private Thread heartbeat;
+    /** Set before start: the timer sends {@link EventSlot#KIND_TICK}s, heartbeats come as Kafka records. */
+    private volatile boolean heartbeatsFromRecords;
+    /** The state's resume points after recovery (snapshot and journal), by partition; read-only once started. */
+    private volatile long[] resumePointsAtStart = new long[0];
 
     /** Wall clock for receive stamps; tests replace it to make time explicit. */
     @FunctionalInterface
@@ -79,7 +83,8 @@ public final class Engine implements AutoCloseable {
                 dedupe.handOver();
             });
         this.ring = pipeline.ring();
-        this.checkpoints = new Checkpoints(config, journal, windows, dedupe, counters, new StateSnapshots(dataDir));
+        this.checkpoints = new Checkpoints(config, journal, windows, dedupe, counters, windowStage.resumePoints(),
+            new StateSnapshots(dataDir));
         windowStage.snapshotSink(checkpoints::capture);
     }
 
@@ -112,6 +117,7 @@ public final class Engine implements AutoCloseable {
         final long after = snapshot == null ? -1 : snapshot.coveredIndex();
         final JournalRecovery.Result recovered = recovery.replay(after);
         coveredIndex = recovered.lastIndex();
+        resumePointsAtStart = windowStage.resumePoints().toArray(); // before the window thread owns them
         sequenceBase = Math.max(recovered.nextSequence(), snapshot == null ? 0 : snapshot.nextSequence());
         windows.handOver();
         dedupe.handOver();
@@ -136,7 +142,8 @@ public final class Engine implements AutoCloseable {
         while (accepting) {
             LockSupport.parkNanos(periodNanos);
             if (accepting) {
-                publish(EventSlot.KIND_HEARTBEAT, null, 0, 0, null, null, false);
+                publish(heartbeatsFromRecords ? EventSlot.KIND_TICK : EventSlot.KIND_HEARTBEAT, null, 0, 0, null, null,
+                    false);
                 if (snapshotEvery > 0 && System.nanoTime() - nextSnapshot >= 0
                     && publish(EventSlot.KIND_SNAPSHOT, null, 0, 0, null, null, false)) {
                     nextSnapshot = System.nanoTime() + snapshotEvery;
@@ -144,6 +151,25 @@ public final class Engine implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Cluster mode, on a node that owns partitions: the watermark moves only by the stream itself, events and the
+     * heartbeat records of the owned partitions ({@link #tryPublishHeartbeatRecord}), never by this engine's clock.
+     * The timer of {@code pipeline.heartbeat} then journals nothing: it still asks for the periodic snapshots and
+     * has the window stage publish its histograms. A node rebuilding from the topic thus sees the very heartbeats
+     * the node it replaces saw. Call before {@link #start()}; a single node never calls it.
+     */
+    public synchronized void heartbeatsFromRecords() {
+        if (ready || closed) {
+            throw new IllegalStateException("choose where heartbeats come from before start");
+        }
+        heartbeatsFromRecords = true;
+    }
+
+    /** Whether {@link #heartbeatsFromRecords()} was chosen. Any thread. */
+    public boolean takesHeartbeatsFromRecords() {
+        return heartbeatsFromRecords;
     }
 
     /**
@@ -240,8 +266,29 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Publishes a heartbeat record of an owned partition (cluster mode, {@link #heartbeatsFromRecords}): time passed
+     * to {@code receiveMillis} (the record's {@code ricevuto}), exactly as this engine's own heartbeat moves the
+     * watermark on one node. It is journaled with the record's partition and offset, so it is a resume point too,
+     * and the listener gets it on the respond thread like an event's outcome (its view is no event: no verdict).
+     * Returns false when the ring is full or the engine is not running: publish the same record again later.
+     *
+     * @throws IllegalArgumentException for a negative partition or offset (a caller's bug)
+     */
+    public boolean tryPublishHeartbeatRecord(final long receiveMillis, final int partition, final long recordOffset,
+                                             final OutcomeListener listener, final Object attachment) {
+        if (partition < 0 || recordOffset < 0 || receiveMillis == STAMP_AT_CLAIM) {
+            throw new IllegalArgumentException("record source " + partition + "@" + recordOffset + " is not a Kafka "
+                + "partition and offset");
+        }
+        return accepting && publish(EventSlot.KIND_HEARTBEAT, null, 0, 0, receiveMillis, partition, recordOffset,
+            listener, attachment, false);
+    }
+
+    /**
      * For each of {@code partitions}, the offset after the newest record of that partition in the journal
-     * ({@link JournalResumePoints#NONE} when it holds none: read the partition from its beginning). This is where
+     * ({@link JournalResumePoints#NONE} when it holds none: the owner rebuilds the partition from the topic). Heartbeat
+     * records count ({@link #tryPublishHeartbeatRecord}), and so does the newest snapshot's resume point of a
+     * partition whose entries retention has deleted. This is where
      * an owner resumes after any stop, a {@code kill -9} included; Kafka's committed offsets never are. Call after
      * {@link #start()} and before publishing the first record of these partitions; any one thread.
      */
@@ -249,7 +296,14 @@ public final class Engine implements AutoCloseable {
         if (!ready) {
             throw new IllegalStateException("the engine is not started");
         }
-        return JournalResumePoints.scan(journalConfig(config, dataDir), partitions);
+        final long[] next = JournalResumePoints.scan(journalConfig(config, dataDir), partitions);
+        final long[] atStart = resumePointsAtStart;
+        for (int i = 0; i < partitions.length; i++) {
+            if (partitions[i] >= 0 && partitions[i] < atStart.length) {
+                next[i] = Math.max(next[i], atStart[partitions[i]]); // a snapshot's, when retention deleted the entry
+            }
+        }
+        return next;
     }
 
     private boolean publish(final int kind, final byte[] body, final int offset, final int length,
@@ -284,6 +338,11 @@ public final class Engine implements AutoCloseable {
         }
         pipeline.publish(ringSequence, quiet);
         return true;
+    }
+
+    /** Now on the engine's clock, the one {@link #tryPublish} stamps (a heartbeat record's time, too). Any thread. */
+    public long currentTimeMillis() {
+        return clock.currentTimeMillis();
     }
 
     /** True once recovery finished and the stages run; false again after {@link #close()} began. */

@@ -19,6 +19,11 @@ final class EventSlot implements EventView {
      * and nobody waits for its outcome (the publisher was told no). Published only so that the ring moves on.
      */
     static final int KIND_CANCELLED = 3;
+    /**
+     * Not journaled, and moves no watermark: the window stage only publishes its histograms. The engine's timer
+     * sends it instead of a heartbeat when heartbeats come from the Kafka topic ({@link Engine#heartbeatsFromRecords}).
+     */
+    static final int KIND_TICK = 4;
     static final int NO_SOURCE_PARTITION = io.conversioni.journal.JournalEntryDescriptor.NO_SOURCE_PARTITION;
     static final long NO_SOURCE_OFFSET = io.conversioni.journal.JournalEntryDescriptor.NO_SOURCE_OFFSET;
 

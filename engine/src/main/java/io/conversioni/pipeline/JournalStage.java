@@ -81,9 +81,13 @@ final class JournalStage implements EventHandler<EventSlot> {
             slot.journalIndex = journal.lastEventsIndex(); // every slot before this one is journaled
             return;
         }
+        if (slot.kind == EventSlot.KIND_TICK) {
+            return;
+        }
         final JournalStatus status;
         if (slot.kind == EventSlot.KIND_HEARTBEAT) {
-            status = journal.appendHeartbeat(slot.sequence, slot.receiveMillis, slot.receiveNanos);
+            status = journal.appendHeartbeat(slot.sequence, slot.receiveMillis, slot.receiveNanos,
+                slot.sourcePartition, slot.sourceOffset);
         } else if (slot.valid) {
             status = journal.appendEvent(slot.sequence, slot.receiveMillis, slot.receiveNanos, 0,
                 slot.sourcePartition, slot.sourceOffset, slot.body, 0, slot.bodyLength);

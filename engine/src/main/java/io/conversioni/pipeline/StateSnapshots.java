@@ -27,7 +27,9 @@ import java.util.zip.CRC32C;
 /**
  * State snapshots in {@code <data-dir>/snapshots}: windows, campaign dictionary, dedupe table and
  * counters, with the journal index they cover and the next sequence. Layout: magic, version, covered
- * index, next sequence, the stores' own state, then a CRC32C of everything before it. Written to a
+ * index, next sequence, the stores' own state, then a CRC32C of everything before it. Version 2 (a cluster
+ * owner's, whose state includes Kafka records) adds the resume points ({@link SingleWriterResumePoints}) after the
+ * counters; a state without records is written as version 1, byte for byte as before. Both are read. Written to a
  * temporary file, forced to disk, then renamed, so a crash leaves the previous snapshot intact; the
  * newest {@value #KEEP} are kept. A snapshot that fails its checksum or does not fit the configuration
  * is skipped with a log line, never half-applied. Start-up and shutdown only; allocates freely.
@@ -36,12 +38,18 @@ final class StateSnapshots {
     private static final Logger LOG = LoggerFactory.getLogger(StateSnapshots.class);
     private static final int MAGIC = 0x434E5653; // "CNVS"
     private static final int VERSION = 1;
+    private static final int VERSION_WITH_RESUME_POINTS = 2;
     static final int KEEP = 2;
 
     private final Path dir;
 
     /** A verified snapshot's header and the state bytes after it. */
-    record Snapshot(Path file, long coveredIndex, long nextSequence, byte[] bytes) {
+    record Snapshot(Path file, int version, long coveredIndex, long nextSequence, byte[] bytes) {
+        /** Whether the state ends with resume points. */
+        boolean hasResumePoints() {
+            return version == VERSION_WITH_RESUME_POINTS;
+        }
+
         DataInputStream state() throws IOException {
             final DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes, 0, bytes.length - 8));
             in.skipNBytes(4 + 4 + 8 + 8);
@@ -55,21 +63,15 @@ final class StateSnapshots {
 
     /** Streams the stores straight to the file (at a stop: no memory copy of the state). */
     synchronized void write(final long coveredIndex, final long nextSequence, final SingleWriterWindowStore windows,
-                            final SingleWriterDedupeTable dedupe, final EngineCounters counters) throws IOException {
+                            final SingleWriterDedupeTable dedupe, final EngineCounters counters,
+                            final SingleWriterResumePoints resumePoints) throws IOException {
         final Path tmp = freshTemporary();
         long size;
         try (FileChannel ch = OwnerOnlyFiles.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             final CRC32C crc = new CRC32C();
             final DataOutputStream out = new DataOutputStream(new java.util.zip.CheckedOutputStream(
                 new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 16), crc));
-            out.writeInt(MAGIC);
-            out.writeInt(VERSION);
-            out.writeLong(coveredIndex);
-            out.writeLong(nextSequence);
-            windows.writeState(out);
-            dedupe.writeState(out);
-            counters.writeState(out);
-            out.flush();
+            writeState(out, coveredIndex, nextSequence, windows, dedupe, counters, resumePoints);
             ch.write(ByteBuffer.allocate(8).putLong(0, crc.getValue()));
             ch.force(true);
             size = ch.size();
@@ -80,15 +82,25 @@ final class StateSnapshots {
     /** The state as bytes into {@code into}, on the thread that owns the stores (a memory copy; the file comes later). */
     static void capture(final java.io.OutputStream into, final long coveredIndex, final long nextSequence,
                         final SingleWriterWindowStore windows, final SingleWriterDedupeTable dedupe,
-                        final EngineCounters counters) throws IOException {
-        final DataOutputStream out = new DataOutputStream(into);
+                        final EngineCounters counters, final SingleWriterResumePoints resumePoints) throws IOException {
+        writeState(new DataOutputStream(into), coveredIndex, nextSequence, windows, dedupe, counters, resumePoints);
+    }
+
+    private static void writeState(final DataOutputStream out, final long coveredIndex, final long nextSequence,
+                                   final SingleWriterWindowStore windows, final SingleWriterDedupeTable dedupe,
+                                   final EngineCounters counters, final SingleWriterResumePoints resumePoints)
+        throws IOException {
+        final boolean withResumePoints = !resumePoints.isEmpty();
         out.writeInt(MAGIC);
-        out.writeInt(VERSION);
+        out.writeInt(withResumePoints ? VERSION_WITH_RESUME_POINTS : VERSION);
         out.writeLong(coveredIndex);
         out.writeLong(nextSequence);
         windows.writeState(out);
         dedupe.writeState(out);
         counters.writeState(out);
+        if (withResumePoints) {
+            resumePoints.writeState(out);
+        }
         out.flush();
     }
 
@@ -157,10 +169,10 @@ final class StateSnapshots {
                 if (b.getLong(bytes.length - 8) != crc.getValue()) {
                     throw new IOException("checksum mismatch");
                 }
-                if (b.getInt(0) != MAGIC || b.getInt(4) != VERSION) {
-                    throw new IOException("not a version " + VERSION + " snapshot");
+                if (b.getInt(0) != MAGIC || (b.getInt(4) != VERSION && b.getInt(4) != VERSION_WITH_RESUME_POINTS)) {
+                    throw new IOException("not a version " + VERSION + " or " + VERSION_WITH_RESUME_POINTS + " snapshot");
                 }
-                out.add(new Snapshot(file, b.getLong(8), b.getLong(16), bytes));
+                out.add(new Snapshot(file, b.getInt(4), b.getLong(8), b.getLong(16), bytes));
             } catch (IOException e) {
                 LOG.warn("snapshot {} is unusable ({}); trying an older one, else a full replay", file.getFileName(),
                     e.getMessage());

@@ -8,6 +8,7 @@ import io.conversioni.journal.JournalRecordKind;
 import io.conversioni.journal.JournalResumePoints;
 import io.conversioni.pipeline.EngineFixtures.Collector;
 import io.conversioni.pipeline.EngineFixtures.Seen;
+import io.conversioni.testkit.Await;
 import io.conversioni.testkit.LeakCheck;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -170,5 +171,119 @@ class EngineRecordTest {
         assertEquals(Outcome.DUPLICATE, again.outcome());
         assertEquals(41, again.duplicateOf());
         assertEquals(42, again.sequence(), "the sequence goes on after the old journal's");
+    }
+
+    @Test
+    void shouldMoveTheWatermarkOnlyByHeartbeatRecordsWhenHeartbeatsComeFromTheTopic() throws Exception {
+        // a 10 ms timer and an owner's clock ten hours ahead: one heartbeat of its own would close every window
+        final Engine owner = Engine.create(EngineConfig.parse("pipeline:\n  heartbeat: 10ms\n", CONFIG_DIR), data,
+            () -> T0 + 36_000_000L);
+        engines.add(owner);
+        owner.heartbeatsFromRecords();
+        owner.start();
+        assertThrows(IllegalStateException.class, owner::heartbeatsFromRecords, "chosen before start only");
+        final Collector seen = new Collector();
+        final byte[] b = bodies().get(0).getBytes(StandardCharsets.UTF_8);
+        assertTrue(owner.tryPublishRecord(b, 0, b.length, T0 + 500, 1, 6L, seen, null));
+        assertEquals(Outcome.ACCEPTED, seen.next().outcome());
+        final org.HdrHistogram.Histogram latency = owner.windows().newInsightLatencyHistogram();
+        Await.until("the timer's tick published the insight latency", () -> {
+            owner.windows().copyInsightLatencyInto(latency);
+            return latency.getTotalCount() == 1;
+        });
+        final long lateness = owner.config().windows().allowedLatenessMs();
+        assertEquals(T0 - lateness, owner.windows().watermarkMillis(), "moved by the event alone");
+        assertEquals(0, owner.counters().heartbeats());
+
+        final long heartbeatAt = T0 + 600_000;
+        assertTrue(owner.tryPublishHeartbeatRecord(heartbeatAt, 1, 7L, seen, null));
+        final Seen tick = seen.next();
+        assertTrue(tick.sequence() > 0);
+        assertEquals(heartbeatAt - lateness - owner.config().windows().idleAllowanceMs(), owner.windows().watermarkMillis(),
+            "as this engine's own heartbeat at that time would");
+        assertEquals(1, owner.counters().heartbeats());
+        assertArrayEquals(new long[] {8L}, owner.resumeOffsets(new int[] {1}), "a heartbeat record is a resume point");
+        assertThrows(IllegalArgumentException.class, () -> owner.tryPublishHeartbeatRecord(heartbeatAt, -1, 7L, seen, null));
+        owner.close();
+
+        final List<String> heartbeats = new ArrayList<>();
+        try (JournalReader reader = JournalReader.openEvents(Engine.journalConfig(owner.config(), data))) {
+            final JournalRecord record = new JournalRecord();
+            while (reader.next(record)) {
+                if (record.kind() == JournalRecordKind.HEARTBEAT) {
+                    heartbeats.add(record.sourcePartition() + "@" + record.sourceOffset() + " " + record.receiveMillis());
+                }
+            }
+        }
+        assertEquals(List.of("1@7 " + heartbeatAt), heartbeats, "the timer journaled nothing");
+
+        final Engine again = engine(data, () -> T0);
+        assertEquals(heartbeatAt - lateness - again.config().windows().idleAllowanceMs(), again.windows().watermarkMillis(),
+            "recovery replays the heartbeat record");
+    }
+
+    @Test
+    void shouldKeepAPartitionsResumePointInTheSnapshotOnceRetentionDeletedItsJournalEntries() throws Exception {
+        final EngineConfig config = EngineConfig.parse("pipeline:\n  heartbeat: 20ms\n"
+            + "journal:\n  retention_cycles: 2\n  snapshot_interval: 100ms\n", CONFIG_DIR);
+        final long hourMillis = 3_600_000L;
+        final net.openhft.chronicle.core.time.SetTimeProvider past = new net.openhft.chronicle.core.time.SetTimeProvider(
+            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(System.currentTimeMillis() - 72 * hourMillis));
+        // partition 0's records, three days old, in two hourly cycles that retention will delete
+        try (io.conversioni.journal.SingleWriterJournal old = io.conversioni.journal.SingleWriterJournal.open(
+            Engine.journalConfig(config, data), past)) {
+            for (int i = 0; i < 2; i++) {
+                final byte[] b = bodies().get(i).getBytes(StandardCharsets.UTF_8);
+                assertEquals(io.conversioni.journal.JournalStatus.OK,
+                    old.appendEvent(i, T0 + i, 0, 0, 0, 10L + i, b, 0, b.length));
+                past.advanceMillis(hourMillis);
+            }
+        }
+        final Engine engine = Engine.create(config, data, () -> T0);
+        engines.add(engine);
+        engine.heartbeatsFromRecords();
+        engine.start();
+        final Collector seen = new Collector();
+        final byte[] b = bodies().get(2).getBytes(StandardCharsets.UTF_8);
+        assertTrue(engine.tryPublishRecord(b, 0, b.length, T0, 1, 5L, seen, null));
+        seen.next();
+        final java.nio.file.Path events = Engine.journalConfig(config, data).eventsDirectory();
+        Await.until("retention deleted the old cycles", () -> {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(events)) {
+                return files.filter(f -> f.getFileName().toString().endsWith(".cq4")).count() == 1;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertArrayEquals(new long[] {JournalResumePoints.NONE, 6L},
+            JournalResumePoints.scan(Engine.journalConfig(config, data), new int[] {0, 1}),
+            "partition 0 is gone from the journal");
+        assertArrayEquals(new long[] {12L, 6L}, engine.resumeOffsets(new int[] {0, 1}), "the state still has it");
+        engine.close();
+
+        final Engine again = engine(data, () -> T0);
+        assertArrayEquals(new long[] {12L, 6L, JournalResumePoints.NONE}, again.resumeOffsets(new int[] {0, 1, 2}),
+            "from the snapshot");
+    }
+
+    @Test
+    void shouldStillJournalASingleNodesOwnHeartbeatsInTheFirstLayout() throws Exception {
+        final Engine single = Engine.create(EngineConfig.parse("pipeline:\n  heartbeat: 10ms\n", CONFIG_DIR), data,
+            () -> T0);
+        engines.add(single);
+        single.start();
+        Await.until("the timer's heartbeats", () -> single.counters().heartbeats() >= 3);
+        single.close();
+        int heartbeats = 0;
+        try (JournalReader reader = JournalReader.openEvents(Engine.journalConfig(single.config(), data))) {
+            final JournalRecord record = new JournalRecord();
+            while (reader.next(record)) {
+                assertEquals(JournalRecordKind.HEARTBEAT, record.kind());
+                assertEquals(-1, record.sourcePartition(), "version 1: no source record");
+                assertEquals(T0, record.receiveMillis(), "the engine's clock");
+                heartbeats++;
+            }
+        }
+        assertTrue(heartbeats >= 3, heartbeats + " heartbeats journaled");
     }
 }

@@ -30,6 +30,7 @@ class StateSnapshotsTest {
         final SingleWriterWindowStore windows = new SingleWriterWindowStore(config.windows());
         final SingleWriterDedupeTable dedupe = new SingleWriterDedupeTable(config.dedupe());
         final EngineCounters counters = new EngineCounters();
+        final SingleWriterResumePoints resumePoints = new SingleWriterResumePoints();
         final StateSnapshots snapshots = new StateSnapshots(data);
         // one buffer and stream for every capture, as the engine keeps them; far too small: the first capture grows it
         final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(1024);
@@ -47,8 +48,13 @@ class StateSnapshotsTest {
                 dedupe.isDuplicate(random.nextInt(5_000), 1, time, 0, sequence, time + 100);
                 counters.outcome(Outcome.ACCEPTED);
             }
+            if (capture == 2) { // a cluster owner's state: Kafka records of partitions 4 and 1 (version 2)
+                resumePoints.onRecord(4, 70L);
+                resumePoints.onRecord(1, 9L);
+                resumePoints.onRecord(4, 71L);
+            }
             out.wrap(buffer);
-            StateSnapshots.capture(out, capture, sequence, windows, dedupe, counters);
+            StateSnapshots.capture(out, capture, sequence, windows, dedupe, counters, resumePoints);
             snapshots.write(buffer.byteArray(), out.position());
             windowChecksums[capture] = windows.stateChecksum();
             dedupeChecksums[capture] = dedupe.stateChecksum();
@@ -64,6 +70,13 @@ class StateSnapshotsTest {
             restoredWindows.readState(in);
             restoredDedupe.readState(in);
             restoredCounters.readState(in);
+            assertEquals(capture == 2, snapshot.hasResumePoints(), "version 1, as before, without records");
+            if (snapshot.hasResumePoints()) {
+                final SingleWriterResumePoints restored = new SingleWriterResumePoints();
+                restored.readState(in);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(new long[] {-1L, 10L, 72L, -1L},
+                    restored.copy(new int[] {0, 1, 4, 9}));
+            }
             assertEquals(windowChecksums[capture], restoredWindows.stateChecksum(), "windows of capture " + capture);
             assertEquals(dedupeChecksums[capture], restoredDedupe.stateChecksum(), "dedupe of capture " + capture);
             assertEquals(2_000L * (capture + 1), restoredCounters.outcomes(Outcome.ACCEPTED));
