@@ -58,6 +58,8 @@ public final class CellsPublisher implements AutoCloseable {
     private final Map<Long, Long> published = new HashMap<>();
     private volatile boolean running = true;
     private volatile boolean sendFailed;
+    /** Producer thread: a failure was logged and no record has been written since. */
+    private volatile boolean failing;
     private long records;
 
     private CellsPublisher(final ClusterSettings settings, final WindowView view, final EngineCounters counters,
@@ -207,11 +209,15 @@ public final class CellsPublisher implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(settings.cellsTopic(), targetPartition, key, value), (m, e) -> {
                 if (e != null) {
-                    if (!sendFailed) {
-                        LOG.warn("a window cells record of node {} was not written ({}): all windows go again",
-                            settings.node(), e.toString());
+                    if (!failing) { // once per streak of failures: a broker down for minutes would log every second
+                        failing = true;
+                        LOG.warn("a window cells record of node {} was not written ({}): all windows go again, "
+                            + "each interval, until the broker takes them", settings.node(), e.toString());
                     }
                     sendFailed = true;
+                } else if (failing) {
+                    failing = false;
+                    LOG.info("window cells of node {} are written again", settings.node());
                 }
             });
             records++;

@@ -111,7 +111,21 @@ final class ClusterNode {
         return -1;
     }
 
-    /** Starts reading the owned partitions into {@code engine} (started: its recovery done); then ready. */
+    /**
+     * Before the engine starts: an owner's watermark moves only with the records of its partitions, heartbeat records
+     * included, never with its own clock, so that a node rebuilding them from the topic closes the same windows. A
+     * node that owns nothing keeps its clock (its engine holds only its local rejections).
+     */
+    void prepare(final Engine engine) {
+        if (settings.ownedPartitions().length > 0) {
+            engine.heartbeatsFromRecords();
+        }
+    }
+
+    /**
+     * Starts reading the owned partitions into {@code engine} (started: its recovery done); ready once a replacement
+     * node has rebuilt them from the topic ({@link OwnerConsumer#isCaughtUp()}) and the merged view has caught up.
+     */
     void startOwner(final Engine engine) throws ClusterException, InterruptedException {
         owner = OwnerConsumer.start(settings, engine);
         // the owned partitions' window cells, for every node's merged view (nothing on a node that owns none)
@@ -121,11 +135,14 @@ final class ClusterNode {
             settings.topic());
     }
 
-    /** The cluster's part of readiness: the publisher and the owner's consumer run. Any thread. */
+    /**
+     * The cluster's part of readiness: the publisher and the owner's consumer run, the owned partitions are caught up
+     * with the topic (a replacement node's rebuild done) and the merged windows with the cells topic. Any thread.
+     */
     boolean isRunning() {
         final OwnerConsumer o = owner;
         final ClusterWindows w = windows;
-        return running && o != null && o.failure() == null && w != null && w.caughtUp();
+        return running && o != null && o.failure() == null && o.isCaughtUp() && w != null && w.caughtUp();
     }
 
     /** Refuses new requests and answers the waiting ones (verdict, or 503 at the verdict timeout). */

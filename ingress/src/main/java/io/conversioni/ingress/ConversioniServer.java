@@ -133,6 +133,9 @@ public final class ConversioniServer implements AutoCloseable {
      * @throws ClusterException cluster mode: the broker gives no metadata within {@code cluster.broker_timeout}
      */
     public void start() throws ClusterException, InterruptedException {
+        if (cluster != null) {
+            cluster.prepare(engine);
+        }
         engine.start();
         if (cluster != null) {
             cluster.startOwner(engine);
