@@ -219,6 +219,72 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Publishes a run of events cut from one buffer (a batch request's items) into consecutive ring slots: the
+     * slots are claimed together ({@code tryNext(n)}: one CAS on the ring's cursor), filled, and published as one
+     * range with one wake of the stages (none with {@code quiet}, as {@link #tryPublishQuietly}: the caller then owes
+     * a {@link #wakeStages()}). When the ring has fewer free slots than {@code count}, as many as fit go in (the
+     * first ones, in order). Every event of the run gets the same receive time.
+     *
+     * @param starts      event {@code i}'s first byte in {@code body}, for {@code i} in {@code [from, from + count)}
+     * @param lengths     event {@code i}'s length (the caller holds each to {@link #maxBodyBytes()})
+     * @param listener    gets each event's outcome on the respond thread (may be null)
+     * @param attachments {@code attachments[i]} is handed back to the listener with event {@code i}'s outcome
+     * @return how many events, from {@code from} on, were published (0 to {@code count}); the others were not
+     *         taken (the ring is full or the engine stopping): answer them 503
+     */
+    public int tryPublishRun(final byte[] body, final int[] starts, final int[] lengths, final int from, final int count,
+                             final OutcomeListener listener, final Object[] attachments, final boolean quiet) {
+        int published = 0;
+        int raced = 0;
+        while (published < count && accepting) {
+            final long free = ring.remainingCapacity();
+            if (free <= 0) {
+                break;
+            }
+            final int n = (int) Math.min(count - published, free);
+            final long hi;
+            try {
+                hi = ring.tryNext(n);
+            } catch (InsufficientCapacityException full) {
+                if (++raced == 3) {
+                    break; // other publishers keep taking the free slots: answer the rest as a full ring
+                }
+                continue; // another publisher took some of the free slots since the look: claim what is left
+            }
+            if (!fillRun(hi - n + 1, hi, body, starts, lengths, from + published, listener, attachments)) {
+                pipeline.publishRun(hi - n + 1, hi, false);
+                break;
+            }
+            pipeline.publishRun(hi - n + 1, hi, quiet);
+            published += n;
+        }
+        return published;
+    }
+
+    /**
+     * Fills the claimed slots {@code lo..hi} with the events from {@code first} on; false (every slot cancelled) when
+     * {@link #close()} began after the claim, for the reason {@link #publish} gives.
+     */
+    private boolean fillRun(final long lo, final long hi, final byte[] body, final int[] starts, final int[] lengths,
+                            final int first, final OutcomeListener listener, final Object[] attachments) {
+        final boolean cancelled = !accepting;
+        final long receiveMillis = cancelled ? 0 : clock.currentTimeMillis();
+        final long receiveNanos = cancelled ? 0 : System.nanoTime();
+        int i = first;
+        for (long s = lo; s <= hi; s++, i++) {
+            final EventSlot slot = ring.get(s);
+            slot.sequence = sequenceBase + s;
+            if (cancelled) {
+                slot.fill(EventSlot.KIND_CANCELLED, null, 0, 0, 0, 0, null, null);
+            } else {
+                slot.fill(EventSlot.KIND_EVENT, body, starts[i], lengths[i], receiveMillis, receiveNanos, listener,
+                    attachments[i]);
+            }
+        }
+        return !cancelled;
+    }
+
+    /**
      * Publishes the body of a Kafka record of an owned partition (cluster mode, the owner's consumer): the same
      * ring, stages and decision code as {@link #tryPublish}, but the receive time is the one the receiving node
      * stamped in the record, not this engine's clock, and the journal entry carries the record's partition and
