@@ -163,6 +163,26 @@ class PublishRunTest {
         assertEquals(64, answered.get(), "nothing more was answered than was published");
     }
 
+    /** The insight latency is read once per Disruptor batch: a run longer than its buffer still records every event. */
+    @Test
+    void shouldRecordTheInsightLatencyOfEveryEventOfALongRun() throws Exception {
+        final Engine engine = engine("  stage_threads: 1\n  wait_strategy: blocking\n  heartbeat: 60s\n");
+        final Answers answers = new Answers();
+        final int count = DedupeWindowStage.LATENCY_RUN * 2 + 37;
+        final Run run = new Run(0, count);
+        final long before = System.nanoTime();
+        assertEquals(count, engine.tryPublishRun(run.body, run.starts, run.lengths, 0, count, answers, run.attachments,
+            true));
+        engine.wakeStages();
+        answers.await(count);
+        final long elapsed = System.nanoTime() - before;
+        engine.close(); // makes the window thread's last latencies visible
+        final org.HdrHistogram.Histogram latency = engine.windows().newInsightLatencyHistogram();
+        engine.windows().copyInsightLatencyInto(latency);
+        assertEquals(count, latency.getTotalCount(), "one latency per event, none left behind at the batch's end");
+        assertTrue(latency.getMaxValue() <= latency.highestEquivalentValue(elapsed), "no latency beyond the wait");
+    }
+
     @Test
     void shouldTakeNoEventOnceTheEngineIsClosed() throws Exception {
         final Engine engine = engine("  stage_threads: 1\n");
