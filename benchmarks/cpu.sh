@@ -75,14 +75,17 @@ measure() { # NAME URL TOKEN
   # per request, or per event of a batch ("achieved N req/s, M events/s")
   achieved=$(awk -v f="${BATCH:+4}" '/achieved/{print $(f == "" ? 2 : f); exit}' "$tmp/lg")
   requests=$(awk -v a="${achieved:-0}" 'BEGIN{printf "%d", a * 12}')
-  echo "== $name: ${achieved:-?} ${BATCH:+events}${BATCH:-req}/s ($(grep -m1 -o 'p99 [0-9.]*' "$tmp/lg" || echo 'p99 ?'))"
-  awk -F'|' -v n="$requests" -v hz="$hz" '
+  local unit=req
+  [ -n "${BATCH:-}" ] && unit=events
+  echo "== $name: ${achieved:-?} $unit/s ($(grep -m1 -o 'p99 [0-9.]*' "$tmp/lg" || echo 'p99 ?'))"
+  awk -F'|' -v n="$requests" -v hz="$hz" -v u="${BATCH:+event}" '
     NR == FNR { cpu[$1] = $3; vol[$1] = $4; inv[$1] = $5; next }
     n > 0 {
       c = ($3 - cpu[$1]) * 1e6 / hz / n; v = ($4 - vol[$1]) / n; i = ($5 - inv[$1]) / n; total += c
-      if (c > 0.05) printf "  %-24s %7.2f us/req  %5.2f vol/req  %5.3f invol/req\n", $2, c, v, i
+      if (u == "") u = "req"
+      if (c > 0.05) printf "  %-24s %7.2f us/%s  %5.2f vol/%s  %5.3f invol/%s\n", $2, c, u, v, u, i, u
     }
-    END { if (n > 0) printf "  %-24s %7.2f us/req\n", "total", total }' "$tmp/before" "$tmp/after"
+    END { if (n > 0) printf "  %-24s %7.2f us/%s\n", "total", total, (u == "" ? "req" : u) }' "$tmp/before" "$tmp/after"
 }
 
 for round in $(seq 1 "$rounds"); do
