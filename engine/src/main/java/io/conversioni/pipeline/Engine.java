@@ -17,8 +17,9 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The embeddable engine: build it from an {@link EngineConfig} and a data folder, {@link #start()} it
- * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish} (or, on a
- * cluster owner, Kafka records with {@link #tryPublishRecord}), read
+ * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish} (a batch's
+ * events as one run of slots with {@link #tryPublishRun}; on a cluster owner, Kafka records with
+ * {@link #tryPublishRecord}), read
  * windows and counters from any thread, {@link #close()} it.
  *
  * <p>Snapshots of the state go to {@code dataDir/snapshots} periodically (a request travels through the ring,

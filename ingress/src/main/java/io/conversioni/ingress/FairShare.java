@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>An event admitted past the mark is published with its caller's {@link Caller} as the outcome listener,
  * which counts it until its answer is written (on the respond thread) and hands the outcome on.
  *
- * <p>Threading: {@link #admit} and {@link #refund} from any IO thread; the counts are atomics. Below the mark
- * admitting reads the ring's occupancy only and allocates nothing; past it, one {@link Caller} per distinct
+ * <p>Threading: {@link #admit}, {@link #admitRun} and {@link #refund} from any IO thread; the counts are atomics.
+ * Below the mark admitting reads the ring's occupancy only and allocates nothing ({@link #admitRun}: one small
+ * {@link Admitted} a run, per batch request); past it, one {@link Caller} per distinct
  * caller is created once and kept while the process runs (callers are token subjects, which only the token
  * issuer can mint).
  */
