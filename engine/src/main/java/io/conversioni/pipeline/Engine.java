@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -232,9 +233,16 @@ public final class Engine implements AutoCloseable {
      * @param attachments {@code attachments[i]} is handed back to the listener with event {@code i}'s outcome
      * @return how many events, from {@code from} on, were published (0 to {@code count}); the others were not
      *         taken (the ring is full or the engine stopping): answer them 503
+     * @throws IndexOutOfBoundsException for an event outside the arrays or {@code body} (a caller's bug), before any
+     *         slot is claimed: a claimed slot must be published, or the ring stops behind it
      */
     public int tryPublishRun(final byte[] body, final int[] starts, final int[] lengths, final int from, final int count,
                              final OutcomeListener listener, final Object[] attachments, final boolean quiet) {
+        Objects.checkFromIndexSize(from, count, Math.min(attachments.length, Math.min(starts.length,
+            lengths.length)));
+        for (int i = from; i < from + count; i++) {
+            Objects.checkFromIndexSize(starts[i], lengths[i], body.length);
+        }
         int published = 0;
         int raced = 0;
         while (published < count && accepting) {

@@ -26,6 +26,7 @@ import static io.conversioni.pipeline.EngineFixtures.CONFIG_DIR;
 import static io.conversioni.pipeline.EngineFixtures.T0;
 import static io.conversioni.pipeline.EngineFixtures.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -181,6 +182,22 @@ class PublishRunTest {
         engine.windows().copyInsightLatencyInto(latency);
         assertEquals(count, latency.getTotalCount(), "one latency per event, none left behind at the batch's end");
         assertTrue(latency.getMaxValue() <= latency.highestEquivalentValue(elapsed), "no latency beyond the wait");
+    }
+
+    /** A bad range is refused before any slot is claimed: the ring goes on taking events after it. */
+    @Test
+    void shouldRefuseARunOutsideItsBuffersBeforeClaimingAnySlot() throws Exception {
+        final Engine engine = engine("  stage_threads: 1\n  wait_strategy: blocking\n  ring_size: 64\n");
+        final Run run = new Run(0, 3);
+        final int[] pastTheEnd = {run.starts[0], run.starts[1], run.body.length - 2};
+        assertThrows(IndexOutOfBoundsException.class, () -> engine.tryPublishRun(run.body, pastTheEnd, run.lengths, 0, 3,
+            null, run.attachments, false));
+        assertThrows(IndexOutOfBoundsException.class, () -> engine.tryPublishRun(run.body, run.starts, run.lengths, 2, 2,
+            null, run.attachments, false));
+        assertEquals(0, engine.ringOccupancy(), "no slot was claimed");
+        final Answers answers = new Answers();
+        assertEquals(3, engine.tryPublishRun(run.body, run.starts, run.lengths, 0, 3, answers, run.attachments, false));
+        answers.await(3);
     }
 
     @Test
