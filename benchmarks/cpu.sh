@@ -13,7 +13,8 @@
 # benchmarks/http.sh); the latency line gives the p99 in ms; the threads' user+system
 # time and context switches are read 2 s into the run and 12 s later. Prints, per server, the threads that used
 # more than 0.05 µs a request (µs of CPU per request, voluntary and involuntary switches per request) and the
-# total. Every process it starts is stopped on exit. Never fails on a number.
+# total. BATCH=K: NDJSON batches of K events instead (4 connections, as benchmarks/http.sh drives them), figures per
+# event, no bare handler (it has no batch endpoint). Every process it starts is stopped on exit. Never fails on a number.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rate=${1:-max}
@@ -63,6 +64,7 @@ await_port() { # LOG PATTERN
 measure() { # NAME URL TOKEN
   local name=$1 url=$2 token=$3 lg
   lg="java $bench_opts -cp $bench_jar io.conversioni.bench.load.LoadGenerator --url $url --token $token --insight-samples 0"
+  [ -n "${BATCH:-}" ] && lg="$lg --batch $BATCH --connections 4"
   $lg --rate max --duration "${WARM:-8s}" >/dev/null 2>&1
   $lg --rate "$rate" --duration 15s >"$tmp/lg" 2>&1 &
   local load=$!
@@ -70,16 +72,20 @@ measure() { # NAME URL TOKEN
   sleep 12; threads "$pid" >"$tmp/after"
   wait "$load" || true
   local achieved requests
-  achieved=$(awk '/achieved/{print $2; exit}' "$tmp/lg")
+  # per request, or per event of a batch ("achieved N req/s, M events/s")
+  achieved=$(awk -v f="${BATCH:+4}" '/achieved/{print $(f == "" ? 2 : f); exit}' "$tmp/lg")
   requests=$(awk -v a="${achieved:-0}" 'BEGIN{printf "%d", a * 12}')
-  echo "== $name: ${achieved:-?} req/s ($(grep -m1 -o 'p99 [0-9.]*' "$tmp/lg" || echo 'p99 ?'))"
-  awk -F'|' -v n="$requests" -v hz="$hz" '
+  local unit=req
+  [ -n "${BATCH:-}" ] && unit=events
+  echo "== $name: ${achieved:-?} $unit/s ($(grep -m1 -o 'p99 [0-9.]*' "$tmp/lg" || echo 'p99 ?'))"
+  awk -F'|' -v n="$requests" -v hz="$hz" -v u="${BATCH:+event}" '
     NR == FNR { cpu[$1] = $3; vol[$1] = $4; inv[$1] = $5; next }
     n > 0 {
       c = ($3 - cpu[$1]) * 1e6 / hz / n; v = ($4 - vol[$1]) / n; i = ($5 - inv[$1]) / n; total += c
-      if (c > 0.05) printf "  %-24s %7.2f us/req  %5.2f vol/req  %5.3f invol/req\n", $2, c, v, i
+      if (u == "") u = "req"
+      if (c > 0.05) printf "  %-24s %7.2f us/%s  %5.2f vol/%s  %5.3f invol/%s\n", $2, c, u, v, u, i, u
     }
-    END { if (n > 0) printf "  %-24s %7.2f us/req\n", "total", total }' "$tmp/before" "$tmp/after"
+    END { if (n > 0) printf "  %-24s %7.2f us/%s\n", "total", total, (u == "" ? "req" : u) }' "$tmp/before" "$tmp/after"
 }
 
 for round in $(seq 1 "$rounds"); do
@@ -94,6 +100,7 @@ for round in $(seq 1 "$rounds"); do
   token=$(java $server_opts -jar "$server_jar" token --data-dir "$tmp/conv/data" --sub cpu --ttl 1h)
   measure "conversioni, round $round" "http://127.0.0.1:$port" "$token"
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+  [ -n "${BATCH:-}" ] && continue
 
   # the same requests, token included (the bare handler ignores it)
   # shellcheck disable=SC2086

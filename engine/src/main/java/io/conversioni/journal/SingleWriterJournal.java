@@ -44,6 +44,8 @@ public final class SingleWriterJournal implements AutoCloseable {
     private static final byte[] NO_BYTES = new byte[0];
 
     private final JournalConfig config;
+    /** The clock both queues roll by, read once per batch once the writer calls {@link #beginBatch()}. */
+    private final PerBatchRollClock rollClock;
     private final SingleChronicleQueue eventsQueue;
     private final SingleChronicleQueue quarantineQueue;
     private final ExcerptAppender eventsAppender;
@@ -67,9 +69,10 @@ public final class SingleWriterJournal implements AutoCloseable {
     private long lastQuarantineIndex = -1L;
     private long syncCount;
 
-    private SingleWriterJournal(final JournalConfig config, final SingleChronicleQueue eventsQueue,
-                                final SingleChronicleQueue quarantineQueue) {
+    private SingleWriterJournal(final JournalConfig config, final PerBatchRollClock rollClock,
+                                final SingleChronicleQueue eventsQueue, final SingleChronicleQueue quarantineQueue) {
         this.config = config;
+        this.rollClock = rollClock;
         this.eventsQueue = eventsQueue;
         this.quarantineQueue = quarantineQueue;
         this.eventsAppender = ownedByFirstUser(eventsQueue.createAppender());
@@ -100,9 +103,11 @@ public final class SingleWriterJournal implements AutoCloseable {
 
     /** As {@link #open(JournalConfig)}, with the clock Chronicle rolls cycles by (tests and tools move it). */
     public static SingleWriterJournal open(final JournalConfig config, final TimeProvider rollClock) {
-        final SingleChronicleQueue events = openQueue(config, config.eventsDirectory(), rollClock);
+        final PerBatchRollClock perBatch = new PerBatchRollClock(rollClock);
+        final SingleChronicleQueue events = openQueue(config, config.eventsDirectory(), perBatch);
         try {
-            return new SingleWriterJournal(config, events, openQueue(config, config.quarantineDirectory(), rollClock));
+            return new SingleWriterJournal(config, perBatch, events,
+                openQueue(config, config.quarantineDirectory(), perBatch));
         } catch (final RuntimeException e) {
             events.close();
             throw e;
@@ -296,6 +301,15 @@ public final class SingleWriterJournal implements AutoCloseable {
             touch.wrote(appender, end);
         }
         return appender.lastIndexAppended();
+    }
+
+    /**
+     * Writer thread, before the first append of a batch: the roll clock is read now and holds for the batch's
+     * appends (one clock read a batch instead of one an append; a roll comes at most one batch late, which
+     * {@link PerBatchRollClock} says why is safe). A writer that never calls it rolls by the clock of each append.
+     */
+    public void beginBatch() {
+        rollClock.latch();
     }
 
     /**

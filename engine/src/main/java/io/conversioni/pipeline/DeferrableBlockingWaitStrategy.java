@@ -65,6 +65,17 @@ final class DeferrableBlockingWaitStrategy implements WaitStrategy {
         }
     }
 
+    /** {@link #publishQuietly(RingBuffer, long)} for the slots {@code lo..hi}, published as one range. */
+    void publishQuietly(final RingBuffer<EventSlot> ring, final long lo, final long hi) {
+        final boolean[] flag = quiet.get();
+        flag[0] = true;
+        try {
+            ring.publish(lo, hi);
+        } finally {
+            flag[0] = false;
+        }
+    }
+
     /** Wakes every waiting stage; they look at the cursor again. */
     void wake() {
         synchronized (mutex) {

@@ -13,12 +13,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * The embeddable engine: build it from an {@link EngineConfig} and a data folder, {@link #start()} it
- * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish} (or, on a
- * cluster owner, Kafka records with {@link #tryPublishRecord}), read
+ * (which first rebuilds its state from the journal), publish event bodies with {@link #tryPublish} (a batch's
+ * events as one run of slots with {@link #tryPublishRun}; on a cluster owner, Kafka records with
+ * {@link #tryPublishRecord}), read
  * windows and counters from any thread, {@link #close()} it.
  *
  * <p>Snapshots of the state go to {@code dataDir/snapshots} periodically (a request travels through the ring,
@@ -242,6 +244,79 @@ public final class Engine implements AutoCloseable {
     private boolean tryPublish(final byte[] body, final int offset, final int length, final OutcomeListener listener,
                                final Object attachment, final boolean quiet) {
         return accepting && publish(EventSlot.KIND_EVENT, body, offset, length, listener, attachment, quiet);
+    }
+
+    /**
+     * Publishes a run of events cut from one buffer (a batch request's items) into consecutive ring slots: the
+     * slots are claimed together ({@code tryNext(n)}: one CAS on the ring's cursor), filled, and published as one
+     * range with one wake of the stages (none with {@code quiet}, as {@link #tryPublishQuietly}: the caller then owes
+     * a {@link #wakeStages()}). When the ring has fewer free slots than {@code count}, as many as fit go in (the
+     * first ones, in order). Every event of the run gets the same receive time.
+     *
+     * @param starts      event {@code i}'s first byte in {@code body}, for {@code i} in {@code [from, from + count)}
+     * @param lengths     event {@code i}'s length (the caller holds each to {@link #maxBodyBytes()})
+     * @param listener    gets each event's outcome on the respond thread (may be null)
+     * @param attachments {@code attachments[i]} is handed back to the listener with event {@code i}'s outcome
+     * @return how many events, from {@code from} on, were published (0 to {@code count}); the others were not
+     *         taken (the ring is full or the engine stopping): answer them 503
+     * @throws IndexOutOfBoundsException for an event outside the arrays or {@code body} (a caller's bug), before any
+     *         slot is claimed: a claimed slot must be published, or the ring stops behind it
+     */
+    public int tryPublishRun(final byte[] body, final int[] starts, final int[] lengths, final int from, final int count,
+                             final OutcomeListener listener, final Object[] attachments, final boolean quiet) {
+        Objects.checkFromIndexSize(from, count, Math.min(attachments.length, Math.min(starts.length,
+            lengths.length)));
+        for (int i = from; i < from + count; i++) {
+            Objects.checkFromIndexSize(starts[i], lengths[i], body.length);
+        }
+        int published = 0;
+        int raced = 0;
+        while (published < count && accepting) {
+            final long free = ring.remainingCapacity();
+            if (free <= 0) {
+                break;
+            }
+            final int n = (int) Math.min(count - published, free);
+            final long hi;
+            try {
+                hi = ring.tryNext(n);
+            } catch (InsufficientCapacityException full) {
+                if (++raced == 3) {
+                    break; // other publishers keep taking the free slots: answer the rest as a full ring
+                }
+                continue; // another publisher took some of the free slots since the look: claim what is left
+            }
+            if (!fillRun(hi - n + 1, hi, body, starts, lengths, from + published, listener, attachments)) {
+                pipeline.publishRun(hi - n + 1, hi, false);
+                break;
+            }
+            pipeline.publishRun(hi - n + 1, hi, quiet);
+            published += n;
+        }
+        return published;
+    }
+
+    /**
+     * Fills the claimed slots {@code lo..hi} with the events from {@code first} on; false (every slot cancelled) when
+     * {@link #close()} began after the claim, for the reason {@link #publish} gives.
+     */
+    private boolean fillRun(final long lo, final long hi, final byte[] body, final int[] starts, final int[] lengths,
+                            final int first, final OutcomeListener listener, final Object[] attachments) {
+        final boolean cancelled = !accepting;
+        final long receiveMillis = cancelled ? 0 : clock.currentTimeMillis();
+        final long receiveNanos = cancelled ? 0 : System.nanoTime();
+        int i = first;
+        for (long s = lo; s <= hi; s++, i++) {
+            final EventSlot slot = ring.get(s);
+            slot.sequence = sequenceBase + s;
+            if (cancelled) {
+                slot.fill(EventSlot.KIND_CANCELLED, null, 0, 0, 0, 0, null, null);
+            } else {
+                slot.fill(EventSlot.KIND_EVENT, body, starts[i], lengths[i], receiveMillis, receiveNanos, listener,
+                    attachments[i]);
+            }
+        }
+        return !cancelled;
     }
 
     /**

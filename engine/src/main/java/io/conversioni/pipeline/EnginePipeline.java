@@ -122,6 +122,18 @@ final class EnginePipeline {
         }
     }
 
+    /** {@link #publish} for the claimed slots {@code lo..hi}, all made visible at once, with one wake at most. */
+    void publishRun(final long lo, final long hi, final boolean quiet) {
+        if (quiet && defersWakes()) {
+            deferrable.publishQuietly(ring, lo, hi);
+        } else {
+            ring.publish(lo, hi);
+        }
+        if (inline != null) {
+            inline.afterPublish();
+        }
+    }
+
     /** Whether a quiet publish puts a wake-up off: the blocking strategy with stage threads. */
     boolean defersWakes() {
         return deferrable != null && inline == null;

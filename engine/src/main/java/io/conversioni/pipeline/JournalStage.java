@@ -51,6 +51,7 @@ final class JournalStage implements EventHandler<EventSlot> {
     public void onEvent(final EventSlot slot, final long ringSequence, final boolean endOfBatch) {
         if (batchStart < 0) {
             batchStart = ringSequence;
+            journal.beginBatch(); // the roll clock, read once for the batch
         }
         append(slot);
         if (endOfBatch) {

@@ -4,6 +4,8 @@ import io.conversioni.journal.JournalEntries.Entry;
 import io.conversioni.testkit.LeakCheck;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,9 +36,10 @@ class JournalRetentionTest {
     private final SetTimeProvider clock = new SetTimeProvider(TimeUnit.MILLISECONDS.toNanos(T0_MILLIS));
     private final long[] eventIndexes = new long[CYCLES];
 
-    @Test
-    void shouldDeleteOnlyCyclesThatAreBothOutOfRetentionAndCoveredBySnapshot() throws IOException {
-        try (SingleWriterJournal journal = writeCycles(2)) {
+    @ParameterizedTest(name = "roll clock read per batch: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldDeleteOnlyCyclesThatAreBothOutOfRetentionAndCoveredBySnapshot(final boolean perBatch) throws IOException {
+        try (SingleWriterJournal journal = writeCycles(2, perBatch)) {
             assertEquals(0, journal.deleteExpiredCycles(-1), "nothing covered: nothing deleted");
 
             // Retention alone would drop cycles 0-2; the snapshot covers only up to cycle 2, kept whole.
@@ -56,9 +59,10 @@ class JournalRetentionTest {
         }
     }
 
-    @Test
-    void shouldNeverDeleteTheCurrentCycleAndKeepAppendingAfterDeleting() throws IOException {
-        try (SingleWriterJournal journal = writeCycles(1)) {
+    @ParameterizedTest(name = "roll clock read per batch: {0}")
+    @ValueSource(booleans = {false, true})
+    void shouldNeverDeleteTheCurrentCycleAndKeepAppendingAfterDeleting(final boolean perBatch) throws IOException {
+        try (SingleWriterJournal journal = writeCycles(1, perBatch)) {
             assertEquals(4 + 3, journal.deleteExpiredCycles(eventIndexes[4]));
             assertEquals(1, cycleFiles(JournalConfig.EVENTS_QUEUE));
             final byte[] bytes = utf8(body(5));
@@ -93,11 +97,42 @@ class JournalRetentionTest {
         }
     }
 
-    private SingleWriterJournal writeCycles(final int retainCycles) {
+    /**
+     * Read once per batch ({@link SingleWriterJournal#beginBatch}), the roll clock rolls at the first batch after the
+     * cycle's end: an append later in the batch stays in the older cycle; retention is the same as per append.
+     */
+    @Test
+    void shouldRollAtTheFirstBatchPastTheCycleEndWhenTheClockIsReadPerBatch() throws IOException {
+        final JournalConfig config = JournalConfig.of(dir, "FIVE_MINUTELY", 1, "async");
+        try (SingleWriterJournal journal = SingleWriterJournal.open(config, clock)) {
+            journal.beginBatch();
+            append(journal, 0);
+            clock.advanceMillis(config.rollCycle().lengthMillis());
+            append(journal, 1); // the same batch: one batch late, still in cycle 0
+            assertEquals(1, cycleFiles(JournalConfig.EVENTS_QUEUE));
+            journal.beginBatch();
+            append(journal, 2);
+            assertEquals(2, cycleFiles(JournalConfig.EVENTS_QUEUE), "the next batch rolled");
+            assertEquals(1, journal.deleteExpiredCycles(journal.lastEventsIndex()), "cycle 0 went, with both entries");
+            assertEquals(List.of(2L), sequences(JournalConfig.EVENTS_QUEUE));
+        }
+    }
+
+    private void append(final SingleWriterJournal journal, final long sequence) {
+        final byte[] bytes = utf8(body(sequence));
+        assertEquals(JournalStatus.OK, journal.appendEvent(sequence, clock.currentTimeMillis(), 0, 202, bytes, 0,
+            bytes.length));
+    }
+
+    /** One cycle file per cycle in both queues; {@code perBatch}: each cycle's appends are one batch of the writer. */
+    private SingleWriterJournal writeCycles(final int retainCycles, final boolean perBatch) {
         final JournalConfig config = JournalConfig.of(dir, "FIVE_MINUTELY", retainCycles, "async");
         final SingleWriterJournal journal = SingleWriterJournal.open(config, clock);
         final byte[] violations = utf8("[]");
         for (int cycle = 0; cycle < CYCLES; cycle++) {
+            if (perBatch) {
+                journal.beginBatch();
+            }
             final byte[] bytes = utf8(body(cycle));
             final long now = clock.currentTimeMillis();
             assertEquals(JournalStatus.OK, journal.appendQuarantine(cycle, now, 0, 400, bytes, 0, bytes.length,

@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>An event admitted past the mark is published with its caller's {@link Caller} as the outcome listener,
  * which counts it until its answer is written (on the respond thread) and hands the outcome on.
  *
- * <p>Threading: {@link #admit} and {@link #refund} from any IO thread; the counts are atomics. Below the mark
- * admitting reads the ring's occupancy only and allocates nothing; past it, one {@link Caller} per distinct
+ * <p>Threading: {@link #admit}, {@link #admitRun} and {@link #refund} from any IO thread; the counts are atomics.
+ * Below the mark admitting reads the ring's occupancy only and allocates nothing ({@link #admitRun}: one small
+ * {@link Admitted} a run, per batch request); past it, one {@link Caller} per distinct
  * caller is created once and kept while the process runs (callers are token subjects, which only the token
  * issuer can mint).
  */
@@ -59,6 +60,39 @@ final class FairShare {
         return c.tryTake(share) ? c : null;
     }
 
+    /**
+     * {@link #admit} for up to {@code wanted} of {@code caller}'s events at once (a batch's run): how many of them may go
+     * in now and the listener to publish them with, or null when none may. Those that would still find the ring below
+     * the mark go in as they come; once it is past the mark, as many as the caller's share has room for: the same
+     * events {@link #admit} would take one by one. Call it again for the rest after publishing these; {@link
+     * #refund(OutcomeListener, int)} those that were not published after all.
+     */
+    Admitted admitRun(final String caller, final int wanted) {
+        final long occupancy = engine.ringOccupancy();
+        if (occupancy < mark) {
+            return new Admitted(outcomes, (int) Math.min(wanted, mark - occupancy));
+        }
+        Caller c = callers.get(caller);
+        if (c == null) {
+            c = callers.computeIfAbsent(caller, k -> new Caller(outcomes, holding));
+        }
+        final int others = holding.get() - (c.inFlight.get() > 0 ? 1 : 0);
+        final long share = Math.max(1, shared / (others + 2));
+        final int taken = c.tryTake(share, wanted);
+        return taken == 0 ? null : new Admitted(c, taken);
+    }
+
+    /** A run of events {@link #admitRun} let in: how many, and the listener to publish them with. */
+    record Admitted(OutcomeListener listener, int count) {
+    }
+
+    /** Gives back what {@link #admitRun} counted for {@code events} of its run that were not published after all. */
+    static void refund(final OutcomeListener admitted, final int events) {
+        for (int i = 0; i < events; i++) {
+            refund(admitted);
+        }
+    }
+
     /** Gives back what {@link #admit} counted for an event that was not published after all. */
     static void refund(final OutcomeListener admitted) {
         if (admitted instanceof Caller) {
@@ -89,6 +123,23 @@ final class FairShare {
                 holding.incrementAndGet();
             }
             return true;
+        }
+
+        /** Takes up to {@code wanted} of the share at once; how many it took (0: the caller holds its share). */
+        int tryTake(final long share, final int wanted) {
+            int n;
+            int taken;
+            do {
+                n = inFlight.get();
+                if (n >= share) {
+                    return 0;
+                }
+                taken = (int) Math.min(wanted, share - n);
+            } while (!inFlight.compareAndSet(n, n + taken));
+            if (n == 0) {
+                holding.incrementAndGet();
+            }
+            return taken;
         }
 
         void release() {

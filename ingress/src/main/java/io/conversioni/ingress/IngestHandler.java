@@ -184,6 +184,10 @@ final class IngestHandler implements HttpHandler {
         }
         awaitAnswer(exchange);
         final HttpOutcomes.Batch results = new HttpOutcomes.Batch(exchange, items.count(), settings.retryAfterSeconds);
+        if (cluster == null) {
+            publishRuns(exchange, body, items, results, caller);
+            return;
+        }
         final int maxEventBytes = engine.maxBodyBytes();
         for (int i = 0; i < items.count(); i++) {
             final HttpOutcomes.BatchItem item = new HttpOutcomes.BatchItem(results, i);
@@ -191,21 +195,63 @@ final class IngestHandler implements HttpHandler {
                 item.complete(tooLargeResult(maxEventBytes), 413); // the limit of a single event holds in a batch too
                 continue;
             }
-            if (cluster != null) {
-                final int routed = cluster.route(exchange, body, items.start(i), items.length(i), item);
-                if (routed == ClusterIngest.PUBLISHED) {
-                    continue;
-                }
-                if (routed == ClusterIngest.REFUSED) {
-                    ClusterIngest.refused(item);
-                    continue;
-                }
+            final int routed = cluster.route(exchange, body, items.start(i), items.length(i), item);
+            if (routed == ClusterIngest.PUBLISHED) {
+                continue;
+            }
+            if (routed == ClusterIngest.REFUSED) {
+                ClusterIngest.refused(item);
+                continue;
             }
             final OutcomeListener listener = fairShare.admit(caller);
             if (listener == null || !wakes.tryPublish(exchange, body, items.start(i), items.length(i), listener, item)) {
                 FairShare.refund(listener);
                 item.complete(RING_FULL_RESULT, 503);
             }
+        }
+    }
+
+    /**
+     * A single node's batch: the events that fit the size limit go to the ring in runs of consecutive slots (one
+     * claim, one publish and no wake of their own per run, {@link StageWakes#tryPublishRun}), as many per run as
+     * {@link FairShare#admitRun} lets in; those that do not fit the ring, or the caller's share, are answered 503
+     * ({@code non_disponibile}) in the batch's results, as the rest of the batch goes on.
+     */
+    private void publishRuns(final HttpServerExchange exchange, final byte[] body, final BatchSplitter.Items items,
+                             final HttpOutcomes.Batch results, final String caller) {
+        final int maxEventBytes = engine.maxBodyBytes();
+        final int count = items.count();
+        // the events to publish, packed: a too-large one in the middle does not cut the run
+        final int[] starts = new int[count];
+        final int[] lengths = new int[count];
+        final HttpOutcomes.BatchItem[] pending = new HttpOutcomes.BatchItem[count];
+        int runnable = 0;
+        for (int i = 0; i < count; i++) {
+            final HttpOutcomes.BatchItem item = new HttpOutcomes.BatchItem(results, i);
+            if (items.length(i) > maxEventBytes) {
+                item.complete(tooLargeResult(maxEventBytes), 413); // the limit of a single event holds in a batch too
+                continue;
+            }
+            starts[runnable] = items.start(i);
+            lengths[runnable] = items.length(i);
+            pending[runnable++] = item;
+        }
+        int next = 0;
+        while (next < runnable) {
+            final FairShare.Admitted admitted = fairShare.admitRun(caller, runnable - next);
+            if (admitted == null) {
+                break;
+            }
+            final int published = wakes.tryPublishRun(exchange, body, starts, lengths, next, admitted.count(),
+                admitted.listener(), pending);
+            next += published;
+            if (published < admitted.count()) {
+                FairShare.refund(admitted.listener(), admitted.count() - published);
+                break;
+            }
+        }
+        for (; next < runnable; next++) {
+            pending[next].complete(RING_FULL_RESULT, 503);
         }
     }
 

@@ -43,6 +43,20 @@ final class StageWakes {
         return true;
     }
 
+    /**
+     * {@link Engine#tryPublishRun}, from the exchange's thread: one claim and one publish for the run, and on an IO
+     * thread no wake of its own (the turn's one wake-up covers it). How many of the run went in, from the first.
+     */
+    int tryPublishRun(final HttpServerExchange exchange, final byte[] body, final int[] starts, final int[] lengths,
+                      final int from, final int count, final OutcomeListener listener, final Object[] attachments) {
+        final Owed wake = defers && exchange.isInIoThread() ? owedBy(exchange.getIoThread()) : null;
+        final int published = engine.tryPublishRun(body, starts, lengths, from, count, listener, attachments, wake != null);
+        if (wake != null && published > 0) {
+            wake.schedule();
+        }
+        return published;
+    }
+
     /** The current IO thread's owed wake-up, or null for a thread outside the numbering. */
     private Owed owedBy(final XnioIoThread thread) {
         final int n = thread.getNumber();

@@ -8,6 +8,7 @@ import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.pipeline.Engine;
 import io.conversioni.pipeline.EventTap;
 import io.conversioni.pipeline.EventView;
+import io.conversioni.pipeline.Outcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -502,6 +503,37 @@ class HostileTrafficTest {
         assertFalse(quietAnswer.headers().firstValue("Retry-After").isPresent());
         final String floodAnswer = flood.get(30, TimeUnit.SECONDS).body();
         assertFalse(floodAnswer.contains("\"non_disponibili\":0"), "the flooder was held to its share: " + floodAnswer);
+    }
+
+    /**
+     * A batch longer than the free ring, a too-large event in its middle: the events go in as one run up to the mark
+     * and the caller's share past it (48 + 8 of a 64-slot ring), the too-large one is refused on its own without
+     * cutting the run, and the rest are answered non_disponibile, each result in the batch's order.
+     */
+    @Test
+    void shouldPublishABatchAsFarAsTheRingAndTheShareLetAndAnswerTheRestAsUnavailable() throws Exception {
+        final HeldStage held = new HeldStage();
+        start("pipeline:\n  ring_size: 64\n  heartbeat: 60s\n  max_body_size: 1KiB\nserver:\n  max_queue_wait: 60s\n", held);
+        cleanup.add(held.release::countDown);
+        final String events = batchOf(101, 105000);
+        final int cut = events.indexOf('\n', events.indexOf("105029")) + 1; // after the 30th event
+        final String body = events.substring(0, cut) + "x".repeat(2000) + "\n" + events.substring(cut);
+        final CompletableFuture<HttpResponse<String>> answer = postAsync(BATCH, body, tokenFor("crm"));
+        await(() -> engine.ringOccupancy() == 56, "the batch's run in the ring");
+        held.release.countDown();
+        final HttpResponse<String> batch = answer.get(30, TimeUnit.SECONDS);
+        assertEquals(200, batch.statusCode(), batch.body());
+        assertTrue(batch.body().startsWith("{\"eventi\":102,\"accettati\":56,\"duplicati\":0,\"rifiutati\":1,"
+            + "\"non_disponibili\":45,"), batch.body());
+        assertEquals("1", batch.headers().firstValue("Retry-After").orElse(""), "refused for capacity: retry");
+        final String[] esiti = batch.body().split("\"esito\":\"");
+        assertEquals(103, esiti.length, batch.body());
+        for (int i = 0; i < 102; i++) {
+            final String expected = i == 30 ? "rifiutato" : i < 57 ? "accettato" : "non_disponibile";
+            assertTrue(esiti[i + 1].startsWith(expected + "\""), "result " + i + ": " + esiti[i + 1]);
+        }
+        assertTrue(esiti[31].contains("\"codice\":\"too_large\""), esiti[31]);
+        assertEquals(56, engine.counters().outcomes(Outcome.ACCEPTED));
     }
 
     @Test
