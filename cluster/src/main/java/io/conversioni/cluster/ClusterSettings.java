@@ -212,6 +212,19 @@ public final class ClusterSettings {
         return Arrays.binarySearch(owned, partition) >= 0;
     }
 
+    /**
+     * True for an {@code id_cliente} whose events go to a partition this node owns (Kafka's default partitioner,
+     * {@link KeyPartitions}): the rows this node reconciles. False for every one on a node that owns nothing.
+     */
+    public java.util.function.Predicate<String> ownsIdCliente() {
+        return KeyPartitions.owning(owned, partitions);
+    }
+
+    /** The partition that elects this node to run the cluster-wide rules and reports: the owner of partition 0. */
+    public boolean elected() {
+        return owns(0);
+    }
+
     /** {@code cluster.replication_factor}, or {@link #BROKER_DEFAULT} for the broker's {@code default.replication.factor}. */
     public int replicationFactor() {
         return replicationFactor;
