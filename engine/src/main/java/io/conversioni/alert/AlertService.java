@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -52,6 +53,13 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private final List<String> canali;
     private final List<StreamRule> rules;
     private final Path stateFile;
+    private final RulePlacement placement;
+    /** Per canale, the newest receive time {@link #seen} reported (any thread writes, the rules thread reads). */
+    private final AtomicLongArray clusterSeen;
+    /** Per canale, what the rules thread last handed to silenzio from {@link #clusterSeen}. Rules thread only. */
+    private final long[] clusterSeenApplied;
+    /** The silenzio rule fed from the cluster, or null. Rules thread only after start. */
+    private SilenzioRule clusterSilenzio;
     private final ConcurrentLinkedQueue<Signal> signals = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final Consumer consumer = new Consumer();
@@ -63,7 +71,14 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private volatile long evaluatedThroughMillis = Long.MIN_VALUE;
 
     private AlertService(final AlertConfig config, final Path dataDir, final List<String> canali,
-                         final AlertListener listener) {
+                         final AlertListener listener, final RulePlacement placement) {
+        this.placement = placement;
+        this.clusterSeen = new AtomicLongArray(canali.size());
+        this.clusterSeenApplied = new long[canali.size()];
+        for (int c = 0; c < canali.size(); c++) {
+            clusterSeen.set(c, Long.MIN_VALUE);
+            clusterSeenApplied[c] = Long.MIN_VALUE;
+        }
         this.feed = new OneToOneEventFeed(config.feedCapacityBytes);
         this.journal = TextRecordQueue.open(dataDir.resolve("alerts"));
         this.book = new AlertBook(journal, listener, config.maxHistory);
@@ -81,6 +96,13 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         if (config.enabled) {
             nowMillis = RuleStateFile.read(stateFile, rules, this::newRule);
         }
+        if (placement.silenzioFromCluster()) {
+            for (StreamRule rule : rules) {
+                if (rule instanceof SilenzioRule silenzio) {
+                    clusterSilenzio = silenzio;
+                }
+            }
+        }
         this.savedAtMillis = nowMillis;
         this.thread = new Thread(this::run, "conversioni-alerts");
         this.thread.setDaemon(true);
@@ -88,6 +110,9 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
 
     /** A fresh rule by name, or null when the rule is disabled. */
     private StreamRule newRule(final String name) {
+        if (!placement.runs(name)) {
+            return null;
+        }
         switch (name) {
             case AlertConfig.DUPLICATI:
                 return config.duplicati ? new DuplicatiRule(book, config, canali) : null;
@@ -96,7 +121,10 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
             case AlertConfig.DERIVA_OROLOGIO:
                 return config.deriva ? new DerivaOrologioRule(book, config, canali) : null;
             case AlertConfig.SILENZIO:
-                return config.silenzio ? new SilenzioRule(book, config, canali) : null;
+                if (!config.silenzio) {
+                    return null;
+                }
+                return new SilenzioRule(book, config, canali, placement.silenzioFromCluster());
             default:
                 throw new IllegalArgumentException("no stream rule named " + name);
         }
@@ -108,7 +136,14 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
      */
     public static AlertService attach(final AlertConfig config, final Path dataDir, final Engine engine,
                                       final AlertListener listener) {
-        final AlertService service = new AlertService(config, dataDir, engine.config().schema().canali(), listener);
+        return attach(config, dataDir, engine, listener, RulePlacement.SINGLE_NODE);
+    }
+
+    /** {@link #attach(AlertConfig, Path, Engine, AlertListener)} running the rules {@code placement} names. */
+    public static AlertService attach(final AlertConfig config, final Path dataDir, final Engine engine,
+                                      final AlertListener listener, final RulePlacement placement) {
+        final AlertService service = new AlertService(config, dataDir, engine.config().schema().canali(), listener,
+            placement);
         if (config.enabled) {
             engine.tap(service.feed);
         }
@@ -121,6 +156,7 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         while (running) {
             int work = feed.poll(consumer, POLL_LIMIT);
             work += drainSignals();
+            work += drainClusterSeen();
             if (nowMillis != evaluatedAtMillis) {
                 evaluatedAtMillis = nowMillis;
                 for (StreamRule rule : rules) {
@@ -153,6 +189,38 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         } catch (RuntimeException e) {
             LOG.error("alert rule {} failed", rule.getClass().getSimpleName(), e);
         }
+    }
+
+    /** Hands silenzio (fed from the cluster) each canale's newer receive time; the count handed. */
+    private int drainClusterSeen() {
+        final SilenzioRule rule = clusterSilenzio;
+        if (rule == null) {
+            return 0;
+        }
+        int n = 0;
+        for (int c = 0; c < clusterSeenApplied.length; c++) {
+            final long seenMillis = clusterSeen.get(c); // volatile read: pairs with seen()'s update
+            if (seenMillis > clusterSeenApplied[c]) {
+                clusterSeenApplied[c] = seenMillis;
+                nowMillis = Math.max(nowMillis, seenMillis); // an event anywhere in the cluster is stream time too
+                rule.seen(c, seenMillis, nowMillis);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * An event of canale {@code canaleOrdinal} received at {@code receiveMillis} anywhere in the cluster, for
+     * {@code silenzio} on the elected node ({@link RulePlacement#silenzioFromCluster()}); ignored otherwise, and for
+     * a canale outside the schema. Any one thread (the cluster's activity reader); allocates nothing; only the newest
+     * receive time per canale is kept, which is all silenzio needs.
+     */
+    public void seen(final int canaleOrdinal, final long receiveMillis) {
+        if (canaleOrdinal < 0 || canaleOrdinal >= clusterSeenApplied.length || !placement.silenzioFromCluster()) {
+            return;
+        }
+        clusterSeen.accumulateAndGet(canaleOrdinal, receiveMillis, Math::max);
     }
 
     private int drainSignals() {

@@ -1,0 +1,36 @@
+package io.conversioni.alert;
+
+import java.util.Set;
+
+/**
+ * Which stream rules an {@link AlertService} runs on this node, and what {@code silenzio} listens to. One node runs
+ * every rule over its own engine ({@link #SINGLE_NODE}). In cluster mode (docs/cluster.md, "Alerts, reconciliation,
+ * daily report") every node runs the rules over what its own engine decides ({@code duplicati}: every event of an
+ * id_cliente is in one partition, so its owner sees all of them; {@code rifiuti}), and only the elected node (the
+ * owner of partition 0) runs {@code deriva_orologio} and {@code silenzio}, the latter over every partition's events
+ * ({@link AlertService#seen}) rather than its own engine's, so that each canale's alert is raised once, by one node.
+ * Immutable.
+ *
+ * @param rules               the stream rules this node runs (names from {@link AlertConfig}); a rule also disabled
+ *                            in {@code alerts:} does not run
+ * @param silenzioFromCluster true: {@code silenzio} hears only {@link AlertService#seen} (the whole cluster), never
+ *                            this engine's events
+ */
+public record RulePlacement(Set<String> rules, boolean silenzioFromCluster) {
+    public static final RulePlacement SINGLE_NODE = new RulePlacement(Set.of(AlertConfig.DUPLICATI, AlertConfig.RIFIUTI,
+        AlertConfig.DERIVA_OROLOGIO, AlertConfig.SILENZIO), false);
+
+    public RulePlacement {
+        rules = Set.copyOf(rules);
+    }
+
+    /** A cluster node's rules: the elected node (owner of partition 0) runs the cluster-wide ones too. */
+    public static RulePlacement cluster(final boolean elected) {
+        return elected ? new RulePlacement(SINGLE_NODE.rules(), true)
+            : new RulePlacement(Set.of(AlertConfig.DUPLICATI, AlertConfig.RIFIUTI), false);
+    }
+
+    boolean runs(final String rule) {
+        return rules.contains(rule);
+    }
+}
