@@ -20,8 +20,16 @@ public final class ReportJob {
     private final EngineConfig config;
     private final Path dataDir;
     private final AlertLog alertLog;
+    /** A cluster node's partitions, named in each report; null on a single node. */
+    private final Coverage coverage;
 
     public ReportJob(final EngineConfig config, final Path dataDir, final AlertLog alertLog) {
+        this(config, dataDir, alertLog, null);
+    }
+
+    /** A cluster node's job: each report says which node and partitions it covers ({@code coverage}). */
+    public ReportJob(final EngineConfig config, final Path dataDir, final AlertLog alertLog, final Coverage coverage) {
+        this.coverage = coverage;
         this.config = config;
         this.dataDir = dataDir;
         this.alertLog = alertLog;
@@ -38,10 +46,15 @@ public final class ReportJob {
         String done = "";
         final Path previous = dir.resolve(yesterday + ".json");
         if (!Files.exists(previous) || Files.readString(previous).contains("\"parziale\":true")) {
-            DailyReport.build(config, dataDir, yesterday, alertLog, nowMillis).write(dir);
+            build(yesterday, nowMillis).write(dir);
             done = yesterday + " definitivo; ";
         }
-        DailyReport.build(config, dataDir, today, alertLog, nowMillis).write(dir);
-        return done + today + " aggiornato";
+        build(today, nowMillis).write(dir);
+        return done + today + " aggiornato" + (coverage == null ? "" : " (" + coverage + ")");
+    }
+
+    private DailyReport build(final LocalDate day, final long nowMillis) throws java.io.IOException {
+        final DailyReport report = DailyReport.build(config, dataDir, day, alertLog, nowMillis);
+        return coverage == null ? report : report.coverage(coverage);
     }
 }
