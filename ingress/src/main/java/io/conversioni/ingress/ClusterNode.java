@@ -1,5 +1,8 @@
 package io.conversioni.ingress;
 
+import io.conversioni.alert.AlertService;
+import io.conversioni.alert.RulePlacement;
+import io.conversioni.cluster.ClusterActivity;
 import io.conversioni.cluster.ClusterException;
 import io.conversioni.cluster.ClusterPublisher;
 import io.conversioni.cluster.ClusterSettings;
@@ -8,6 +11,8 @@ import io.conversioni.cluster.OwnerConsumer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.metrics.PrometheusTextWriter;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.reconcile.ReconciliationJob;
+import io.conversioni.report.Coverage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +36,8 @@ final class ClusterNode {
     private final EngineConfig config;
     private volatile ClusterPublisher publisher;
     private volatile OwnerConsumer owner;
+    /** The elected node's reader of every partition for the cluster-wide rules; null elsewhere. */
+    private volatile ClusterActivity activity;
     private volatile boolean running;
 
     private ClusterNode(final ClusterSettings settings, final EngineConfig config) {
@@ -80,6 +87,43 @@ final class ClusterNode {
             settings.topic());
     }
 
+    /**
+     * The {@code id_cliente}s this node reconciles: those of the partitions it owns (Kafka's default partitioner,
+     * as the events were produced), none on a node that owns nothing.
+     */
+    ReconciliationJob.Scope reconciliationScope() {
+        final int[] owned = settings.ownedPartitions();
+        return owned.length == 0 ? new ReconciliationJob.Scope("nodo " + settings.node(), id -> false, true)
+            : new ReconciliationJob.Scope(coverage(), settings.ownsIdCliente(), false);
+    }
+
+    /** What this node's reconciliation and report cover, as users read it: {@code nodo a, partizioni 0-2 di 6}. */
+    String coverage() {
+        return "nodo " + settings.node() + ", partizioni " + settings.ownsAsWritten() + " di " + settings.partitions();
+    }
+
+    /** What this node's daily reports cover: its name and owned partitions. */
+    Coverage reportCoverage() {
+        return new Coverage(settings.node(), settings.ownedPartitions(), settings.partitions());
+    }
+
+    /** Which alert rules run here: the elected node (owner of partition 0) runs the cluster-wide ones too. */
+    RulePlacement rulePlacement() {
+        return RulePlacement.cluster(settings.elected());
+    }
+
+    /**
+     * On the elected node, starts hearing every partition's events for {@code silenzio} ({@code alerts}); elsewhere
+     * nothing. After {@link #startOwner}.
+     */
+    void startClusterRules(final AlertService alerts) throws ClusterException {
+        if (settings.elected()) {
+            activity = ClusterActivity.start(settings, config, alerts::seen);
+            LOG.info("cluster node {} owns partition 0: it runs silenzio and deriva_orologio for the cluster",
+                settings.node());
+        }
+    }
+
     /** The cluster's part of readiness: the publisher and the owner's consumer run. Any thread. */
     boolean isRunning() {
         final OwnerConsumer o = owner;
@@ -98,6 +142,10 @@ final class ClusterNode {
     /** Stops reading, lets the records fed in be answered and commits. Before the engine closes. */
     void stopOwner() {
         running = false;
+        final ClusterActivity a = activity;
+        if (a != null) {
+            a.stop();
+        }
         final OwnerConsumer o = owner;
         if (o != null) {
             o.stop();

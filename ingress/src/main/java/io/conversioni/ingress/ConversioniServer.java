@@ -1,5 +1,6 @@
 package io.conversioni.ingress;
 
+import io.conversioni.alert.RulePlacement;
 import io.conversioni.cluster.ClusterException;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
@@ -8,6 +9,7 @@ import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.operations.AlertRuntime;
 import io.conversioni.operations.JobsRuntime;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.reconcile.ReconciliationJob;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -91,14 +93,16 @@ public final class ConversioniServer implements AutoCloseable {
     public void listen() throws ConfigException, IOException, ClusterException, InterruptedException {
         final SSLContext ssl = settings.httpsEnabled() ? tls() : null;
         engine = Engine.create(config, dataDir);
-        alerts = AlertRuntime.start(alertSettings, dataDir, engine); // taps the engine: before engine.start()
+        alerts = AlertRuntime.start(alertSettings, dataDir, engine, // taps the engine: before engine.start()
+            cluster == null ? RulePlacement.SINGLE_NODE : cluster.rulePlacement());
         final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
         server.addRoutes(AlertsHandler.routes(alerts.alerts()));
         exporter.add(server.httpRequests()::writeTo);
         // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
         jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),
-            System::currentTimeMillis);
+            System::currentTimeMillis, cluster == null ? ReconciliationJob.Scope.ALL : cluster.reconciliationScope(),
+            cluster == null ? null : cluster.reportCoverage());
         server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         if (cluster != null) {
             server.routeToCluster(cluster.connect(engine.ringSize(), settings.ioThreads, settings.retryAfterSeconds));
@@ -118,6 +122,7 @@ public final class ConversioniServer implements AutoCloseable {
         engine.start();
         if (cluster != null) {
             cluster.startOwner(engine);
+            cluster.startClusterRules(alerts.alerts());
         }
     }
 

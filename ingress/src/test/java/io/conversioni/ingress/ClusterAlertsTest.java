@@ -1,0 +1,184 @@
+package io.conversioni.ingress;
+
+import io.conversioni.cluster.KafkaBroker;
+import io.conversioni.cluster.KafkaLeakCheck;
+import io.conversioni.cluster.KeyPartitions;
+import io.conversioni.config.EngineConfig;
+import io.conversioni.ingress.auth.JwtSettings;
+import io.conversioni.json.JsonTree;
+import io.conversioni.testkit.Await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Where the alert rules run in cluster mode, against a real broker and real servers: {@code silenzio} for a canale
+ * whose events all go to node b's partitions is raised and resolved by the elected node a (the owner of partition 0),
+ * which hears every partition, exactly when a single node fed the same events raises and resolves it; node b, which
+ * decided those events, runs no {@code silenzio}. A restart of the elected node neither raises it again nor loses
+ * its resolution.
+ */
+@Tag("slow")
+@Timeout(240)
+@ExtendWith(KafkaLeakCheck.class)
+class ClusterAlertsTest {
+    private static final Path CONFIG = Path.of("..", "config");
+    private static final String TOPIC = "conversioni_eventi_allarmi";
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private static final String RULES = "alerts:\n  silenzio:\n    after: 2s\nreconciliation:\n  source: none\n"
+        + "reports:\n  enabled: false\n";
+    private static final String SMS = "canale=sms";
+
+    @TempDir
+    static Path folder;
+
+    private static KafkaBroker broker;
+    private static ConversioniServer single;
+    private static ConversioniServer a;
+    private static ConversioniServer b;
+    private static String token;
+
+    @BeforeAll
+    static void startTheBrokerTwoNodesAndASingleNode() throws Exception {
+        broker = KafkaBroker.start(folder.resolve("kafka"));
+        single = start(RULES, folder.resolve("single"));
+        token = single.auth().issuer().issue("test-allarmi", System.currentTimeMillis() / 1000, 3600,
+            "eventi:scrivi metriche:leggi admin");
+        for (String node : List.of("a", "b")) { // every node shares the JWT secret
+            Files.createDirectories(folder.resolve(node));
+            Files.copy(folder.resolve("single").resolve(JwtSettings.DEVELOPMENT_SECRET_FILE),
+                folder.resolve(node).resolve(JwtSettings.DEVELOPMENT_SECRET_FILE));
+        }
+        a = start(RULES + cluster("a", "0-2"), folder.resolve("a"));
+        b = start(RULES + cluster("b", "3-5"), folder.resolve("b"));
+    }
+
+    private static ConversioniServer start(final String yaml, final Path data) throws Exception {
+        final ConversioniServer server = ConversioniServer.configure(EngineConfig.parse(yaml, CONFIG), data, -1, 0);
+        server.listen();
+        server.start();
+        Await.until("ready", Duration.ofSeconds(60), () -> status(server, "/health/ready") == 200);
+        return server;
+    }
+
+    private static String cluster(final String name, final String owns) {
+        return "cluster:\n  bootstrap_servers: " + broker.bootstrapServers() + "\n  topic: " + TOPIC
+            + "\n  reply_topic: " + TOPIC + "_esiti\n  cells_topic: " + TOPIC + "_finestre\n  partitions: 6\n  node: "
+            + name + "\n  owns: \"" + owns + "\"\n";
+    }
+
+    @AfterAll
+    static void stopAll() {
+        for (ConversioniServer s : new ConversioniServer[] {a, b, single}) {
+            if (s != null) {
+                s.close();
+            }
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void shouldRaiseAndResolveSilenzioOnTheElectedNodeOnlyAsOneNodeDoesAcrossItsRestart() throws Exception {
+        final List<String> ofB = idsInPartitions(3, 5, 3);
+        post(single, event(ofB.get(0)));
+        post(a, event(ofB.get(0))); // received by a, decided by b
+
+        Await.until("silenzio on the single node", Duration.ofSeconds(30), () -> open(single).contains(SMS));
+        Await.until("silenzio on the elected node", Duration.ofSeconds(30), () -> open(a).contains(SMS));
+        assertEquals(List.of(), alerts(b, "tutti"), "b decided the events but runs no cluster-wide rule");
+
+        // the elected node restarts on its data folder: the open alert stays open, and is not raised again
+        a.close();
+        a = start(RULES + cluster("a", "0-2"), folder.resolve("a"));
+        assertEquals(List.of(SMS), open(a));
+        post(single, event(ofB.get(1)));
+        post(b, event(ofB.get(1)));
+        Await.until("resolved on the single node", Duration.ofSeconds(30), () -> !open(single).contains(SMS));
+        Await.until("resolved on the elected node", Duration.ofSeconds(30), () -> !open(a).contains(SMS));
+        assertEquals(alerts(single, "tutti"), alerts(a, "tutti"), "one silenzio, raised once and resolved once");
+        assertEquals(List.of(), alerts(b, "tutti"));
+    }
+
+    /** {@code count} valid id_cliente whose partition (of 6) lies in {@code [first, last]}. */
+    private static List<String> idsInPartitions(final int first, final int last, final int count) {
+        final List<String> out = new ArrayList<>();
+        for (int i = 0; out.size() < count; i++) {
+            final String id = String.format("CLIENTE-SILE-%06d", i);
+            final int p = KeyPartitions.partitionOf(id, 6);
+            if (p >= first && p <= last) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    private static String event(final String id) {
+        return "{\"id_cliente\":\"" + id + "\",\"evento\":\"richiesta_demo\",\"timestamp\":\"" + Instant.now()
+            + "\",\"valore\":0,\"canale\":\"sms\",\"stato\":\"completato\"}";
+    }
+
+    private static List<String> open(final ConversioniServer node) {
+        return alerts(node, "aperto").stream().filter(s -> s.startsWith("silenzio ")).map(s -> s.split(" ")[1]).toList();
+    }
+
+    /** Every alert as {@code regola chiave stato}, newest first. */
+    private static List<String> alerts(final ConversioniServer node, final String stato) {
+        try {
+            final Map<?, ?> body = (Map<?, ?>) JsonTree.parse(send(node, "GET", "/api/v1/allarmi?stato=" + stato, null)
+                .body());
+            final List<String> out = new ArrayList<>();
+            for (Object o : (List<?>) body.get("allarmi")) {
+                final Map<?, ?> alert = (Map<?, ?>) o;
+                out.add(alert.get("regola") + " " + alert.get("chiave") + " " + alert.get("stato"));
+            }
+            return out;
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static int status(final ConversioniServer node, final String path) {
+        try {
+            return send(node, "GET", path, null).statusCode();
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private static void post(final ConversioniServer node, final String body) throws Exception {
+        final HttpResponse<String> r = send(node, "POST", IngressServer.SINGLE_PATH, body);
+        assertEquals(202, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"esito\":\"accettato\""), r.body());
+    }
+
+    private static HttpResponse<String> send(final ConversioniServer node, final String method, final String path,
+                                             final String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + node.port("http") + path))
+            .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+            .build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
