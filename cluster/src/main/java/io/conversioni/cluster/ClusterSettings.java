@@ -142,11 +142,23 @@ public final class ClusterSettings {
 
     /** "0-2", "0,2,4", "0-2,5", or "" (none): sorted partition numbers, each once, all below {@code partitions}. */
     static int[] parseOwns(final String text, final int partitions, final String source) throws ConfigException {
+        return parsePartitions(text, partitions, source + ": " + KEY + "owns: ");
+    }
+
+    /**
+     * A partition list written as {@code cluster.owns} is ({@code "0-2"}, {@code "0,2,4"}), each below
+     * {@link #partitions()}, for a command's option; errors start with {@code what} ({@code "--partitions: "}).
+     */
+    public int[] partitionList(final String text, final String what) throws ConfigException {
+        return parsePartitions(text.trim(), partitions, what);
+    }
+
+    private static int[] parsePartitions(final String text, final int partitions, final String prefix)
+        throws ConfigException {
         final BitSet seen = new BitSet(partitions);
         if (text.isEmpty()) {
             return new int[0];
         }
-        final String prefix = source + ": " + KEY + "owns: ";
         for (String item : text.split(",", -1)) {
             final String part = item.trim();
             final int dash = part.indexOf('-', 1);
