@@ -23,6 +23,7 @@ public final class ClusterSettings {
     public static final String DEFAULT_TOPIC = "conversioni_eventi";
     public static final String DEFAULT_REPLY_TOPIC = "conversioni_esiti";
     public static final String DEFAULT_CELLS_TOPIC = "conversioni_finestre";
+    public static final String DEFAULT_ALERTS_TOPIC = "conversioni_allarmi";
     /** {@link #replicationFactor()} and {@link #minInsyncReplicas()} when the broker's own default applies. */
     public static final int BROKER_DEFAULT = -1;
     /** Kafka allows more; past this a typo is likelier than a real topic. */
@@ -45,6 +46,7 @@ public final class ClusterSettings {
     private final int minInsyncReplicas;
     private final String replyTopic;
     private final String cellsTopic;
+    private final String alertsTopic;
     private final long verdictTimeoutMs;
     private final long producerBufferBytes;
     private final long lingerMs;
@@ -82,6 +84,11 @@ public final class ClusterSettings {
             throw new ConfigException(source + ": " + KEY + "topic, " + KEY + "reply_topic and " + KEY
                 + "cells_topic must be three different topics, were '" + topic + "', '" + replyTopic + "', '"
                 + cellsTopic + "'");
+        }
+        this.alertsTopic = topicName(r, "alerts_topic", DEFAULT_ALERTS_TOPIC);
+        if (alertsTopic.equals(topic) || alertsTopic.equals(replyTopic) || alertsTopic.equals(cellsTopic)) {
+            throw new ConfigException(source + ": " + KEY + "alerts_topic must differ from " + KEY + "topic, " + KEY
+                + "reply_topic and " + KEY + "cells_topic, was '" + alertsTopic + "'");
         }
         this.verdictTimeoutMs = r.durationMillis("verdict_timeout", "5s", 100, 60_000);
         this.producerBufferBytes = r.sizeBytes("producer_buffer", "32MiB", 1L << 20, 1L << 30);
@@ -253,6 +260,10 @@ public final class ClusterSettings {
     }
 
     /** {@code cluster.cells_topic}: the owners' window cells, compacted, one key per partition and window. */
+    public String alertsTopic() {
+        return alertsTopic;
+    }
+
     public String cellsTopic() {
         return cellsTopic;
     }

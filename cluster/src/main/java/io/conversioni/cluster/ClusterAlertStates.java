@@ -1,0 +1,160 @@
+package io.conversioni.cluster;
+
+import io.conversioni.alert.Alert;
+import io.conversioni.alert.AlertConfig;
+import io.conversioni.alert.AlertListener;
+import io.conversioni.config.ConfigReader;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The state of the cluster-wide alerts ({@code silenzio}, {@code deriva_orologio}: those only the elected node, the
+ * owner of partition 0, runs) in the compacted topic {@code cluster.alerts_topic}: key {@code regola/chiave}, value
+ * the alert's JSON as {@code GET /api/v1/allarmi} lists it, written on each change the elected node makes
+ * ({@link #onChange}, beside delivery). A node that becomes the elected one reads it whole at start
+ * ({@link #readAll}) and takes over the alerts open there without notifying them again; a node that is not elected
+ * takes the state there for the alerts it no longer runs. So a move of partition 0 neither sends an alert twice nor
+ * loses its resolution (docs/cluster.md, "Alerts, reconciliation, daily report").
+ *
+ * <p>Threading: {@link #readAll} at start on the controlling thread; {@link #onChange} on the alerts' rules thread
+ * (the send never waits: {@code max.block.ms = 0}, as the events producer); {@link #close} from the controlling
+ * thread. Allocates per alert change (rare).
+ */
+public final class ClusterAlertStates implements AlertListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterAlertStates.class);
+    /** The rules whose alerts the elected node alone raises, and whose state it hands over. */
+    public static final Set<String> CLUSTER_WIDE_RULES = Set.of(AlertConfig.SILENZIO, AlertConfig.DERIVA_OROLOGIO);
+
+    private final ClusterSettings settings;
+    private final Producer<byte[], byte[]> producer;
+
+    private ClusterAlertStates(final ClusterSettings settings, final Producer<byte[], byte[]> producer) {
+        this.settings = settings;
+        this.producer = producer;
+    }
+
+    /** The elected node's writer of the alerts' state. */
+    public static ClusterAlertStates start(final ClusterSettings settings) {
+        final Properties p = ClusterClients.eventsProducer(settings);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-allarmi");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(settings.brokerTimeoutMs(),
+            settings.verdictTimeoutMs() + settings.lingerMs()));
+        return new ClusterAlertStates(settings, new KafkaProducer<>(p));
+    }
+
+    /**
+     * Fetches the topic's metadata, within {@code cluster.broker_timeout}: without it a send fails at once (the
+     * producer never waits). After the topics exist, before the first alert change.
+     */
+    public void awaitMetadata() throws ClusterException, InterruptedException {
+        ClusterClients.awaitMetadata(producer, settings.alertsTopic(), settings);
+    }
+
+    /**
+     * The newest state of every cluster-wide alert in the topic, oldest key first: read from its beginning to the
+     * end offset taken at start, within {@code cluster.broker_timeout}.
+     *
+     * @throws ClusterException {@code kafka_unreachable} when the topic cannot be read in that time
+     */
+    public static List<Alert> readAll(final ClusterSettings settings) throws ClusterException {
+        final Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-allarmi");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        final Map<String, Alert> latest = new TreeMap<>();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.brokerTimeoutMs());
+        final Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
+        try {
+            final TopicPartition tp = new TopicPartition(settings.alertsTopic(), 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            final long end = consumer.endOffsets(List.of(tp)).get(tp);
+            while (consumer.position(tp) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("the end offset " + end + " not reached");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    take(latest, r);
+                }
+            }
+        } catch (KafkaException e) {
+            throw new ClusterException(ClusterException.KAFKA_UNREACHABLE, "the alerts topic " + settings.alertsTopic()
+                + " (cluster.alerts_topic) could not be read at " + settings.bootstrapServers() + " within "
+                + ConfigReader.formatMillis(settings.brokerTimeoutMs()) + " (cluster.broker_timeout): " + e.getMessage(),
+                e);
+        } finally {
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    private static void take(final Map<String, Alert> latest, final ConsumerRecord<byte[], byte[]> r) {
+        final String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+        if (r.value() == null) {
+            latest.remove(key);
+            return;
+        }
+        try {
+            final Alert a = Alert.fromJson(new String(r.value(), StandardCharsets.UTF_8));
+            if (CLUSTER_WIDE_RULES.contains(a.regola())) {
+                latest.put(key, a);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("alerts topic record at offset {} skipped ({})", r.offset(), e.getMessage());
+        }
+    }
+
+    /** Rules thread: writes a cluster-wide alert's new state; others are ignored. Never waits. */
+    @Override
+    public void onChange(final Alert alert) {
+        if (!CLUSTER_WIDE_RULES.contains(alert.regola())) {
+            return;
+        }
+        try {
+            producer.send(new ProducerRecord<>(settings.alertsTopic(), 0,
+                (alert.regola() + "/" + alert.chiave()).getBytes(StandardCharsets.UTF_8),
+                alert.toJson().getBytes(StandardCharsets.UTF_8)), (metadata, e) -> {
+                    if (e != null) {
+                        LOG.error("alert {} {} {} not written to {}: a successor of this node would not know it ({})",
+                            alert.id(), alert.regola(), alert.chiave(), settings.alertsTopic(), e.toString());
+                    }
+                });
+        } catch (KafkaException e) {
+            LOG.error("alert {} {} {} not written to {}: a successor of this node would not know it ({})", alert.id(),
+                alert.regola(), alert.chiave(), settings.alertsTopic(), e.toString());
+        }
+    }
+
+    /** Sends what is buffered (within {@code cluster.broker_timeout}) and closes the producer. */
+    @Override
+    public void close() {
+        producer.close(Duration.ofMillis(settings.brokerTimeoutMs()));
+    }
+}
