@@ -61,6 +61,8 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     /** The silenzio rule fed from the cluster, or null. Rules thread only after start. */
     private SilenzioRule clusterSilenzio;
     private final ConcurrentLinkedQueue<Signal> signals = new ConcurrentLinkedQueue<>();
+    /** Other nodes' states of cluster-wide alerts to take over ({@link #takeOver}), each with its adoptOpen flag. */
+    private final ConcurrentLinkedQueue<Map.Entry<List<Alert>, Boolean>> takeOvers = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final Consumer consumer = new Consumer();
     private volatile boolean running = true;
@@ -154,7 +156,8 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private void run() {
         int idleRounds = 0;
         while (running) {
-            int work = feed.poll(consumer, POLL_LIMIT);
+            int work = drainTakeOvers();
+            work += feed.poll(consumer, POLL_LIMIT);
             work += drainSignals();
             work += drainClusterSeen();
             if (nowMillis != evaluatedAtMillis) {
@@ -189,6 +192,27 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         } catch (RuntimeException e) {
             LOG.error("alert rule {} failed", rule.getClass().getSimpleName(), e);
         }
+    }
+
+    private int drainTakeOvers() {
+        int n = 0;
+        for (Map.Entry<List<Alert>, Boolean> t = takeOvers.poll(); t != null; t = takeOvers.poll()) {
+            for (Alert state : t.getKey()) {
+                n += book.takeOver(state, t.getValue()) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Cluster mode, at start: the states of the cluster-wide alerts as the elected node last wrote them. The elected
+     * node ({@code adoptOpen}) opens here those open there, so it resolves them when their condition ends, and
+     * notifies neither; any node resolves here those resolved there. Nothing is told to the listener. Any thread;
+     * applied on the rules thread at its next round (call it before the engine starts, so that it comes first).
+     */
+    public void takeOver(final List<Alert> states, final boolean adoptOpen) {
+        takeOvers.add(Map.entry(List.copyOf(states), adoptOpen));
+        LockSupport.unpark(thread);
     }
 
     /** Hands silenzio (fed from the cluster) each canale's newer receive time; the count handed. */

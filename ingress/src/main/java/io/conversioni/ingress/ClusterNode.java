@@ -3,6 +3,7 @@ package io.conversioni.ingress;
 import io.conversioni.alert.AlertService;
 import io.conversioni.alert.RulePlacement;
 import io.conversioni.cluster.ClusterActivity;
+import io.conversioni.cluster.ClusterAlertStates;
 import io.conversioni.cluster.ClusterException;
 import io.conversioni.cluster.ClusterPublisher;
 import io.conversioni.cluster.ClusterSettings;
@@ -38,6 +39,8 @@ final class ClusterNode {
     private volatile OwnerConsumer owner;
     /** The elected node's reader of every partition for the cluster-wide rules; null elsewhere. */
     private volatile ClusterActivity activity;
+    /** The elected node's writer of the cluster-wide alerts' state; null elsewhere. */
+    private ClusterAlertStates alertStates;
     private volatile boolean running;
 
     private ClusterNode(final ClusterSettings settings, final EngineConfig config) {
@@ -110,6 +113,39 @@ final class ClusterNode {
     /** Which alert rules run here: the elected node (owner of partition 0) runs the cluster-wide ones too. */
     RulePlacement rulePlacement() {
         return RulePlacement.cluster(settings.elected());
+    }
+
+    /**
+     * The elected node's writer of the cluster-wide alerts' state, told every alert change after delivery; null on
+     * the other nodes. Before the alerts start (it opens no connection yet).
+     */
+    ClusterAlertStates alertStates() {
+        if (settings.elected() && alertStates == null) {
+            alertStates = ClusterAlertStates.start(settings);
+        }
+        return alertStates;
+    }
+
+    /**
+     * Reads the cluster-wide alerts' state ({@code cluster.alerts_topic}) and hands it to {@code alerts}: the elected
+     * node takes over the open ones, every node resolves those resolved there. After {@link #connect} (the topic
+     * exists), before the engine starts.
+     */
+    void takeOverAlerts(final AlertService alerts) throws ClusterException, InterruptedException {
+        if (alertStates != null) {
+            alertStates.awaitMetadata();
+        }
+        final java.util.List<io.conversioni.alert.Alert> states = ClusterAlertStates.readAll(settings);
+        alerts.takeOver(states, settings.elected());
+        LOG.info("cluster node {} read {} cluster-wide alert states from {}", settings.node(), states.size(),
+            settings.alertsTopic());
+    }
+
+    /** After the alerts closed: sends the last alert states and closes the writer. */
+    void closeAlertStates() {
+        if (alertStates != null) {
+            alertStates.close();
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.conversioni.ingress;
 
-import io.conversioni.alert.RulePlacement;
 import io.conversioni.cluster.ClusterException;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
@@ -93,8 +92,8 @@ public final class ConversioniServer implements AutoCloseable {
     public void listen() throws ConfigException, IOException, ClusterException, InterruptedException {
         final SSLContext ssl = settings.httpsEnabled() ? tls() : null;
         engine = Engine.create(config, dataDir);
-        alerts = AlertRuntime.start(alertSettings, dataDir, engine, // taps the engine: before engine.start()
-            cluster == null ? RulePlacement.SINGLE_NODE : cluster.rulePlacement());
+        alerts = cluster == null ? AlertRuntime.start(alertSettings, dataDir, engine) // taps the engine: before start
+            : AlertRuntime.start(alertSettings, dataDir, engine, cluster.rulePlacement(), cluster.alertStates());
         final PrometheusExporter exporter = new PrometheusExporter(engine).add(alerts::writeMetrics);
         server = new IngressServer(engine, settings, auth.authenticator(), exporter::scrape);
         server.addRoutes(AlertsHandler.routes(alerts.alerts()));
@@ -106,6 +105,7 @@ public final class ConversioniServer implements AutoCloseable {
         server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         if (cluster != null) {
             server.routeToCluster(cluster.connect(engine.ringSize(), settings.ioThreads, settings.retryAfterSeconds));
+            cluster.takeOverAlerts(alerts.alerts()); // the topics exist now; the engine has not started
             server.addReadinessPart(cluster::isRunning);
             exporter.add(cluster::writeMetrics);
         }
@@ -202,6 +202,9 @@ public final class ConversioniServer implements AutoCloseable {
         }
         if (alerts != null) {
             alerts.close();
+        }
+        if (cluster != null) {
+            cluster.closeAlertStates();
         }
         if (server != null) {
             server.stop();

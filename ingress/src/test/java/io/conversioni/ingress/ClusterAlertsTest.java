@@ -15,11 +15,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.sun.net.httpserver.HttpServer;
+
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +32,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * whose events all go to node b's partitions is raised and resolved by the elected node a (the owner of partition 0),
  * which hears every partition, exactly when a single node fed the same events raises and resolves it; node b, which
  * decided those events, runs no {@code silenzio}. A restart of the elected node neither raises it again nor loses
- * its resolution.
+ * its resolution; nor does a move of partition 0 to another node, which takes over the open alert through the alerts
+ * topic: each notification (to a real webhook sink per node) is sent once, by one node, as the single node sends it.
  */
 @Tag("slow")
 @Timeout(240)
@@ -47,6 +54,10 @@ class ClusterAlertsTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private static final String RULES = "alerts:\n  silenzio:\n    after: 2s\nreconciliation:\n  source: none\n"
         + "reports:\n  enabled: false\n";
+    private static final String EMAIL = "canale=email";
+    /** Each node's webhook sink: the silenzio notifications it received, as {@code node chiave stato}. */
+    private static final List<String> NOTIFIED = new CopyOnWriteArrayList<>();
+    private static HttpServer hooks;
     private static final String SMS = "canale=sms";
 
     @TempDir
@@ -60,8 +71,20 @@ class ClusterAlertsTest {
 
     @BeforeAll
     static void startTheBrokerTwoNodesAndASingleNode() throws Exception {
+        hooks = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        hooks.createContext("/", exchange -> {
+            final String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            final Map<?, ?> alert = (Map<?, ?>) JsonTree.parse(body);
+            if ("silenzio".equals(alert.get("regola"))) {
+                NOTIFIED.add(exchange.getRequestURI().getPath().substring(1) + " " + alert.get("chiave") + " "
+                    + alert.get("stato"));
+            }
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        hooks.start();
         broker = KafkaBroker.start(folder.resolve("kafka"));
-        single = start(RULES, folder.resolve("single"));
+        single = start(rules("single"), folder.resolve("single"));
         token = single.auth().issuer().issue("test-allarmi", System.currentTimeMillis() / 1000, 3600,
             "eventi:scrivi metriche:leggi admin");
         for (String node : List.of("a", "b")) { // every node shares the JWT secret
@@ -69,8 +92,14 @@ class ClusterAlertsTest {
             Files.copy(folder.resolve("single").resolve(JwtSettings.DEVELOPMENT_SECRET_FILE),
                 folder.resolve(node).resolve(JwtSettings.DEVELOPMENT_SECRET_FILE));
         }
-        a = start(RULES + cluster("a", "0-2"), folder.resolve("a"));
-        b = start(RULES + cluster("b", "3-5"), folder.resolve("b"));
+        a = start(rules("a") + cluster("a", "0-2"), folder.resolve("a"));
+        b = start(rules("b") + cluster("b", "3-5"), folder.resolve("b"));
+    }
+
+    /** The rules, and a webhook sink that records what {@code node} notifies. */
+    private static String rules(final String node) {
+        return RULES + "delivery:\n  sinks:\n    registro:\n      type: webhook\n      url: http://127.0.0.1:"
+            + hooks.getAddress().getPort() + "/" + node + "\n";
     }
 
     private static ConversioniServer start(final String yaml, final Path data) throws Exception {
@@ -97,11 +126,14 @@ class ClusterAlertsTest {
         if (broker != null) {
             broker.close();
         }
+        if (hooks != null) {
+            hooks.stop(0);
+        }
     }
 
     @Test
-    void shouldRaiseAndResolveSilenzioOnTheElectedNodeOnlyAsOneNodeDoesAcrossItsRestart() throws Exception {
-        final List<String> ofB = idsInPartitions(3, 5, 3);
+    void shouldRaiseAndResolveSilenzioOnTheElectedNodeOnlyAsOneNodeDoesAcrossARestartAndAMove() throws Exception {
+        final List<String> ofB = idsInPartitions("SILE", 3, 5, 3);
         post(single, event(ofB.get(0)));
         post(a, event(ofB.get(0))); // received by a, decided by b
 
@@ -111,7 +143,7 @@ class ClusterAlertsTest {
 
         // the elected node restarts on its data folder: the open alert stays open, and is not raised again
         a.close();
-        a = start(RULES + cluster("a", "0-2"), folder.resolve("a"));
+        a = start(rules("a") + cluster("a", "0-2"), folder.resolve("a"));
         assertEquals(List.of(SMS), open(a));
         post(single, event(ofB.get(1)));
         post(b, event(ofB.get(1)));
@@ -119,13 +151,49 @@ class ClusterAlertsTest {
         Await.until("resolved on the elected node", Duration.ofSeconds(30), () -> !open(a).contains(SMS));
         assertEquals(alerts(single, "tutti"), alerts(a, "tutti"), "one silenzio, raised once and resolved once");
         assertEquals(List.of(), alerts(b, "tutti"));
+        // (2 s after its last event a canale is silent again: later notifications may follow the first two)
+        Await.until("notified", Duration.ofSeconds(30), () -> notified("single", SMS).size() >= 2
+            && notified("a", SMS).size() >= 2);
+        assertEquals(List.of("single canale=sms aperto", "single canale=sms risolto"),
+            notified("single", SMS).subList(0, 2));
+        assertEquals(List.of("a canale=sms aperto", "a canale=sms risolto"), notified("a", SMS).subList(0, 2));
+
+        // partition 0 moves from a to b: b, now owning every partition, takes over the silenzio a raised, notifies
+        // nothing for it, and sends its resolution once
+        post(single, event(ofB.get(2), "email"));
+        post(b, event(ofB.get(2), "email"));
+        Await.until("silenzio for email on the single node", Duration.ofSeconds(30), () -> open(single).contains(EMAIL));
+        Await.until("silenzio for email on a", Duration.ofSeconds(30), () -> open(a).contains(EMAIL));
+        Await.until("a notified it", Duration.ofSeconds(30), () -> notified("a", EMAIL).size() == 1);
+        a.close();
+        b.close();
+        b = start(rules("b") + cluster("b", "0-5"), folder.resolve("b"));
+        Await.until("b took it over", Duration.ofSeconds(30), () -> open(b).contains(EMAIL));
+        final String other = idsInPartitions("MOVE", 0, 5, 1).get(0);
+        post(single, event(other, "email"));
+        post(b, event(other, "email"));
+        Await.until("resolved on the single node", Duration.ofSeconds(30), () -> !open(single).contains(EMAIL));
+        Await.until("resolved on b", Duration.ofSeconds(30), () -> !open(b).contains(EMAIL));
+        Await.until("notified", Duration.ofSeconds(30), () -> notified("single", EMAIL).size() == 2
+            && notified("b", EMAIL).size() == 1);
+        assertEquals(List.of("single canale=email aperto", "single canale=email risolto"),
+            notified("single", EMAIL).subList(0, 2));
+        assertEquals(List.of("a canale=email aperto"), notified("a", EMAIL));
+        assertEquals("b canale=email risolto", notified("b", EMAIL).get(0),
+            "b notifies only what it changed, not the alert it took over");
+        assertEquals(List.of(), notified("b", SMS), "sms's alert, open on a when it stopped, is open on b, not notified");
+        assertTrue(open(b).contains(SMS));
+    }
+
+    private static List<String> notified(final String node, final String chiave) {
+        return NOTIFIED.stream().filter(n -> n.startsWith(node + " " + chiave + " ")).toList();
     }
 
     /** {@code count} valid id_cliente whose partition (of 6) lies in {@code [first, last]}. */
-    private static List<String> idsInPartitions(final int first, final int last, final int count) {
+    private static List<String> idsInPartitions(final String city, final int first, final int last, final int count) {
         final List<String> out = new ArrayList<>();
         for (int i = 0; out.size() < count; i++) {
-            final String id = String.format("CLIENTE-SILE-%06d", i);
+            final String id = String.format("CLIENTE-%s-%06d", city, i);
             final int p = KeyPartitions.partitionOf(id, 6);
             if (p >= first && p <= last) {
                 out.add(id);
@@ -135,8 +203,12 @@ class ClusterAlertsTest {
     }
 
     private static String event(final String id) {
+        return event(id, "sms");
+    }
+
+    private static String event(final String id, final String canale) {
         return "{\"id_cliente\":\"" + id + "\",\"evento\":\"richiesta_demo\",\"timestamp\":\"" + Instant.now()
-            + "\",\"valore\":0,\"canale\":\"sms\",\"stato\":\"completato\"}";
+            + "\",\"valore\":0,\"canale\":\"" + canale + "\",\"stato\":\"completato\"}";
     }
 
     private static List<String> open(final ConversioniServer node) {
