@@ -23,6 +23,10 @@ import java.util.concurrent.locks.LockSupport;
  * service closes and every minute of stream time, and restored at start, so an alert whose condition still
  * holds stays open across a restart and no false "risolto" leaves.
  *
+ * <p>In cluster mode a {@link RulePlacement} says which rules run on this node; the elected node's {@code silenzio}
+ * hears the whole cluster through {@link #seen}, and {@link #takeOver} takes another node's state of the cluster-wide
+ * alerts at start, without notifying it.
+ *
  * <p>Threading: {@link #attach} and {@link #close} from one controlling thread; {@code raise}/{@code clear}
  * and the readers from any thread (signals are queued for the rules thread, which owns all alert state).
  * Allocation: none on the engine's thread (the feed); the rules thread allocates when alerts change.

@@ -26,6 +26,12 @@ import org.slf4j.LoggerFactory;
  * part of readiness. Closing: {@link #closePublisher} (the waiting requests answered) before {@link #stopOwner}
  * (every record fed in answered), both before the engine closes.
  *
+ * <p>Alerts, reconciliation and reports (docs/cluster.md, "Alerts, reconciliation, daily report"): which stream rules
+ * run here ({@link #rulePlacement}), the cluster-wide alerts' state taken over at start ({@link #takeOverAlerts}) and
+ * written by the elected node ({@link #alertStates}), the elected node's reader of every partition for
+ * {@code silenzio} ({@link #startClusterRules}), the id_cliente this node reconciles ({@link #reconciliationScope})
+ * and what its reports cover ({@link #reportCoverage}).
+ *
  * <p>Built only when the configuration has a {@code cluster:} section: a single node never loads it, nor any
  * Kafka class. Threading: the server's controlling thread starts and stops it; {@link #isRunning} and
  * {@link #writeMetrics} from any thread. Allocates at start, and per scrape.
