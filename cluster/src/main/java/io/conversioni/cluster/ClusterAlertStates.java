@@ -3,19 +3,11 @@ package io.conversioni.cluster;
 import io.conversioni.alert.Alert;
 import io.conversioni.alert.AlertConfig;
 import io.conversioni.alert.AlertListener;
-import io.conversioni.config.ConfigReader;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The state of the cluster-wide alerts ({@code silenzio}, {@code deriva_orologio}: those only the elected node, the
@@ -79,56 +69,19 @@ public final class ClusterAlertStates implements AlertListener, AutoCloseable {
      * @throws ClusterException {@code kafka_unreachable} when the topic cannot be read in that time
      */
     public static List<Alert> readAll(final ClusterSettings settings) throws ClusterException {
-        final Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-allarmi");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        final Map<String, Alert> latest = new TreeMap<>();
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.brokerTimeoutMs());
-        final Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(p);
-        try {
-            final TopicPartition tp = new TopicPartition(settings.alertsTopic(), 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
-            final long end = consumer.endOffsets(List.of(tp)).get(tp);
-            while (consumer.position(tp) < end) {
-                if (System.nanoTime() > deadline) {
-                    throw new org.apache.kafka.common.errors.TimeoutException("the end offset " + end + " not reached");
+        final List<Alert> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : CompactedTopicReader.readLatest(settings, settings.alertsTopic(),
+            "cluster.alerts_topic").entrySet()) {
+            try {
+                final Alert a = Alert.fromJson(e.getValue());
+                if (CLUSTER_WIDE_RULES.contains(a.regola())) {
+                    out.add(a);
                 }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
-                    take(latest, r);
-                }
+            } catch (RuntimeException bad) {
+                LOG.warn("alerts topic record {} skipped ({})", e.getKey(), bad.getMessage());
             }
-        } catch (KafkaException e) {
-            throw new ClusterException(ClusterException.KAFKA_UNREACHABLE, "the alerts topic " + settings.alertsTopic()
-                + " (cluster.alerts_topic) could not be read at " + settings.bootstrapServers() + " within "
-                + ConfigReader.formatMillis(settings.brokerTimeoutMs()) + " (cluster.broker_timeout): " + e.getMessage(),
-                e);
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
         }
-        return new ArrayList<>(latest.values());
-    }
-
-    private static void take(final Map<String, Alert> latest, final ConsumerRecord<byte[], byte[]> r) {
-        final String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
-        if (r.value() == null) {
-            latest.remove(key);
-            return;
-        }
-        try {
-            final Alert a = Alert.fromJson(new String(r.value(), StandardCharsets.UTF_8));
-            if (CLUSTER_WIDE_RULES.contains(a.regola())) {
-                latest.put(key, a);
-            }
-        } catch (RuntimeException e) {
-            LOG.warn("alerts topic record at offset {} skipped ({})", r.offset(), e.getMessage());
-        }
+        return out;
     }
 
     /** Rules thread: writes a cluster-wide alert's new state; others are ignored. Never waits. */

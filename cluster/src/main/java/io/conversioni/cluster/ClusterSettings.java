@@ -24,6 +24,7 @@ public final class ClusterSettings {
     public static final String DEFAULT_REPLY_TOPIC = "conversioni_esiti";
     public static final String DEFAULT_CELLS_TOPIC = "conversioni_finestre";
     public static final String DEFAULT_ALERTS_TOPIC = "conversioni_allarmi";
+    public static final String DEFAULT_REPORTS_TOPIC = "conversioni_rapporti";
     /** {@link #replicationFactor()} and {@link #minInsyncReplicas()} when the broker's own default applies. */
     public static final int BROKER_DEFAULT = -1;
     /** Kafka allows more; past this a typo is likelier than a real topic. */
@@ -47,6 +48,7 @@ public final class ClusterSettings {
     private final String replyTopic;
     private final String cellsTopic;
     private final String alertsTopic;
+    private final String reportsTopic;
     private final long verdictTimeoutMs;
     private final long producerBufferBytes;
     private final long lingerMs;
@@ -89,6 +91,11 @@ public final class ClusterSettings {
         if (alertsTopic.equals(topic) || alertsTopic.equals(replyTopic) || alertsTopic.equals(cellsTopic)) {
             throw new ConfigException(source + ": " + KEY + "alerts_topic must differ from " + KEY + "topic, " + KEY
                 + "reply_topic and " + KEY + "cells_topic, was '" + alertsTopic + "'");
+        }
+        this.reportsTopic = topicName(r, "reports_topic", DEFAULT_REPORTS_TOPIC);
+        if (java.util.List.of(topic, replyTopic, cellsTopic, alertsTopic).contains(reportsTopic)) {
+            throw new ConfigException(source + ": " + KEY + "reports_topic must differ from " + KEY + "topic, " + KEY
+                + "reply_topic, " + KEY + "cells_topic and " + KEY + "alerts_topic, was '" + reportsTopic + "'");
         }
         this.verdictTimeoutMs = r.durationMillis("verdict_timeout", "5s", 100, 60_000);
         this.producerBufferBytes = r.sizeBytes("producer_buffer", "32MiB", 1L << 20, 1L << 30);
@@ -260,6 +267,12 @@ public final class ClusterSettings {
     }
 
     /** {@code cluster.cells_topic}: the owners' window cells, compacted, one key per partition and window. */
+    /** {@code cluster.reports_topic}: each node's daily reports, compacted, one partition. */
+    public String reportsTopic() {
+        return reportsTopic;
+    }
+
+    /** {@code cluster.alerts_topic}: the cluster-wide alerts' state, compacted, one partition. */
     public String alertsTopic() {
         return alertsTopic;
     }
