@@ -6,16 +6,21 @@ import io.conversioni.cluster.ClusterActivity;
 import io.conversioni.cluster.ClusterAlertStates;
 import io.conversioni.cluster.ClusterException;
 import io.conversioni.cluster.ClusterPublisher;
+import io.conversioni.cluster.ClusterReports;
 import io.conversioni.cluster.ClusterSettings;
 import io.conversioni.cluster.ClusterTopics;
 import io.conversioni.cluster.OwnerConsumer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.metrics.PrometheusTextWriter;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.operations.JobsRuntime;
 import io.conversioni.reconcile.ReconciliationJob;
+import io.conversioni.report.ClusterDailyReport;
 import io.conversioni.report.Coverage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
 
 /**
  * This node's cluster parts, in the order they start and stop. {@link #connect} (from
@@ -47,6 +52,8 @@ final class ClusterNode {
     private volatile ClusterActivity activity;
     /** The elected node's writer of the cluster-wide alerts' state; null elsewhere. */
     private ClusterAlertStates alertStates;
+    /** This node's writer of its daily reports (and the elected node's reader of everyone's); null until the jobs. */
+    private ClusterReports reports;
     private volatile boolean running;
 
     private ClusterNode(final ClusterSettings settings, final EngineConfig config) {
@@ -111,6 +118,23 @@ final class ClusterNode {
         return "nodo " + settings.node() + ", partizioni " + settings.ownsAsWritten() + " di " + settings.partitions();
     }
 
+    /**
+     * This node's share of the jobs: the id_cliente it reconciles, what its reports cover, and each report written
+     * published to {@code cluster.reports_topic}; the elected node then writes the day's sum of every node's report
+     * into {@code reportsDir} ({@link ClusterDailyReport}). Opens no connection yet.
+     */
+    JobsRuntime.ClusterPart jobsPart(final Path reportsDir) {
+        final ClusterReports writer = ClusterReports.start(settings);
+        reports = writer;
+        return new JobsRuntime.ClusterPart(reconciliationScope(), reportCoverage(), (day, report) -> {
+            writer.publish(day.toString(), report.json());
+            if (settings.elected()) {
+                ClusterDailyReport.write(reportsDir, day.toString(), ClusterDailyReport.json(day.toString(),
+                    writer.reportsOf(day.toString()), settings.partitions(), System.currentTimeMillis()));
+            }
+        });
+    }
+
     /** What this node's daily reports cover: its name and owned partitions. */
     Coverage reportCoverage() {
         return new Coverage(settings.node(), settings.ownedPartitions(), settings.partitions());
@@ -147,10 +171,13 @@ final class ClusterNode {
             settings.alertsTopic());
     }
 
-    /** After the alerts closed: sends the last alert states and closes the writer. */
-    void closeAlertStates() {
+    /** After the jobs and the alerts closed: sends the last alert states and closes the writers. */
+    void closeWriters() {
         if (alertStates != null) {
             alertStates.close();
+        }
+        if (reports != null) {
+            reports.close();
         }
     }
 

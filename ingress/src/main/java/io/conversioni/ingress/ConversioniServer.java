@@ -8,7 +8,7 @@ import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.operations.AlertRuntime;
 import io.conversioni.operations.JobsRuntime;
 import io.conversioni.pipeline.Engine;
-import io.conversioni.reconcile.ReconciliationJob;
+import io.conversioni.report.ReportJob;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -100,8 +100,8 @@ public final class ConversioniServer implements AutoCloseable {
         exporter.add(server.httpRequests()::writeTo);
         // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
         jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),
-            System::currentTimeMillis, cluster == null ? ReconciliationJob.Scope.ALL : cluster.reconciliationScope(),
-            cluster == null ? null : cluster.reportCoverage());
+            System::currentTimeMillis, cluster == null ? JobsRuntime.ClusterPart.SINGLE_NODE
+                : cluster.jobsPart(ReportJob.reportsDir(dataDir)));
         server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         if (cluster != null) {
             server.routeToCluster(cluster.connect(engine.ringSize(), settings.ioThreads, settings.retryAfterSeconds));
@@ -204,7 +204,7 @@ public final class ConversioniServer implements AutoCloseable {
             alerts.close();
         }
         if (cluster != null) {
-            cluster.closeAlertStates();
+            cluster.closeWriters();
         }
         if (server != null) {
             server.stop();

@@ -202,6 +202,20 @@ class ClusterReconciliationTest {
         assertEquals(1L, ((Number) ((Map<?, ?>) ofC.get("eventi")).get("rifiutati")).longValue());
         assertTrue(Files.readString(dataDir(a).resolve("reports").resolve(one.get("giorno") + ".md"))
             .contains("Nodo a del cluster: gli eventi delle partizioni [0, 1, 2] di 6"));
+
+        // the elected node (a, owner of partition 0) writes the sum of every node's report of the day
+        report(a);
+        final Map<?, ?> sum = (Map<?, ?>) JsonTree.parse(Files.readString(dataDir(a).resolve("reports")
+            .resolve("cluster-" + one.get("giorno") + ".json")));
+        assertEquals(Boolean.TRUE, sum.get("completo"), sum.toString());
+        assertEquals(3, ((List<?>) sum.get("nodi")).size(), sum.toString());
+        final Map<?, ?> summed = (Map<?, ?>) sum.get("eventi");
+        for (Object field : events.keySet()) {
+            assertEquals(String.valueOf(events.get(field)), String.valueOf(summed.get(field)), "eventi." + field);
+        }
+        assertEquals(events.keySet(), summed.keySet());
+        assertFalse(Files.exists(dataDir(b).resolve("reports").resolve("cluster-" + one.get("giorno") + ".json")),
+            "only the elected node writes the sum");
     }
 
     /** Runs the daily report on {@code node}; today's JSON. */
