@@ -38,28 +38,30 @@ public final class ClusterAlertStates implements AlertListener, AutoCloseable {
     public static final Set<String> CLUSTER_WIDE_RULES = Set.of(AlertConfig.SILENZIO, AlertConfig.DERIVA_OROLOGIO);
 
     private final ClusterSettings settings;
-    private final Producer<byte[], byte[]> producer;
+    /** Null until {@link #open}: created once the broker has been reached, so that no client exists before. */
+    private volatile Producer<byte[], byte[]> producer;
 
-    private ClusterAlertStates(final ClusterSettings settings, final Producer<byte[], byte[]> producer) {
+    private ClusterAlertStates(final ClusterSettings settings) {
         this.settings = settings;
-        this.producer = producer;
     }
 
-    /** The elected node's writer of the alerts' state. */
+    /** The elected node's writer of the alerts' state; no client yet ({@link #open}). */
     public static ClusterAlertStates start(final ClusterSettings settings) {
+        return new ClusterAlertStates(settings);
+    }
+
+    /**
+     * Creates the producer and fetches the topic's metadata, within {@code cluster.broker_timeout}: without it a send
+     * fails at once (the producer never waits). After the topics exist, before the first alert change.
+     */
+    public void open() throws ClusterException, InterruptedException {
         final Properties p = ClusterClients.eventsProducer(settings);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-allarmi");
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(settings.brokerTimeoutMs(),
             settings.verdictTimeoutMs() + settings.lingerMs()));
-        return new ClusterAlertStates(settings, new KafkaProducer<>(p));
-    }
-
-    /**
-     * Fetches the topic's metadata, within {@code cluster.broker_timeout}: without it a send fails at once (the
-     * producer never waits). After the topics exist, before the first alert change.
-     */
-    public void awaitMetadata() throws ClusterException, InterruptedException {
-        ClusterClients.awaitMetadata(producer, settings.alertsTopic(), settings);
+        final Producer<byte[], byte[]> created = new KafkaProducer<>(p);
+        producer = created;
+        ClusterClients.awaitMetadata(created, settings.alertsTopic(), settings);
     }
 
     /**
@@ -87,11 +89,17 @@ public final class ClusterAlertStates implements AlertListener, AutoCloseable {
     /** Rules thread: writes a cluster-wide alert's new state; others are ignored. Never waits. */
     @Override
     public void onChange(final Alert alert) {
+        final Producer<byte[], byte[]> p = producer;
         if (!CLUSTER_WIDE_RULES.contains(alert.regola())) {
             return;
         }
+        if (p == null) {
+            LOG.error("alert {} {} {} changed before {} was opened: a successor of this node would not know it",
+                alert.id(), alert.regola(), alert.chiave(), settings.alertsTopic());
+            return;
+        }
         try {
-            producer.send(new ProducerRecord<>(settings.alertsTopic(), 0,
+            p.send(new ProducerRecord<>(settings.alertsTopic(), 0,
                 (alert.regola() + "/" + alert.chiave()).getBytes(StandardCharsets.UTF_8),
                 alert.toJson().getBytes(StandardCharsets.UTF_8)), (metadata, e) -> {
                     if (e != null) {
@@ -108,6 +116,9 @@ public final class ClusterAlertStates implements AlertListener, AutoCloseable {
     /** Sends what is buffered (within {@code cluster.broker_timeout}) and closes the producer. */
     @Override
     public void close() {
-        producer.close(Duration.ofMillis(settings.brokerTimeoutMs()));
+        final Producer<byte[], byte[]> p = producer;
+        if (p != null) {
+            p.close(Duration.ofMillis(settings.brokerTimeoutMs()));
+        }
     }
 }

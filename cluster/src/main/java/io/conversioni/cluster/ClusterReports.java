@@ -26,21 +26,33 @@ import java.util.concurrent.TimeoutException;
  */
 public final class ClusterReports implements AutoCloseable {
     private final ClusterSettings settings;
-    private final Producer<byte[], byte[]> producer;
+    /** Created by the first {@link #publish} (the jobs thread), so that no client exists before the broker is reached. */
+    private volatile Producer<byte[], byte[]> producer;
+    private boolean closed;
 
-    private ClusterReports(final ClusterSettings settings, final Producer<byte[], byte[]> producer) {
+    private ClusterReports(final ClusterSettings settings) {
         this.settings = settings;
-        this.producer = producer;
     }
 
-    /** The writer of this node's reports; opens no connection yet. */
+    /** The writer of this node's reports; no client yet. */
     public static ClusterReports start(final ClusterSettings settings) {
-        final Properties p = ClusterClients.eventsProducer(settings);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-rapporti");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.brokerTimeoutMs()); // the jobs thread may wait
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (settings.brokerTimeoutMs() + settings.lingerMs()));
-        return new ClusterReports(settings, new KafkaProducer<>(p));
+        return new ClusterReports(settings);
+    }
+
+    private synchronized Producer<byte[], byte[]> producer() throws ClusterException {
+        if (closed) {
+            throw new ClusterException(ClusterException.KAFKA_UNREACHABLE, "the node is stopping: no report is "
+                + "written to " + settings.reportsTopic());
+        }
+        if (producer == null) {
+            final Properties p = ClusterClients.eventsProducer(settings);
+            p.put(ProducerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-rapporti");
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, settings.brokerTimeoutMs()); // the jobs thread may wait
+            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
+            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) (settings.brokerTimeoutMs() + settings.lingerMs()));
+            producer = new KafkaProducer<>(p);
+        }
+        return producer;
     }
 
     /**
@@ -50,7 +62,7 @@ public final class ClusterReports implements AutoCloseable {
      */
     public void publish(final String day, final String json) throws ClusterException, InterruptedException {
         try {
-            producer.send(new ProducerRecord<>(settings.reportsTopic(), 0,
+            producer().send(new ProducerRecord<>(settings.reportsTopic(), 0,
                 (day + "/" + settings.node()).getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8)))
                 .get(settings.brokerTimeoutMs() * 2, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
@@ -72,7 +84,10 @@ public final class ClusterReports implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        producer.close(Duration.ofMillis(settings.brokerTimeoutMs()));
+    public synchronized void close() {
+        closed = true;
+        if (producer != null) {
+            producer.close(Duration.ofMillis(settings.brokerTimeoutMs()));
+        }
     }
 }
