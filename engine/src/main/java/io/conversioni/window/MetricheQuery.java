@@ -55,6 +55,16 @@ public final class MetricheQuery {
      * JSON object the server adds about the live engine) unless it is null.
      */
     public String render(final long fromMillis, final long toMillis, final String per, final String motoreJson) {
+        return render(fromMillis, toMillis, per, motoreJson, null);
+    }
+
+    /**
+     * As {@link #render(long, long, String, String)}, then a field {@code "cluster"} holding {@code clusterJson} unless
+     * it is null: in cluster mode, the partitions the answer covers and how fresh each is (the cluster module's
+     * {@code ClusterWindows.coverageJson()}).
+     */
+    public String render(final long fromMillis, final long toMillis, final String per, final String motoreJson,
+                         final String clusterJson) {
         final List<String> eventi = config.schema().eventi();
         final List<String> canali = config.schema().canali();
         final CostTable costs = config.costs();
@@ -117,6 +127,9 @@ public final class MetricheQuery {
         costi(out, costs, per, total[5] == 0 || spendShown[0]);
         if (motoreJson != null) {
             out.rawField("motore", motoreJson);
+        }
+        if (clusterJson != null) {
+            out.rawField("cluster", clusterJson);
         }
         return out.endObject().toString();
     }

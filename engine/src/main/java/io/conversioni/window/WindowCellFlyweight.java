@@ -46,6 +46,32 @@ public final class WindowCellFlyweight {
         return buffer.getLong(offset + WindowCellDescriptor.statoCountOffset(stato));
     }
 
+    /** Long fields in a cell: the seven fixed counters, then one per stato (the layout of {@link WindowCellDescriptor}). */
+    public int fieldCount() {
+        return WindowCellDescriptor.FIXED_FIELD_COUNT + statoCount;
+    }
+
+    /** Field {@code i} in layout order (unique, duplicate, rejected, late, valore cents, numerator, denominator, stati). */
+    public long field(final int i) {
+        return buffer.getLong(offset + fieldOffset(i));
+    }
+
+    /**
+     * Adds {@code delta} to field {@code i}: for a detached snapshot's cells (the cluster's merged windows), never on a
+     * store's live ring, whose cells only its window thread changes.
+     */
+    public void addField(final int i, final long delta) {
+        final int at = offset + fieldOffset(i);
+        buffer.putLong(at, buffer.getLong(at) + delta);
+    }
+
+    private int fieldOffset(final int i) {
+        if (i < 0 || i >= fieldCount()) {
+            throw new IndexOutOfBoundsException("cell field " + i + " of " + fieldCount());
+        }
+        return i * Long.BYTES;
+    }
+
     /** Conversion rate of this cell, NaN when its denominator is zero. */
     public double conversionRate() {
         return WindowMetrics.conversionRate(numeratorCount(), denominatorCount());

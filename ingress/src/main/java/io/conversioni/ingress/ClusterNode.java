@@ -163,7 +163,7 @@ final class ClusterNode {
      */
     void takeOverAlerts(final AlertService alerts) throws ClusterException, InterruptedException {
         if (alertStates != null) {
-            alertStates.awaitMetadata();
+            alertStates.open();
         }
         final java.util.List<io.conversioni.alert.Alert> states = ClusterAlertStates.readAll(settings);
         alerts.takeOver(states, settings.elected());

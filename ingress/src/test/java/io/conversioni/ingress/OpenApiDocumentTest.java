@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The bundled OpenAPI document served at {@code /api/v1/openapi.json} against the routes the server has. */
 class OpenApiDocumentTest {
-    /** Read by hand from {@link IngressServer#start}: method and path of every registered route. */
+    /** Read by hand from {@link IngressServer#start} and the handlers' routes: method and path of every route. */
     private static final List<String> ROUTES = List.of(
         "post /api/v1/eventi/conversione",
         "post /api/v1/eventi/conversione/batch",
@@ -35,7 +35,8 @@ class OpenApiDocumentTest {
         "get /",
         "get /dashboard/{file}",
         "get /api/v1/jobs",
-        "post /api/v1/jobs/{nome}/esegui");
+        "post /api/v1/jobs/{nome}/esegui",
+        "get /api/v1/cluster"); // cluster mode only: ClusterHandler.routes, added by the serve wiring
 
     /** Every status {@link IngestHandler} (and {@link HttpOutcomes} for one event) can answer. */
     private static final List<String> INGEST_STATUSES = List.of("202", "400", "401", "403", "413", "415", "422", "429", "503");

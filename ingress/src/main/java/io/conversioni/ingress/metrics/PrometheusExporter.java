@@ -34,6 +34,7 @@ public final class PrometheusExporter {
 
     private final Engine engine;
     private final EngineCounters counters;
+    private final BusinessCounters business;
     private final WindowView windows;
     private final List<String> canali;
     private final List<String> eventi;
@@ -47,10 +48,41 @@ public final class PrometheusExporter {
     private final java.util.List<java.util.function.Consumer<PrometheusTextWriter>> sections =
         new java.util.concurrent.CopyOnWriteArrayList<>();
 
+    /**
+     * Where the business series ({@code conversioni_accepted_events_total}, {@code _conversions_total},
+     * {@code _value_total}) come from: the engine's own counters on one node; in cluster mode the sum of the owners'
+     * (the cluster module's {@code ClusterWindows.acceptedCount}/{@code valueCents}). Any thread.
+     */
+    public interface BusinessCounters {
+        long accepted(int evento, int canale);
+
+        long valueCents(int evento, int canale);
+    }
+
     public PrometheusExporter(final Engine engine) {
+        this(engine, engine.windows(), null);
+    }
+
+    /**
+     * Cluster mode: the watermark, campaign and business series read {@code windows} (the merged view) and
+     * {@code business} (the owners' counters) instead of this node's engine; ring, dedupe, journal and the latency
+     * histograms stay this node's. A null {@code business} reads the engine's counters.
+     */
+    public PrometheusExporter(final Engine engine, final WindowView windows, final BusinessCounters business) {
         this.engine = engine;
         this.counters = engine.counters();
-        this.windows = engine.windows();
+        this.business = business != null ? business : new BusinessCounters() {
+            @Override
+            public long accepted(final int evento, final int canale) {
+                return counters.accepted(evento, canale);
+            }
+
+            @Override
+            public long valueCents(final int evento, final int canale) {
+                return counters.valueCents(evento, canale);
+            }
+        };
+        this.windows = windows;
         this.canali = List.copyOf(engine.config().schema().canali());
         this.eventi = List.copyOf(engine.config().schema().eventi());
         this.conversionEventi = engine.config().windows().numeratorEventoMask();
@@ -149,7 +181,7 @@ public final class PrometheusExporter {
         for (int evento = 0; evento < eventi.size(); evento++) {
             for (int canale = 0; canale < canali.size(); canale++) {
                 w.sample("conversioni_accepted_events_total").label("canale", canali.get(canale))
-                    .label("evento", eventi.get(evento)).value(counters.accepted(evento, canale));
+                    .label("evento", eventi.get(evento)).value(business.accepted(evento, canale));
             }
         }
         w.family("conversioni_conversions_total", PrometheusTextWriter.COUNTER, "Accepted events whose evento counts "
@@ -160,7 +192,7 @@ public final class PrometheusExporter {
             }
             for (int canale = 0; canale < canali.size(); canale++) {
                 w.sample("conversioni_conversions_total").label("canale", canali.get(canale))
-                    .label("evento", eventi.get(evento)).value(counters.accepted(evento, canale));
+                    .label("evento", eventi.get(evento)).value(business.accepted(evento, canale));
             }
         }
         w.family("conversioni_value_total", PrometheusTextWriter.COUNTER,
@@ -168,7 +200,7 @@ public final class PrometheusExporter {
         for (int evento = 0; evento < eventi.size(); evento++) {
             for (int canale = 0; canale < canali.size(); canale++) {
                 w.sample("conversioni_value_total").label("canale", canali.get(canale))
-                    .label("evento", eventi.get(evento)).value(counters.valueCents(evento, canale) / CENTS_PER_UNIT);
+                    .label("evento", eventi.get(evento)).value(business.valueCents(evento, canale) / CENTS_PER_UNIT);
             }
         }
     }

@@ -50,6 +50,27 @@ class PrometheusExporterTest {
     }
 
     @Test
+    void shouldReadTheBusinessSeriesFromTheCountersItIsGivenInClusterMode() throws Exception {
+        final Engine engine = startedEngineWithAFewEvents();
+        final PrometheusExporter.BusinessCounters cluster = new PrometheusExporter.BusinessCounters() {
+            @Override
+            public long accepted(final int evento, final int canale) {
+                return 1000 + 10L * evento + canale;
+            }
+
+            @Override
+            public long valueCents(final int evento, final int canale) {
+                return 12_345;
+            }
+        };
+        final String text = new PrometheusExporter(engine, engine.windows(), cluster).scrape();
+        assertTrue(text.contains("\nconversioni_accepted_events_total{canale=\"sms\",evento=\"acquisto_concluso\"} 1013\n"),
+            text);
+        assertTrue(text.contains("\nconversioni_value_total{canale=\"email\",evento=\"richiesta_demo\"} 123.45\n"), text);
+        assertTrue(text.contains("\nconversioni_events_total{esito=\"accettato\"} 1\n"), "outcomes stay this node's");
+    }
+
+    @Test
     void shouldCountEventsByEsitoDuplicatesAndRejectionsByCodice() throws Exception {
         final Engine engine = startedEngineWithAFewEvents();
         final String text = new PrometheusExporter(engine).scrape();
