@@ -19,8 +19,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,8 +32,11 @@ import java.util.concurrent.locks.LockSupport;
  * Every partition's events as the cluster-wide alert rules need them: on the elected node (the owner of partition
  * 0), a consumer of all partitions of the events topic from their end at start, with no group, tells a
  * {@link Listener} the canale and receive time ({@code ricevuto} header) of each record, so that {@code silenzio}
- * hears every canale of the cluster, as one node's rule hears every event. It decides nothing and journals nothing:
- * the owners do; a record that is not a valid event (no canale of the schema) is skipped.
+ * hears every canale of the cluster, as one node's rule hears every event. It also reads the reply topic (every
+ * receiving node's verdicts) and joins each verdict with its event by {@code correlazione}, in whichever order the
+ * two are read, to tell which events their owners judged {@code duplicato} ({@code duplicati}'s canale keys). It
+ * decides nothing and journals nothing: the owners do; a record that is not a valid event (no canale of the schema)
+ * is skipped, and an event produced without a return address gets no verdict, so it never counts as a duplicate.
  *
  * <p>Threading: {@link #start} and {@link #stop} from one controlling thread; the listener is called on thread
  * {@code conversioni-attivita-<node>}. Allocates what the Kafka client allocates per record; the decoding itself
@@ -40,12 +45,20 @@ import java.util.concurrent.locks.LockSupport;
 public final class ClusterActivity {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterActivity.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final byte[] DUPLICATO = "{\"esito\":\"duplicato\"".getBytes(StandardCharsets.US_ASCII);
 
     /** What the reader tells: an event of canale {@code canaleOrdinal} (the schema's order) received then. */
     @FunctionalInterface
     public interface Listener {
         void seen(int canaleOrdinal, long receiveMillis);
+
+        /** That event was judged a duplicate by its owner (its verdict on the reply topic). */
+        default void duplicate(final int canaleOrdinal, final long receiveMillis) {
+        }
     }
+
+    /** Records of either side of the join kept at most (beyond, the oldest go): far above a verdict timeout's worth. */
+    static final int MAX_WAITING = 100_000;
 
     private final ClusterSettings settings;
     private final Consumer<byte[], byte[]> consumer;
@@ -55,6 +68,11 @@ public final class ClusterActivity {
     private final Violations violations = new Violations();
     private final Thread thread;
     private final AtomicLong records = new AtomicLong();
+    private final String replyTopic;
+    /** Events seen, by correlazione, waiting for their verdict: canale and receive time. This thread only. */
+    private final LinkedHashMap<String, long[]> eventsWaiting = new LinkedHashMap<>();
+    /** Verdicts read before their event, by correlazione: whether the verdict is duplicato. This thread only. */
+    private final LinkedHashMap<String, Boolean> verdictsWaiting = new LinkedHashMap<>();
     private volatile boolean running = true;
     private boolean failing;
 
@@ -63,6 +81,7 @@ public final class ClusterActivity {
         this.settings = settings;
         this.consumer = consumer;
         this.listener = listener;
+        this.replyTopic = settings.replyTopic();
         this.decoder = config.schema().newDecoder(config.maxDepth());
         this.thread = new Thread(this::run, "conversioni-attivita-" + settings.node());
         this.thread.setDaemon(true);
@@ -83,6 +102,11 @@ public final class ClusterActivity {
             final List<TopicPartition> all = new ArrayList<>();
             for (int p = 0; p < settings.partitions(); p++) {
                 all.add(new TopicPartition(settings.topic(), p));
+            }
+            // every receiving node's verdicts too: which events their owners judged duplicates
+            for (org.apache.kafka.common.PartitionInfo p : consumer.partitionsFor(settings.replyTopic(),
+                Duration.ofMillis(settings.brokerTimeoutMs()))) {
+                all.add(new TopicPartition(settings.replyTopic(), p.partition()));
             }
             consumer.assign(all);
             consumer.seekToEnd(all);
@@ -155,9 +179,58 @@ public final class ClusterActivity {
         if (value == null) {
             return;
         }
-        if (decoder.decode(value, 0, value.length, event, violations) && event.canaleOrdinal() >= 0) {
-            listener.seen(event.canaleOrdinal(), ClusterHeaders.receiveMillis(r));
+        final byte[] correlation = ClusterHeaders.value(r, ClusterHeaders.CORRELAZIONE);
+        final String key = correlation == null ? null : new String(correlation, StandardCharsets.ISO_8859_1);
+        if (replyTopic.equals(r.topic())) {
+            if (key != null) {
+                verdict(key, startsWith(value, DUPLICATO));
+            }
+            return;
         }
+        if (decoder.decode(value, 0, value.length, event, violations) && event.canaleOrdinal() >= 0) {
+            final long receiveMillis = ClusterHeaders.receiveMillis(r);
+            listener.seen(event.canaleOrdinal(), receiveMillis);
+            if (key != null) {
+                final Boolean duplicate = verdictsWaiting.remove(key);
+                if (duplicate == null) {
+                    eventsWaiting.put(key, new long[] {event.canaleOrdinal(), receiveMillis});
+                    trim(eventsWaiting);
+                } else if (duplicate) {
+                    listener.duplicate(event.canaleOrdinal(), receiveMillis);
+                }
+            }
+        }
+    }
+
+    /** A verdict: joined with its event (read before or after it, from another partition). */
+    private void verdict(final String key, final boolean duplicate) {
+        final long[] seenEvent = eventsWaiting.remove(key);
+        if (seenEvent == null) {
+            verdictsWaiting.put(key, duplicate);
+            trim(verdictsWaiting);
+        } else if (duplicate) {
+            listener.duplicate((int) seenEvent[0], seenEvent[1]);
+        }
+    }
+
+    private static void trim(final LinkedHashMap<String, ?> waiting) {
+        final java.util.Iterator<String> oldest = waiting.keySet().iterator();
+        while (waiting.size() > MAX_WAITING && oldest.hasNext()) {
+            oldest.next();
+            oldest.remove();
+        }
+    }
+
+    private static boolean startsWith(final byte[] value, final byte[] prefix) {
+        if (value.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (value[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Records read since start. Any thread. */

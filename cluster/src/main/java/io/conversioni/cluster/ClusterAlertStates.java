@@ -20,8 +20,8 @@ import java.util.Properties;
 import java.util.Set;
 
 /**
- * The state of the cluster-wide alerts ({@code silenzio}, {@code deriva_orologio}: those only the elected node, the
- * owner of partition 0, runs) in the compacted topic {@code cluster.alerts_topic}: key {@code regola/chiave}, value
+ * The state of the cluster-wide alerts ({@code silenzio}, {@code deriva_orologio}, {@code duplicati}'s canale keys:
+ * those only the elected node, the owner of partition 0, raises) in the compacted topic {@code cluster.alerts_topic}: key {@code regola/chiave}, value
  * the alert's JSON as {@code GET /api/v1/allarmi} lists it, written on each change the elected node makes
  * ({@link #onChange}, beside delivery). A node that becomes the elected one reads it whole at start
  * ({@link #readAll}) and takes over the alerts open there without notifying them again; a node that is not elected
@@ -34,8 +34,14 @@ import java.util.Set;
  */
 public final class ClusterAlertStates implements AlertListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterAlertStates.class);
-    /** The rules whose alerts the elected node alone raises, and whose state it hands over. */
+    /** The rules whose alerts the elected node alone raises, and whose state it hands over (and duplicati's canale keys). */
     public static final Set<String> CLUSTER_WIDE_RULES = Set.of(AlertConfig.SILENZIO, AlertConfig.DERIVA_OROLOGIO);
+
+    /** True for an alert only the elected node raises: silenzio, deriva_orologio, duplicati's {@code canale=…} keys. */
+    public static boolean clusterWide(final Alert a) {
+        return CLUSTER_WIDE_RULES.contains(a.regola())
+            || AlertConfig.DUPLICATI.equals(a.regola()) && a.chiave().startsWith("canale=");
+    }
 
     private final ClusterSettings settings;
     /** Null until {@link #open}: created once the broker has been reached, so that no client exists before. */
@@ -76,7 +82,7 @@ public final class ClusterAlertStates implements AlertListener, AutoCloseable {
             "cluster.alerts_topic").entrySet()) {
             try {
                 final Alert a = Alert.fromJson(e.getValue());
-                if (CLUSTER_WIDE_RULES.contains(a.regola())) {
+                if (clusterWide(a)) {
                     out.add(a);
                 }
             } catch (RuntimeException bad) {
@@ -90,7 +96,7 @@ public final class ClusterAlertStates implements AlertListener, AutoCloseable {
     @Override
     public void onChange(final Alert alert) {
         final Producer<byte[], byte[]> p = producer;
-        if (!CLUSTER_WIDE_RULES.contains(alert.regola())) {
+        if (!clusterWide(alert)) {
             return;
         }
         if (p == null) {

@@ -64,6 +64,10 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private final long[] clusterSeenApplied;
     /** The silenzio rule fed from the cluster, or null. Rules thread only after start. */
     private SilenzioRule clusterSilenzio;
+    /** The duplicati rule whose canale keys are fed from the cluster, or null. Rules thread only after start. */
+    private DuplicatiRule clusterDuplicati;
+    /** The cluster's duplicates ({@link #duplicateSeen}): canale ordinal and receive time; any thread adds. */
+    private final ConcurrentLinkedQueue<long[]> clusterDuplicates = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Signal> signals = new ConcurrentLinkedQueue<>();
     /** Other nodes' states of cluster-wide alerts to take over ({@link #takeOver}), each with its adoptOpen flag. */
     private final ConcurrentLinkedQueue<Map.Entry<List<Alert>, Boolean>> takeOvers = new ConcurrentLinkedQueue<>();
@@ -102,11 +106,12 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         if (config.enabled) {
             nowMillis = RuleStateFile.read(stateFile, rules, this::newRule);
         }
-        if (placement.silenzioFromCluster()) {
-            for (StreamRule rule : rules) {
-                if (rule instanceof SilenzioRule silenzio) {
-                    clusterSilenzio = silenzio;
-                }
+        for (StreamRule rule : rules) {
+            if (rule instanceof SilenzioRule silenzio && placement.silenzioFromCluster()) {
+                clusterSilenzio = silenzio;
+            }
+            if (rule instanceof DuplicatiRule duplicati && placement.duplicatiCanale() == RulePlacement.Source.CLUSTER) {
+                clusterDuplicati = duplicati;
             }
         }
         this.savedAtMillis = nowMillis;
@@ -121,7 +126,7 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         }
         switch (name) {
             case AlertConfig.DUPLICATI:
-                return config.duplicati ? new DuplicatiRule(book, config, canali) : null;
+                return config.duplicati ? new DuplicatiRule(book, config, canali, placement.duplicatiCanale()) : null;
             case AlertConfig.RIFIUTI:
                 return config.rifiuti ? new RifiutiRule(book, config) : null;
             case AlertConfig.DERIVA_OROLOGIO:
@@ -164,6 +169,7 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
             work += feed.poll(consumer, POLL_LIMIT);
             work += drainSignals();
             work += drainClusterSeen();
+            work += drainClusterDuplicates();
             if (nowMillis != evaluatedAtMillis) {
                 evaluatedAtMillis = nowMillis;
                 for (StreamRule rule : rules) {
@@ -236,6 +242,30 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
             }
         }
         return n;
+    }
+
+    private int drainClusterDuplicates() {
+        int n = 0;
+        for (long[] d = clusterDuplicates.poll(); d != null; d = clusterDuplicates.poll()) {
+            n++;
+            if (clusterDuplicati != null) {
+                nowMillis = Math.max(nowMillis, d[1]);
+                clusterDuplicati.canaleDuplicate((int) d[0], d[1], nowMillis);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * A duplicate of canale {@code canaleOrdinal} received at {@code receiveMillis} anywhere in the cluster (an owner's
+     * verdict), for {@code duplicati}'s canale keys on the elected node ({@link RulePlacement#duplicatiCanale()}
+     * {@code CLUSTER}); ignored otherwise. Any thread; allocates a small entry per duplicate.
+     */
+    public void duplicateSeen(final int canaleOrdinal, final long receiveMillis) {
+        if (placement.duplicatiCanale() == RulePlacement.Source.CLUSTER && canaleOrdinal >= 0
+            && canaleOrdinal < clusterSeenApplied.length) {
+            clusterDuplicates.add(new long[] {canaleOrdinal, receiveMillis});
+        }
     }
 
     /**

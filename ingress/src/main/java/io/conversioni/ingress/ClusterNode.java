@@ -187,8 +187,19 @@ final class ClusterNode {
      */
     void startClusterRules(final AlertService alerts) throws ClusterException {
         if (settings.elected()) {
-            activity = ClusterActivity.start(settings, config, alerts::seen);
-            LOG.info("cluster node {} owns partition 0: it runs silenzio and deriva_orologio for the cluster",
+            activity = ClusterActivity.start(settings, config, new ClusterActivity.Listener() {
+                @Override
+                public void seen(final int canaleOrdinal, final long receiveMillis) {
+                    alerts.seen(canaleOrdinal, receiveMillis);
+                }
+
+                @Override
+                public void duplicate(final int canaleOrdinal, final long receiveMillis) {
+                    alerts.duplicateSeen(canaleOrdinal, receiveMillis);
+                }
+            });
+            LOG.info("cluster node {} owns partition 0: it runs silenzio, deriva_orologio and duplicati per canale for "
+                    + "the cluster",
                 settings.node());
         }
     }
