@@ -4,6 +4,7 @@ import io.conversioni.config.ConfigReader;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.event.ConversionEvent;
 import io.conversioni.event.EventDecoder;
+import io.conversioni.pipeline.Outcome;
 import io.conversioni.schema.Violations;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -34,7 +35,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Listener} the canale and receive time ({@code ricevuto} header) of each record, so that {@code silenzio}
  * hears every canale of the cluster, as one node's rule hears every event. It also reads the reply topic (every
  * receiving node's verdicts) and joins each verdict with its event by {@code correlazione}, in whichever order the
- * two are read, to tell which events their owners judged {@code duplicato} ({@code duplicati}'s canale keys). It
+ * two are read, to tell how their owners decided each event ({@code duplicati}'s canale keys, {@code deriva_orologio}). It
  * decides nothing and journals nothing: the owners do; a record that is not a valid event (no canale of the schema)
  * is skipped, and an event produced without a return address gets no verdict, so it never counts as a duplicate.
  *
@@ -46,14 +47,19 @@ public final class ClusterActivity {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterActivity.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final byte[] DUPLICATO = "{\"esito\":\"duplicato\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ACCETTATO = "{\"esito\":\"accettato\"".getBytes(StandardCharsets.US_ASCII);
 
     /** What the reader tells: an event of canale {@code canaleOrdinal} (the schema's order) received then. */
     @FunctionalInterface
     public interface Listener {
         void seen(int canaleOrdinal, long receiveMillis);
 
-        /** That event was judged a duplicate by its owner (its verdict on the reply topic). */
-        default void duplicate(final int canaleOrdinal, final long receiveMillis) {
+        /**
+         * That event's owner decided it ({@code outcome}, {@code Outcome}'s constants, from its verdict on the reply
+         * topic); {@code eventMillis} is its timestamp, {@link Long#MIN_VALUE} when it has none.
+         */
+        default void decided(final int canaleOrdinal, final long receiveMillis, final long eventMillis,
+                             final int outcome) {
         }
     }
 
@@ -69,10 +75,10 @@ public final class ClusterActivity {
     private final Thread thread;
     private final AtomicLong records = new AtomicLong();
     private final String replyTopic;
-    /** Events seen, by correlazione, waiting for their verdict: canale and receive time. This thread only. */
+    /** Events seen, by correlazione, waiting for their verdict: canale, receive and event time. This thread only. */
     private final LinkedHashMap<String, long[]> eventsWaiting = new LinkedHashMap<>();
-    /** Verdicts read before their event, by correlazione: whether the verdict is duplicato. This thread only. */
-    private final LinkedHashMap<String, Boolean> verdictsWaiting = new LinkedHashMap<>();
+    /** Verdicts read before their event, by correlazione: the outcome. This thread only. */
+    private final LinkedHashMap<String, Integer> verdictsWaiting = new LinkedHashMap<>();
     private volatile boolean running = true;
     private boolean failing;
 
@@ -183,7 +189,7 @@ public final class ClusterActivity {
         final String key = correlation == null ? null : new String(correlation, StandardCharsets.ISO_8859_1);
         if (replyTopic.equals(r.topic())) {
             if (key != null) {
-                verdict(key, startsWith(value, DUPLICATO));
+                verdict(key, outcome(value));
             }
             return;
         }
@@ -191,26 +197,34 @@ public final class ClusterActivity {
             final long receiveMillis = ClusterHeaders.receiveMillis(r);
             listener.seen(event.canaleOrdinal(), receiveMillis);
             if (key != null) {
-                final Boolean duplicate = verdictsWaiting.remove(key);
-                if (duplicate == null) {
-                    eventsWaiting.put(key, new long[] {event.canaleOrdinal(), receiveMillis});
+                final long eventMillis = event.timestampMillis() == ConversionEvent.MISSING ? Long.MIN_VALUE
+                    : event.timestampMillis();
+                final Integer outcome = verdictsWaiting.remove(key);
+                if (outcome == null) {
+                    eventsWaiting.put(key, new long[] {event.canaleOrdinal(), receiveMillis, eventMillis});
                     trim(eventsWaiting);
-                } else if (duplicate) {
-                    listener.duplicate(event.canaleOrdinal(), receiveMillis);
+                } else {
+                    listener.decided(event.canaleOrdinal(), receiveMillis, eventMillis, outcome);
                 }
             }
         }
     }
 
     /** A verdict: joined with its event (read before or after it, from another partition). */
-    private void verdict(final String key, final boolean duplicate) {
+    private void verdict(final String key, final int outcome) {
         final long[] seenEvent = eventsWaiting.remove(key);
         if (seenEvent == null) {
-            verdictsWaiting.put(key, duplicate);
+            verdictsWaiting.put(key, outcome);
             trim(verdictsWaiting);
-        } else if (duplicate) {
-            listener.duplicate((int) seenEvent[0], seenEvent[1]);
+        } else {
+            listener.decided((int) seenEvent[0], seenEvent[1], seenEvent[2], outcome);
         }
+    }
+
+    /** The outcome a verdict's JSON starts with: accettato, duplicato, or another (any rejection). */
+    private static int outcome(final byte[] verdict) {
+        return startsWith(verdict, ACCETTATO) ? Outcome.ACCEPTED : startsWith(verdict, DUPLICATO) ? Outcome.DUPLICATE
+            : Outcome.REJECTED;
     }
 
     private static void trim(final LinkedHashMap<String, ?> waiting) {

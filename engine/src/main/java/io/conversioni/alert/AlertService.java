@@ -24,7 +24,8 @@ import java.util.concurrent.locks.LockSupport;
  * holds stays open across a restart and no false "risolto" leaves.
  *
  * <p>In cluster mode a {@link RulePlacement} says which rules run on this node; the elected node's {@code silenzio}
- * hears the whole cluster through {@link #seen}, and {@link #takeOver} takes another node's state of the cluster-wide
+ * hears the whole cluster through {@link #seen}, its {@code duplicati} canale keys and {@code deriva_orologio} through
+ * {@link #clusterDecided}, and {@link #takeOver} takes another node's state of the cluster-wide
  * alerts at start, without notifying it.
  *
  * <p>Threading: {@link #attach} and {@link #close} from one controlling thread; {@code raise}/{@code clear}
@@ -66,8 +67,12 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private SilenzioRule clusterSilenzio;
     /** The duplicati rule whose canale keys are fed from the cluster, or null. Rules thread only after start. */
     private DuplicatiRule clusterDuplicati;
-    /** The cluster's duplicates ({@link #duplicateSeen}): canale ordinal and receive time; any thread adds. */
-    private final ConcurrentLinkedQueue<long[]> clusterDuplicates = new ConcurrentLinkedQueue<>();
+    /** The deriva_orologio rule fed from the cluster, or null. Rules thread only after start. */
+    private DerivaOrologioRule clusterDeriva;
+    /** The cluster's decided events ({@link #clusterDecided}): canale, receive time, event time, outcome. */
+    private final ConcurrentLinkedQueue<long[]> clusterDecided = new ConcurrentLinkedQueue<>();
+    /** Reused to hand a decided event of the cluster to the rules. Rules thread only. */
+    private final FeedRecord clusterRecord = new FeedRecord();
     private final ConcurrentLinkedQueue<Signal> signals = new ConcurrentLinkedQueue<>();
     /** Other nodes' states of cluster-wide alerts to take over ({@link #takeOver}), each with its adoptOpen flag. */
     private final ConcurrentLinkedQueue<Map.Entry<List<Alert>, Boolean>> takeOvers = new ConcurrentLinkedQueue<>();
@@ -113,6 +118,9 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
             if (rule instanceof DuplicatiRule duplicati && placement.duplicatiCanale() == RulePlacement.Source.CLUSTER) {
                 clusterDuplicati = duplicati;
             }
+            if (rule instanceof DerivaOrologioRule deriva && placement.derivaFromCluster()) {
+                clusterDeriva = deriva;
+            }
         }
         this.savedAtMillis = nowMillis;
         this.thread = new Thread(this::run, "conversioni-alerts");
@@ -130,7 +138,7 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
             case AlertConfig.RIFIUTI:
                 return config.rifiuti ? new RifiutiRule(book, config) : null;
             case AlertConfig.DERIVA_OROLOGIO:
-                return config.deriva ? new DerivaOrologioRule(book, config, canali) : null;
+                return config.deriva ? new DerivaOrologioRule(book, config, canali, placement.derivaFromCluster()) : null;
             case AlertConfig.SILENZIO:
                 if (!config.silenzio) {
                     return null;
@@ -169,7 +177,7 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
             work += feed.poll(consumer, POLL_LIMIT);
             work += drainSignals();
             work += drainClusterSeen();
-            work += drainClusterDuplicates();
+            work += drainClusterDecided();
             if (nowMillis != evaluatedAtMillis) {
                 evaluatedAtMillis = nowMillis;
                 for (StreamRule rule : rules) {
@@ -244,27 +252,37 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         return n;
     }
 
-    private int drainClusterDuplicates() {
+    private int drainClusterDecided() {
         int n = 0;
-        for (long[] d = clusterDuplicates.poll(); d != null; d = clusterDuplicates.poll()) {
+        for (long[] d = clusterDecided.poll(); d != null; d = clusterDecided.poll()) {
             n++;
-            if (clusterDuplicati != null) {
-                nowMillis = Math.max(nowMillis, d[1]);
-                clusterDuplicati.canaleDuplicate((int) d[0], d[1], nowMillis);
+            nowMillis = Math.max(nowMillis, d[1]);
+            clusterRecord.canale = (int) d[0];
+            clusterRecord.receiveMillis = d[1];
+            clusterRecord.eventMillis = d[2];
+            clusterRecord.outcome = (int) d[3];
+            clusterRecord.idLength = 0;
+            if (clusterDuplicati != null && clusterRecord.outcome == io.conversioni.pipeline.Outcome.DUPLICATE) {
+                clusterDuplicati.canaleDuplicate(clusterRecord.canale, clusterRecord.receiveMillis, nowMillis);
+            }
+            if (clusterDeriva != null) {
+                clusterDeriva.decided(clusterRecord, nowMillis);
             }
         }
         return n;
     }
 
     /**
-     * A duplicate of canale {@code canaleOrdinal} received at {@code receiveMillis} anywhere in the cluster (an owner's
-     * verdict), for {@code duplicati}'s canale keys on the elected node ({@link RulePlacement#duplicatiCanale()}
-     * {@code CLUSTER}); ignored otherwise. Any thread; allocates a small entry per duplicate.
+     * An event decided by its owner anywhere in the cluster (joined with the owner's verdict): its canale, receive
+     * time, event time ({@link Long#MIN_VALUE} when it has none) and outcome ({@code Outcome}), for the elected node's
+     * {@code duplicati} canale keys and {@code deriva_orologio} ({@link RulePlacement}); ignored elsewhere. Any thread;
+     * allocates a small entry per event.
      */
-    public void duplicateSeen(final int canaleOrdinal, final long receiveMillis) {
-        if (placement.duplicatiCanale() == RulePlacement.Source.CLUSTER && canaleOrdinal >= 0
-            && canaleOrdinal < clusterSeenApplied.length) {
-            clusterDuplicates.add(new long[] {canaleOrdinal, receiveMillis});
+    public void clusterDecided(final int canaleOrdinal, final long receiveMillis, final long eventMillis,
+                               final int outcome) {
+        if ((placement.duplicatiCanale() == RulePlacement.Source.CLUSTER || placement.derivaFromCluster())
+            && canaleOrdinal >= 0 && canaleOrdinal < clusterSeenApplied.length) {
+            clusterDecided.add(new long[] {canaleOrdinal, receiveMillis, eventMillis, outcome});
         }
     }
 

@@ -194,8 +194,9 @@ final class ClusterNode {
                 }
 
                 @Override
-                public void duplicate(final int canaleOrdinal, final long receiveMillis) {
-                    alerts.duplicateSeen(canaleOrdinal, receiveMillis);
+                public void decided(final int canaleOrdinal, final long receiveMillis, final long eventMillis,
+                                    final int outcome) {
+                    alerts.clusterDecided(canaleOrdinal, receiveMillis, eventMillis, outcome);
                 }
             });
             LOG.info("cluster node {} owns partition 0: it runs silenzio, deriva_orologio and duplicati per canale for "

@@ -40,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Where the alert rules run in cluster mode, against a real broker and real servers: {@code duplicati} for a canale
  * whose duplicates are split between the owners is raised by the elected node, which joins every owner's verdicts
- * with their events, as by a single node fed the same events, and by no owner; {@code silenzio} for a canale
+ * with their events, as by a single node fed the same events, and by no owner; so is {@code deriva_orologio} over
+ * events that no owner alone has enough of; {@code silenzio} for a canale
  * whose events all go to node b's partitions is raised and resolved by the elected node a (the owner of partition 0),
  * which hears every partition, exactly when a single node fed the same events raises and resolves it; node b, which
  * decided those events, runs no {@code silenzio}. A restart of the elected node neither raises it again nor loses
@@ -149,6 +150,20 @@ class ClusterAlertsTest {
         Await.until("duplicati on the elected node", Duration.ofSeconds(30),
             () -> alerts(a, "aperto").contains("duplicati canale=webform aperto"));
         assertEquals(List.of(), alerts(b, "tutti"), "b counts one duplicate of its own: no owner alone passes 1");
+
+        // deriva_orologio: 24 events of social_media dated 2 s before they are sent, split between the owners (about
+        // 12 each, under min_events 20): the elected node hears all 24, as the single node does
+        for (String id : idsInPartitions("DERI", 0, 5, 24)) {
+            final String late = event(id, "social_media").replaceAll("\"timestamp\":\"[^\"]+\"",
+                "\"timestamp\":\"" + Instant.now().minusSeconds(2) + "\"");
+            post(single, late);
+            post(b, late);
+        }
+        Await.until("deriva_orologio on the single node", Duration.ofSeconds(30),
+            () -> alerts(single, "aperto").contains("deriva_orologio canale=social_media aperto"));
+        Await.until("deriva_orologio on the elected node", Duration.ofSeconds(30),
+            () -> alerts(a, "aperto").contains("deriva_orologio canale=social_media aperto"));
+        assertEquals(List.of(), alerts(b, "tutti"), "b runs no deriva_orologio");
 
         final List<String> ofB = idsInPartitions("SILE", 3, 5, 3);
         post(single, event(ofB.get(0)));
