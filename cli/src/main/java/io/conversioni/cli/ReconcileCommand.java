@@ -1,5 +1,7 @@
 package io.conversioni.cli;
 
+import io.conversioni.cluster.ClusterSettings;
+import io.conversioni.cluster.KeyPartitions;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.json.Rfc3339;
@@ -22,6 +24,7 @@ import java.nio.file.Path;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 
 /**
  * {@code conversioni reconcile}: the reconciliation job on demand. Replays the data folder's journal
@@ -43,6 +46,11 @@ final class ReconcileCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "T", description = "Last instant (exclusive); default: the end of the export's last window.")
     private String to;
 
+    @Option(names = "--partitions", paramLabel = "LIST", description = "Cluster mode: compare only the id_cliente of "
+        + "these partitions of the events topic (\"0-2\", \"0,2,4\"; cluster.partitions of --config), as the node "
+        + "owning them does. Default: every row.")
+    private String partitions;
+
     @Mixin
     private DataFolderOptions folder = new DataFolderOptions();
 
@@ -59,12 +67,22 @@ final class ReconcileCommand implements Callable<Integer> {
         try {
             final EngineConfig config = folder.config();
             final long length = config.windows().windowLengthMs();
-            final List<LedgerEvent> crm;
-            final String fonte;
+            List<LedgerEvent> crm;
+            String fonte;
+            Predicate<String> scope = id -> true;
+            if (partitions != null) {
+                if (config.cluster() == null) {
+                    System.err.println("error: --partitions needs a cluster: section in --config (cluster.partitions)");
+                    return 2;
+                }
+                final ClusterSettings cluster = ClusterSettings.read(config.cluster());
+                final int[] chosen = cluster.partitionList(partitions, "--partitions: ");
+                scope = KeyPartitions.owning(chosen, cluster.partitions());
+            }
             Long fromMillis = from == null ? null : Rfc3339.parseInstantMillis(from);
             Long toMillis = to == null ? null : Rfc3339.parseInstantMillis(to);
             if (export != null) {
-                crm = CsvCrmExport.read(export);
+                crm = keep(CsvCrmExport.read(export), scope);
                 fonte = export.getFileName().toString();
                 if (fromMillis == null) {
                     fromMillis = crm.stream().mapToLong(e -> e.windowStartMillis(length)).min().orElse(0L);
@@ -84,15 +102,19 @@ final class ReconcileCommand implements Callable<Integer> {
                     return 2;
                 }
                 final HttpCrmSource source = HttpCrmSource.fromEnvironment(settings.http());
-                crm = source.fetch(fromMillis, toMillis);
+                crm = keep(source.fetch(fromMillis, toMillis), scope);
                 fonte = source.describe();
+            }
+            if (partitions != null) {
+                fonte = fonte + " (partizioni " + partitions.trim() + ")";
             }
             if (fromMillis >= toMillis) {
                 System.err.println(crm.isEmpty() && from == null ? "error: the export lists no events; give --from and --to"
                     : "error: --from must be before --to");
                 return 2;
             }
-            result = Reconciler.compare(EngineLedger.replay(config, folder.dataDir(), fromMillis, toMillis), crm, fonte);
+            result = Reconciler.compare(EngineLedger.replay(config, folder.dataDir(), fromMillis, toMillis, scope), crm,
+                fonte);
         } catch (DateTimeParseException e) {
             System.err.println("error: --from and --to must be ISO instants such as 2024-05-20T14:00:00Z");
             return 2;
@@ -110,5 +132,9 @@ final class ReconcileCommand implements Callable<Integer> {
             System.err.println(result.openWindows() + " windows of the range are not closed yet and were not compared");
         }
         return result.agrees() ? 0 : 1;
+    }
+
+    private static List<LedgerEvent> keep(final List<LedgerEvent> crm, final Predicate<String> scope) {
+        return crm.stream().filter(e -> scope.test(e.idCliente())).toList();
     }
 }

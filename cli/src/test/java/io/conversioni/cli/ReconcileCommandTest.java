@@ -1,5 +1,6 @@
 package io.conversioni.cli;
 
+import io.conversioni.cluster.KeyPartitions;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.pipeline.Engine;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +62,47 @@ class ReconcileCommandTest {
 
     private static String export(final String name, final String text) throws Exception {
         return Files.writeString(data.resolveSibling(data.getFileName() + "-" + name), text).toString();
+    }
+
+    @Test
+    void shouldCompareOnlyTheRowsOfTheGivenPartitionsAsTheNodeOwningThemDoes() throws Exception {
+        final int p2 = KeyPartitions.partitionOf("CLIENTE-ROMA-000002", 6);
+        long inP2 = 0; // of the three customers, those whose rows are in 000002's partition
+        for (String id : new String[] {"000001", "000002", "000003"}) {
+            inP2 += KeyPartitions.partitionOf("CLIENTE-ROMA-" + id, 6) == p2 ? 1 : 0;
+        }
+        final String config = export("cluster.yaml", "cluster:\n  bootstrap_servers: 127.0.0.1:9\n  partitions: 6\n"
+            + "  node: a\n  owns: \"0-5\"\n");
+        final String differ = export("ko-partizioni.csv", HEADER
+            + "CLIENTE-ROMA-000001,acquisto_concluso,email,2024-05-20T14:31:00Z,10\n"
+            + "CLIENTE-ROMA-000002,acquisto_concluso,email,2024-05-20T14:31:10Z,25\n"
+            + "CLIENTE-ROMA-000003,acquisto_concluso,email,2024-05-20T14:31:20Z,30\n");
+        final StringBuilder others = new StringBuilder(); // every partition but 000002's
+        for (int p = 0; p < 6; p++) {
+            if (p != p2) {
+                others.append(others.length() == 0 ? "" : ",").append(p);
+            }
+        }
+
+        final String[] agree = run("reconcile", "--crm-export", differ, "--data-dir", data.toString(), "--config", config,
+            "--partitions", others.toString());
+        assertEquals("0", agree[0], agree[1] + agree[2]);
+        assertTrue(agree[1].contains("ko-partizioni.csv (partizioni " + others + ")): concorda"), agree[1]);
+        assertTrue(agree[1].contains("eventi motore " + (3 - inP2) + ", CRM " + (3 - inP2) + " "), agree[1]);
+        final String[] mismatch = run("reconcile", "--crm-export", differ, "--data-dir", data.toString(), "--config",
+            config, "--partitions", Integer.toString(p2), "--format", "json");
+        assertEquals("1", mismatch[0], mismatch[1] + mismatch[2]);
+        assertTrue(mismatch[1].contains("\"eventi_motore\":" + inP2 + ",\"eventi_crm\":" + inP2 + ","), mismatch[1]);
+        assertTrue(mismatch[1].contains("\"valore_diverso\":[{\"id_cliente\":\"CLIENTE-ROMA-000002\""), mismatch[1]);
+
+        final String[] outside = run("reconcile", "--crm-export", differ, "--data-dir", data.toString(), "--config",
+            config, "--partitions", "6");
+        assertEquals("2", outside[0]);
+        assertTrue(outside[2].startsWith("error: --partitions: partition 6 is outside 0-5"), outside[2]);
+        final String[] single = run("reconcile", "--crm-export", differ, "--data-dir", data.toString(),
+            "--partitions", "0");
+        assertEquals("2", single[0]);
+        assertEquals("error: --partitions needs a cluster: section in --config (cluster.partitions)\n", single[2]);
     }
 
     @Test

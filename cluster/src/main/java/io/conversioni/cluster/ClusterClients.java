@@ -8,7 +8,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.Utils;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -116,7 +115,7 @@ public final class ClusterClients {
 
     /** {@link #replyPartition(String, int)} for a node name as the record header carries it (UTF-8 bytes). */
     public static int replyPartition(final byte[] nodeUtf8, final int replyPartitions) {
-        return Utils.toPositive(Utils.murmur2(nodeUtf8)) % replyPartitions;
+        return KeyPartitions.partitionOf(nodeUtf8, replyPartitions);
     }
 
     /**

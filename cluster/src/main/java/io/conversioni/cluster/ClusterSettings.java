@@ -23,6 +23,8 @@ public final class ClusterSettings {
     public static final String DEFAULT_TOPIC = "conversioni_eventi";
     public static final String DEFAULT_REPLY_TOPIC = "conversioni_esiti";
     public static final String DEFAULT_CELLS_TOPIC = "conversioni_finestre";
+    public static final String DEFAULT_ALERTS_TOPIC = "conversioni_allarmi";
+    public static final String DEFAULT_REPORTS_TOPIC = "conversioni_rapporti";
     /** {@link #replicationFactor()} and {@link #minInsyncReplicas()} when the broker's own default applies. */
     public static final int BROKER_DEFAULT = -1;
     /** Kafka allows more; past this a typo is likelier than a real topic. */
@@ -45,6 +47,8 @@ public final class ClusterSettings {
     private final int minInsyncReplicas;
     private final String replyTopic;
     private final String cellsTopic;
+    private final String alertsTopic;
+    private final String reportsTopic;
     private final long verdictTimeoutMs;
     private final long producerBufferBytes;
     private final long lingerMs;
@@ -82,6 +86,16 @@ public final class ClusterSettings {
             throw new ConfigException(source + ": " + KEY + "topic, " + KEY + "reply_topic and " + KEY
                 + "cells_topic must be three different topics, were '" + topic + "', '" + replyTopic + "', '"
                 + cellsTopic + "'");
+        }
+        this.alertsTopic = topicName(r, "alerts_topic", DEFAULT_ALERTS_TOPIC);
+        if (alertsTopic.equals(topic) || alertsTopic.equals(replyTopic) || alertsTopic.equals(cellsTopic)) {
+            throw new ConfigException(source + ": " + KEY + "alerts_topic must differ from " + KEY + "topic, " + KEY
+                + "reply_topic and " + KEY + "cells_topic, was '" + alertsTopic + "'");
+        }
+        this.reportsTopic = topicName(r, "reports_topic", DEFAULT_REPORTS_TOPIC);
+        if (java.util.List.of(topic, replyTopic, cellsTopic, alertsTopic).contains(reportsTopic)) {
+            throw new ConfigException(source + ": " + KEY + "reports_topic must differ from " + KEY + "topic, " + KEY
+                + "reply_topic, " + KEY + "cells_topic and " + KEY + "alerts_topic, was '" + reportsTopic + "'");
         }
         this.verdictTimeoutMs = r.durationMillis("verdict_timeout", "5s", 100, 60_000);
         this.producerBufferBytes = r.sizeBytes("producer_buffer", "32MiB", 1L << 20, 1L << 30);
@@ -142,11 +156,23 @@ public final class ClusterSettings {
 
     /** "0-2", "0,2,4", "0-2,5", or "" (none): sorted partition numbers, each once, all below {@code partitions}. */
     static int[] parseOwns(final String text, final int partitions, final String source) throws ConfigException {
+        return parsePartitions(text, partitions, source + ": " + KEY + "owns: ");
+    }
+
+    /**
+     * A partition list written as {@code cluster.owns} is ({@code "0-2"}, {@code "0,2,4"}), each below
+     * {@link #partitions()}, for a command's option; errors start with {@code what} ({@code "--partitions: "}).
+     */
+    public int[] partitionList(final String text, final String what) throws ConfigException {
+        return parsePartitions(text.trim(), partitions, what);
+    }
+
+    private static int[] parsePartitions(final String text, final int partitions, final String prefix)
+        throws ConfigException {
         final BitSet seen = new BitSet(partitions);
         if (text.isEmpty()) {
             return new int[0];
         }
-        final String prefix = source + ": " + KEY + "owns: ";
         for (String item : text.split(",", -1)) {
             final String part = item.trim();
             final int dash = part.indexOf('-', 1);
@@ -212,6 +238,19 @@ public final class ClusterSettings {
         return Arrays.binarySearch(owned, partition) >= 0;
     }
 
+    /**
+     * True for an {@code id_cliente} whose events go to a partition this node owns (Kafka's default partitioner,
+     * {@link KeyPartitions}): the rows this node reconciles. False for every one on a node that owns nothing.
+     */
+    public java.util.function.Predicate<String> ownsIdCliente() {
+        return KeyPartitions.owning(owned, partitions);
+    }
+
+    /** The partition that elects this node to run the cluster-wide rules and reports: the owner of partition 0. */
+    public boolean elected() {
+        return owns(0);
+    }
+
     /** {@code cluster.replication_factor}, or {@link #BROKER_DEFAULT} for the broker's {@code default.replication.factor}. */
     public int replicationFactor() {
         return replicationFactor;
@@ -228,6 +267,16 @@ public final class ClusterSettings {
     }
 
     /** {@code cluster.cells_topic}: the owners' window cells, compacted, one key per partition and window. */
+    /** {@code cluster.reports_topic}: each node's daily reports, compacted, one partition. */
+    public String reportsTopic() {
+        return reportsTopic;
+    }
+
+    /** {@code cluster.alerts_topic}: the cluster-wide alerts' state, compacted, one partition. */
+    public String alertsTopic() {
+        return alertsTopic;
+    }
+
     public String cellsTopic() {
         return cellsTopic;
     }

@@ -27,15 +27,18 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Makes the cluster's three topics exist as the configuration describes them, before a node takes any
+ * Makes the cluster's five topics exist as the configuration describes them, before a node takes any
  * event: the events topic ({@code cluster.topic}, {@code cluster.partitions} partitions, keyed by
  * id_cliente), the verdict replies ({@code cluster.reply_topic}, short retention) and the window cells
- * ({@code cluster.cells_topic}, compacted, one partition per events partition). An absent topic is
+ * ({@code cluster.cells_topic}, compacted, one partition per events partition) and the cluster-wide alerts' state
+ * ({@code cluster.alerts_topic}, compacted, one partition: {@link ClusterAlertStates}) and the nodes' daily reports
+ * ({@code cluster.reports_topic}, compacted, one partition: {@link ClusterReports}). An absent topic is
  * created with {@code cluster.replication_factor} and {@code cluster.min_insync_replicas}; an existing
  * events or cells topic with another partition count is refused, because a different count sends an
  * id_cliente to another partition and splits its dedupe state between owners. Kafka's partitions are
  * never added here, and so is an events topic whose {@code retention.ms} is shorter than a rebuild reads
- * back ({@link #minEventsRetentionMs}). {@link #ensure} returns once the broker describes all three.
+ * back ({@link #minEventsRetentionMs}), or a cells, alerts or reports topic that is not compacted. {@link #ensure}
+ * returns once the broker describes all five.
  *
  * <p>Every broker call is bounded by {@code cluster.broker_timeout}: an unreachable broker gives
  * {@link ClusterException#KAFKA_UNREACHABLE}, never a hang. Start-up only, from one thread; allocates
@@ -151,6 +154,9 @@ public final class ClusterTopics {
         wanted.put(s.topic(), new NewTopic(s.topic(), partitions, replication).configs(events));
         wanted.put(s.replyTopic(), new NewTopic(s.replyTopic(), partitions, replication).configs(replies));
         wanted.put(s.cellsTopic(), new NewTopic(s.cellsTopic(), partitions, replication).configs(cells));
+        // one partition: a handful of keys (regola/chiave), read whole by the elected node at its start
+        wanted.put(s.alertsTopic(), new NewTopic(s.alertsTopic(), Optional.of(1), replication).configs(cells));
+        wanted.put(s.reportsTopic(), new NewTopic(s.reportsTopic(), Optional.of(1), replication).configs(cells));
         return wanted;
     }
 
@@ -209,7 +215,16 @@ public final class ClusterTopics {
         }
         if (existing.containsKey(settings.cellsTopic())) {
             checkPartitions(settings, settings.cellsTopic(), existing.get(settings.cellsTopic()));
-            checkCompacted(settings, topicConfig(admin, settings, settings.cellsTopic()));
+            checkCompacted(settings, settings.cellsTopic(), "cluster.cells_topic", "window cells",
+                topicConfig(admin, settings, settings.cellsTopic()));
+        }
+        if (existing.containsKey(settings.alertsTopic())) {
+            checkCompacted(settings, settings.alertsTopic(), "cluster.alerts_topic", "the alerts' state",
+                topicConfig(admin, settings, settings.alertsTopic()));
+        }
+        if (existing.containsKey(settings.reportsTopic())) {
+            checkCompacted(settings, settings.reportsTopic(), "cluster.reports_topic", "the nodes' reports",
+                topicConfig(admin, settings, settings.reportsTopic()));
         }
     }
 
@@ -248,13 +263,14 @@ public final class ClusterTopics {
         }
     }
 
-    private static void checkCompacted(final ClusterSettings settings, final Config config) throws ClusterException {
+    private static void checkCompacted(final ClusterSettings settings, final String topic, final String key,
+                                       final String what, final Config config) throws ClusterException {
         final ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
         if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
-            throw new ClusterException(ClusterException.TOPIC_MISCONFIGURED, "topic " + settings.cellsTopic()
-                + " (cluster.cells_topic) has cleanup.policy=" + (policy == null ? "?" : policy.value())
-                + " but window cells need a compacted topic: set cleanup.policy=compact on it, or name another "
-                + "topic in cluster.cells_topic");
+            throw new ClusterException(ClusterException.TOPIC_MISCONFIGURED, "topic " + topic
+                + " (" + key + ") has cleanup.policy=" + (policy == null ? "?" : policy.value())
+                + " but " + what + " need a compacted topic: set cleanup.policy=compact on it, or name another "
+                + "topic in " + key);
         }
     }
 

@@ -77,6 +77,8 @@ class ClusterTopicsTest {
             + "  owns: \"0-" + (partitions - 1) + "\"\n"
             + "  reply_topic: " + prefix + "_esiti\n"
             + "  cells_topic: " + prefix + "_finestre\n"
+            + "  alerts_topic: " + prefix + "_allarmi\n"
+            + "  reports_topic: " + prefix + "_rapporti\n"
             + extra;
         return ClusterSettings.read(ConfigReader.parse(yaml, "test.yaml").section(ClusterSettings.SECTION));
     }
@@ -124,7 +126,7 @@ class ClusterTopicsTest {
 
         final ClusterTopics.Outcome first = ClusterTopics.ensure(s, rebuildMs);
 
-        assertEquals(List.of("nuovo_eventi", "nuovo_esiti", "nuovo_finestre"), first.created());
+        assertEquals(List.of("nuovo_eventi", "nuovo_esiti", "nuovo_finestre", "nuovo_allarmi", "nuovo_rapporti"), first.created());
         assertEquals(List.of(), first.existing());
         try (Admin admin = admin()) {
             final Map<String, TopicDescription> found = describe(admin, "nuovo_eventi", "nuovo_esiti", "nuovo_finestre");
@@ -143,7 +145,7 @@ class ClusterTopicsTest {
         // a second node (or a restart) finds them and changes nothing
         final ClusterTopics.Outcome second = ClusterTopics.ensure(s, rebuildMs);
         assertEquals(List.of(), second.created());
-        assertEquals(List.of("nuovo_eventi", "nuovo_esiti", "nuovo_finestre"), second.existing());
+        assertEquals(List.of("nuovo_eventi", "nuovo_esiti", "nuovo_finestre", "nuovo_allarmi", "nuovo_rapporti"), second.existing());
     }
 
     @Test
@@ -258,7 +260,7 @@ class ClusterTopicsTest {
     @Order(8)
     void shouldKeepTheTopicsWhenTheBrokerStopsAndComesBack() throws Exception {
         final ClusterSettings s = settings(broker.bootstrapServers(), "durevole", 5, "  broker_timeout: 2s\n");
-        assertEquals(3, ClusterTopics.ensure(s, rebuildMs).created().size());
+        assertEquals(5, ClusterTopics.ensure(s, rebuildMs).created().size());
 
         broker.stop();
         assertFalse(broker.isRunning());
@@ -270,7 +272,7 @@ class ClusterTopicsTest {
         broker.restart();
         final ClusterTopics.Outcome afterStop = ClusterTopics.ensure(s, rebuildMs);
         assertEquals(List.of(), afterStop.created(), "the same log dir still holds the topics");
-        assertEquals(3, afterStop.existing().size());
+        assertEquals(5, afterStop.existing().size());
 
         // (a kill -9 and restart: EventsProducerTest, which produces to the topic afterwards)
         try (Admin admin = admin()) {

@@ -102,6 +102,24 @@ class EventsProducerTest {
     }
 
     @Test
+    @Order(2)
+    void shouldPutEachIdClienteInThePartitionKeyPartitionsNames() throws Exception {
+        final java.util.Random random = new java.util.Random(23);
+        final java.util.Set<Integer> used = new java.util.HashSet<>();
+        final java.util.function.Predicate<String> ownsFirst = KeyPartitions.owning(new int[] {0}, 3);
+        for (int i = 0; i < 40; i++) {
+            final String id = i % 4 == 0 ? "cliente-è-" + i : "CLIENTE-" + Long.toHexString(random.nextLong());
+            final RecordMetadata m = producer.send(new ProducerRecord<>(settings.topic(),
+                id.getBytes(StandardCharsets.UTF_8), BODY)).get(30, TimeUnit.SECONDS);
+            assertEquals(m.partition(), KeyPartitions.partitionOf(id, 3), id);
+            assertEquals(m.partition() == 0, ownsFirst.test(id), id);
+            used.add(m.partition());
+        }
+        assertEquals(3, used.size(), "forty keys spread over the three partitions");
+        assertTrue(!KeyPartitions.owning(new int[0], 3).test("CLIENTE-1"), "owning nothing, no key is ours");
+    }
+
+    @Test
     @Order(3)
     void shouldNeverMakeTheCallerWaitWhileTheBrokerHangsAndFailASendAtOnceWhenTheBufferIsFull() throws Exception {
         broker.freeze(); // connected, answering nothing: records wait in the producer's buffer

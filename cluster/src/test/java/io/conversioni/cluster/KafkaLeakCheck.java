@@ -21,7 +21,7 @@ public final class KafkaLeakCheck implements AfterAllCallback {
     /** The names Kafka's clients give the threads they start, the owner's consumer thread and the verdict router's. */
     private static final List<String> CLIENT_THREADS = List.of(
         "kafka-admin-client-thread", "kafka-producer-network-thread", "kafka-coordinator-heartbeat-thread",
-        "conversioni-owner", "conversioni-verdicts", "conversioni-cells");
+        "conversioni-owner", "conversioni-verdicts", "conversioni-attivita", "conversioni-cells");
 
     private static void checkClientThreads() {
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(THREAD_WAIT_MS);

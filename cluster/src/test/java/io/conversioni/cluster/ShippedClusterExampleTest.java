@@ -60,6 +60,8 @@ class ShippedClusterExampleTest {
         assertEquals(minimal.topic(), s.topic());
         assertEquals(minimal.replyTopic(), s.replyTopic());
         assertEquals(minimal.cellsTopic(), s.cellsTopic());
+        assertEquals(minimal.alertsTopic(), s.alertsTopic());
+        assertEquals(minimal.reportsTopic(), s.reportsTopic());
         assertEquals(minimal.verdictTimeoutMs(), s.verdictTimeoutMs());
         assertEquals(minimal.producerBufferBytes(), s.producerBufferBytes());
         assertEquals(minimal.lingerMs(), s.lingerMs());

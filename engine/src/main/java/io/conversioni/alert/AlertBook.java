@@ -153,7 +153,48 @@ final class AlertBook {
         return true;
     }
 
+    /**
+     * Takes another node's state of a cluster-wide alert ({@code regola}, {@code chiave}) without telling the
+     * listener (that node notified it): an open one is opened here too when {@code adoptOpen} and none is open for
+     * the key; a resolved one resolves the alert open here for the key, unless that opened after the resolution.
+     * Journaled like any change. Returns true when it changed something.
+     */
+    boolean takeOver(final Alert state, final boolean adoptOpen) {
+        final Map<String, Open> byKey = open.computeIfAbsent(state.regola(), r -> new HashMap<>());
+        final Open mine = byKey.get(state.chiave());
+        if (state.aperto()) {
+            if (mine != null || !adoptOpen) {
+                return false;
+            }
+            final Open o = new Open();
+            o.alert = new Alert(Long.toString(nextId++), state.regola(), state.chiave(), state.apertoIl(), -1,
+                state.messaggio(), state.valore(), state.soglia());
+            byKey.put(state.chiave(), o);
+            record(o.alert);
+            LOG.info("alert {} {} {} taken over open, not notified again", o.alert.id(), state.regola(), state.chiave());
+            return true;
+        }
+        if (mine == null || mine.alert.apertoIl() > state.risoltoIl()) {
+            return false;
+        }
+        byKey.remove(state.chiave());
+        final Alert resolved = mine.alert.resolved(state.risoltoIl());
+        record(resolved);
+        LOG.info("alert {} {} {} resolved by another node's state, not notified again", resolved.id(), state.regola(),
+            state.chiave());
+        return true;
+    }
+
     private void changed(final Alert a) {
+        record(a);
+        try {
+            listener.onChange(a);
+        } catch (RuntimeException e) {
+            LOG.error("alert listener failed on alert {}", a.id(), e);
+        }
+    }
+
+    private void record(final Alert a) {
         history.put(a.id(), a);
         try {
             journal.append(a.toJson());
@@ -162,11 +203,6 @@ final class AlertBook {
         }
         trim();
         publish();
-        try {
-            listener.onChange(a);
-        } catch (RuntimeException e) {
-            LOG.error("alert listener failed on alert {}", a.id(), e);
-        }
     }
 
     private void trim() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,6 +22,11 @@ import java.util.concurrent.locks.LockSupport;
  * What the rules counted is saved in {@code <data-dir>/alert-rules.state} ({@link RuleStateFile}) when the
  * service closes and every minute of stream time, and restored at start, so an alert whose condition still
  * holds stays open across a restart and no false "risolto" leaves.
+ *
+ * <p>In cluster mode a {@link RulePlacement} says which rules run on this node; the elected node's {@code silenzio}
+ * hears the whole cluster through {@link #seen}, its {@code duplicati} canale keys and {@code deriva_orologio} through
+ * {@link #clusterDecided}, and {@link #takeOver} takes another node's state of the cluster-wide
+ * alerts at start, without notifying it.
  *
  * <p>Threading: {@link #attach} and {@link #close} from one controlling thread; {@code raise}/{@code clear}
  * and the readers from any thread (signals are queued for the rules thread, which owns all alert state).
@@ -52,7 +58,24 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private final List<String> canali;
     private final List<StreamRule> rules;
     private final Path stateFile;
+    private final RulePlacement placement;
+    /** Per canale, the newest receive time {@link #seen} reported (any thread writes, the rules thread reads). */
+    private final AtomicLongArray clusterSeen;
+    /** Per canale, what the rules thread last handed to silenzio from {@link #clusterSeen}. Rules thread only. */
+    private final long[] clusterSeenApplied;
+    /** The silenzio rule fed from the cluster, or null. Rules thread only after start. */
+    private SilenzioRule clusterSilenzio;
+    /** The duplicati rule whose canale keys are fed from the cluster, or null. Rules thread only after start. */
+    private DuplicatiRule clusterDuplicati;
+    /** The deriva_orologio rule fed from the cluster, or null. Rules thread only after start. */
+    private DerivaOrologioRule clusterDeriva;
+    /** The cluster's decided events ({@link #clusterDecided}): canale, receive time, event time, outcome. */
+    private final ConcurrentLinkedQueue<long[]> clusterDecided = new ConcurrentLinkedQueue<>();
+    /** Reused to hand a decided event of the cluster to the rules. Rules thread only. */
+    private final FeedRecord clusterRecord = new FeedRecord();
     private final ConcurrentLinkedQueue<Signal> signals = new ConcurrentLinkedQueue<>();
+    /** Other nodes' states of cluster-wide alerts to take over ({@link #takeOver}), each with its adoptOpen flag. */
+    private final ConcurrentLinkedQueue<Map.Entry<List<Alert>, Boolean>> takeOvers = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private final Consumer consumer = new Consumer();
     private volatile boolean running = true;
@@ -63,7 +86,14 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private volatile long evaluatedThroughMillis = Long.MIN_VALUE;
 
     private AlertService(final AlertConfig config, final Path dataDir, final List<String> canali,
-                         final AlertListener listener) {
+                         final AlertListener listener, final RulePlacement placement) {
+        this.placement = placement;
+        this.clusterSeen = new AtomicLongArray(canali.size());
+        this.clusterSeenApplied = new long[canali.size()];
+        for (int c = 0; c < canali.size(); c++) {
+            clusterSeen.set(c, Long.MIN_VALUE);
+            clusterSeenApplied[c] = Long.MIN_VALUE;
+        }
         this.feed = new OneToOneEventFeed(config.feedCapacityBytes);
         this.journal = TextRecordQueue.open(dataDir.resolve("alerts"));
         this.book = new AlertBook(journal, listener, config.maxHistory);
@@ -81,6 +111,17 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         if (config.enabled) {
             nowMillis = RuleStateFile.read(stateFile, rules, this::newRule);
         }
+        for (StreamRule rule : rules) {
+            if (rule instanceof SilenzioRule silenzio && placement.silenzioFromCluster()) {
+                clusterSilenzio = silenzio;
+            }
+            if (rule instanceof DuplicatiRule duplicati && placement.duplicatiCanale() == RulePlacement.Source.CLUSTER) {
+                clusterDuplicati = duplicati;
+            }
+            if (rule instanceof DerivaOrologioRule deriva && placement.derivaFromCluster()) {
+                clusterDeriva = deriva;
+            }
+        }
         this.savedAtMillis = nowMillis;
         this.thread = new Thread(this::run, "conversioni-alerts");
         this.thread.setDaemon(true);
@@ -88,15 +129,21 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
 
     /** A fresh rule by name, or null when the rule is disabled. */
     private StreamRule newRule(final String name) {
+        if (!placement.runs(name)) {
+            return null;
+        }
         switch (name) {
             case AlertConfig.DUPLICATI:
-                return config.duplicati ? new DuplicatiRule(book, config, canali) : null;
+                return config.duplicati ? new DuplicatiRule(book, config, canali, placement.duplicatiCanale()) : null;
             case AlertConfig.RIFIUTI:
                 return config.rifiuti ? new RifiutiRule(book, config) : null;
             case AlertConfig.DERIVA_OROLOGIO:
-                return config.deriva ? new DerivaOrologioRule(book, config, canali) : null;
+                return config.deriva ? new DerivaOrologioRule(book, config, canali, placement.derivaFromCluster()) : null;
             case AlertConfig.SILENZIO:
-                return config.silenzio ? new SilenzioRule(book, config, canali) : null;
+                if (!config.silenzio) {
+                    return null;
+                }
+                return new SilenzioRule(book, config, canali, placement.silenzioFromCluster());
             default:
                 throw new IllegalArgumentException("no stream rule named " + name);
         }
@@ -108,7 +155,14 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
      */
     public static AlertService attach(final AlertConfig config, final Path dataDir, final Engine engine,
                                       final AlertListener listener) {
-        final AlertService service = new AlertService(config, dataDir, engine.config().schema().canali(), listener);
+        return attach(config, dataDir, engine, listener, RulePlacement.SINGLE_NODE);
+    }
+
+    /** {@link #attach(AlertConfig, Path, Engine, AlertListener)} running the rules {@code placement} names. */
+    public static AlertService attach(final AlertConfig config, final Path dataDir, final Engine engine,
+                                      final AlertListener listener, final RulePlacement placement) {
+        final AlertService service = new AlertService(config, dataDir, engine.config().schema().canali(), listener,
+            placement);
         if (config.enabled) {
             engine.tap(service.feed);
         }
@@ -119,8 +173,11 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
     private void run() {
         int idleRounds = 0;
         while (running) {
-            int work = feed.poll(consumer, POLL_LIMIT);
+            int work = drainTakeOvers();
+            work += feed.poll(consumer, POLL_LIMIT);
             work += drainSignals();
+            work += drainClusterSeen();
+            work += drainClusterDecided();
             if (nowMillis != evaluatedAtMillis) {
                 evaluatedAtMillis = nowMillis;
                 for (StreamRule rule : rules) {
@@ -153,6 +210,93 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         } catch (RuntimeException e) {
             LOG.error("alert rule {} failed", rule.getClass().getSimpleName(), e);
         }
+    }
+
+    private int drainTakeOvers() {
+        int n = 0;
+        for (Map.Entry<List<Alert>, Boolean> t = takeOvers.poll(); t != null; t = takeOvers.poll()) {
+            for (Alert state : t.getKey()) {
+                n += book.takeOver(state, t.getValue()) ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Cluster mode, at start: the states of the cluster-wide alerts as the elected node last wrote them. The elected
+     * node ({@code adoptOpen}) opens here those open there, so it resolves them when their condition ends, and
+     * notifies neither; any node resolves here those resolved there. Nothing is told to the listener. Any thread;
+     * applied on the rules thread at its next round (call it before the engine starts, so that it comes first).
+     */
+    public void takeOver(final List<Alert> states, final boolean adoptOpen) {
+        takeOvers.add(Map.entry(List.copyOf(states), adoptOpen));
+        LockSupport.unpark(thread);
+    }
+
+    /** Hands silenzio (fed from the cluster) each canale's newer receive time; the count handed. */
+    private int drainClusterSeen() {
+        final SilenzioRule rule = clusterSilenzio;
+        if (rule == null) {
+            return 0;
+        }
+        int n = 0;
+        for (int c = 0; c < clusterSeenApplied.length; c++) {
+            final long seenMillis = clusterSeen.get(c); // volatile read: pairs with seen()'s update
+            if (seenMillis > clusterSeenApplied[c]) {
+                clusterSeenApplied[c] = seenMillis;
+                nowMillis = Math.max(nowMillis, seenMillis); // an event anywhere in the cluster is stream time too
+                rule.seen(c, seenMillis, nowMillis);
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private int drainClusterDecided() {
+        int n = 0;
+        for (long[] d = clusterDecided.poll(); d != null; d = clusterDecided.poll()) {
+            n++;
+            nowMillis = Math.max(nowMillis, d[1]);
+            clusterRecord.canale = (int) d[0];
+            clusterRecord.receiveMillis = d[1];
+            clusterRecord.eventMillis = d[2];
+            clusterRecord.outcome = (int) d[3];
+            clusterRecord.idLength = 0;
+            if (clusterDuplicati != null && clusterRecord.outcome == io.conversioni.pipeline.Outcome.DUPLICATE) {
+                clusterDuplicati.canaleDuplicate(clusterRecord.canale, clusterRecord.receiveMillis, nowMillis);
+            }
+            if (clusterDeriva != null) {
+                clusterDeriva.decided(clusterRecord, nowMillis);
+            }
+        }
+        return n;
+    }
+
+    /**
+     * An event decided by its owner anywhere in the cluster (joined with the owner's verdict): its canale, receive
+     * time, event time ({@link Long#MIN_VALUE} when it has none) and outcome ({@code Outcome}), for the elected node's
+     * {@code duplicati} canale keys and {@code deriva_orologio} ({@link RulePlacement}); ignored elsewhere. Any thread;
+     * allocates a small entry per event.
+     */
+    public void clusterDecided(final int canaleOrdinal, final long receiveMillis, final long eventMillis,
+                               final int outcome) {
+        if ((placement.duplicatiCanale() == RulePlacement.Source.CLUSTER || placement.derivaFromCluster())
+            && canaleOrdinal >= 0 && canaleOrdinal < clusterSeenApplied.length) {
+            clusterDecided.add(new long[] {canaleOrdinal, receiveMillis, eventMillis, outcome});
+        }
+    }
+
+    /**
+     * An event of canale {@code canaleOrdinal} received at {@code receiveMillis} anywhere in the cluster, for
+     * {@code silenzio} on the elected node ({@link RulePlacement#silenzioFromCluster()}); ignored otherwise, and for
+     * a canale outside the schema. Any one thread (the cluster's activity reader); allocates nothing; only the newest
+     * receive time per canale is kept, which is all silenzio needs.
+     */
+    public void seen(final int canaleOrdinal, final long receiveMillis) {
+        if (canaleOrdinal < 0 || canaleOrdinal >= clusterSeenApplied.length || !placement.silenzioFromCluster()) {
+            return;
+        }
+        clusterSeen.accumulateAndGet(canaleOrdinal, receiveMillis, Math::max);
     }
 
     private int drainSignals() {

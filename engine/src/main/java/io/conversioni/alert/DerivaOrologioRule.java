@@ -43,7 +43,15 @@ final class DerivaOrologioRule implements StreamRule {
      */
     private final boolean[] heldInWindow;
 
+    /** True on the elected cluster node: only {@link #decided} calls from the cluster count, not this engine's. */
+    private final boolean fromCluster;
+
     DerivaOrologioRule(final AlertBook book, final AlertConfig c, final List<String> canali) {
+        this(book, c, canali, false);
+    }
+
+    DerivaOrologioRule(final AlertBook book, final AlertConfig c, final List<String> canali, final boolean fromCluster) {
+        this.fromCluster = fromCluster;
         this.book = book;
         this.thresholdMillis = c.derivaThresholdMillis;
         this.minEvents = c.derivaMinEvents;
@@ -69,6 +77,13 @@ final class DerivaOrologioRule implements StreamRule {
 
     @Override
     public void onEvent(final FeedRecord e, final long now) {
+        if (!fromCluster) {
+            decided(e, now);
+        }
+    }
+
+    /** A decided event: this engine's, or (on the elected cluster node) any owner's. */
+    void decided(final FeedRecord e, final long now) {
         if ((e.outcome != Outcome.ACCEPTED && e.outcome != Outcome.DUPLICATE) || e.canale < 0 || e.canale >= keys.length
             || e.eventMillis == Long.MIN_VALUE) {
             return;

@@ -29,7 +29,16 @@ final class DuplicatiRule implements StreamRule {
     private final long[][] byCanale;
     private final LinkedHashMap<String, long[]> byClient = new LinkedHashMap<>(64, 0.75f, true);
 
+    /** Where the canale keys' duplicates come from (a cluster node's share: {@link RulePlacement}). */
+    private final RulePlacement.Source canaleSource;
+
     DuplicatiRule(final AlertBook book, final AlertConfig c, final List<String> canali) {
+        this(book, c, canali, RulePlacement.Source.LOCAL);
+    }
+
+    DuplicatiRule(final AlertBook book, final AlertConfig c, final List<String> canali,
+                  final RulePlacement.Source canaleSource) {
+        this.canaleSource = canaleSource;
         this.book = book;
         this.threshold = (int) c.duplicatiThreshold;
         this.windowMillis = c.duplicatiWindowMillis;
@@ -59,9 +68,8 @@ final class DuplicatiRule implements StreamRule {
         if (e.outcome != Outcome.DUPLICATE) {
             return;
         }
-        if (e.canale >= 0 && e.canale < byCanale.length) {
-            record(byCanale[e.canale], e.receiveMillis);
-            evaluate(canaleKeys[e.canale], "canale " + canali[e.canale], byCanale[e.canale], now);
+        if (canaleSource == RulePlacement.Source.LOCAL) {
+            canaleDuplicate(e.canale, e.receiveMillis, now);
         }
         if (e.idLength > 0) {
             final String id = e.idCliente();
@@ -73,6 +81,14 @@ final class DuplicatiRule implements StreamRule {
             }
             record(ring, e.receiveMillis);
             evaluate("id_cliente=" + id, "id_cliente " + id, ring, now);
+        }
+    }
+
+    /** A duplicate of {@code canale} received then: on this engine, or anywhere in the cluster (the elected node). */
+    void canaleDuplicate(final int canale, final long receiveMillis, final long now) {
+        if (canale >= 0 && canale < byCanale.length) {
+            record(byCanale[canale], receiveMillis);
+            evaluate(canaleKeys[canale], "canale " + canali[canale], byCanale[canale], now);
         }
     }
 

@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * {@code silenzio}: a canale that sent at least one event since start has sent none for {@code after}
  * (measured on stream time, which heartbeats advance while nothing arrives). Resolves with the canale's
- * next event. Rules thread only; allocates nothing per event.
+ * next event. In cluster mode it runs on the elected node only and hears every partition's events through
+ * {@link #seen} instead of its engine's ({@code fromCluster}). Rules thread only; allocates nothing per event.
  */
 final class SilenzioRule implements StreamRule {
     private final AlertBook book;
@@ -16,8 +17,14 @@ final class SilenzioRule implements StreamRule {
     private final String[] keys;
     private final String[] canali;
     private final long[] lastSeen;
+    private final boolean fromCluster;
 
     SilenzioRule(final AlertBook book, final AlertConfig c, final List<String> canali) {
+        this(book, c, canali, false);
+    }
+
+    SilenzioRule(final AlertBook book, final AlertConfig c, final List<String> canali, final boolean fromCluster) {
+        this.fromCluster = fromCluster;
         this.book = book;
         this.afterMillis = c.silenzioAfterMillis;
         this.canali = canali.toArray(new String[0]);
@@ -36,11 +43,18 @@ final class SilenzioRule implements StreamRule {
 
     @Override
     public void onEvent(final FeedRecord e, final long now) {
-        if (e.canale < 0 || e.canale >= keys.length) {
+        if (!fromCluster) {
+            seen(e.canale, e.receiveMillis, now);
+        }
+    }
+
+    /** An event of {@code canale} received at {@code receiveMillis} (this engine's, or anywhere in the cluster). */
+    void seen(final int canale, final long receiveMillis, final long now) {
+        if (canale < 0 || canale >= keys.length) {
             return;
         }
-        lastSeen[e.canale] = Math.max(lastSeen[e.canale], e.receiveMillis);
-        book.lapses(AlertConfig.SILENZIO, keys[e.canale], now, 0);
+        lastSeen[canale] = Math.max(lastSeen[canale], receiveMillis);
+        book.lapses(AlertConfig.SILENZIO, keys[canale], now, 0);
     }
 
     @Override

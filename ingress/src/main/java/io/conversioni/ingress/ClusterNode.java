@@ -1,8 +1,13 @@
 package io.conversioni.ingress;
 
 import io.conversioni.cluster.CellsPublisher;
+import io.conversioni.alert.AlertService;
+import io.conversioni.alert.RulePlacement;
+import io.conversioni.cluster.ClusterActivity;
+import io.conversioni.cluster.ClusterAlertStates;
 import io.conversioni.cluster.ClusterException;
 import io.conversioni.cluster.ClusterPublisher;
+import io.conversioni.cluster.ClusterReports;
 import io.conversioni.cluster.ClusterSettings;
 import io.conversioni.cluster.ClusterStatus;
 import io.conversioni.cluster.ClusterTopics;
@@ -11,8 +16,14 @@ import io.conversioni.cluster.OwnerConsumer;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.metrics.PrometheusTextWriter;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.operations.JobsRuntime;
+import io.conversioni.reconcile.ReconciliationJob;
+import io.conversioni.report.ClusterDailyReport;
+import io.conversioni.report.Coverage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
 
 /**
  * This node's cluster parts, in the order they start and stop. {@link #connect} (from
@@ -23,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * windows. {@link #followCells}: every node's merged view of the cluster's windows. {@link #isRunning} is the cluster's
  * part of readiness (the merged view caught up with the cells topic included). Closing: {@link #closePublisher} (the waiting requests answered) before {@link #stopOwner}
  * (every record fed in answered), both before the engine closes.
+ *
+ * <p>Alerts, reconciliation and reports (docs/cluster.md, "Alerts, reconciliation, daily report"): which stream rules
+ * run here ({@link #rulePlacement}), the cluster-wide alerts' state taken over at start ({@link #takeOverAlerts}) and
+ * written by the elected node ({@link #alertStates}), the elected node's reader of every partition for
+ * {@code silenzio} ({@link #startClusterRules}), the id_cliente this node reconciles ({@link #reconciliationScope})
+ * and what its reports cover ({@link #reportCoverage}).
  *
  * <p>Built only when the configuration has a {@code cluster:} section: a single node never loads it, nor any
  * Kafka class. Threading: the server's controlling thread starts and stops it; {@link #isRunning} and
@@ -37,6 +54,12 @@ final class ClusterNode {
     private volatile OwnerConsumer owner;
     private volatile ClusterWindows windows;
     private volatile CellsPublisher cells;
+    /** The elected node's reader of every partition for the cluster-wide rules; null elsewhere. */
+    private volatile ClusterActivity activity;
+    /** The elected node's writer of the cluster-wide alerts' state; null elsewhere. */
+    private ClusterAlertStates alertStates;
+    /** This node's writer of its daily reports (and the elected node's reader of everyone's); null until the jobs. */
+    private ClusterReports reports;
     private volatile boolean running;
 
     private ClusterNode(final ClusterSettings settings, final EngineConfig config) {
@@ -136,6 +159,108 @@ final class ClusterNode {
     }
 
     /**
+     * The {@code id_cliente}s this node reconciles: those of the partitions it owns (Kafka's default partitioner,
+     * as the events were produced), none on a node that owns nothing.
+     */
+    ReconciliationJob.Scope reconciliationScope() {
+        final int[] owned = settings.ownedPartitions();
+        return owned.length == 0 ? new ReconciliationJob.Scope("nodo " + settings.node(), id -> false, true)
+            : new ReconciliationJob.Scope(coverage(), settings.ownsIdCliente(), false);
+    }
+
+    /** What this node's reconciliation and report cover, as users read it: {@code nodo a, partizioni 0-2 di 6}. */
+    String coverage() {
+        return "nodo " + settings.node() + ", partizioni " + settings.ownsAsWritten() + " di " + settings.partitions();
+    }
+
+    /**
+     * This node's share of the jobs: the id_cliente it reconciles, what its reports cover, and each report written
+     * published to {@code cluster.reports_topic}; the elected node then writes the day's sum of every node's report
+     * into {@code reportsDir} ({@link ClusterDailyReport}). Opens no connection yet.
+     */
+    JobsRuntime.ClusterPart jobsPart(final Path reportsDir) {
+        final ClusterReports writer = ClusterReports.start(settings);
+        reports = writer;
+        return new JobsRuntime.ClusterPart(reconciliationScope(), reportCoverage(), (day, report) -> {
+            writer.publish(day.toString(), report.json());
+            if (settings.elected()) {
+                ClusterDailyReport.write(reportsDir, day.toString(), ClusterDailyReport.json(day.toString(),
+                    writer.reportsOf(day.toString()), settings.partitions(), System.currentTimeMillis()));
+            }
+        });
+    }
+
+    /** What this node's daily reports cover: its name and owned partitions. */
+    Coverage reportCoverage() {
+        return new Coverage(settings.node(), settings.ownedPartitions(), settings.partitions());
+    }
+
+    /** Which alert rules run here: the elected node (owner of partition 0) runs the cluster-wide ones too. */
+    RulePlacement rulePlacement() {
+        return RulePlacement.cluster(settings.elected());
+    }
+
+    /**
+     * The elected node's writer of the cluster-wide alerts' state, told every alert change after delivery; null on
+     * the other nodes. Before the alerts start (it opens no connection yet).
+     */
+    ClusterAlertStates alertStates() {
+        if (settings.elected() && alertStates == null) {
+            alertStates = ClusterAlertStates.start(settings);
+        }
+        return alertStates;
+    }
+
+    /**
+     * Reads the cluster-wide alerts' state ({@code cluster.alerts_topic}) and hands it to {@code alerts}: the elected
+     * node takes over the open ones, every node resolves those resolved there. After {@link #connect} (the topic
+     * exists), before the engine starts.
+     */
+    void takeOverAlerts(final AlertService alerts) throws ClusterException, InterruptedException {
+        if (alertStates != null) {
+            alertStates.open();
+        }
+        final java.util.List<io.conversioni.alert.Alert> states = ClusterAlertStates.readAll(settings);
+        alerts.takeOver(states, settings.elected());
+        LOG.info("cluster node {} read {} cluster-wide alert states from {}", settings.node(), states.size(),
+            settings.alertsTopic());
+    }
+
+    /** After the jobs and the alerts closed: sends the last alert states and closes the writers. */
+    void closeWriters() {
+        if (alertStates != null) {
+            alertStates.close();
+        }
+        if (reports != null) {
+            reports.close();
+        }
+    }
+
+    /**
+     * On the elected node, starts hearing every partition's events for {@code silenzio} ({@code alerts}); elsewhere
+     * nothing. After {@link #startOwner}.
+     */
+    void startClusterRules(final AlertService alerts) throws ClusterException {
+        if (settings.elected()) {
+            activity = ClusterActivity.start(settings, config, new ClusterActivity.Listener() {
+                @Override
+                public void seen(final int canaleOrdinal, final long receiveMillis) {
+                    alerts.seen(canaleOrdinal, receiveMillis);
+                }
+
+                @Override
+                public void decided(final int canaleOrdinal, final long receiveMillis, final long eventMillis,
+                                    final int outcome) {
+                    alerts.clusterDecided(canaleOrdinal, receiveMillis, eventMillis, outcome);
+                }
+            });
+            LOG.info("cluster node {} owns partition 0: it runs silenzio, deriva_orologio and duplicati per canale for "
+                    + "the cluster",
+                settings.node());
+        }
+    }
+
+    /**
      * The cluster's part of readiness: the publisher and the owner's consumer run, the owned partitions are caught up
      * with the topic (a replacement node's rebuild done) and the merged windows with the cells topic. Any thread.
      */
@@ -157,6 +282,10 @@ final class ClusterNode {
     /** Stops reading, lets the records fed in be answered and commits. Before the engine closes. */
     void stopOwner() {
         running = false;
+        final ClusterActivity a = activity;
+        if (a != null) {
+            a.stop();
+        }
         final OwnerConsumer o = owner;
         if (o != null) {
             o.stop();

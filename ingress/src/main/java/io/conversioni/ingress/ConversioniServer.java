@@ -8,6 +8,7 @@ import io.conversioni.ingress.metrics.PrometheusExporter;
 import io.conversioni.operations.AlertRuntime;
 import io.conversioni.operations.JobsRuntime;
 import io.conversioni.pipeline.Engine;
+import io.conversioni.report.ReportJob;
 
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
@@ -91,7 +92,8 @@ public final class ConversioniServer implements AutoCloseable {
     public void listen() throws ConfigException, IOException, ClusterException, InterruptedException {
         final SSLContext ssl = settings.httpsEnabled() ? tls() : null;
         engine = Engine.create(config, dataDir);
-        alerts = AlertRuntime.start(alertSettings, dataDir, engine); // taps the engine: before engine.start()
+        alerts = cluster == null ? AlertRuntime.start(alertSettings, dataDir, engine) // taps the engine: before start
+            : AlertRuntime.start(alertSettings, dataDir, engine, cluster.rulePlacement(), cluster.alertStates());
         final ClusterIngest clusterIngest = cluster == null ? null
             : cluster.connect(engine.ringSize(), settings.ioThreads, settings.retryAfterSeconds);
         final io.conversioni.cluster.ClusterWindows merged = cluster == null ? null : cluster.followCells(engine.windows());
@@ -115,11 +117,13 @@ public final class ConversioniServer implements AutoCloseable {
         exporter.add(server.httpRequests()::writeTo);
         // reconciliation, daily report, snapshot/retention status; mismatches become riconciliazione alerts
         jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),
-            System::currentTimeMillis);
+            System::currentTimeMillis, cluster == null ? JobsRuntime.ClusterPart.SINGLE_NODE
+                : cluster.jobsPart(ReportJob.reportsDir(dataDir)));
         server.addRoutes(JobsHandler.routes(jobs.scheduler()));
         if (cluster != null) {
             server.routeToCluster(clusterIngest);
             server.addRoutes(ClusterHandler.routes(cluster::status));
+            cluster.takeOverAlerts(alerts.alerts()); // the topics exist now; the engine has not started
             server.addReadinessPart(cluster::isRunning);
             exporter.add(cluster::writeMetrics);
         }
@@ -139,6 +143,7 @@ public final class ConversioniServer implements AutoCloseable {
         engine.start();
         if (cluster != null) {
             cluster.startOwner(engine);
+            cluster.startClusterRules(alerts.alerts());
         }
     }
 
@@ -218,6 +223,9 @@ public final class ConversioniServer implements AutoCloseable {
         }
         if (alerts != null) {
             alerts.close();
+        }
+        if (cluster != null) {
+            cluster.closeWriters();
         }
         if (server != null) {
             server.stop();

@@ -1,9 +1,11 @@
 package io.conversioni.operations;
 
 import io.conversioni.alert.AlertConfig;
+import io.conversioni.alert.AlertListener;
 import io.conversioni.alert.AlertLog;
 import io.conversioni.alert.AlertService;
 import io.conversioni.alert.AlertSignal;
+import io.conversioni.alert.RulePlacement;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.delivery.DeliveryConfig;
@@ -63,13 +65,31 @@ public final class AlertRuntime implements AutoCloseable {
 
     /** {@link #start(EngineConfig, Path, Engine)} with settings read beforehand by {@link #settings}. */
     public static AlertRuntime start(final Settings settings, final Path dataDir, final Engine engine) {
+        return start(settings, dataDir, engine, RulePlacement.SINGLE_NODE);
+    }
+
+    /** {@link #start(Settings, Path, Engine)} running the stream rules {@code placement} names (a cluster node's). */
+    public static AlertRuntime start(final Settings settings, final Path dataDir, final Engine engine,
+                                     final RulePlacement placement) {
+        return start(settings, dataDir, engine, placement, null);
+    }
+
+    /**
+     * A cluster node's runtime: the stream rules {@code placement} names, and every alert change told to
+     * {@code alsoTell} after delivery (the elected node's writer of the cluster-wide alerts' state), or null.
+     */
+    public static AlertRuntime start(final Settings settings, final Path dataDir, final Engine engine,
+                                     final RulePlacement placement, final AlertListener alsoTell) {
         final AlertConfig alertConfig = settings.alerts();
         final DeliveryConfig deliveryConfig = settings.delivery();
         final AtomicReference<AlertSignal> signal = new AtomicReference<>(AlertSignal.NONE);
         final DeliveryService delivery = DeliveryService.start(deliveryConfig, dataDir, signal::get);
         final AlertService alerts;
         try {
-            alerts = AlertService.attach(alertConfig, dataDir, engine, delivery);
+            alerts = AlertService.attach(alertConfig, dataDir, engine, alsoTell == null ? delivery : a -> {
+                delivery.onChange(a);
+                alsoTell.onChange(a);
+            }, placement);
         } catch (RuntimeException e) {
             delivery.close();
             throw e;

@@ -12,6 +12,7 @@ import io.conversioni.pipeline.MaintenanceRecord;
 import io.conversioni.reconcile.HttpCrmSource;
 import io.conversioni.reconcile.ReconciliationJob;
 import io.conversioni.reconcile.ReconciliationSettings;
+import io.conversioni.report.Coverage;
 import io.conversioni.report.ReportJob;
 
 import java.nio.file.Path;
@@ -54,15 +55,35 @@ public final class JobsRuntime implements AutoCloseable {
     public static JobsRuntime start(final Settings settings, final EngineConfig config, final Path dataDir,
                                     final Engine engine, final AlertSignal alertSignal, final AlertLog alertLog,
                                     final LongSupplier clock) {
+        return start(settings, config, dataDir, engine, alertSignal, alertLog, clock, ClusterPart.SINGLE_NODE);
+    }
+
+    /**
+     * A cluster node's share of the jobs: the id_cliente it reconciles, what its reports cover, and what it does with
+     * each report written (publish it; the elected node also writes the cluster's sum).
+     */
+    public record ClusterPart(ReconciliationJob.Scope scope, Coverage coverage, ReportJob.Listener reports) {
+        public static final ClusterPart SINGLE_NODE = new ClusterPart(ReconciliationJob.Scope.ALL, null,
+            ReportJob.Listener.NONE);
+    }
+
+    /**
+     * The jobs of a cluster node: reconciliation limited to {@code scope} (the {@code id_cliente}s of the partitions
+     * it owns), so that the owners' results add up to one node's; each daily report names the node and partitions it
+     * covers and is shared ({@link ClusterPart}).
+     */
+    public static JobsRuntime start(final Settings settings, final EngineConfig config, final Path dataDir,
+                                    final Engine engine, final AlertSignal alertSignal, final AlertLog alertLog,
+                                    final LongSupplier clock, final ClusterPart cluster) {
         final JobScheduler scheduler = new JobScheduler(clock);
         final ReconciliationSettings rs = settings.reconciliation();
         if (!rs.source().equals("none")) {
             final ReconciliationJob job = new ReconciliationJob(config, dataDir, rs,
-                rs.source().equals("http") ? HttpCrmSource.fromEnvironment(rs.http()) : null, alertSignal);
+                rs.source().equals("http") ? HttpCrmSource.fromEnvironment(rs.http()) : null, alertSignal, cluster.scope());
             scheduler.schedule(ReconciliationJob.NAME, rs.intervalMillis(), rs.intervalMillis(), job::run);
         }
         if (settings.reportsEnabled()) {
-            final ReportJob report = new ReportJob(config, dataDir, alertLog);
+            final ReportJob report = new ReportJob(config, dataDir, alertLog, cluster.coverage(), cluster.reports());
             scheduler.schedule(ReportJob.NAME, settings.reportIntervalMillis(),
                 Math.min(60_000, settings.reportIntervalMillis()), report::run);
         }

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The engine's side of a reconciliation: a read-only replay of the data folder's journal
@@ -30,13 +31,16 @@ public final class EngineLedger implements OutcomeListener {
     private final long toMillis;
     private final List<String> eventi;
     private final List<String> canali;
+    private final Predicate<String> idCliente;
     private final List<LedgerEvent> accepted = new ArrayList<>();
     private final Map<Long, String> otherOutcomes = new HashMap<>();
     private long watermarkMillis = Long.MIN_VALUE;
     private long journalEvents;
 
-    private EngineLedger(final EngineConfig config, final long fromMillis, final long toMillis) {
+    private EngineLedger(final EngineConfig config, final long fromMillis, final long toMillis,
+                         final Predicate<String> idCliente) {
         this.config = config;
+        this.idCliente = idCliente;
         this.fromMillis = fromMillis;
         this.toMillis = toMillis;
         this.eventi = config.schema().eventi();
@@ -50,7 +54,16 @@ public final class EngineLedger implements OutcomeListener {
      */
     public static EngineLedger replay(final EngineConfig config, final Path dataDir, final long fromMillis,
                                       final long toMillis) {
-        final EngineLedger ledger = new EngineLedger(config, fromMillis, toMillis);
+        return replay(config, dataDir, fromMillis, toMillis, id -> true);
+    }
+
+    /**
+     * {@link #replay(EngineConfig, Path, long, long)} keeping only the events whose {@code id_cliente} passes
+     * {@code idCliente} (a cluster node's partitions); the watermark is the whole journal's all the same.
+     */
+    public static EngineLedger replay(final EngineConfig config, final Path dataDir, final long fromMillis,
+                                      final long toMillis, final Predicate<String> idCliente) {
+        final EngineLedger ledger = new EngineLedger(config, fromMillis, toMillis, idCliente);
         final OfflineReplay replay = OfflineReplay.recorded(config, dataDir, ledger);
         ledger.watermarkMillis = replay.windows().watermarkMillis();
         ledger.journalEvents = replay.events();
@@ -71,7 +84,11 @@ public final class EngineLedger implements OutcomeListener {
             return;
         }
         final long cents = outcome == Outcome.REJECTED || e.valoreCents() == ConversionEvent.MISSING ? 0 : e.valoreCents();
-        final LedgerEvent event = LedgerEvent.of(e.text(ConversionEvent.ID_CLIENTE), eventi.get(e.eventoOrdinal()),
+        final String id = e.text(ConversionEvent.ID_CLIENTE);
+        if (!idCliente.test(id)) {
+            return; // another node's partition (a rejection this node received for it)
+        }
+        final LedgerEvent event = LedgerEvent.of(id, eventi.get(e.eventoOrdinal()),
             canali.get(e.canaleOrdinal()), e.timestampMillis(), cents, "sequenza " + view.sequence());
         if (outcome == Outcome.ACCEPTED) {
             accepted.add(event);

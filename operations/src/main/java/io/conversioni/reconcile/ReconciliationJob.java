@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
@@ -29,6 +30,10 @@ import java.util.stream.Stream;
  * <li>{@code http}: every run asks the endpoint for the last {@code lookback} and compares what is closed.</li>
  * </ul>
  *
+ * <p>A {@link Scope} narrows the job to some {@code id_cliente}s, on both sides: in cluster mode a node reconciles only
+ * the CRM rows (and its own events) of the partitions it owns, so the owners' results add up to one node's, and a
+ * node owning no partition reconciles nothing (its status says so, and exports stay where they were dropped).
+ *
  * <p>Threading: the scheduler's one job thread (not thread-safe; never on a pipeline thread). Each run that
  * has work replays the journal once (read-only) and allocates per event.
  */
@@ -42,11 +47,36 @@ public final class ReconciliationJob {
     private final HttpCrmSource http;
     private final AlertSignal alerts;
     private final ReconciliationLog log;
+    private final Scope scope;
     /** Alert keys raised and not cleared yet. */
     private final Set<String> raised = new HashSet<>();
 
+    /**
+     * Which {@code id_cliente}s a job reconciles: every one ({@link #ALL}, one node) or those of a cluster node's
+     * partitions. Immutable.
+     *
+     * @param description what the scope covers, for the status and the {@code fonte} of each result
+     *                    ({@code "nodo a, partizioni 0-2 di 6"}; the node's name alone when empty); null for
+     *                    {@link #ALL}
+     * @param idCliente   true for an {@code id_cliente} in scope; called on the job thread
+     * @param empty       true when nothing can be in scope (a node owning no partition)
+     */
+    public record Scope(String description, Predicate<String> idCliente, boolean empty) {
+        public static final Scope ALL = new Scope(null, id -> true, false);
+
+        String fonte(final String fonte) {
+            return description == null ? fonte : fonte + " (" + description + ")";
+        }
+    }
+
     public ReconciliationJob(final EngineConfig config, final Path dataDir, final ReconciliationSettings settings,
                              final HttpCrmSource http, final AlertSignal alerts) {
+        this(config, dataDir, settings, http, alerts, Scope.ALL);
+    }
+
+    public ReconciliationJob(final EngineConfig config, final Path dataDir, final ReconciliationSettings settings,
+                             final HttpCrmSource http, final AlertSignal alerts, final Scope scope) {
+        this.scope = scope;
         this.config = config;
         this.dataDir = dataDir;
         this.settings = settings;
@@ -61,6 +91,9 @@ public final class ReconciliationJob {
      * @throws Exception when the CRM's side could not be read (the message says which file, line or URL)
      */
     public String run(final long nowMillis) throws Exception {
+        if (scope.empty()) {
+            return "niente da riconciliare: " + scope.description() + " non possiede partizioni (cluster.owns vuoto)";
+        }
         switch (settings.source()) {
             case "http":
                 return runHttp(nowMillis);
@@ -75,9 +108,9 @@ public final class ReconciliationJob {
         final long length = config.windows().windowLengthMs();
         final long to = Math.floorDiv(nowMillis, length) * length;
         final long from = to - Math.floorDiv(settings.lookbackMillis(), length) * length;
-        final List<LedgerEvent> crm = http.fetch(from, to);
-        final ReconciliationResult result = Reconciler.compare(EngineLedger.replay(config, dataDir, from, to), crm,
-            http.describe());
+        final List<LedgerEvent> crm = inScope(http.fetch(from, to));
+        final ReconciliationResult result = Reconciler.compare(EngineLedger.replay(config, dataDir, from, to,
+            scope.idCliente()), crm, scope.fonte(http.describe()));
         signal(result, nowMillis);
         return describe(result);
     }
@@ -98,7 +131,7 @@ public final class ReconciliationJob {
         final List<Path> readable = new ArrayList<>();
         for (Path file : files) {
             try {
-                exports.add(CsvCrmExport.read(file));
+                exports.add(inScope(CsvCrmExport.read(file)));
                 readable.add(file);
             } catch (CrmSourceException e) {
                 errors.add(e.getMessage());
@@ -116,9 +149,14 @@ public final class ReconciliationJob {
         }
         final List<String> done = new ArrayList<>();
         if (from < to) {
-            final EngineLedger ledger = EngineLedger.replay(config, dataDir, from, to);
+            final EngineLedger ledger = EngineLedger.replay(config, dataDir, from, to, scope.idCliente());
             for (int i = 0; i < readable.size(); i++) {
                 final List<LedgerEvent> export = exports.get(i);
+                if (export.isEmpty() && scope.description() != null) {
+                    move(readable.get(i), "elaborati");
+                    done.add(readable.get(i).getFileName() + ": nessuna riga per " + scope.description());
+                    continue;
+                }
                 final long f = export.stream().mapToLong(e -> e.windowStartMillis(length)).min().orElse(0);
                 final long t = export.stream().mapToLong(e -> e.windowStartMillis(length) + length).max().orElse(0);
                 if (ledger.watermarkMillis() == Long.MIN_VALUE || t > ledger.watermarkMillis()) {
@@ -126,7 +164,7 @@ public final class ReconciliationJob {
                     continue;
                 }
                 final ReconciliationResult result = Reconciler.compare(ledger, export,
-                    readable.get(i).getFileName().toString(), f, t);
+                    scope.fonte(readable.get(i).getFileName().toString()), f, t);
                 signal(result, nowMillis);
                 move(readable.get(i), "elaborati");
                 done.add(readable.get(i).getFileName() + ": " + describe(result));
@@ -138,6 +176,11 @@ public final class ReconciliationJob {
             throw new CrmSourceException("csv_riga", String.join("; ", errors));
         }
         return String.join("; ", done);
+    }
+
+    /** The rows of {@code crm} in this job's scope (all of them on one node). */
+    private List<LedgerEvent> inScope(final List<LedgerEvent> crm) {
+        return scope.description() == null ? crm : crm.stream().filter(e -> scope.idCliente().test(e.idCliente())).toList();
     }
 
     /** Raises each disagreeing pair, clears each raised one that this run found in agreement, logs the run. */

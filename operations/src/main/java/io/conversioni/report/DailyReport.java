@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * reconciliation runs and their mismatches ({@link ReconciliationLog}), and alerts fired per rule
  * ({@link AlertLog}). Written as {@code <data-dir>/reports/YYYY-MM-DD.json} and {@code .md}, each through a
  * temporary file and a rename, so a reader never sees half a report. A report of a day not over yet says
- * {@code "parziale": true}. One-shot; the job thread or a command; allocates freely.
+ * {@code "parziale": true}. A cluster node's report names its node and partitions ({@code "copertura"},
+ * {@link Coverage}). One-shot; the job thread or a command; allocates freely.
  */
 public final class DailyReport {
     /** Disagreeing runs kept in full under {@code riconciliazione.dettaglio} (the newest ones). */
@@ -39,9 +40,13 @@ public final class DailyReport {
     private final Map<String, Long> alerts;
     /** Why the alerts could not be read (null: they were), said in the report instead of "Nessun allarme". */
     private final String alertsUnread;
+    /** A cluster node's partitions; null on a single node. */
+    private final Coverage coverage;
 
     private DailyReport(final LocalDate day, final long generatedAtMillis, final DailyCounts counts,
-                        final List<String> runs, final Map<String, Long> alerts, final String alertsUnread) {
+                        final List<String> runs, final Map<String, Long> alerts, final String alertsUnread,
+                        final Coverage coverage) {
+        this.coverage = coverage;
         this.day = day;
         this.generatedAtMillis = generatedAtMillis;
         this.counts = counts;
@@ -52,7 +57,12 @@ public final class DailyReport {
 
     /** This report, saying that its alerts section is empty because the alerts could not be read, and why. */
     public DailyReport alertsUnread(final String reason) {
-        return new DailyReport(day, generatedAtMillis, counts, runs, Map.of(), reason);
+        return new DailyReport(day, generatedAtMillis, counts, runs, Map.of(), reason, coverage);
+    }
+
+    /** This report, saying which cluster node wrote it and which partitions its events come from. */
+    public DailyReport coverage(final Coverage of) {
+        return new DailyReport(day, generatedAtMillis, counts, runs, alerts, alertsUnread, of);
     }
 
     /**
@@ -74,7 +84,7 @@ public final class DailyReport {
         final DailyCounts counts = new DailyCounts(from, to);
         OfflineReplay.recorded(config, dataDir, counts);
         return new DailyReport(day, nowMillis, counts, new ReconciliationLog(dataDir).read(day),
-            new TreeMap<>(alertLog.firedByRule(from, to)), null);
+            new TreeMap<>(alertLog.firedByRule(from, to)), null, null);
     }
 
     /**
@@ -133,7 +143,7 @@ public final class DailyReport {
     }
 
     /**
-     * {@code {"giorno","generato_il","parziale","eventi":{"ricevuti","accettati","duplicati","rifiutati",
+     * {@code {"giorno","generato_il","parziale",["copertura":{"nodo","partizioni":[int],"partizioni_totali"},]"eventi":{"ricevuti","accettati","duplicati","rifiutati",
      * "rifiutati_per_codice":{},"troppo_vecchi","nel_futuro","in_ritardo","valore_accettato"},
      * "riconciliazione":{"esecuzioni","concordi","discordi","discordanze":[{"eseguita","fonte","finestra",
      * "evento","canale","motore","crm","mancanti","in_piu","valore_diverso"}],"dettaglio":[run, ...]},
@@ -142,8 +152,15 @@ public final class DailyReport {
      */
     public String json() {
         final JsonBuilder out = new JsonBuilder(2048).beginObject().field("giorno", day.toString())
-            .instantField("generato_il", generatedAtMillis).field("parziale", partial())
-            .name("eventi").beginObject().field("ricevuti", counts.received()).field("accettati", counts.accepted())
+            .instantField("generato_il", generatedAtMillis).field("parziale", partial());
+        if (coverage != null) {
+            out.name("copertura").beginObject().field("nodo", coverage.nodo()).name("partizioni").beginArray();
+            for (int p : coverage.partizioni()) {
+                out.value(p);
+            }
+            out.endArray().field("partizioni_totali", coverage.partizioniTotali()).endObject();
+        }
+        out.name("eventi").beginObject().field("ricevuti", counts.received()).field("accettati", counts.accepted())
             .field("duplicati", counts.duplicates()).field("rifiutati", counts.rejected());
         counts(out.name("rifiutati_per_codice"), counts.rejectedByCode());
         out.field("troppo_vecchi", counts.tooLate()).field("nel_futuro", counts.future()).field("in_ritardo", counts.late())
@@ -186,6 +203,12 @@ public final class DailyReport {
         sb.append("# Rapporto di integrità — ").append(day).append("\n\n");
         sb.append("Generato il ").append(Instant.ofEpochMilli(generatedAtMillis))
             .append(partial() ? " (parziale: la giornata non è finita)" : "").append(". Giorno UTC, per ora di ricezione.\n\n");
+        if (coverage != null) {
+            sb.append("Nodo ").append(coverage.nodo()).append(" del cluster: gli eventi delle partizioni ")
+                .append(coverage.partizioni().length == 0 ? "(nessuna)" : java.util.Arrays.toString(coverage.partizioni()))
+                .append(" di ").append(coverage.partizioniTotali()).append(" e i rifiuti ricevuti da questo nodo; "
+                    + "il giorno del cluster è la somma dei rapporti di tutti i nodi.\n\n");
+        }
         sb.append("## Eventi\n\n| | |\n|---|---:|\n");
         row(sb, "ricevuti", counts.received());
         row(sb, "accettati", counts.accepted());
