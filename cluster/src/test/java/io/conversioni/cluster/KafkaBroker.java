@@ -27,12 +27,14 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #thaw()} for a broker that hangs. Readiness is a
  * condition, never a sleep: the broker's own "Kafka Server started" line, then an answered
  * {@code describeCluster}. The broker's class path is {@code target/broker-classpath.txt}, written by the
- * build (maven-dependency-plugin) for this fixture and for {@code cluster/kafka-broker.sh}.
+ * build (maven-dependency-plugin) for this fixture and for {@code cluster/kafka-broker.sh}; tests of another module
+ * (the node processes of cli's cluster tests, through this module's test-jar) name that file with
+ * {@link #start(Path, Path)}, since their working directory is their own module.
  *
  * <p>Drive it from one test thread. A JVM shutdown hook kills the child if the test JVM dies first.
  * Allocates only at start and stop.
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
     static final Path CLASSPATH_FILE = Path.of("target", "broker-classpath.txt");
     private static final String STARTED = "Kafka Server started";
     private static final long START_TIMEOUT_MS = 60_000;
@@ -56,12 +58,17 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** Formats a fresh log dir under {@code folder} and starts the broker; returns once it answers. */
-    static KafkaBroker start(final Path folder) throws IOException, InterruptedException {
-        if (!Files.isRegularFile(CLASSPATH_FILE)) {
-            throw new IllegalStateException(CLASSPATH_FILE.toAbsolutePath() + " is missing: it is written by the "
+    public static KafkaBroker start(final Path folder) throws IOException, InterruptedException {
+        return start(folder, CLASSPATH_FILE);
+    }
+
+    /** As {@link #start(Path)}, with the broker's class path read from {@code classpathFile}. */
+    public static KafkaBroker start(final Path folder, final Path classpathFile) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(classpathFile)) {
+            throw new IllegalStateException(classpathFile.toAbsolutePath() + " is missing: it is written by the "
                 + "build; run the tests with 'mvn -pl cluster -am test'");
         }
-        final String classpath = Files.readString(CLASSPATH_FILE, StandardCharsets.UTF_8).strip();
+        final String classpath = Files.readString(classpathFile, StandardCharsets.UTF_8).strip();
         final int[] ports = freeLoopbackPorts(2);
         final KafkaBroker broker = new KafkaBroker(folder, ports[0], ports[1], classpath);
         try {
@@ -75,20 +82,20 @@ final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return "127.0.0.1:" + port;
     }
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    boolean isRunning() {
+    public boolean isRunning() {
         return process != null && process.isAlive();
     }
 
     /** SIGTERM (a controlled shutdown), waiting for the process to end; SIGKILL if it does not in 30 s. */
-    void stop() throws InterruptedException {
+    public void stop() throws InterruptedException {
         if (process == null) {
             return;
         }
@@ -100,7 +107,7 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** SIGKILL: no controlled shutdown, no flush beyond what the OS already has. Waits for the process to end. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         if (process == null) {
             return;
         }
@@ -112,7 +119,7 @@ final class KafkaBroker implements AutoCloseable {
      * SIGSTOP: the broker stays connected but answers nothing (a hung broker, a long GC pause, a network
      * partition that keeps connections open). {@link #thaw()} resumes it.
      */
-    void freeze() throws IOException, InterruptedException {
+    public void freeze() throws IOException, InterruptedException {
         signal("-STOP");
         // kill returns once the signal is sent; each of the broker's threads stops when the kernel next reaches it:
         // wait until every one of them is stopped ('T' in /proc), so that nothing is answered after freeze()
@@ -142,7 +149,7 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** SIGCONT after {@link #freeze()}. */
-    void thaw() throws IOException, InterruptedException {
+    public void thaw() throws IOException, InterruptedException {
         signal("-CONT");
     }
 
@@ -157,7 +164,7 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** Starts the broker again on the same ports and log dir (after {@link #stop()} or {@link #kill()}). */
-    void restart() throws IOException, InterruptedException {
+    public void restart() throws IOException, InterruptedException {
         if (isRunning()) {
             throw new IllegalStateException("the broker is running; stop or kill it first");
         }
@@ -182,7 +189,7 @@ final class KafkaBroker implements AutoCloseable {
     }
 
     /** The broker's log from this folder, for a failing test's message. */
-    String logTail() {
+    public String logTail() {
         try {
             final List<String> lines = Files.readAllLines(log());
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
