@@ -1,0 +1,180 @@
+package io.conversioni.cli.cluster;
+
+import io.conversioni.cluster.KafkaBroker;
+import io.conversioni.ingress.auth.JwtIssuer;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A cluster for process tests: a real Kafka broker ({@link KafkaBroker}, a JVM of its own, from the cluster
+ * module's test-jar) and {@code serve} node processes ({@link NodeProcess}) that share one HS256 secret and point
+ * at it. Nodes are started in parallel (each waits on its own {@code /health/ready}). {@link #close()} kills every
+ * node, then stops the broker: nothing outlives the test. Driven from the test's thread; allocates freely.
+ */
+final class ClusterNodes implements AutoCloseable {
+    static final int PARTITIONS = 6;
+    static final String SECRET = "cluster-process-test-secret-0123456789abcdef";
+    /** Written by the cluster module's build (generate-test-resources); the reactor builds cluster before cli. */
+    private static final Path BROKER_CLASSPATH = Path.of("..", "cluster", "target", "broker-classpath.txt");
+    private static final Pattern TOTAL_ACCEPTED = Pattern.compile("\"totale\":\\{\"accettati\":(\\d+)");
+
+    private final Path root;
+    private final KafkaBroker broker;
+    private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    private final String token;
+
+    private ClusterNodes(final Path root, final KafkaBroker broker) {
+        this.root = root;
+        this.broker = broker;
+        this.token = JwtIssuer.hs256(SECRET.getBytes(StandardCharsets.UTF_8))
+            .issue("cluster-test", System.currentTimeMillis() / 1000, 3600);
+    }
+
+    /** Starts a broker with its log dir under {@code root}/kafka. */
+    static ClusterNodes withBroker(final Path root) throws IOException, InterruptedException {
+        return new ClusterNodes(root, KafkaBroker.start(root.resolve("kafka"), BROKER_CLASSPATH));
+    }
+
+    /**
+     * Starts nodes in parallel, each {@code "name=owns"} (owns as in {@code cluster.owns}: "0-2", "", ...), with
+     * {@code extraClusterLines} in each one's {@code cluster:} section; returns once all are ready.
+     */
+    List<NodeProcess> start(final List<String> nameEqualsOwns, final String... extraClusterLines) {
+        final List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
+        for (String spec : nameEqualsOwns) {
+            final String name = spec.substring(0, spec.indexOf('='));
+            final String owns = spec.substring(spec.indexOf('=') + 1);
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return NodeProcess.start(root, name, broker.bootstrapServers(), PARTITIONS, owns, SECRET,
+                        extraClusterLines);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }));
+        }
+        final List<NodeProcess> started = new ArrayList<>();
+        Throwable failure = null;
+        for (CompletableFuture<NodeProcess> future : starting) {
+            try {
+                final NodeProcess node = future.join();
+                nodes.put(node.name(), node);
+                started.add(node);
+            } catch (CompletionException e) {
+                failure = failure == null ? e.getCause() : failure;
+            }
+        }
+        if (failure != null) {
+            throw new AssertionError("a node did not start: " + failure.getMessage() + "\nbroker:\n" + broker.logTail(),
+                failure);
+        }
+        return started;
+    }
+
+    NodeProcess node(final String name) {
+        return nodes.get(name);
+    }
+
+    List<NodeProcess> nodes() {
+        return new ArrayList<>(nodes.values());
+    }
+
+    KafkaBroker broker() {
+        return broker;
+    }
+
+    /** A token for the shared secret (default scopes: send events, read metrics), valid an hour. */
+    String token() {
+        return token;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** {@code totale.accettati} of one node's {@code /api/v1/metriche} over the two hours around now. */
+    long acceptedOn(final NodeProcess node) throws IOException, InterruptedException {
+        final Instant now = Instant.now();
+        final HttpResponse<String> metriche = node.get("/api/v1/metriche?da=" + now.minusSeconds(3600) + "&a="
+            + now.plusSeconds(3600), token);
+        if (metriche.statusCode() != 200) {
+            throw new AssertionError("GET /api/v1/metriche on " + node.name() + " answered " + metriche.statusCode()
+                + ": " + metriche.body());
+        }
+        final Matcher accepted = TOTAL_ACCEPTED.matcher(metriche.body());
+        if (!accepted.find()) {
+            throw new AssertionError("no totale.accettati in " + metriche.body());
+        }
+        return Long.parseLong(accepted.group(1));
+    }
+
+    /**
+     * Waits (up to 30 s) until each of {@code distinct} accepted events is counted once: either every node shows the
+     * whole cluster (the cells merged), or the owners' own {@code totale.accettati} add up to it and the nodes that
+     * own no partition show none (each owner counts its partitions only). Fails with what each node showed.
+     */
+    void assertCountedOnce(final long distinct, final List<NodeProcess> owners, final List<NodeProcess> others) {
+        final List<NodeProcess> all = new ArrayList<>(owners);
+        all.addAll(others);
+        final long[] seen = new long[all.size()];
+        final boolean counted = io.conversioni.testkit.Await.poll(java.time.Duration.ofSeconds(30), () -> {
+            for (int i = 0; i < seen.length; i++) {
+                try {
+                    seen[i] = acceptedOn(all.get(i));
+                } catch (IOException | InterruptedException e) {
+                    throw new AssertionError("GET /api/v1/metriche on " + all.get(i).name() + ": " + e, e);
+                }
+            }
+            boolean merged = true;
+            long ownersSum = 0;
+            boolean othersNone = true;
+            for (int i = 0; i < seen.length; i++) {
+                merged &= seen[i] == distinct;
+                if (i < owners.size()) {
+                    ownersSum += seen[i];
+                } else {
+                    othersNone &= seen[i] == 0;
+                }
+            }
+            return merged || (ownersSum == distinct && othersNone);
+        });
+        if (!counted) {
+            final StringBuilder shown = new StringBuilder();
+            for (int i = 0; i < seen.length; i++) {
+                shown.append(all.get(i).name()).append('=').append(seen[i]).append(' ');
+            }
+            throw new AssertionError("totale.accettati " + shown + "; expected " + distinct + " on every node (merged) "
+                + "or summed over the owners " + owners.stream().map(NodeProcess::name).toList());
+        }
+    }
+
+    /** Kills every node (SIGKILL) and stops the broker. */
+    @Override
+    public void close() {
+        for (NodeProcess node : nodes.values()) {
+            node.close();
+        }
+        broker.close();
+    }
+
+    /** Every node's and the broker's last log lines, for a failing assertion's message. */
+    String logs() {
+        final StringBuilder out = new StringBuilder();
+        for (NodeProcess node : nodes.values()) {
+            out.append("--- node ").append(node.name()).append(":\n").append(node.logTail()).append('\n');
+        }
+        return out.append("--- broker:\n").append(broker.logTail()).toString();
+    }
+}
