@@ -1,5 +1,6 @@
 package io.conversioni.cli;
 
+import io.conversioni.cluster.ClusterException;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.AuthSetup;
@@ -63,8 +64,9 @@ final class ServeCommand implements Callable<Integer> {
         config.warnings().forEach(w -> LOG.warn("schema: {}", w));
         try {
             server.listen();
-        } catch (ConfigException e) {
-            System.err.println("error: " + e.getMessage());
+        } catch (ConfigException | ClusterException e) {
+            System.err.println("error: " + e.getMessage()); // a ClusterException's message starts with its code
+            server.close();
             return 2;
         }
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -78,7 +80,13 @@ final class ServeCommand implements Callable<Integer> {
                 Runtime.getRuntime().halt(0); // SIGTERM after a clean drain is a success
             }
         }, "conversioni-shutdown"));
-        server.start();
+        try {
+            server.start();
+        } catch (ClusterException e) {
+            System.err.println("error: " + e.getMessage());
+            server.close(); // the shutdown hook's close then returns at once
+            return 2;
+        }
         running.set(true);
         banner(server);
         stopped.await();

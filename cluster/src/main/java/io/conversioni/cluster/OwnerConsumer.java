@@ -338,6 +338,40 @@ public final class OwnerConsumer implements AutoCloseable {
         return sender.verdictsFailed();
     }
 
+    /**
+     * Records behind the end of each owned partition, in {@code owns} order (-1 while unknown: nothing fetched yet,
+     * or the consumer closed), from the consumer's own {@code records-lag} metric, so that no other thread touches
+     * the consumer's state. For monitoring; any thread; allocates the array and Kafka's metric map view.
+     */
+    public long[] lag() {
+        final long[] lag = new long[owned.length];
+        java.util.Arrays.fill(lag, -1L);
+        try {
+            for (org.apache.kafka.common.Metric m : consumer.metrics().values()) {
+                final org.apache.kafka.common.MetricName name = m.metricName();
+                if (!"records-lag".equals(name.name()) || !"consumer-fetch-manager-metrics".equals(name.group())
+                    || !settings.topic().equals(name.tags().get("topic")) || name.tags().get("partition") == null) {
+                    continue;
+                }
+                final int partition = Integer.parseInt(name.tags().get("partition"));
+                final Object value = m.metricValue();
+                for (int i = 0; i < owned.length; i++) {
+                    if (owned[i] == partition && value instanceof Number && !Double.isNaN(((Number) value).doubleValue())) {
+                        lag[i] = Math.max(0L, ((Number) value).longValue());
+                    }
+                }
+            }
+        } catch (RuntimeException closing) {
+            // the consumer is closing: lag unknown
+        }
+        return lag;
+    }
+
+    /** The partitions this node owns, in {@code owns} order (as {@link #lag()} and {@link #resumeOffsets()}). */
+    public int[] ownedPartitions() {
+        return owned.clone();
+    }
+
     /** Why the consumer thread stopped on its own, or null. Any thread. */
     public Throwable failure() {
         return failure;

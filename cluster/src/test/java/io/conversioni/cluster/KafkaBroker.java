@@ -27,15 +27,18 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #thaw()} for a broker that hangs. Readiness is a
  * condition, never a sleep: the broker's own "Kafka Server started" line, then an answered
  * {@code describeCluster}. The broker's class path is {@code target/broker-classpath.txt}, written by the
- * build (maven-dependency-plugin) for this fixture and for {@code cluster/kafka-broker.sh}; tests of another module
- * (the node processes of cli's cluster tests, through this module's test-jar) name that file with
- * {@link #start(Path, Path)}, since their working directory is their own module.
+ * build (maven-dependency-plugin) for this fixture and for {@code cluster/kafka-broker.sh}.
  *
  * <p>Drive it from one test thread. A JVM shutdown hook kills the child if the test JVM dies first.
  * Allocates only at start and stop.
  */
 public final class KafkaBroker implements AutoCloseable {
-    static final Path CLASSPATH_FILE = Path.of("target", "broker-classpath.txt");
+    /**
+     * Written by the cluster module's build; a test of another module (run from its own folder, beside
+     * {@code cluster/}) finds it there.
+     */
+    static final Path CLASSPATH_FILE = Files.isRegularFile(Path.of("target", "broker-classpath.txt"))
+        ? Path.of("target", "broker-classpath.txt") : Path.of("..", "cluster", "target", "broker-classpath.txt");
     private static final String STARTED = "Kafka Server started";
     private static final long START_TIMEOUT_MS = 60_000;
     private static final long STOP_TIMEOUT_MS = 30_000;
@@ -59,16 +62,11 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats a fresh log dir under {@code folder} and starts the broker; returns once it answers. */
     public static KafkaBroker start(final Path folder) throws IOException, InterruptedException {
-        return start(folder, CLASSPATH_FILE);
-    }
-
-    /** As {@link #start(Path)}, with the broker's class path read from {@code classpathFile}. */
-    public static KafkaBroker start(final Path folder, final Path classpathFile) throws IOException, InterruptedException {
-        if (!Files.isRegularFile(classpathFile)) {
-            throw new IllegalStateException(classpathFile.toAbsolutePath() + " is missing: it is written by the "
+        if (!Files.isRegularFile(CLASSPATH_FILE)) {
+            throw new IllegalStateException(CLASSPATH_FILE.toAbsolutePath() + " is missing: it is written by the "
                 + "build; run the tests with 'mvn -pl cluster -am test'");
         }
-        final String classpath = Files.readString(classpathFile, StandardCharsets.UTF_8).strip();
+        final String classpath = Files.readString(CLASSPATH_FILE, StandardCharsets.UTF_8).strip();
         final int[] ports = freeLoopbackPorts(2);
         final KafkaBroker broker = new KafkaBroker(folder, ports[0], ports[1], classpath);
         try {

@@ -14,7 +14,7 @@ import java.util.stream.Collectors;
  * not stopped). Waits a bounded time for both, since a closed client's threads and a stopped broker's JVM
  * end asynchronously.
  */
-final class KafkaLeakCheck implements AfterAllCallback {
+public final class KafkaLeakCheck implements AfterAllCallback {
     private static final long THREAD_WAIT_MS = 5_000;
     private static final long PROCESS_WAIT_MS = 35_000;
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);

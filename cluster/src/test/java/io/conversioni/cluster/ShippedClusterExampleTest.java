@@ -14,13 +14,15 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The commented-out {@code cluster:} example in config/conversioni.yaml, uncommented, is a valid section
- * whose written values are the defaults this module applies; and until cluster mode is wired in, the
- * engine's configuration still refuses the section as an unknown setting.
+ * whose written values are the defaults this module applies, and which the engine's configuration accepts and
+ * hands to {@code serve} as its cluster section (a bad key there is refused by name).
  */
 class ShippedClusterExampleTest {
     private static final Path SHIPPED = Path.of("..", "config", "conversioni.yaml");
@@ -66,10 +68,16 @@ class ShippedClusterExampleTest {
     }
 
     @Test
-    void shouldStillRefuseAClusterSectionInTheEngineConfigurationUntilServeRunsIt() throws Exception {
-        final ConfigException e = assertThrows(ConfigException.class,
-            () -> EngineConfig.parse(uncommentedExample(), SHIPPED.getParent()));
-        assertTrue(e.getMessage().contains("unknown setting cluster"), e.getMessage());
+    void shouldAcceptTheExampleInTheEngineConfigurationAndReadItAsTheClusterSection() throws Exception {
+        final EngineConfig config = EngineConfig.parse(uncommentedExample(), SHIPPED.getParent());
+        assertNotNull(config.cluster(), "serve reads the cluster: section");
+        final ClusterSettings s = ClusterSettings.read(config.cluster());
+        assertEquals("a", s.node());
+        assertArrayEquals(new int[] {0, 1, 2}, s.ownedPartitions());
+        assertNull(EngineConfig.parse("", SHIPPED.getParent()).cluster(), "no section: a single node");
         assertFalse(ClusterSettings.present(ConfigReader.parse("", "empty")));
+        final ConfigException e = assertThrows(ConfigException.class, () -> ClusterSettings.read(EngineConfig.parse(
+            uncommentedExample().replace("cluster:\n", "cluster:\n  nodes: 3\n"), SHIPPED.getParent()).cluster()));
+        assertTrue(e.getMessage().contains("cluster.nodes"), e.getMessage());
     }
 }

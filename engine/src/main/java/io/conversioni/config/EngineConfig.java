@@ -63,6 +63,7 @@ public final class EngineConfig {
     private final ConfigReader reports;
     private final ConfigReader alerts;
     private final ConfigReader delivery;
+    private final ConfigReader cluster;
 
     private EngineConfig(final ConfigReader r, final Resolver resolver) throws ConfigException {
         this.source = r.source();
@@ -139,6 +140,7 @@ public final class EngineConfig {
         this.reports = r.section("reports");
         this.alerts = r.section("alerts");
         this.delivery = r.section("delivery");
+        this.cluster = r.has("cluster") ? r.section("cluster") : null;
         r.rejectUnknownKeys();
     }
 
@@ -335,6 +337,14 @@ public final class EngineConfig {
     /** The {@code delivery:} settings (sinks, retries), read and checked by outbound delivery. */
     public ConfigReader delivery() {
         return delivery;
+    }
+
+    /**
+     * The {@code cluster:} settings, read and checked by the cluster module when the server starts; null when the
+     * file has no such section (one node, no Kafka client).
+     */
+    public ConfigReader cluster() {
+        return cluster;
     }
 
     /** Warnings worth a log line at start-up (the schema's unknown keywords, for example). */

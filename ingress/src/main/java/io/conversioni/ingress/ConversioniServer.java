@@ -1,5 +1,6 @@
 package io.conversioni.ingress;
 
+import io.conversioni.cluster.ClusterException;
 import io.conversioni.config.ConfigException;
 import io.conversioni.config.EngineConfig;
 import io.conversioni.files.OwnerOnlyFiles;
@@ -11,6 +12,7 @@ import io.conversioni.pipeline.Engine;
 import javax.net.ssl.SSLContext;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * The whole server, wired in one place: the engine, the alert and delivery runtime (tapping the engine
@@ -21,7 +23,12 @@ import java.nio.file.Path;
  *
  * <p>Threading: the controlling thread calls configure, listen and start in that order; {@link #close} may
  * come from another thread (a shutdown hook) once {@link #listen} returned, or after it failed, and closes
- * what was opened. Allocates only at start.
+ * what was opened (once: a second call returns). Allocates only at start.
+ *
+ * <p>Cluster mode (a {@code cluster:} section; docs/cluster.md): {@link #listen} also makes the Kafka topics exist and
+ * starts the receiving side (valid events go to Kafka, answered with their owner's verdict), {@link #start} the
+ * owner's consumer once the journal is recovered; readiness waits for both ({@link #addReadinessPart} for more).
+ * Without the section no cluster class is loaded and no Kafka client started.
  */
 public final class ConversioniServer implements AutoCloseable {
     private final EngineConfig config;
@@ -34,11 +41,15 @@ public final class ConversioniServer implements AutoCloseable {
     private AlertRuntime alerts;
     private IngressServer server;
     private JobsRuntime jobs;
+    /** Null on a single node. */
+    private final ClusterNode cluster;
+    private boolean closed;
 
     private ConversioniServer(final EngineConfig config, final Path dataDir, final ServerSettings settings,
                               final AuthSetup auth, final JobsRuntime.Settings jobsSettings,
-                              final AlertRuntime.Settings alertSettings) {
+                              final AlertRuntime.Settings alertSettings, final ClusterNode cluster) {
         this.config = config;
+        this.cluster = cluster;
         this.dataDir = dataDir;
         this.settings = settings;
         this.auth = auth;
@@ -47,8 +58,8 @@ public final class ConversioniServer implements AutoCloseable {
     }
 
     /**
-     * Reads and checks the {@code server:}, {@code auth:}, {@code reconciliation:} and {@code reports:}
-     * settings (creating the data folder, owner-only, where the development secret may be written). Opens no
+     * Reads and checks the {@code server:}, {@code auth:}, {@code reconciliation:}, {@code reports:} and
+     * {@code cluster:} settings (creating the data folder, owner-only, where the development secret may be written). Opens no
      * port and no journal.
      *
      * @param httpsPort {@code --port}, or null for the configured one
@@ -62,17 +73,22 @@ public final class ConversioniServer implements AutoCloseable {
         final AuthSetup auth = AuthSetup.read(config.auth(), dataDir);
         final JobsRuntime.Settings jobsSettings = JobsRuntime.settings(config, dataDir);
         final AlertRuntime.Settings alertSettings = AlertRuntime.settings(config); // before the journal is opened
-        return new ConversioniServer(config, dataDir, settings, auth, jobsSettings, alertSettings);
+        // a single node loads no cluster class
+        final ClusterNode cluster = config.cluster() == null ? null : ClusterNode.configure(config);
+        return new ConversioniServer(config, dataDir, settings, auth, jobsSettings, alertSettings, cluster);
     }
 
     /**
      * Creates the engine, starts alerts and delivery (their tap is registered before the engine starts, so
      * events replayed during recovery are not seen by the rules), the exporter, the routes and the jobs, then
-     * binds the ports: health answers from here on, ingest once {@link #start} has recovered the journal.
+     * binds the ports: health answers from here on, ingest once {@link #start} has recovered the journal. In cluster
+     * mode, before the ports are bound: the topics are made to exist and checked, and the receiving side connects.
      *
-     * @throws IOException     when the keystore or its password cannot be read
+     * @throws IOException      when the keystore or its password cannot be read
+     * @throws ClusterException cluster mode: the broker does not answer within {@code cluster.broker_timeout}, or a
+     *                          topic does not fit the configuration (the code says which)
      */
-    public void listen() throws ConfigException, IOException {
+    public void listen() throws ConfigException, IOException, ClusterException, InterruptedException {
         final SSLContext ssl = settings.httpsEnabled() ? tls() : null;
         engine = Engine.create(config, dataDir);
         alerts = AlertRuntime.start(alertSettings, dataDir, engine); // taps the engine: before engine.start()
@@ -84,12 +100,38 @@ public final class ConversioniServer implements AutoCloseable {
         jobs = JobsRuntime.start(jobsSettings, config, dataDir, engine, alerts.signal(), alerts.log(),
             System::currentTimeMillis);
         server.addRoutes(JobsHandler.routes(jobs.scheduler()));
+        if (cluster != null) {
+            server.routeToCluster(cluster.connect(engine.ringSize(), settings.ioThreads, settings.retryAfterSeconds));
+            server.addReadinessPart(cluster::isRunning);
+            exporter.add(cluster::writeMetrics);
+        }
         server.start(ssl);
     }
 
-    /** Recovers the engine's state from the journal, then takes events. Call after {@link #listen}. */
-    public void start() {
+    /**
+     * Recovers the engine's state from the journal, then takes events; in cluster mode then starts reading the
+     * owned partitions (ready from there on). Call after {@link #listen}.
+     *
+     * @throws ClusterException cluster mode: the broker gives no metadata within {@code cluster.broker_timeout}
+     */
+    public void start() throws ClusterException, InterruptedException {
         engine.start();
+        if (cluster != null) {
+            cluster.startOwner(engine);
+        }
+    }
+
+    /**
+     * Adds a part of readiness ({@code /health/ready} and ingest wait until it holds too), such as a replacement
+     * node's rebuild of its partitions. After {@link #listen}.
+     */
+    public void addReadinessPart(final BooleanSupplier part) {
+        server.addReadinessPart(part);
+    }
+
+    /** Whether this node runs in cluster mode (a {@code cluster:} section). */
+    public boolean clustered() {
+        return cluster != null;
     }
 
     private SSLContext tls() throws IOException {
@@ -125,15 +167,25 @@ public final class ConversioniServer implements AutoCloseable {
     /**
      * Stops in the order that loses nothing: ingest answers 503, the jobs stop (a running one is waited for),
      * the ring drains and the journal is flushed and closed, then delivery and the rules stop (a message in
-     * flight stays pending), then the listener closes.
+     * flight stays pending), then the listener closes. In cluster mode, before the engine: the requests waiting for a
+     * verdict are answered (verdict, or 503 at the verdict timeout), then the owner's consumer stops once every
+     * record it fed in was answered.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (server != null) {
             server.beginDrain();
         }
         if (jobs != null) {
             jobs.close();
+        }
+        if (cluster != null) {
+            cluster.closePublisher();
+            cluster.stopOwner();
         }
         if (engine != null) {
             engine.close();

@@ -19,8 +19,9 @@ import java.util.function.BooleanSupplier;
  * {@code server.body_timeout}), publishes to the ring and returns; the answer is written later by
  * {@link HttpOutcomes}, after the journal. A refusal before the body drops the body first ({@link UnreadBody}).
  * A full ring, a caller over its {@link FairShare} of a nearly full one, or an event that would wait past
- * {@code server.max_queue_wait} is a 503 with Retry-After at once. Thread-safe; allocates per request
- * (Undertow does too), never per byte.
+ * {@code server.max_queue_wait} is a 503 with Retry-After at once. In cluster mode ({@link ClusterIngest}, null
+ * on a single node) a valid event goes to Kafka instead and is answered with its owner's verdict; an invalid one
+ * takes the local path above. Thread-safe; allocates per request (Undertow does too), never per byte.
  */
 final class IngestHandler implements HttpHandler {
     private static final String JSON = "application/json";
@@ -35,11 +36,17 @@ final class IngestHandler implements HttpHandler {
     private final BooleanSupplier draining;
     private final StageWakes wakes;
     private final FairShare fairShare;
+    /** Whether the node takes events: the engine recovered and, in cluster mode, its Kafka parts running. */
+    private final BooleanSupplier ready;
+    /** Null on a single node. */
+    private final ClusterIngest cluster;
 
     IngestHandler(final Engine engine, final RouteGuard guard, final RateLimiter limiter, final HttpOutcomes outcomes,
                   final ServerSettings settings, final boolean batch, final BooleanSupplier draining, final StageWakes wakes,
-                  final FairShare fairShare) {
+                  final FairShare fairShare, final BooleanSupplier ready, final ClusterIngest cluster) {
         this.engine = engine;
+        this.ready = ready;
+        this.cluster = cluster;
         this.wakes = wakes;
         this.fairShare = fairShare;
         this.guard = guard;
@@ -52,10 +59,11 @@ final class IngestHandler implements HttpHandler {
 
     @Override
     public void handleRequest(final HttpServerExchange exchange) throws Exception {
-        if (draining.getAsBoolean() || !engine.isReady()) {
+        if (draining.getAsBoolean() || !ready.getAsBoolean()) {
             final String message = draining.getAsBoolean()
                 ? "the server is shutting down; retry against another instance or later"
-                : "the engine is still recovering its state from the journal; retry shortly";
+                : cluster == null ? "the engine is still recovering its state from the journal; retry shortly"
+                : "the node is still recovering its state or joining the cluster; retry shortly";
             refuse(exchange, ex -> unavailable(ex, "not_ready", message));
             return;
         }
@@ -134,6 +142,17 @@ final class IngestHandler implements HttpHandler {
                 tooMany(exchange, 1);
                 return;
             }
+            if (cluster != null) {
+                final int routed = cluster.route(exchange, body, 0, body.length, exchange);
+                if (routed == ClusterIngest.PUBLISHED) {
+                    awaitAnswer(exchange);
+                    return;
+                }
+                if (routed == ClusterIngest.REFUSED) {
+                    unavailable(exchange, "kafka_non_disponibile", ClusterIngest.KAFKA_UNAVAILABLE_MESSAGE);
+                    return;
+                }
+            }
             final OutcomeListener listener = fairShare.admit(caller);
             if (listener != null && wakes.tryPublish(exchange, body, 0, body.length, listener, exchange)) {
                 awaitAnswer(exchange);
@@ -171,6 +190,16 @@ final class IngestHandler implements HttpHandler {
             if (items.length(i) > maxEventBytes) {
                 item.complete(tooLargeResult(maxEventBytes), 413); // the limit of a single event holds in a batch too
                 continue;
+            }
+            if (cluster != null) {
+                final int routed = cluster.route(exchange, body, items.start(i), items.length(i), item);
+                if (routed == ClusterIngest.PUBLISHED) {
+                    continue;
+                }
+                if (routed == ClusterIngest.REFUSED) {
+                    ClusterIngest.refused(item);
+                    continue;
+                }
             }
             final OutcomeListener listener = fairShare.admit(caller);
             if (listener == null || !wakes.tryPublish(exchange, body, items.start(i), items.length(i), listener, item)) {

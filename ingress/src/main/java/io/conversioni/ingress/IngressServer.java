@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -64,6 +65,10 @@ public final class IngressServer {
     private volatile boolean draining;
     private Undertow undertow;
     private final java.util.List<Routes> extraRoutes = new java.util.ArrayList<>();
+    /** The parts of readiness besides the engine's recovery (cluster mode's Kafka parts); all must hold. */
+    private volatile BooleanSupplier[] readinessParts = new BooleanSupplier[0];
+    /** Cluster mode's ingest route, set before {@link #start}; null on a single node. */
+    private ClusterIngest cluster;
 
     /**
      * Routes another part adds (the jobs view, alerts), registered at {@link #start}; {@code guard} wraps a
@@ -80,6 +85,34 @@ public final class IngressServer {
     public interface Guard {
         /** {@code handler} behind a bearer token (header only) that grants {@code scope} ({@link Scopes} bits). */
         HttpHandler requiring(int scope, HttpHandler handler);
+    }
+
+    /**
+     * Adds a part of readiness: {@code /health/ready} answers 200, and ingest takes events, only once the engine has
+     * recovered and every part says true. Any time; the part is read on IO threads (keep it a volatile read).
+     */
+    public synchronized void addReadinessPart(final BooleanSupplier part) {
+        final BooleanSupplier[] parts = java.util.Arrays.copyOf(readinessParts, readinessParts.length + 1);
+        parts[parts.length - 1] = part;
+        readinessParts = parts;
+    }
+
+    /** Whether the node takes events now (not counting a drain). Any thread. */
+    public boolean isReady() {
+        if (!engine.isReady()) {
+            return false;
+        }
+        for (BooleanSupplier part : readinessParts) {
+            if (!part.getAsBoolean()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Cluster mode: valid events go to the cluster through {@code route}. Before {@link #start}. */
+    void routeToCluster(final ClusterIngest route) {
+        this.cluster = route;
     }
 
     /** Adds routes before {@link #start}. */
@@ -115,12 +148,13 @@ public final class IngressServer {
         final StageWakes wakes = new StageWakes(engine, settings.ioThreads);
         final RouteGuard guard = new RouteGuard(auth);
         final FairShare fairShare = new FairShare(engine, outcomes);
+        final BooleanSupplier ready = this::isReady;
         final HttpHandler single = new IngestHandler(engine, guard, limiter, outcomes, settings, false, () -> draining, wakes,
-            fairShare);
+            fairShare, ready, cluster);
         final RouteTable routes = new RouteTable()
             .post(SINGLE_PATH, single)
             .post(BATCH_PATH, new IngestHandler(engine, guard, limiter, outcomes, settings, true, () -> draining, wakes,
-                fairShare))
+                fairShare, ready, cluster))
             .get("/api/v1/metriche", guard.requiring(Scopes.METRICHE_LEGGI, offIoThread(this::metriche)))
             // EventSource cannot send headers: the one route that takes ?access_token=
             .getWithoutHead("/api/v1/metriche/stream", guard.allowingTokenInUrl(Scopes.METRICHE_LEGGI, stream))
@@ -134,7 +168,7 @@ public final class IngressServer {
                 : guard.requiring(Scopes.METRICHE_LEGGI, offIoThread(this::metrics)))
             .get("/health/live", ex -> Responses.send(ex, 200, stato("vivo")))
             .get("/health/ready", ex -> {
-                if (engine.isReady() && !draining) {
+                if (isReady() && !draining) {
                     Responses.send(ex, 200, stato("pronto"));
                 } else {
                     ex.getResponseHeaders().put(Responses.RETRY_AFTER, settings.retryAfterSeconds);

@@ -26,8 +26,6 @@ import java.util.regex.Pattern;
 final class ClusterNodes implements AutoCloseable {
     static final int PARTITIONS = 6;
     static final String SECRET = "cluster-process-test-secret-0123456789abcdef";
-    /** Written by the cluster module's build (generate-test-resources); the reactor builds cluster before cli. */
-    private static final Path BROKER_CLASSPATH = Path.of("..", "cluster", "target", "broker-classpath.txt");
     private static final Pattern TOTAL_ACCEPTED = Pattern.compile("\"totale\":\\{\"accettati\":(\\d+)");
 
     private final Path root;
@@ -44,7 +42,7 @@ final class ClusterNodes implements AutoCloseable {
 
     /** Starts a broker with its log dir under {@code root}/kafka. */
     static ClusterNodes withBroker(final Path root) throws IOException, InterruptedException {
-        return new ClusterNodes(root, KafkaBroker.start(root.resolve("kafka"), BROKER_CLASSPATH));
+        return new ClusterNodes(root, KafkaBroker.start(root.resolve("kafka")));
     }
 
     /**
