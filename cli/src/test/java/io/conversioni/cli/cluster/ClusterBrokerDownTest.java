@@ -1,9 +1,11 @@
 package io.conversioni.cli.cluster;
 
+import io.conversioni.cluster.KafkaLeakCheck;
 import io.conversioni.testkit.Await;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code duplicato} when re-delivered and counted exactly once: nothing was half-written.
  */
 @Tag("slow")
+@ExtendWith(KafkaLeakCheck.class)
 @Timeout(300)
 class ClusterBrokerDownTest {
     private static final int SENDERS = 3;
@@ -64,6 +67,8 @@ class ClusterBrokerDownTest {
                 "every 503 came within " + MAX_UNAVAILABLE_MS + " ms; the slowest took " + load.slowestUnavailableMs());
             assertTrue(a.isAlive() && b.isAlive(), "the nodes were never restarted");
             final int distinct = load.created();
+            System.out.printf("%d distinct events, %d answers 503, %d requests without an answer, slowest 503 %d ms%n",
+                distinct, load.unavailable(), load.noAnswer(), load.slowestUnavailableMs());
             assertEquals(distinct, load.acknowledged(), "every event sent got a 202 in the end");
 
             final Map<Integer, String> notDuplicate = load.redeliverAll(Duration.ofSeconds(120));

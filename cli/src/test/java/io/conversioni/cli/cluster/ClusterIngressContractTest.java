@@ -1,10 +1,12 @@
 package io.conversioni.cli.cluster;
 
+import io.conversioni.cluster.KafkaLeakCheck;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that took it; a batch is judged event by event. Then the totals count each distinct event once.
  */
 @Tag("slow")
+@ExtendWith(KafkaLeakCheck.class)
 @Timeout(240)
 class ClusterIngressContractTest {
     @TempDir

@@ -1,9 +1,11 @@
 package io.conversioni.cli.cluster;
 
+import io.conversioni.cluster.KafkaLeakCheck;
 import io.conversioni.testkit.Await;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * distinct event exactly once: nothing acknowledged was lost, no retry of a journaled event counted twice.
  */
 @Tag("slow")
+@ExtendWith(KafkaLeakCheck.class)
 @Timeout(300)
 class ClusterOwnerKillTest {
     private static final int SENDERS = 4;
@@ -54,6 +57,8 @@ class ClusterOwnerKillTest {
             }
             assertNull(load.unexpected(), "only 202, or 503 with Retry-After, ever answered");
             final int distinct = load.created();
+            System.out.printf("%d distinct events, %d answers 503, %d requests without an answer, slowest 503 %d ms%n",
+                distinct, load.unavailable(), load.noAnswer(), load.slowestUnavailableMs());
             assertEquals(distinct, load.acknowledged(), "every event sent got a 202 in the end");
             assertTrue(load.unavailable() > 0, "the kill was seen by the senders");
 
