@@ -6,6 +6,7 @@ import io.conversioni.ingress.auth.JwtIssuer;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,6 +27,9 @@ import java.util.regex.Pattern;
 final class ClusterNodes implements AutoCloseable {
     static final int PARTITIONS = 6;
     static final String SECRET = "cluster-process-test-secret-0123456789abcdef";
+    /** The README's cluster: config/cluster/nodo-a.yaml, nodo-b.yaml, nodo-c.yaml, for a broker on this address. */
+    private static final Path SHIPPED = Path.of("..", "config", "cluster");
+    private static final String SHIPPED_BOOTSTRAP = "127.0.0.1:9092";
     private static final Pattern TOTAL_ACCEPTED = Pattern.compile("\"totale\":\\{\"accettati\":(\\d+)");
 
     private final Path root;
@@ -63,6 +67,10 @@ final class ClusterNodes implements AutoCloseable {
                 }
             }));
         }
+        return collect(starting);
+    }
+
+    private List<NodeProcess> collect(final List<CompletableFuture<NodeProcess>> starting) {
         final List<NodeProcess> started = new ArrayList<>();
         Throwable failure = null;
         for (CompletableFuture<NodeProcess> future : starting) {
@@ -79,6 +87,30 @@ final class ClusterNodes implements AutoCloseable {
                 failure);
         }
         return started;
+    }
+
+    /**
+     * Starts the README's three nodes from the shipped files {@code config/cluster/nodo-<name>.yaml}, unchanged but
+     * for the broker's address (the files name 127.0.0.1:9092), in parallel; returns once all are ready.
+     */
+    List<NodeProcess> startShipped(final String... names) throws IOException {
+        final List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
+        for (String name : names) {
+            final String shipped = Files.readString(SHIPPED.resolve("nodo-" + name + ".yaml"), StandardCharsets.UTF_8);
+            if (!shipped.contains(SHIPPED_BOOTSTRAP)) {
+                throw new AssertionError("config/cluster/nodo-" + name + ".yaml does not name " + SHIPPED_BOOTSTRAP);
+            }
+            final Path config = Files.writeString(root.resolve("nodo-" + name + ".yaml"),
+                shipped.replace(SHIPPED_BOOTSTRAP, broker.bootstrapServers()), StandardCharsets.UTF_8);
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return NodeProcess.start(root, name, config, root.resolve(name + "-data"), SECRET);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }));
+        }
+        return collect(starting);
     }
 
     NodeProcess node(final String name) {
