@@ -103,6 +103,9 @@ final class ServeCommand implements Callable<Integer> {
         if (settings.httpsEnabled() && settings.httpEnabled()) {
             out.append("  plain HTTP also on http://localhost:").append(server.port("http")).append('\n');
         }
+        if (server.clustered()) {
+            out.append("  ").append(server.clusterDescription()).append('\n');
+        }
         if (auth.issuer() != null) {
             final String token = auth.issuer().issue("sviluppo", System.currentTimeMillis() / 1000, 24 * 3600);
             final String now = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();

@@ -52,6 +52,7 @@ class ServeClusterTest {
             final Process serve = serve(config, folder.resolve("a"), port);
             try {
                 awaitReady(serve, port);
+                Await.until("the banner names the node", () -> outputQuietly().contains("cluster node a owning [0-5]"));
                 final HttpResponse<String> first = post(port, event("CLIENTE-ROMA-000001"));
                 assertEquals(202, first.statusCode(), first.body());
                 assertTrue(first.body().startsWith("{\"esito\":\"accettato\""), first.body());

@@ -99,6 +99,9 @@ final class ClusterNode {
 
     /** The publisher's and the owner's counters, and the consumer lag per owned partition. Any thread. */
     void writeMetrics(final PrometheusTextWriter w) {
+        w.family("conversioni_cluster_ready", PrometheusTextWriter.GAUGE,
+            "1 while this node's Kafka parts run (publisher and owner's consumer), else 0.");
+        w.sample("conversioni_cluster_ready").value(isRunning() ? 1 : 0);
         final ClusterPublisher p = publisher;
         if (p != null) {
             counter(w, "conversioni_cluster_produced_total", "Valid events produced to the cluster's events topic.",

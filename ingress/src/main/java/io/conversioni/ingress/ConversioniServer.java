@@ -134,6 +134,11 @@ public final class ConversioniServer implements AutoCloseable {
         return cluster != null;
     }
 
+    /** For the start banner: this node's name, partitions, topic and brokers; null on a single node. */
+    public String clusterDescription() {
+        return cluster == null ? null : cluster.settings().toString();
+    }
+
     private SSLContext tls() throws IOException {
         if (settings.keystore().isEmpty()) {
             final Path keystore = DevelopmentTls.ensureDevelopmentKeystore(dataDir);

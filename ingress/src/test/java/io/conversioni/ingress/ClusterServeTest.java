@@ -166,6 +166,7 @@ class ClusterServeTest {
             event("CLIENTE-NAPOLI-000020", "acquisto_concluso")).statusCode());
         for (ConversioniServer node : List.of(a, b)) {
             final String text = get(node, "/metrics").body();
+            assertTrue(text.contains("\nconversioni_cluster_ready 1\n"), text);
             assertTrue(text.contains("# TYPE conversioni_cluster_produced_total counter\n"), text);
             assertTrue(text.contains("# TYPE conversioni_cluster_no_verdict_total counter\n"), text);
             assertTrue(text.contains("# TYPE conversioni_cluster_late_verdicts_total counter\n"), text);
@@ -178,10 +179,21 @@ class ClusterServeTest {
     }
 
     @Test
-    void shouldRefuseABadClusterKeyByNameAndAnUnreachableBrokerWithItsCode() throws Exception {
+    void shouldRefuseABadClusterKeyByNameAndAMismatchedTopicOrAnUnreachableBrokerWithItsCode() throws Exception {
         final ConfigException typo = assertThrows(ConfigException.class, () -> ConversioniServer.configure(
             EngineConfig.parse(cluster("c", "", "127.0.0.1:1") + "  nodi: 3\n", CONFIG), folder.resolve("c"), -1, 0));
         assertTrue(typo.getMessage().contains("cluster.nodi"), typo.getMessage());
+
+        final ConversioniServer mismatched = ConversioniServer.configure(EngineConfig.parse(
+            cluster("e", "", broker.bootstrapServers()).replace("partitions: 6", "partitions: 3"), CONFIG),
+            folder.resolve("e"), -1, 0);
+        try {
+            final ClusterException e = assertThrows(ClusterException.class, mismatched::listen);
+            assertEquals(ClusterException.TOPIC_PARTITIONS_MISMATCH, e.code());
+            assertTrue(e.getMessage().contains("6") && e.getMessage().contains("3"), e.getMessage());
+        } finally {
+            mismatched.close();
+        }
 
         final ConversioniServer unreachable = ConversioniServer.configure(EngineConfig.parse(
             cluster("d", "", "127.0.0.1:" + freePort()) + "  broker_timeout: 1s\n", CONFIG), folder.resolve("d"), -1, 0);
