@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("slow")
 @ExtendWith(KafkaLeakCheck.class)
 @Timeout(300)
-class ClusterBrokerDownTest {
+class ClusterBrokerOutageTest {
     private static final int SENDERS = 3;
     private static final int ACKS_PER_PHASE = 60;
     /** verdict_timeout (1 s) plus room for a loaded machine: a 503 slower than this is a request that hung. */
