@@ -32,7 +32,7 @@ SINGLE=${SINGLE:-1}
 PARTITIONS=${PARTITIONS:-6}
 INSIGHT_PER_S=${INSIGHT_PER_S:-10}
 INSIGHT_POLL=${INSIGHT_POLL:-5ms}
-INSIGHT_TIMEOUT=${INSIGHT_TIMEOUT:-10s}
+INSIGHT_TIMEOUT=${INSIGHT_TIMEOUT:-5s}
 
 bench_jar=benchmarks/target/benchmarks.jar
 server_jar=cli/target/conversioni.jar

@@ -119,6 +119,7 @@ final class ClusterLoad implements AutoCloseable {
                 sendOnce(id, node);
             } else {
                 retry.addLast(id);
+                LockSupport.parkNanos(BACKOFF_NANOS);
             }
         }
     }
