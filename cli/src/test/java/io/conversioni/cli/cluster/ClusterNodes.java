@@ -91,17 +91,21 @@ final class ClusterNodes implements AutoCloseable {
 
     /**
      * Starts the README's three nodes from the shipped files {@code config/cluster/nodo-<name>.yaml}, unchanged but
-     * for the broker's address (the files name 127.0.0.1:9092), in parallel; returns once all are ready.
+     * for the broker's address (the files name 127.0.0.1:9092) and {@code extraClusterLines} added to their
+     * {@code cluster:} section, in parallel; returns once all are ready.
      */
-    List<NodeProcess> startShipped(final String... names) throws IOException {
+    List<NodeProcess> startShipped(final List<String> names, final String... extraClusterLines) throws IOException {
         final List<CompletableFuture<NodeProcess>> starting = new ArrayList<>();
         for (String name : names) {
             final String shipped = Files.readString(SHIPPED.resolve("nodo-" + name + ".yaml"), StandardCharsets.UTF_8);
             if (!shipped.contains(SHIPPED_BOOTSTRAP)) {
                 throw new AssertionError("config/cluster/nodo-" + name + ".yaml does not name " + SHIPPED_BOOTSTRAP);
             }
-            final Path config = Files.writeString(root.resolve("nodo-" + name + ".yaml"),
-                shipped.replace(SHIPPED_BOOTSTRAP, broker.bootstrapServers()), StandardCharsets.UTF_8);
+            final StringBuilder yaml = new StringBuilder(shipped.replace(SHIPPED_BOOTSTRAP, broker.bootstrapServers()));
+            for (String line : extraClusterLines) {
+                yaml.append("  ").append(line).append('\n'); // the cluster: section is the files' last
+            }
+            final Path config = Files.writeString(root.resolve("nodo-" + name + ".yaml"), yaml, StandardCharsets.UTF_8);
             starting.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     return NodeProcess.start(root, name, config, root.resolve(name + "-data"), SECRET);
@@ -150,43 +154,51 @@ final class ClusterNodes implements AutoCloseable {
         return Long.parseLong(accepted.group(1));
     }
 
+    /** Every node's {@code totale.accettati}, in start order: the baseline of {@link #assertCountedOnce}. */
+    long[] acceptedTotals() throws IOException, InterruptedException {
+        final List<NodeProcess> all = nodes();
+        final long[] totals = new long[all.size()];
+        for (int i = 0; i < totals.length; i++) {
+            totals[i] = acceptedOn(all.get(i));
+        }
+        return totals;
+    }
+
     /**
-     * Waits (up to 30 s) until each of {@code distinct} accepted events is counted once: either every node shows the
-     * whole cluster (the cells merged), or the owners' own {@code totale.accettati} add up to it and the nodes that
-     * own no partition show none (each owner counts its partitions only). Fails with what each node showed.
+     * Whether the nodes answer for the whole cluster: {@code GET /api/v1/cluster} is served once the merged windows
+     * are wired into {@code serve}; until then each owner's metriche count its own partitions only.
      */
-    void assertCountedOnce(final long distinct, final List<NodeProcess> owners, final List<NodeProcess> others) {
-        final List<NodeProcess> all = new ArrayList<>(owners);
-        all.addAll(others);
-        final long[] seen = new long[all.size()];
+    boolean mergedView() throws IOException, InterruptedException {
+        return nodes().get(0).get("/api/v1/cluster", token).statusCode() == 200;
+    }
+
+    /**
+     * Waits (up to 30 s) until {@code distinct} more accepted events than at {@code before} (from
+     * {@link #acceptedTotals()}) are counted, each once: with the merged view, on every node; without it, over the
+     * owners' own totals together. Fails with what each node showed.
+     */
+    void assertCountedOnce(final long[] before, final long distinct) throws IOException, InterruptedException {
+        final boolean merged = mergedView();
+        final long[] seen = new long[before.length];
         final boolean counted = io.conversioni.testkit.Await.poll(java.time.Duration.ofSeconds(30), () -> {
-            for (int i = 0; i < seen.length; i++) {
-                try {
-                    seen[i] = acceptedOn(all.get(i));
-                } catch (IOException | InterruptedException e) {
-                    throw new AssertionError("GET /api/v1/metriche on " + all.get(i).name() + ": " + e, e);
-                }
+            try {
+                System.arraycopy(acceptedTotals(), 0, seen, 0, seen.length);
+            } catch (IOException | InterruptedException e) {
+                throw new AssertionError("GET /api/v1/metriche: " + e, e);
             }
-            boolean merged = true;
-            long ownersSum = 0;
-            boolean othersNone = true;
+            long added = 0;
+            boolean everyNode = true;
             for (int i = 0; i < seen.length; i++) {
-                merged &= seen[i] == distinct;
-                if (i < owners.size()) {
-                    ownersSum += seen[i];
-                } else {
-                    othersNone &= seen[i] == 0;
-                }
+                added += seen[i] - before[i];
+                everyNode &= seen[i] - before[i] == distinct;
             }
-            return merged || (ownersSum == distinct && othersNone);
+            return merged ? everyNode : added == distinct;
         });
         if (!counted) {
-            final StringBuilder shown = new StringBuilder();
-            for (int i = 0; i < seen.length; i++) {
-                shown.append(all.get(i).name()).append('=').append(seen[i]).append(' ');
-            }
-            throw new AssertionError("totale.accettati " + shown + "; expected " + distinct + " on every node (merged) "
-                + "or summed over the owners " + owners.stream().map(NodeProcess::name).toList());
+            throw new AssertionError("totale.accettati before " + java.util.Arrays.toString(before) + ", now "
+                + java.util.Arrays.toString(seen) + " on " + nodes().stream().map(NodeProcess::name).toList()
+                + "; expected " + distinct + " more " + (merged ? "on every node (merged view)"
+                : "over the owners together (no merged view yet)"));
         }
     }
 
