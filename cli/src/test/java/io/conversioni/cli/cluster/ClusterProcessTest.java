@@ -35,7 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <ul>
  * <li>the ingress contract on every node: accepted, the same bytes re-delivered to another node a duplicate, a
  * schema violation rejected where it arrived, a batch judged event by event;</li>
- * <li>{@code kill -9} of an owner under concurrent load, then its restart on the same data folder;</li>
+ * <li>{@code kill -9} of an owner under concurrent load, then its restart on the same data folder; then a SIGTERM
+ * of another node, which exits 0, and its restart;</li>
  * <li>the broker killed, then stopped, each time started again, under load: 503 + Retry-After meanwhile, the nodes
  * recover by themselves.</li>
  * </ul>
@@ -160,6 +161,13 @@ class ClusterProcessTest {
         }
         assertAllCountedOnce(load, before);
         assertTrue(load.unavailable() > 0, "the kill was seen by the senders");
+
+        final NodeProcess b = cluster.node("b");
+        assertEquals(0, b.terminate(), "SIGTERM: node b drains, stops its consumer and exits 0:\n" + b.logTail());
+        assertTrue(b.log().contains("stopped cleanly"), b.logTail());
+        b.restart();
+        final HttpResponse<String> again = b.post(Events.SINGLE, Events.JSON, load.body(0), cluster.token());
+        assertEquals("duplicato", Events.text(again.body(), "esito"), "after a clean restart: " + again.body());
     }
 
     @Test
