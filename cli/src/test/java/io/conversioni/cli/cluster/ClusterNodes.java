@@ -194,6 +194,8 @@ final class ClusterNodes implements AutoCloseable {
             }
             return merged ? everyNode : added == distinct;
         });
+        System.out.println("counted " + (merged ? "on every node (merged view)" : "over the owners together (no merged view)")
+            + ": before " + java.util.Arrays.toString(before) + ", now " + java.util.Arrays.toString(seen));
         if (!counted) {
             throw new AssertionError("totale.accettati before " + java.util.Arrays.toString(before) + ", now "
                 + java.util.Arrays.toString(seen) + " on " + nodes().stream().map(NodeProcess::name).toList()

@@ -38,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <li>{@code kill -9} of an owner under concurrent load, then its restart on the same data folder; then a SIGTERM
  * of another node, which exits 0, and its restart;</li>
  * <li>the broker killed, then stopped, each time started again, under load: 503 + Retry-After meanwhile, the nodes
- * recover by themselves.</li>
+ * recover by themselves;</li>
+ * <li>a replacement for node a with an empty data folder rebuilds its partitions from the topic: the same windows,
+ * every event it had answers {@code duplicato}.</li>
  * </ul>
  * After the failures, every event that got a 202 answers {@code duplicato} when re-delivered to another node and
  * the totals count each distinct event exactly once: nothing acknowledged lost, nothing half-written, no retry of a
@@ -53,6 +55,8 @@ class ClusterProcessTest {
     private static final int ACKS_PER_PHASE = 120;
     /** verdict_timeout (1 s) plus room for a loaded machine: a 503 slower than this is a request that hung. */
     private static final long MAX_UNAVAILABLE_MS = 8_000;
+    /** Three cells-publishing intervals (about a second each). */
+    private static final long SETTLED_MS = 3_000;
 
     @TempDir
     static Path root;
@@ -199,6 +203,85 @@ class ClusterProcessTest {
         assertTrue(load.slowestUnavailableMs() < MAX_UNAVAILABLE_MS,
             "every 503 came within " + MAX_UNAVAILABLE_MS + " ms; the slowest took " + load.slowestUnavailableMs());
         assertAllCountedOnce(load, before);
+    }
+
+    @Test
+    @Order(4)
+    void shouldRebuildAReplacementNodeWithAnEmptyDataFolderFromTheTopic() throws Exception {
+        final long[] before = cluster.acceptedTotals();
+        final ClusterLoad load = new ClusterLoad(cluster.nodes(), cluster.token(), "CLIENTE-RICOSTRUITO", Instant.now(),
+            SENDERS, 20261209L);
+        try (load) {
+            awaitAcks(load, ACKS_PER_PHASE);
+            load.finish(Duration.ofSeconds(120));
+        }
+        assertAllCountedOnce(load, before);
+        final NodeProcess b = cluster.node("b");
+        final String windowsBefore = settledWindowCounts(b);
+
+        final NodeProcess a = cluster.node("a");
+        a.replaceWithEmptyDataFolder(); // partitions 0-1 rebuilt from the topic before a reports ready
+        assertTrue(a.log().contains("rebuilt since"), "the replacement says it rebuilt:\n" + a.logTail());
+        assertEquals(windowsBefore, settledWindowCounts(a), "the replacement's windows are the lost node's");
+        assertEquals(windowsBefore, settledWindowCounts(b), "and the cluster's are unchanged");
+        final Map<Integer, String> notDuplicate = load.redeliverAll(Duration.ofSeconds(120));
+        assertTrue(notDuplicate.isEmpty(), notDuplicate.size() + " events not duplicato after the rebuild, e.g. "
+            + notDuplicate.entrySet().stream().limit(3).toList());
+    }
+
+    /**
+     * {@link #windowCounts} once it has stopped changing: the same for {@link #SETTLED_MS} (owners publish their cells
+     * about once a second, so the merged view follows the last answers within that), at most 30 s.
+     */
+    private static String settledWindowCounts(final NodeProcess node) {
+        final String[] last = {""};
+        final long[] since = {System.nanoTime()};
+        Await.until("the merged windows on " + node.name() + " settle", Duration.ofSeconds(30), () -> {
+            final String now;
+            try {
+                now = windowCounts(node);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            if (!now.equals(last[0])) {
+                last[0] = now;
+                since[0] = System.nanoTime();
+                return false;
+            }
+            return System.nanoTime() - since[0] >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(SETTLED_MS);
+        }, () -> last[0]);
+        return last[0];
+    }
+
+    /**
+     * The counts of {@code GET /api/v1/metriche?per=canale} over the two hours around now, without what a rebuild
+     * from the topic cannot have (a node's own rejections never reach Kafka) or what moves with the clock (chiusa,
+     * revisione, freshness): the totals' accettati, duplicati, in_ritardo, valore_totale and each group's.
+     */
+    private static String windowCounts(final NodeProcess node) throws Exception {
+        final Instant now = Instant.now();
+        final String from = now.minusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.HOURS).toString();
+        final String to = now.plusSeconds(7200).truncatedTo(java.time.temporal.ChronoUnit.HOURS).toString();
+        final HttpResponse<String> metriche = node.get("/api/v1/metriche?per=canale&da=" + from + "&a=" + to,
+            cluster.token());
+        assertEquals(200, metriche.statusCode(), metriche.body());
+        final StringBuilder counts = new StringBuilder();
+        final java.util.regex.Matcher totale = java.util.regex.Pattern.compile("\"totale\":\\{\"accettati\":(\\d+),"
+            + "\"duplicati\":(\\d+),\"rifiutati\":\\d+,\"in_ritardo\":(\\d+),\"valore_totale\":([0-9.]+)")
+            .matcher(metriche.body());
+        assertTrue(totale.find(), metriche.body());
+        counts.append("totale ").append(totale.group(1)).append(' ').append(totale.group(2)).append(' ')
+            .append(totale.group(3)).append(' ').append(totale.group(4));
+        final java.util.regex.Matcher group = java.util.regex.Pattern.compile("\"chiave\":\"([^\"]*)\",\"accettati\":"
+            + "(\\d+),\"duplicati\":(\\d+),\"in_ritardo\":(\\d+),\"conversioni\":(\\d+),\"valore_totale\":([0-9.]+)")
+            .matcher(metriche.body());
+        while (group.find()) {
+            counts.append(" | ").append(group.group(1));
+            for (int g = 2; g <= 6; g++) {
+                counts.append(' ').append(group.group(g));
+            }
+        }
+        return counts.toString();
     }
 
     /** Only 202, or 503 + Retry-After; every event 202'd in the end, duplicato on re-delivery, counted once. */

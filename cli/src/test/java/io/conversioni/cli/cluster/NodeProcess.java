@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * One {@code conversioni serve} node as a child JVM, exactly as an operator starts it: the pom's JVM flags,
  * this test's class path, {@code serve --config F --data-dir D --port N} (HTTPS with the data folder's
  * development certificate), a config file that holds only a {@code cluster:} section, the HS256 secret in
- * {@code CONVERSIONI_JWT_SECRET}. {@link #kill()} (SIGKILL), {@link #terminate()} (SIGTERM) and {@link #restart()}
- * (same port, same data folder) are for failure tests; readiness is {@code /health/ready} answering 200, never a
+ * {@code CONVERSIONI_JWT_SECRET}. {@link #kill()} (SIGKILL), {@link #terminate()} (SIGTERM), {@link #restart()}
+ * (same port, same data folder) and {@link #replaceWithEmptyDataFolder()} are for failure tests; readiness is {@code /health/ready} answering 200, never a
  * sleep. The node's stdout and stderr are appended to {@code <root>/<name>.out}.
  *
  * <p>Driven from one test thread; {@link #client()} is thread-safe and trusts exactly this node's certificate
@@ -161,6 +161,23 @@ final class NodeProcess implements AutoCloseable {
         if (isAlive()) {
             throw new IllegalStateException("node " + name + " is running; kill or stop it first");
         }
+        launch();
+        awaitReady();
+    }
+
+    /**
+     * A replacement node: SIGKILL, the data folder deleted (its disk is lost: journal, snapshots, certificate), then
+     * started again on the same port and config with an empty one; waits until ready. The client is made anew for
+     * the new certificate.
+     */
+    void replaceWithEmptyDataFolder() throws IOException, InterruptedException {
+        kill();
+        try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+        client = null;
         launch();
         awaitReady();
     }
