@@ -3,6 +3,7 @@ package io.conversioni.bench.load;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -13,15 +14,15 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Time-to-insight, on its own thread beside the load: spread evenly over the run, it posts one valid event of a
  * campaign no other event uses ({@code insight-<run>-<n>}), then polls {@code GET /api/v1/metriche?per=campagna}
- * until that campaign's key appears, and records send-to-visible in its own histogram (microseconds). One blocking
- * keep-alive connection; interrupting the thread closes it. Allocates per sample (query strings, needles); it is
+ * until that campaign's key appears, and records send-to-visible in its own histogram (microseconds). The POST goes to
+ * the first {@code --url}, the polls to {@code --insight-url} (another node of a cluster: time to cluster-wide insight;
+ * by default the same server), every {@code --insight-poll}; a sample not seen within {@code --insight-timeout} is "not
+ * visible". One blocking keep-alive connection per server; interrupting the thread closes them. Allocates per sample (query strings, needles); it is
  * a few hundred samples, not the hot path. The server tracks a bounded number of campaigns
  * ({@code windows.campaign_capacity}, 1024 by default); samples beyond it land in "(altre)" and count as not visible.
  */
 final class InsightProbe implements Runnable {
     private static final long HIGHEST_MICROS = 60_000_000L;
-    private static final long VISIBLE_TIMEOUT_NANOS = 2_000_000_000L;
-    private static final long POLL_PAUSE_NANOS = 200_000L;
 
     private final LoadSettings settings;
     private final long startNanos;
@@ -32,7 +33,9 @@ final class InsightProbe implements Runnable {
     private final ByteBuffer out = ByteBuffer.allocateDirect(8 * 1024);
     private final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
     private final Histogram latencyMicros = new Histogram(HIGHEST_MICROS, 3);
-    private SocketChannel channel;
+    private final InetSocketAddress[] servers;
+    /** One keep-alive connection per server: [0] the POSTs' ({@code --url}), [1] the polls' ({@code --insight-url}). */
+    private final SocketChannel[] channels = new SocketChannel[2];
     private long notVisible;
     private long failed;
     private String lastError;
@@ -43,6 +46,7 @@ final class InsightProbe implements Runnable {
         this.runTag = runTag;
         this.postEncoder = new RequestEncoder(settings.hostHeader, settings.token, false);
         this.traffic = new TrafficModel(settings.seed + 1, 0, 0, 0);
+        this.servers = new InetSocketAddress[] {settings.target, settings.insightTarget};
     }
 
     /** Read only after the probe thread has been joined. */
@@ -58,8 +62,9 @@ final class InsightProbe implements Runnable {
         final int samples = settings.insightSamples;
         final long deadline = startNanos + settings.durationNanos + settings.drainNanos;
         try {
-            channel = SocketChannel.open(settings.target);
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            for (int i = 0; i < channels.length; i++) {
+                channels[i] = open(servers[i]);
+            }
             for (int n = 0; n < samples && !Thread.currentThread().isInterrupted(); n++) {
                 final long due = startNanos + (long) ((n + 0.5) * settings.durationNanos / samples);
                 for (long now = System.nanoTime(); now < due; now = System.nanoTime()) {
@@ -74,11 +79,13 @@ final class InsightProbe implements Runnable {
             failed++;
             lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
         } finally {
-            if (channel != null) {
-                try {
-                    channel.close();
-                } catch (final IOException ignored) {
-                    // The probe is done with it either way.
+            for (SocketChannel channel : channels) {
+                if (channel != null) {
+                    try {
+                        channel.close();
+                    } catch (final IOException ignored) {
+                        // The probe is done with it either way.
+                    }
                 }
             }
         }
@@ -88,7 +95,7 @@ final class InsightProbe implements Runnable {
         traffic.nextMarker(System.currentTimeMillis(), campagna);
         postEncoder.encodePost(out, traffic.body(), traffic.length());
         final long sentNanos = System.nanoTime();
-        if (exchange() != 202) {
+        if (exchange(0) != 202) {
             failed++;
             lastError = "POST answered " + parser.status();
             return;
@@ -98,7 +105,7 @@ final class InsightProbe implements Runnable {
             final Instant now = Instant.now();
             postEncoder.encodeGet(out, RequestEncoder.METRICHE_PATH + "?per=campagna&da=" + now.minusSeconds(3600)
                 + "&a=" + now.plusSeconds(3600));
-            final int status = exchange();
+            final int status = exchange(1);
             final long seenNanos = System.nanoTime();
             if (status == 200 && parser.bodyContains(needle)) {
                 latencyMicros.recordValue(Math.min(HIGHEST_MICROS, (seenNanos - sentNanos) / 1000));
@@ -109,16 +116,23 @@ final class InsightProbe implements Runnable {
                 lastError = "GET metriche answered " + status;
                 return;
             }
-            if (seenNanos - sentNanos > VISIBLE_TIMEOUT_NANOS) {
+            if (seenNanos - sentNanos > settings.insightTimeoutNanos) {
                 notVisible++;
                 return;
             }
-            LockSupport.parkNanos(POLL_PAUSE_NANOS);
+            LockSupport.parkNanos(settings.insightPollNanos);
         }
     }
 
-    /** Writes {@link #out}, reads one whole response; returns its status. */
-    private int exchange() throws IOException, HttpResponseParser.ProtocolException {
+    private static SocketChannel open(final InetSocketAddress server) throws IOException {
+        final SocketChannel channel = SocketChannel.open(server);
+        channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        return channel;
+    }
+
+    /** Writes {@link #out} to server {@code s} (0: --url, 1: --insight-url), reads one whole response; returns its status. */
+    private int exchange(final int s) throws IOException, HttpResponseParser.ProtocolException {
+        final SocketChannel channel = channels[s];
         while (out.hasRemaining()) {
             channel.write(out);
         }
@@ -132,7 +146,7 @@ final class InsightProbe implements Runnable {
             if (parser.feed(in)) {
                 if (parser.closeAfter()) {
                     channel.close();
-                    channel = SocketChannel.open(settings.target);
+                    channels[s] = open(servers[s]);
                 }
                 return parser.status();
             }

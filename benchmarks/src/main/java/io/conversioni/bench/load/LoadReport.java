@@ -81,8 +81,9 @@ final class LoadReport {
             sb.append("  error     ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
         }
         if (insightMicros != null) {
-            sb.append(String.format(Locale.ROOT, "  insight   %d samples: %s; %d not visible within 2 s, %d failed%s%n",
-                insightMicros.getTotalCount(), percentiles(insightMicros), insightNotVisible, insightFailed,
+            sb.append(String.format(Locale.ROOT, "  insight   %d samples: %s; %d not visible within %s s, %d failed%s%n",
+                insightMicros.getTotalCount(), percentiles(insightMicros), insightNotVisible,
+                number(settings.insightTimeoutNanos / 1e9), insightFailed,
                 insightLastError == null ? "" : " (last: " + insightLastError + ")"));
         }
         return sb.toString();

@@ -13,16 +13,31 @@ import java.util.Locale;
  * mistyped URL cannot aim the generator at another machine.
  */
 final class LoadSettings {
-    static final String USAGE = "usage: LoadGenerator --url http://127.0.0.1:PORT --token TOKEN --rate N|max --duration 10s"
+    static final String USAGE = "usage: LoadGenerator --url http://127.0.0.1:PORT[,http://127.0.0.1:PORT2...] --token TOKEN"
+        + " --rate N|max --duration 10s"
         + " [--connections 16] [--batch 0|K] [--seed 42] [--duplicates 0.05] [--invalid 0.02] [--out-of-order 0.1]"
-        + " [--insight-samples 200] [--json FILE] [--name NAME] [--drain 5s] [--warmup 0s] [--stalls 0ms]\n"
+        + " [--insight-samples 200] [--insight-url URL] [--insight-poll 0ms] [--insight-timeout 2s]"
+        + " [--json FILE] [--name NAME] [--drain 5s] [--warmup 0s] [--stalls 0ms]\n"
         + "       LoadGenerator --self-test";
 
     static final long MAX_DURATION_NANOS = 600_000_000_000L;
     static final double MAX_RATE_PER_SECOND = 1_000_000;
     static final long WARMUP_SEED_MIX = 0x5DEECE66DL;
+    /** The insight probe's pause between two polls when {@code --insight-poll} is 0 (the default). */
+    static final long DEFAULT_INSIGHT_POLL_NANOS = 200_000L;
 
+    /** The first {@code --url}: the insight probe posts there. */
     final InetSocketAddress target;
+    /**
+     * Every {@code --url} (a comma-separated list: the nodes of a cluster, any of which takes any event); connection
+     * i of the load goes to {@code targets[i % targets.length]}.
+     */
+    final InetSocketAddress[] targets;
+    /** {@code --insight-url}: where the probe polls {@code GET /api/v1/metriche} (default the first --url). */
+    final InetSocketAddress insightTarget;
+    final long insightPollNanos;
+    /** {@code --insight-timeout}: a sample not visible this long after its POST counts as "not visible". */
+    final long insightTimeoutNanos;
     final String hostHeader;
     final String token;
     /** Requests per second of the open-loop schedule; 0 in closed loop ({@code --rate max}). */
@@ -57,11 +72,16 @@ final class LoadSettings {
     final Path jsonFile;
     final String name;
 
-    LoadSettings(final InetSocketAddress target, final String token, final double ratePerSecond, final long durationNanos,
+    LoadSettings(final InetSocketAddress[] targets, final InetSocketAddress insightTarget, final long insightPollNanos,
+                 final long insightTimeoutNanos, final String token, final double ratePerSecond, final long durationNanos,
                  final long drainNanos, final long warmupNanos, final int connections, final int batchEvents, final long seed,
                  final double duplicateShare, final double invalidShare, final double outOfOrderShare,
                  final int insightSamples, final long stallNanos, final Path jsonFile, final String name) {
-        this.target = target;
+        this.targets = targets;
+        this.target = targets[0];
+        this.insightTarget = insightTarget;
+        this.insightPollNanos = insightPollNanos;
+        this.insightTimeoutNanos = insightTimeoutNanos;
         this.hostHeader = target.getHostString() + ":" + target.getPort();
         this.token = token;
         this.ratePerSecond = ratePerSecond;
@@ -96,7 +116,7 @@ final class LoadSettings {
      * duplicates), no insight probe, no stall lines, no JSON file, no warm-up of its own.
      */
     LoadSettings warmupRun() {
-        return new LoadSettings(target, token, ratePerSecond, warmupNanos, drainNanos, 0, connections, batchEvents,
+        return new LoadSettings(targets, insightTarget, insightPollNanos, insightTimeoutNanos, token, ratePerSecond, warmupNanos, drainNanos, 0, connections, batchEvents,
             seed ^ WARMUP_SEED_MIX, duplicateShare, invalidShare, outOfOrderShare, 0, 0, null, name + "-warmup");
     }
 
@@ -113,6 +133,9 @@ final class LoadSettings {
         String invalid = "0.02";
         String outOfOrder = "0.1";
         String insight = "200";
+        String insightUrl = null;
+        String insightPoll = "0ms";
+        String insightTimeout = "2s";
         String drain = "5s";
         String warmup = "0s";
         String stalls = "0ms";
@@ -136,6 +159,9 @@ final class LoadSettings {
                 case "--invalid": invalid = value; break;
                 case "--out-of-order": outOfOrder = value; break;
                 case "--insight-samples": insight = value; break;
+                case "--insight-url": insightUrl = value; break;
+                case "--insight-poll": insightPoll = value; break;
+                case "--insight-timeout": insightTimeout = value; break;
                 case "--drain": drain = value; break;
                 case "--warmup": warmup = value; break;
                 case "--stalls": stalls = value; break;
@@ -159,7 +185,14 @@ final class LoadSettings {
         final String runName = name != null ? name
             : String.format(Locale.ROOT, "http-%s-%s", batchEvents == 0 ? "single" : "batch" + batchEvents,
                 ratePerSecond == 0 ? "max" : String.format(Locale.ROOT, "%.0frps", ratePerSecond));
-        return new LoadSettings(loopback(url), token, ratePerSecond, durationNanos, durationNanos("--drain", drain),
+        final String[] urls = url.split(",");
+        final InetSocketAddress[] targets = new InetSocketAddress[urls.length];
+        for (int i = 0; i < urls.length; i++) {
+            targets[i] = loopback(urls[i].strip());
+        }
+        final long pollNanos = durationNanos("--insight-poll", insightPoll, 0);
+        return new LoadSettings(targets, insightUrl == null ? targets[0] : loopback(insightUrl),
+            pollNanos == 0 ? DEFAULT_INSIGHT_POLL_NANOS : pollNanos, durationNanos("--insight-timeout", insightTimeout), token, ratePerSecond, durationNanos, durationNanos("--drain", drain),
             durationNanos("--warmup", warmup, 0),
             (int) integer("--connections", connections, 1, 1024), batchEvents, integer("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE),
             dup, bad, number("--out-of-order", outOfOrder, 0, 1), (int) integer("--insight-samples", insight, 0, 10_000),

@@ -3,6 +3,7 @@ package io.conversioni.bench.load;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
@@ -29,6 +30,8 @@ final class OpenLoopDriver {
 
     /** One connection's state; owned by the selector thread. */
     private static final class Connection {
+        /** The server this connection sends to (connections are spread over every --url). */
+        InetSocketAddress target;
         SocketChannel channel;
         SelectionKey key;
         ByteBuffer out;
@@ -70,6 +73,7 @@ final class OpenLoopDriver {
         for (int i = 0; i < connections.length; i++) {
             connections[i] = new Connection();
             connections[i].out = ByteBuffer.allocateDirect(encoder.postSize(600 * eventsPerRequest));
+            connections[i].target = settings.targets[i % settings.targets.length];
             connect(connections[i]);
             idle.push(connections[i]);
         }
@@ -282,7 +286,7 @@ final class OpenLoopDriver {
     }
 
     private void connect(final Connection c) throws IOException {
-        final SocketChannel channel = SocketChannel.open(settings.target);
+        final SocketChannel channel = SocketChannel.open(c.target);
         channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
         channel.configureBlocking(false);
         c.channel = channel;

@@ -57,4 +57,33 @@ class LoadSettingsTest {
         assertEquals(0, measured.warmupRun().stallNanos, "the warm-up's stalls are not the run's");
         assertThrows(IllegalArgumentException.class, () -> parse("--stalls", "soon"));
     }
+
+    @Test
+    void shouldSpreadTheLoadOverEveryUrlAndProbeTheFirstUnlessToldOtherwise() {
+        final LoadSettings one = parse();
+        assertEquals(1, one.targets.length);
+        assertEquals(one.target, one.insightTarget, "by default the probe polls the server it posts to");
+        assertEquals(LoadSettings.DEFAULT_INSIGHT_POLL_NANOS, one.insightPollNanos);
+        assertEquals(2_000_000_000L, one.insightTimeoutNanos);
+
+        final LoadSettings cluster = LoadSettings.parse(new String[] {"--url", "http://127.0.0.1:9, http://127.0.0.1:10",
+            "--token", "t", "--rate", "100", "--duration", "1s", "--insight-url", "http://127.0.0.1:11",
+            "--insight-poll", "10ms", "--insight-timeout", "5s"});
+        assertEquals(2, cluster.targets.length);
+        assertEquals(9, cluster.target.getPort(), "the probe posts to the first --url");
+        assertEquals(10, cluster.targets[1].getPort());
+        assertEquals(11, cluster.insightTarget.getPort());
+        assertEquals(10_000_000L, cluster.insightPollNanos);
+        assertEquals(5_000_000_000L, cluster.insightTimeoutNanos);
+        assertEquals(cluster.targets, cluster.warmupRun().targets, "the warm-up loads the same servers");
+    }
+
+    @Test
+    void shouldRefuseANonLoopbackUrlAnywhereInTheList() {
+        final IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> parse("--url", "http://127.0.0.1:9,http://192.0.2.1:9"));
+        assertTrue(e.getMessage().startsWith("--url must be a loopback"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> parse("--insight-url", "http://192.0.2.1:9"));
+        assertThrows(IllegalArgumentException.class, () -> parse("--insight-timeout", "0s"));
+    }
 }
