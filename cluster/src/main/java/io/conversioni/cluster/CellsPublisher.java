@@ -126,6 +126,16 @@ public final class CellsPublisher implements AutoCloseable {
 
     private void run() {
         final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMs);
+        try {
+            // the producer never waits for metadata (max.block.ms = 0): without this its first sends fail at once
+            ClusterClients.awaitMetadata(producer, settings.cellsTopic(), settings);
+        } catch (final ClusterException e) {
+            LOG.warn("no metadata for {} yet ({}); the window cells go out once the broker answers",
+                settings.cellsTopic(), e.getMessage());
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         while (running) {
             final long began = System.nanoTime();
             try {
