@@ -103,7 +103,8 @@ public final class OwnerConsumer implements AutoCloseable {
     /** Poll thread: the record the engine has not taken yet (ring full), taken from {@link #merge}. */
     private ConsumerRecord<byte[], byte[]> current;
     /** Where {@link #current}'s verdict goes (null: nowhere); made once however often the record is offered. */
-    private VerdictSender.ReturnAddress currentAddress;
+    /** The return address of {@link #current}, null without one, {@link Engine#REPLAYED} for a rebuilt record. */
+    private Object currentAddress;
 
     private OwnerConsumer(final ClusterSettings settings, final Engine engine, final Producer<byte[], byte[]> verdicts,
                           final int replyPartitions) {
@@ -236,7 +237,7 @@ public final class OwnerConsumer implements AutoCloseable {
                     return true;
                 }
                 currentAddress = positions.wantsVerdict(merge.indexOf(current.partition()), current.offset())
-                    ? returnAddress(current) : null;
+                    ? returnAddress(current) : Engine.REPLAYED;
             }
             if (!publish(current, currentAddress)) {
                 return false;
@@ -290,7 +291,7 @@ public final class OwnerConsumer implements AutoCloseable {
         return node == null || correlation == null ? null : new VerdictSender.ReturnAddress(node, correlation);
     }
 
-    private boolean publish(final ConsumerRecord<byte[], byte[]> record, final VerdictSender.ReturnAddress to) {
+    private boolean publish(final ConsumerRecord<byte[], byte[]> record, final Object to) {
         final long receiveMillis = Math.max(0L, ClusterHeaders.receiveMillis(record));
         final boolean taken;
         if (ClusterHeaders.isHeartbeat(record)) {

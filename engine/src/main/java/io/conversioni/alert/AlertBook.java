@@ -38,6 +38,8 @@ final class AlertBook {
 
     private final TextRecordQueue journal;
     private final AlertListener listener;
+    /** Rules thread only: see {@link #quiet(boolean)}. */
+    private boolean quiet;
     private final int maxHistory;
     private final Map<String, Map<String, Open>> open = new HashMap<>();
     private final LinkedHashMap<String, Alert> history = new LinkedHashMap<>();
@@ -185,8 +187,21 @@ final class AlertBook {
         return true;
     }
 
+    /**
+     * Rules thread: while true, changes are journaled and kept but not told to the listener (the rules are reading
+     * records that a replaced node already decided, and it notified their alerts).
+     */
+    void quiet(final boolean on) {
+        quiet = on;
+    }
+
     private void changed(final Alert a) {
         record(a);
+        if (quiet) {
+            LOG.info("alert {} {} {} {} from a record decided before (a rebuild), not notified again", a.id(), a.regola(),
+                a.chiave(), a.stato());
+            return;
+        }
         try {
             listener.onChange(a);
         } catch (RuntimeException e) {

@@ -318,12 +318,17 @@ public final class AlertService implements AlertSignal, AlertLog, AutoCloseable 
         @Override
         public void onEvent(final FeedRecord record) {
             nowMillis = Math.max(nowMillis, record.receiveMillis);
-            for (StreamRule rule : rules) {
-                try {
-                    rule.onEvent(record, nowMillis);
-                } catch (RuntimeException e) {
-                    LOG.error("alert rule {} failed", rule.getClass().getSimpleName(), e);
+            book.quiet(record.replayed); // the node it replaces notified what these records raised
+            try {
+                for (StreamRule rule : rules) {
+                    try {
+                        rule.onEvent(record, nowMillis);
+                    } catch (RuntimeException e) {
+                        LOG.error("alert rule {} failed", rule.getClass().getSimpleName(), e);
+                    }
                 }
+            } finally {
+                book.quiet(false);
             }
         }
 

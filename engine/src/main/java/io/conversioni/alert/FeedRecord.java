@@ -14,6 +14,8 @@ final class FeedRecord {
     int rejectionCode;
     final byte[] id = new byte[FeedRecordDescriptor.MAX_ID_BYTES];
     int idLength;
+    /** A record another owner already decided (a rebuild): what the rules raise from it is not notified. */
+    boolean replayed;
 
     String idCliente() {
         return new String(id, 0, idLength, StandardCharsets.UTF_8);

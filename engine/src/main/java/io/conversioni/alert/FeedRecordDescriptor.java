@@ -26,6 +26,8 @@ package io.conversioni.alert;
 final class FeedRecordDescriptor {
     static final int MSG_EVENT = 1;
     static final int MSG_HEARTBEAT = 2;
+    /** An event laid out as {@link #MSG_EVENT}, fed from a record replayed by a rebuild ({@code EventView.replayed()}). */
+    static final int MSG_REPLAYED_EVENT = 3;
 
     static final int OUTCOME_OFFSET = 0;
     static final int CANALE_OFFSET = 4;

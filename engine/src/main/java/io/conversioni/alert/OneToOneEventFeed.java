@@ -45,7 +45,7 @@ public final class OneToOneEventFeed implements EventTap {
 
     @Override
     public void onEvent(final EventView event) {
-        final int at = ring.tryClaim(MSG_EVENT, EVENT_LENGTH);
+        final int at = ring.tryClaim(event.replayed() ? MSG_REPLAYED_EVENT : MSG_EVENT, EVENT_LENGTH);
         if (at < 0) {
             dropped.lazySet(dropped.get() + 1); // single writer: the window thread
             return;
@@ -108,6 +108,7 @@ public final class OneToOneEventFeed implements EventTap {
                 return;
             }
             final FeedRecord r = record;
+            r.replayed = type == MSG_REPLAYED_EVENT;
             r.outcome = b.getInt(at + OUTCOME_OFFSET);
             r.canale = b.getInt(at + CANALE_OFFSET);
             r.receiveMillis = b.getLong(at + RECEIVE_MILLIS_OFFSET);

@@ -36,6 +36,17 @@ public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     /** A publish's receive time to be read from {@link Clock} once the slot is claimed (this node's own events). */
     private static final long STAMP_AT_CLAIM = Long.MIN_VALUE;
+    /**
+     * The attachment of a record another owner already decided and answered, fed again by a replacement node's
+     * rebuild ({@link #tryPublishRecord}): counted like any record, and {@link EventView#replayed()} tells the taps
+     * (alert rules) not to notify what it raises.
+     */
+    public static final Object REPLAYED = new Object() {
+        @Override
+        public String toString() {
+            return "a record decided before, replayed";
+        }
+    };
 
     private final EngineConfig config;
     private final Path dataDir;

@@ -87,6 +87,11 @@ final class EventSlot implements EventView {
         return attachmentIndex;
     }
 
+    @Override
+    public boolean replayed() {
+        return attachments[attachmentIndex] == Engine.REPLAYED;
+    }
+
     /** What the publisher attached (null after {@link #release()}). */
     Object attachment() {
         return attachments[attachmentIndex];

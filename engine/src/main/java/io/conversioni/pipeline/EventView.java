@@ -39,6 +39,14 @@ public interface EventView {
         return -1L;
     }
 
+    /**
+     * True for a record published with {@link Engine#REPLAYED} as its attachment: one that another owner already
+     * decided and whose effects outside the engine (verdict, notifications) already happened.
+     */
+    default boolean replayed() {
+        return false;
+    }
+
     /** True when the event landed in a window that had already closed (a new revision of it). */
     boolean late();
 

@@ -104,6 +104,26 @@ class AlertRulesTest {
     }
 
     @Test
+    void shouldOpenButNotNotifyWhatReplayedRecordsRaiseAndNotifyTheResolution() throws Exception {
+        start("  duplicati:\n    threshold: 3\n    window: 10m\n");
+        final byte[] body = event("CLIENTE-ITALIA-789456", T0, "email").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 5; i++) { // a replacement node rebuilding: the node it replaces notified these
+            assertTrue(engine.tryPublishRecord(body, 0, body.length, T0, 0, i, collector, Engine.REPLAYED));
+            assertNotNull(outcomes.poll(10, TimeUnit.SECONDS), "no outcome within 10 s");
+        }
+        await("duplicati alerts opened from the replayed records", () -> alerts.alerts("aperto").size() == 2);
+        assertTrue(changes.isEmpty(), "nothing notified for replayed records: " + changes);
+        assertTrue(engine.tryPublishRecord(body, 0, body.length, T0 + 1_000, 0, 5, collector, null)); // live again
+        assertNotNull(outcomes.poll(10, TimeUnit.SECONDS), "no outcome within 10 s");
+        heartbeatsReach(T0 + 11 * 60_000);
+        await("resolved", () -> alerts.alerts("risolto").size() == 2);
+        await("the resolutions notified", () -> changes.size() == 2);
+        for (Alert a : changes) {
+            assertEquals("risolto", a.stato(), changes.toString());
+        }
+    }
+
+    @Test
     void shouldFireDuplicatiPerCanaleAndPerClienteOnTheFourthDuplicateAndResolveOnceTheWindowHasPassed() throws Exception {
         start("  duplicati:\n    threshold: 3\n    window: 10m\n");
         final String body = event("CLIENTE-ITALIA-789456", T0, "email");
