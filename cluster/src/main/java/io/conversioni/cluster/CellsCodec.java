@@ -52,6 +52,12 @@ final class CellsCodec {
     }
 
     /** The canonical form of a partition set: ascending, runs of three or more as {@code a-b}, comma-separated. */
+    /**
+     * The first part of a window key of a node that owns no partition ({@code nodo <name>|<start>}): its windows hold
+     * only the bodies it rejected itself, claim no partition and are added to every merged window.
+     */
+    static final String INGRESS_ONLY_PREFIX = "nodo ";
+
     static String partitionSet(final int[] partitions) {
         final int[] p = partitions.clone();
         Arrays.sort(p);

@@ -72,15 +72,13 @@ public final class CellsPublisher implements AutoCloseable {
         this.intervalMs = intervalMs;
         this.partitions = settings.ownedPartitions().clone();
         java.util.Arrays.sort(partitions);
-        this.partitionSet = CellsCodec.partitionSet(partitions);
-        this.targetPartition = partitions.length == 0 ? -1 : partitions[0];
+        // a node that owns nothing publishes the windows of the bodies it rejected itself (they never reach Kafka),
+        // keyed by its name: they claim no partition, and every node adds them in
+        this.partitionSet = partitions.length == 0 ? CellsCodec.INGRESS_ONLY_PREFIX + settings.node()
+            : CellsCodec.partitionSet(partitions);
+        this.targetPartition = partitions.length == 0 ? 0 : partitions[0];
         this.snapshot = view.newSnapshot();
         this.names = new String[view.campaigns().capacity()];
-        if (partitions.length == 0) {
-            producer = null;
-            thread = null;
-            return;
-        }
         producer = new KafkaProducer<>(producerProperties(settings));
         thread = new Thread(this::run, "conversioni-cells-" + settings.node());
         thread.setDaemon(true);
@@ -88,8 +86,8 @@ public final class CellsPublisher implements AutoCloseable {
 
     /**
      * Starts publishing the windows of {@code view}, the owner engine's, and its business {@code counters} (accepted
-     * events and valore per evento x canale, for {@code /metrics}), for the partitions {@code settings} owns (nothing
-     * at all for a node that owns none). {@code lagByPartition} gives each owned partition's consumer lag
+     * events and valore per evento x canale, for {@code /metrics}), for the partitions {@code settings} owns (a node that
+     * owns none publishes the windows of the bodies it rejected itself, which never reach Kafka, keyed by its name). {@code lagByPartition} gives each owned partition's consumer lag
      * (end offset - position; {@link CellsRecord#NO_LAG} when unknown), read on the publisher's thread.
      */
     public static CellsPublisher start(final ClusterSettings settings, final WindowView view,

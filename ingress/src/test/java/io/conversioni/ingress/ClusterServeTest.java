@@ -66,6 +66,8 @@ class ClusterServeTest {
     private static KafkaBroker broker;
     private static ConversioniServer a;
     private static ConversioniServer b;
+    /** A node that owns no partition: it takes events and answers queries. */
+    private static ConversioniServer c;
     private static String token;
 
     @BeforeAll
@@ -79,6 +81,10 @@ class ClusterServeTest {
         Files.copy(folder.resolve("a").resolve(JwtSettings.DEVELOPMENT_SECRET_FILE),
             folder.resolve("b").resolve(JwtSettings.DEVELOPMENT_SECRET_FILE));
         b = node("b", "3-5", folder.resolve("b"));
+        Files.createDirectories(folder.resolve("c"));
+        Files.copy(folder.resolve("a").resolve(JwtSettings.DEVELOPMENT_SECRET_FILE),
+            folder.resolve("c").resolve(JwtSettings.DEVELOPMENT_SECRET_FILE));
+        c = node("c", "", folder.resolve("c"));
     }
 
     private static ConversioniServer node(final String name, final String owns, final Path data) throws Exception {
@@ -110,6 +116,9 @@ class ClusterServeTest {
         }
         if (b != null) {
             b.close();
+        }
+        if (c != null) {
+            c.close();
         }
         if (broker != null) {
             broker.close();
@@ -151,6 +160,17 @@ class ClusterServeTest {
                 throw new IllegalStateException(e);
             }
         });
+        final long rejected = rejected(metriche(a));
+        final HttpResponse<String> refused = post(c, IngressServer.SINGLE_PATH, "application/json",
+            "{\"id_cliente\":\"CLIENTE-BARI-000999\",\"valore\":\"due\"}");
+        assertEquals(400, refused.statusCode(), refused.body()); // rejected where it arrived, never in Kafka
+        Await.until("a rejection on the node that owns nothing counted by every node", () -> {
+            try {
+                return rejected(metriche(a)) == rejected + 1 && rejected(metriche(c)) == rejected + 1;
+            } catch (final IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         final String answer = metriche(b);
         assertTrue(answer.contains(",\"cluster\":{\"partizioni\":["), answer);
         assertTrue(answer.contains("\"completa\":true"), answer);
@@ -182,6 +202,10 @@ class ClusterServeTest {
      */
     private static String withoutNodeFields(final String metriche) {
         return metriche.substring(metriche.indexOf(",\"totale\":"), metriche.indexOf(",\"motore\":"));
+    }
+
+    private static long rejected(final String metriche) {
+        return Long.parseLong(metriche.replaceFirst("(?s)^.*?,\"totale\":\\{[^}]*?\"rifiutati\":(\\d+).*$", "$1"));
     }
 
     private static long accepted(final String metriche) {
