@@ -28,6 +28,8 @@ DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-5s}
 CONNECTIONS=${CONNECTIONS:-128}
 NODES=${NODES-1 2 3}
+# more keys of the cluster: section for every node, e.g. CLUSTER_EXTRA='linger: 2ms' (lines separated by \n)
+CLUSTER_EXTRA=${CLUSTER_EXTRA-}
 SINGLE=${SINGLE:-1}
 PARTITIONS=${PARTITIONS:-6}
 INSIGHT_PER_S=${INSIGHT_PER_S:-10}
@@ -157,10 +159,15 @@ cluster:
   topic: ${name}_eventi
   reply_topic: ${name}_esiti
   cells_topic: ${name}_finestre
+  alerts_topic: ${name}_allarmi
+  reports_topic: ${name}_rapporti
   partitions: $PARTITIONS
   node: ${names[$i]}
   owns: "$(owns "$i" "$count")"
 EOF
+      if [ -n "$CLUSTER_EXTRA" ]; then
+        printf '%b\n' "$CLUSTER_EXTRA" | sed 's/^/  /' >> "$dir/cluster.yaml"
+      fi
       config=(--config "$dir/cluster.yaml")
     fi
     log="$dir/node.log"
@@ -251,7 +258,8 @@ done
   echo "java: $(java -version 2>&1 | head -1); broker: Kafka $(sed -n 's/.*kafka_2.13-\([0-9.]*\)\.jar.*/\1/p' \
     <(tr ':' '\n' < cluster/target/broker-classpath.txt) | head -1), one JVM, KAFKA_JAVA_OPTS=${KAFKA_JAVA_OPTS:-default}"
   echo "settings: RATE=$RATE DURATION=$DURATION WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS PARTITIONS=$PARTITIONS" \
-    "INSIGHT_PER_S=$INSIGHT_PER_S INSIGHT_POLL=$INSIGHT_POLL INSIGHT_TIMEOUT=$INSIGHT_TIMEOUT; embedded defaults" \
+    "INSIGHT_PER_S=$INSIGHT_PER_S INSIGHT_POLL=$INSIGHT_POLL INSIGHT_TIMEOUT=$INSIGHT_TIMEOUT" \
+    "CLUSTER_EXTRA='$CLUSTER_EXTRA'; embedded defaults" \
     "otherwise; generator, nodes and broker on the same cores"
   echo
   echo "events/s: events sent in the measured run / its length. HTTP p50/p99: ms, open loop, coordinated omission"
