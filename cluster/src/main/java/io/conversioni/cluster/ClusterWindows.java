@@ -559,36 +559,29 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
 
     @Override
     public long tooLateCount() {
-        long n = 0;
-        for (CellsRecord r : state.ownerRecords) {
-            n += r.tooLateCount;
-        }
-        return n;
+        return sumOverOwners(r -> r.tooLateCount);
     }
 
     @Override
     public long futureCount() {
-        long n = 0;
-        for (CellsRecord r : state.ownerRecords) {
-            n += r.futureCount;
-        }
-        return n;
+        return sumOverOwners(r -> r.futureCount);
     }
 
     @Override
     public long rejectedOutsideHorizonCount() {
-        long n = 0;
-        for (CellsRecord r : state.ownerRecords) {
-            n += r.rejectedOutsideHorizonCount;
-        }
-        return n;
+        return sumOverOwners(r -> r.rejectedOutsideHorizonCount);
     }
 
     @Override
     public long heartbeatCount() {
+        return sumOverOwners(r -> r.heartbeatCount);
+    }
+
+    /** The sum of one counter over the current owners' node records. */
+    private long sumOverOwners(final java.util.function.ToLongFunction<CellsRecord> counter) {
         long n = 0;
         for (CellsRecord r : state.ownerRecords) {
-            n += r.heartbeatCount;
+            n += counter.applyAsLong(r);
         }
         return n;
     }
