@@ -87,7 +87,8 @@ public class PipelineThroughputBenchmark {
         dataDir = Files.createTempDirectory("conversioni-bench");
         final Path configDir = SeededTraffic.configDir();
         engine = Engine.create(EngineConfig.parse("pipeline:\n  wait_strategy: " + waitStrategy
-            + "\n  stage_threads: " + stageThreads + "\n  ring_size: " + ringSize + "\n", configDir),
+            + "\n  stage_threads: " + stageThreads + "\n  ring_size: " + ringSize + "\n"
+            + System.getProperty("bench.extra", "").replace("|", "\n").replace("~", " "), configDir),
             dataDir, () -> NOW);
         engine.start();
         bodies = SeededTraffic.bodies();

@@ -48,9 +48,9 @@ final class EventSlot implements EventView {
     private final Object[] attachments;
     private final int attachmentIndex;
 
-    // decode stage
-    final ConversionEvent event = new ConversionEvent();
-    final Violations violations = new Violations();
+    // decode stage; with one stage thread, slots SingleThreadStages.CHUNK apart share their holders (EnginePipeline)
+    final ConversionEvent event;
+    final Violations violations;
     boolean valid;
     /** {@link #countedEventTimeMillis} when a rejection counts at its receive time, as it does live. */
     static final long NO_TIME = Long.MIN_VALUE;
@@ -72,14 +72,20 @@ final class EventSlot implements EventView {
 
     /** A slot of its own (replay, tests): its attachment in a table of one. */
     EventSlot(final int initialBodyCapacity) {
-        this(initialBodyCapacity, new Object[1], 0);
+        this(initialBodyCapacity, new Object[1], 0, new ConversionEvent(), new Violations());
     }
 
-    /** Ring slot {@code index}, its attachment at {@code attachments[index]}. */
-    EventSlot(final int initialBodyCapacity, final Object[] attachments, final int index) {
+    /**
+     * Ring slot {@code index}, its attachment at {@code attachments[index]}, decoded into {@code event} and
+     * {@code violations}, which slots that are never in the stages at the same time may share.
+     */
+    EventSlot(final int initialBodyCapacity, final Object[] attachments, final int index, final ConversionEvent event,
+              final Violations violations) {
         this.body = new byte[initialBodyCapacity];
         this.attachments = attachments;
         this.attachmentIndex = index;
+        this.event = event;
+        this.violations = violations;
     }
 
     /** This slot's position in its attachment table (its ring index). */

@@ -3,6 +3,8 @@ package io.conversioni.pipeline;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import io.conversioni.event.ConversionEvent;
+import io.conversioni.schema.Violations;
 import org.junit.jupiter.api.Test;
 
 class EventSlotTest {
@@ -10,8 +12,8 @@ class EventSlotTest {
     @Test
     void slotsSharingATableKeepTheirOwnAttachments() {
         final Object[] table = new Object[4];
-        final EventSlot first = new EventSlot(16, table, 1);
-        final EventSlot second = new EventSlot(16, table, 2);
+        final EventSlot first = new EventSlot(16, table, 1, new ConversionEvent(), new Violations());
+        final EventSlot second = new EventSlot(16, table, 2, new ConversionEvent(), new Violations());
         final Object a = new Object();
         final Object b = new Object();
         first.fill(EventSlot.KIND_EVENT, new byte[] {'{', '}'}, 0, 2, 1L, 1L, null, a);

@@ -34,7 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * publisher threads fill it until it reports full, then everything drains. Each event must be answered
  * exactly once, in ring order, counted right, and with SYNC (the point of the one-thread wiring) never
  * before the journal flushed its batch. (With ASYNC there is no flush to wait for: one thread answers each
- * event right after its append.)
+ * chunk of a batch right after its appends.) With one thread and ASYNC, ring slots a chunk apart share their
+ * decoded-event holders: each answer must still see its own event.
  */
 @Timeout(60)
 @ExtendWith(LeakCheck.class)
@@ -152,5 +153,69 @@ class StageWiringTest {
         engine.close();
         final OfflineReplay replayed = OfflineReplay.recorded(EngineConfig.parse(yaml, CONFIG_DIR), data);
         assertNull(engine.windows().stateDifference(replayed.windows()));
+    }
+
+    /**
+     * One stage thread (or the inline drain) with ASYNC shares each decoded-event holder between the slots
+     * {@link SingleThreadStages#CHUNK} apart. In a ring many chunks long, filled before the first answer goes out so
+     * that batches span many chunks, every answer must carry its own event's decoded fields and violations.
+     */
+    @ParameterizedTest(name = "stage_threads {0}")
+    @CsvSource({"1", "0"})
+    void shouldHandEveryAnswerItsOwnDecodedEventWhenSlotsShareHolders(final int stageThreads) throws Exception {
+        final String yaml = "pipeline:\n  ring_size: 1024\n  stage_threads: " + stageThreads
+            + "\n  wait_strategy: blocking\njournal:\n  durability: async\n";
+        final Engine engine = Engine.create(EngineConfig.parse(yaml, CONFIG_DIR), data, now::get);
+        engines.add(engine);
+        engine.start();
+        final int total = 5_000;
+        final CountDownLatch ringWasFull = new CountDownLatch(1);
+        final AtomicInteger answered = new AtomicInteger();
+        final AtomicInteger wrongEvent = new AtomicInteger();
+        final AtomicInteger firstAnswer = new AtomicInteger();
+        final OutcomeListener check = (e, attachment) -> {
+            if (firstAnswer.getAndIncrement() == 0) {
+                try {
+                    ringWasFull.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            final int i = (Integer) attachment;
+            final boolean invalid = i % 7 == 0;
+            final boolean right = invalid
+                ? e.outcome() == Outcome.REJECTED && e.violations().size() > 0
+                : e.outcome() == Outcome.ACCEPTED && e.event().valoreCents() == 100_000L + i
+                    && e.violations().size() == 0;
+            if (!right) {
+                wrongEvent.incrementAndGet();
+            }
+            answered.incrementAndGet();
+        };
+        // two publishers: with the inline drain, the one that drains holds the first answer while the other fills
+        final Thread[] publishers = new Thread[PUBLISHERS];
+        for (int p = 0; p < PUBLISHERS; p++) {
+            final int first = p;
+            publishers[p] = new Thread(() -> {
+                for (int i = first; i < total; i += PUBLISHERS) {
+                    final int cents = 100_000 + i;
+                    final byte[] body = event(String.format("CLIENTE-MILANO-%06d", i), "richiesta_demo", T0 + i,
+                        cents / 100 + "." + String.format("%02d", cents % 100), i % 7 == 0 ? "fax" : "email")
+                        .getBytes(StandardCharsets.UTF_8);
+                    while (!engine.tryPublish(body, 0, body.length, check, i)) {
+                        ringWasFull.countDown();
+                        Thread.onSpinWait();
+                    }
+                }
+            }, "holder-publisher-" + p);
+            publishers[p].start();
+        }
+        for (Thread t : publishers) {
+            t.join(TimeUnit.SECONDS.toMillis(40));
+        }
+        Await.poll(Duration.ofSeconds(20), () -> answered.get() >= total);
+        assertEquals(total, answered.get(), "every event answered");
+        assertEquals(0, ringWasFull.getCount(), "the ring filled, so batches spanned many chunks");
+        assertEquals(0, wrongEvent.get(), "every answer saw its own event's decoded fields and violations");
     }
 }
