@@ -46,6 +46,10 @@ import java.util.stream.Stream;
  * <p>At the end of each trial it also prints, per engine thread and for the publisher, where the last iteration's
  * wall time per event went ({@link ThreadSchedStats}: on a CPU, runnable without one, off the run queue), which
  * tells the stages' own cost from a shared host's and from sleeping (docs/performance.md, "Pipeline efficiency").
+ *
+ * <p>Experiments: {@code -Dbench.extra=LINES} appends configuration lines to the engine's, {@code |} for a newline and
+ * {@code ~} for a space (JMH splits {@code -jvmArgsAppend} at spaces), e.g. {@code -jvmArgsAppend
+ * -Dbench.extra=journal:|~~pretouch:~0}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
