@@ -65,7 +65,8 @@ final class EnginePipeline {
         // "Stage by stage over a chunk"). Stage threads running apart, or a SYNC batch held until its flush,
         // keep a holder per slot.
         final boolean sharedHolders = stageThreads <= 1 && !syncDurability;
-        final ConversionEvent[] events = new ConversionEvent[Math.min(ringSize, SingleThreadStages.CHUNK)];
+        final int holders = sharedHolders ? Math.min(ringSize, SingleThreadStages.CHUNK) : 0;
+        final ConversionEvent[] events = new ConversionEvent[holders];
         final Violations[] violations = new Violations[events.length];
         for (int i = 0; i < events.length; i++) {
             events[i] = new ConversionEvent();
