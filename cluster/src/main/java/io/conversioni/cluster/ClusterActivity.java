@@ -8,14 +8,10 @@ import io.conversioni.pipeline.Outcome;
 import io.conversioni.schema.Violations;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Every partition's events as the cluster-wide alert rules need them: on the elected node (the owner of partition
@@ -66,30 +60,27 @@ public final class ClusterActivity {
     static final int MAX_WAITING = 100_000;
 
     private final ClusterSettings settings;
-    private final Consumer<byte[], byte[]> consumer;
     private final Listener listener;
     private final EventDecoder decoder;
     private final ConversionEvent event = new ConversionEvent();
     private final Violations violations = new Violations();
-    private final Thread thread;
+    private final ConsumerThread reader;
     private final AtomicLong records = new AtomicLong();
     private final String replyTopic;
     /** Events seen, by correlazione, waiting for their verdict: canale, receive and event time. This thread only. */
     private final LinkedHashMap<String, long[]> eventsWaiting = new LinkedHashMap<>();
     /** Verdicts read before their event, by correlazione: the outcome. This thread only. */
     private final LinkedHashMap<String, Integer> verdictsWaiting = new LinkedHashMap<>();
-    private volatile boolean running = true;
-    private boolean failing;
 
     private ClusterActivity(final ClusterSettings settings, final EngineConfig config,
                             final Consumer<byte[], byte[]> consumer, final Listener listener) {
         this.settings = settings;
-        this.consumer = consumer;
         this.listener = listener;
         this.replyTopic = settings.replyTopic();
         this.decoder = config.schema().newDecoder(config.maxDepth());
-        this.thread = new Thread(this::run, "conversioni-attivita-" + settings.node());
-        this.thread.setDaemon(true);
+        this.reader = new ConsumerThread("conversioni-attivita-" + settings.node(), consumer, POLL, this::tell, null, LOG,
+            "the events of " + settings.topic() + " for the cluster-wide alert rules", "silenzio waits",
+            settings.brokerTimeoutMs());
     }
 
     /**
@@ -101,7 +92,8 @@ public final class ClusterActivity {
      */
     public static ClusterActivity start(final ClusterSettings settings, final EngineConfig config,
                                         final Listener listener) throws ClusterException {
-        final Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(settings));
+        final Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+            ClusterClients.consumer(settings, "attivita", "latest")); // assigned, no group: every start from the end
         final ClusterActivity activity;
         try {
             final List<TopicPartition> all = new ArrayList<>();
@@ -129,46 +121,10 @@ public final class ClusterActivity {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             throw e;
         }
-        activity.thread.start();
-        return activity;
-    }
-
-    /** Assigned, no group, nothing committed: every start reads from the end. */
-    static Properties consumerProperties(final ClusterSettings settings) {
-        final Properties p = ClusterClients.verdictsConsumer(settings); // the same settings, its own client id
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-attivita");
-        return p;
-    }
-
-    private void run() {
         LOG.info("node {} hears every partition of {} for the cluster-wide alert rules", settings.node(),
             settings.topic());
-        try {
-            while (running) {
-                try {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-                        tell(r);
-                    }
-                    if (failing) {
-                        failing = false;
-                        LOG.info("{} is read again for the cluster-wide alert rules", settings.topic());
-                    }
-                } catch (WakeupException | InterruptException stopping) {
-                    if (running) {
-                        LOG.warn("the activity reader was woken up while running; it goes on");
-                    }
-                } catch (KafkaException e) {
-                    if (!failing) {
-                        failing = true;
-                        LOG.warn("{} cannot be read for the cluster-wide alert rules ({}); silenzio waits",
-                            settings.topic(), e.toString());
-                    }
-                    LockSupport.parkNanos(POLL.toNanos()); // not a busy loop on a broken client
-                }
-            }
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
-        }
+        activity.reader.start();
+        return activity;
     }
 
     private void tell(final ConsumerRecord<byte[], byte[]> r) {
@@ -246,15 +202,6 @@ public final class ClusterActivity {
 
     /** Stops the thread (its consumer closed) and waits for it, within {@code cluster.broker_timeout}. Idempotent. */
     public void stop() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        consumer.wakeup(); // thread-safe; a poll in progress returns at once
-        try {
-            thread.join(settings.brokerTimeoutMs());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.stop();
     }
 }

@@ -77,16 +77,8 @@ public final class ClusterClients {
      * already deleted reads from the oldest record left.
      */
     public static Properties ownerConsumer(final ClusterSettings settings) {
-        final Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-proprietario");
+        final Properties p = consumer(settings, "proprietario", "earliest");
         p.put(ConsumerConfig.GROUP_ID_CONFIG, ownerGroup(settings));
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
     }
 
@@ -96,12 +88,21 @@ public final class ClusterClients {
      * has no request left to answer), {@code read_committed} like the owner's.
      */
     public static Properties verdictsConsumer(final ClusterSettings settings) {
+        return consumer(settings, "risposte", "latest");
+    }
+
+    /**
+     * What every consumer of the cluster shares: this node's client id {@code conversioni-<node>-<role>}, no group
+     * and no auto-commit, {@code read_committed}, {@code cluster.broker_timeout} as the API timeout, byte arrays;
+     * {@code offsetReset} where a position is missing ({@code earliest} or {@code latest}).
+     */
+    static Properties consumer(final ClusterSettings settings, final String role, final String offsetReset) {
         final Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-risposte");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-" + role);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, offsetReset);
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) settings.brokerTimeoutMs());
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -189,9 +189,7 @@ public final class ClusterWindows implements WindowView, AutoCloseable {
      */
     public static ClusterWindows start(final ClusterSettings settings, final WindowView local,
                                        final long publishIntervalMs, final LongSupplier clockMillis) {
-        final Properties p = ClusterClients.verdictsConsumer(settings);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "conversioni-" + settings.node() + "-finestre-lettore");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        final Properties p = ClusterClients.consumer(settings, "finestre-lettore", "earliest");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         final ClusterWindows w = new ClusterWindows(local, settings.node(), settings.partitions(), publishIntervalMs,
             clockMillis, new KafkaConsumer<>(p), settings.cellsTopic());

@@ -5,12 +5,9 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +16,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The receiving node's side of the verdicts: a consumer of the one partition of {@code cluster.reply_topic} that
@@ -47,15 +43,12 @@ final class VerdictRouter {
     private final PendingVerdicts pending;
     private final long incarnation;
     private final byte[] nodeUtf8;
-    private final Consumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
-    private final Thread thread;
+    private final ConsumerThread reader;
     private final AtomicLong verdicts = new AtomicLong();
     private final AtomicLong lateVerdicts = new AtomicLong();
     private final AtomicLong malformedVerdicts = new AtomicLong();
     private final AtomicLong expired = new AtomicLong();
-    private volatile boolean running = true;
-    private boolean failing;
 
     private VerdictRouter(final ClusterSettings settings, final PendingVerdicts pending, final long incarnation,
                           final Consumer<byte[], byte[]> consumer, final TopicPartition partition) {
@@ -63,10 +56,10 @@ final class VerdictRouter {
         this.pending = pending;
         this.incarnation = incarnation;
         this.nodeUtf8 = settings.node().getBytes(StandardCharsets.UTF_8);
-        this.consumer = consumer;
         this.partition = partition;
-        this.thread = new Thread(this::run, "conversioni-verdicts-" + settings.node());
-        this.thread.setDaemon(true);
+        this.reader = new ConsumerThread("conversioni-verdicts-" + settings.node(), consumer, POLL, this::route,
+            () -> expired.addAndGet(pending.expire(System.nanoTime())), LOG, "the verdicts of " + partition,
+            "requests are answered 503 after cluster.verdict_timeout until they can", settings.brokerTimeoutMs());
     }
 
     /**
@@ -94,6 +87,7 @@ final class VerdictRouter {
             consumer.seekToEnd(List.of(tp));
             consumer.position(tp, Duration.ofMillis(settings.brokerTimeoutMs())); // resolves the lazy seek now
             router = new VerdictRouter(settings, pending, incarnation, consumer, tp);
+            LOG.info("node {} reads its verdicts from {}", settings.node(), tp);
         } catch (TimeoutException e) {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             throw new ClusterException(ClusterException.KAFKA_UNREACHABLE, "the reply topic " + settings.replyTopic()
@@ -104,39 +98,8 @@ final class VerdictRouter {
             consumer.close(CloseOptions.timeout(Duration.ZERO));
             throw e;
         }
-        router.thread.start();
+        router.reader.start();
         return router;
-    }
-
-    private void run() {
-        LOG.info("node {} reads its verdicts from {}", settings.node(), partition);
-        try {
-            while (running) {
-                try {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
-                        route(r);
-                    }
-                    if (failing) {
-                        failing = false;
-                        LOG.info("verdicts are read from {} again", partition);
-                    }
-                } catch (WakeupException | InterruptException stopping) {
-                    if (running) {
-                        LOG.warn("the verdict router was woken up while running; it goes on");
-                    }
-                } catch (KafkaException e) {
-                    if (!failing) {
-                        failing = true;
-                        LOG.warn("verdicts cannot be read from {} ({}); requests are answered 503 after "
-                            + "cluster.verdict_timeout until they can", partition, e.toString());
-                    }
-                    LockSupport.parkNanos(POLL.toNanos()); // not a busy loop on a broken client
-                }
-                expired.addAndGet(pending.expire(System.nanoTime()));
-            }
-        } finally {
-            consumer.close(CloseOptions.timeout(Duration.ZERO));
-        }
     }
 
     /** Router thread: completes the request a verdict answers, or counts why it cannot. */
@@ -191,16 +154,7 @@ final class VerdictRouter {
 
     /** Stops the thread (its consumer closed) and waits for it, within {@code cluster.broker_timeout}. Idempotent. */
     void stop() {
-        if (!running) {
-            return;
-        }
-        running = false;
-        consumer.wakeup(); // thread-safe; a poll in progress returns at once
-        try {
-            thread.join(settings.brokerTimeoutMs());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reader.stop();
     }
 
     /** Verdicts that completed a waiting request. Any thread. */

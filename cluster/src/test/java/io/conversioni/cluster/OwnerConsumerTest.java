@@ -147,8 +147,9 @@ class OwnerConsumerTest {
         return owner;
     }
 
-    private static String event(final String id, final String evento, final long time, final String valore,
-                                final String canale) {
+    /** An event body with the article's fields (also for {@link OwnerRebuildTest}). */
+    static String event(final String id, final String evento, final long time, final String valore,
+                        final String canale) {
         return "{\"id_cliente\":\"" + id + "\",\"evento\":\"" + evento + "\",\"timestamp\":\""
             + Instant.ofEpochMilli(time) + "\",\"valore\":" + valore + ",\"canale\":\"" + canale
             + "\",\"stato\":\"completato\",\"metadati\":{\"campagna\":\"Campagna_Email_Verano2024\"}}";

@@ -30,7 +30,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,6 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static io.conversioni.cluster.OwnerConsumerTest.event;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -157,13 +157,6 @@ class OwnerRebuildTest {
         final OwnerConsumer owner = OwnerConsumer.start(settings, engine);
         open.add(owner);
         return owner;
-    }
-
-    private static String event(final String id, final String evento, final long time, final String valore,
-                                final String canale) {
-        return "{\"id_cliente\":\"" + id + "\",\"evento\":\"" + evento + "\",\"timestamp\":\""
-            + Instant.ofEpochMilli(time) + "\",\"valore\":" + valore + ",\"canale\":\"" + canale
-            + "\",\"stato\":\"completato\",\"metadati\":{\"campagna\":\"Campagna_Email_Verano2024\"}}";
     }
 
     /** When record {@code i} (of 1500) was received: over the 20 minutes before T0, 3 s after its event time. */
