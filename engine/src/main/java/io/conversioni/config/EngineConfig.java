@@ -52,6 +52,7 @@ public final class EngineConfig {
     private final String rollCycle;
     private final int retentionCycles;
     private final long pretouchBytes;
+    private final long dropBehindBytes;
     private final long snapshotIntervalMillis;
     private final DedupeConfig dedupe;
     private final List<String> dedupeKeyFields;
@@ -83,6 +84,7 @@ public final class EngineConfig {
         this.rollCycle = r.oneOf("journal.roll_cycle", "HOURLY", List.of("HOURLY", "DAILY"));
         this.retentionCycles = (int) r.integer("journal.retention_cycles", 48, 1, 100_000);
         this.pretouchBytes = r.sizeBytes("journal.pretouch", "8MiB", 0, 1L << 30);
+        this.dropBehindBytes = r.sizeBytes("journal.drop_behind", "256MiB", 0, 1L << 40);
         this.snapshotIntervalMillis = r.has("journal.snapshot_interval")
             && "0".equals(r.string("journal.snapshot_interval", "5m").trim())
             ? 0 : r.durationMillis("journal.snapshot_interval", "5m", 100, 86_400_000);
@@ -290,6 +292,14 @@ public final class EngineConfig {
     /** {@code journal.pretouch}: how far ahead of the journal writer its file's pages are read in; 0: off. */
     public long pretouchBytes() {
         return pretouchBytes;
+    }
+
+    /**
+     * {@code journal.drop_behind}: how far behind the journal writer its file's pages are written back and dropped
+     * from the page cache; 0: kept until the kernel reclaims them.
+     */
+    public long dropBehindBytes() {
+        return dropBehindBytes;
     }
 
     public DedupeConfig dedupe() {

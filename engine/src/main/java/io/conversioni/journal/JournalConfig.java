@@ -19,6 +19,8 @@ import java.util.Locale;
  *   <tr><td>journal.durability</td><td>async</td><td>sync or async, see {@link JournalDurability}</td></tr>
  *   <tr><td>journal.pretouch</td><td>8 MiB</td><td>how far ahead of the writer a thread of its own brings the
  *       cycle file's pages into the page cache, see {@link JournalPretoucher}; 0: off</td></tr>
+ *   <tr><td>journal.drop_behind</td><td>256 MiB</td><td>how far behind the writer that thread writes the cycle
+ *       file's pages back and drops them from the page cache, see {@link JournalPretoucher}; 0: off</td></tr>
  * </table>
  */
 public final class JournalConfig {
@@ -27,6 +29,7 @@ public final class JournalConfig {
     public static final String KEY_RETAIN_CYCLES = "journal.retainCycles";
     public static final String KEY_DURABILITY = "journal.durability";
     public static final String KEY_PRETOUCH = "journal.pretouch";
+    public static final String KEY_DROP_BEHIND = "journal.drop_behind";
 
     public static final String DEFAULT_ROLL_CYCLE = "HOURLY";
     public static final int DEFAULT_RETAIN_CYCLES = 168;
@@ -34,6 +37,13 @@ public final class JournalConfig {
     public static final long DEFAULT_PRETOUCH_BYTES = 8L << 20;
     /** Upper bound of {@link #KEY_PRETOUCH}. */
     public static final long MAX_PRETOUCH_BYTES = 1L << 30;
+    /**
+     * Default of {@link #KEY_DROP_BEHIND}: past the two 80 MiB mappings Chronicle keeps around its write
+     * position, so that the pages released are ones the writer has let go.
+     */
+    public static final long DEFAULT_DROP_BEHIND_BYTES = 256L << 20;
+    /** Upper bound of {@link #KEY_DROP_BEHIND}. */
+    public static final long MAX_DROP_BEHIND_BYTES = 1L << 40;
     /** Upper bound of {@link #KEY_RETAIN_CYCLES}: more than ten years of five-minute files. */
     public static final int MAX_RETAIN_CYCLES = 1_100_000;
 
@@ -45,14 +55,16 @@ public final class JournalConfig {
     private final int retainCycles;
     private final JournalDurability durability;
     private final long pretouchBytes;
+    private final long dropBehindBytes;
 
     private JournalConfig(final Path directory, final JournalRollCycle rollCycle, final int retainCycles,
-                          final JournalDurability durability, final long pretouchBytes) {
+                          final JournalDurability durability, final long pretouchBytes, final long dropBehindBytes) {
         this.directory = directory;
         this.rollCycle = rollCycle;
         this.retainCycles = retainCycles;
         this.durability = durability;
         this.pretouchBytes = pretouchBytes;
+        this.dropBehindBytes = dropBehindBytes;
     }
 
     /** The defaults for everything but the directory. */
@@ -68,7 +80,7 @@ public final class JournalConfig {
     public static JournalConfig of(final Path directory, final String rollCycle, final int retainCycles,
                                    final String durability) {
         return new JournalConfig(checkDirectory(directory), parseRollCycle(rollCycle), checkRetain(retainCycles),
-            parseDurability(durability), DEFAULT_PRETOUCH_BYTES);
+            parseDurability(durability), DEFAULT_PRETOUCH_BYTES, DEFAULT_DROP_BEHIND_BYTES);
     }
 
     /** A copy with another durability (the same directory may be reopened either way). */
@@ -76,7 +88,7 @@ public final class JournalConfig {
         if (durability == null) {
             throw new IllegalArgumentException(KEY_DURABILITY + " must be sync or async; was null");
         }
-        return new JournalConfig(directory, rollCycle, retainCycles, durability, pretouchBytes);
+        return new JournalConfig(directory, rollCycle, retainCycles, durability, pretouchBytes, dropBehindBytes);
     }
 
     /**
@@ -90,7 +102,21 @@ public final class JournalConfig {
             throw new IllegalArgumentException(KEY_PRETOUCH + " must be between 0 (off) and " + MAX_PRETOUCH_BYTES
                 + " bytes; was " + bytes);
         }
-        return new JournalConfig(directory, rollCycle, retainCycles, durability, bytes);
+        return new JournalConfig(directory, rollCycle, retainCycles, durability, bytes, dropBehindBytes);
+    }
+
+    /**
+     * A copy with another drop-behind distance.
+     *
+     * @param bytes how far behind the writer pages are written back and dropped from the page cache; 0: kept
+     * @throws IllegalArgumentException naming the key, when negative or above {@link #MAX_DROP_BEHIND_BYTES}
+     */
+    public JournalConfig withDropBehindBytes(final long bytes) {
+        if (bytes < 0 || bytes > MAX_DROP_BEHIND_BYTES) {
+            throw new IllegalArgumentException(KEY_DROP_BEHIND + " must be between 0 (off) and "
+                + MAX_DROP_BEHIND_BYTES + " bytes; was " + bytes);
+        }
+        return new JournalConfig(directory, rollCycle, retainCycles, durability, pretouchBytes, bytes);
     }
 
     public Path directory() {
@@ -117,16 +143,21 @@ public final class JournalConfig {
         return durability;
     }
 
-    /** How far ahead of the writer the pretouch thread brings pages in; 0: no such thread. */
+    /** How far ahead of the writer the page thread brings pages in; 0: not done. */
     public long pretouchBytes() {
         return pretouchBytes;
+    }
+
+    /** How far behind the writer the page thread releases pages; 0: not done (0 for both: no such thread). */
+    public long dropBehindBytes() {
+        return dropBehindBytes;
     }
 
     @Override
     public String toString() {
         return KEY_DIRECTORY + "=" + directory + ", " + KEY_ROLL_CYCLE + "=" + rollCycle + ", " + KEY_RETAIN_CYCLES
             + "=" + retainCycles + ", " + KEY_DURABILITY + "=" + durability.name().toLowerCase(Locale.ROOT) + ", "
-            + KEY_PRETOUCH + "=" + pretouchBytes;
+            + KEY_PRETOUCH + "=" + pretouchBytes + ", " + KEY_DROP_BEHIND + "=" + dropBehindBytes;
     }
 
     private static Path checkDirectory(final Path directory) {

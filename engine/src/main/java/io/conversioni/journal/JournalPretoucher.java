@@ -15,16 +15,17 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Brings the pages just ahead of the journal writer into the page cache, on a thread of its own, so that
- * the writer's first store to each page finds it there.
+ * The journal's page thread: brings the pages just ahead of the journal writer into the page cache, so that the
+ * writer's first store to each page finds it there, and releases the pages it left far behind, so that the
+ * next pages come from memory the kernel has just freed.
  *
- * <p>Why: a Chronicle cycle file is sparse. The writer's first store to a page of a hole page-faults, and
+ * <p>Ahead, why: a Chronicle cycle file is sparse. The writer's first store to a page of a hole page-faults, and
  * the kernel then zero-fills the page and, through mmap read-around, up to half the device's read-ahead
  * around it, on the writer's own time. With an 8 MiB {@code read_ahead_kb} (seen here on ext4 in a VM), each
  * fault zero-filled 4 MiB: 13 % of the stage thread's time in the pipeline benchmark, and single 7-16 ms
  * stalls of the stage thread under HTTP load (docs/performance.md).
  *
- * <p>How: the writer publishes its cycle file and write position after each append ({@link Target#wrote},
+ * <p>Ahead, how: the writer publishes its cycle file and write position after each append ({@link Target#wrote},
  * a release store); this thread maps the file read-only through its own channel, {@value #WINDOW_BYTES}
  * bytes at a time, and calls {@link MappedByteBuffer#load()} on the next {@value #STEP_BYTES} bytes past
  * what it has done, up to {@code aheadBytes} past the position: {@code madvise(WILLNEED)}, which reads
@@ -32,15 +33,29 @@ import java.util.concurrent.locks.LockSupport;
  * page. It only reads, so it never changes a byte the writer wrote or will write. The writer's fault on
  * such a page is then minor.
  *
+ * <p>Behind, why: the journal is written once and read again only by a restart's replay and the tools. Kept
+ * in the page cache, every byte of it takes a page that was free before; a page the kernel has never handed
+ * out, or took back, costs its first touch (9 µs a page on the VM of docs/performance.md, a third of a core
+ * at 500k events/s), and on a host whose memory is full of cache each one costs a reclaim instead.
+ *
+ * <p>Behind, how ({@link PageCacheFile}): once the writer is {@code dropBehindBytes} past a
+ * {@value #DROP_STEP_BYTES}-byte range, this thread starts that range's writeback, then waits for the previous
+ * range's and drops it from the page cache; each time the writer has gone another {@code dropBehindBytes}, one
+ * more drop over the whole file behind takes the pages the writer still had mapped when their range came (the
+ * kernel keeps mapped, dirty and in-flight pages; Chronicle keeps its index arrays mapped while it fills them).
+ * At a new cycle file the previous one is dropped whole. Nothing here changes a byte or the durability the
+ * writer promised: the write-back is the kernel's own, done sooner, and a dropped page is read back from the
+ * device by whoever reads it next. Pretouch goes first: a range is released only when the pages ahead are done.
+ *
  * <p>Threading: {@link SingleWriterJournal} starts it when it opens and stops it when it closes; the writer
  * thread calls {@link Target#wrote}, this class's own thread everything else.
  *
  * <p>Best effort: a failure (the file gone at a roll, an I/O error) is logged once per file and the thread
- * waits for the next position; it never touches the writer's state or its outcome. When it is ahead it parks
- * (at most {@value #IDLE_PARK_MILLIS} ms); the writer unparks it each time it has used half the distance, and
- * at each new cycle file: one {@code unpark} per 4 MiB written by default, so that an idle engine does not pay
- * for polling (50 wake-ups a second cost 0.4 % of a core here). Allocation, on this thread only: a slice per step and a
- * mapping per window.
+ * waits for the next position; it never touches the writer's state or its outcome. When it has nothing to do
+ * it parks (at most {@value #IDLE_PARK_MILLIS} ms); the writer unparks it each time it has used half the
+ * pretouch distance (or a drop step, whichever is less), and at each new cycle file: one {@code unpark} per
+ * 4 MiB written by default, so that an idle engine does not pay for polling (50 wake-ups a second cost 0.4 % of
+ * a core here). Allocation, on this thread only: a slice per step, a mapping per window, a descriptor per file.
  */
 final class JournalPretoucher implements AutoCloseable {
     /** Bytes mapped and loaded per step: small enough that one step never holds a core for long. */
@@ -48,10 +63,13 @@ final class JournalPretoucher implements AutoCloseable {
     /** Bytes of the file mapped at a time; steps load slices of it, so a step allocates only its slice. */
     static final int WINDOW_BYTES = 16 << 20;
     static final long IDLE_PARK_MILLIS = 1_000;
+    /** Bytes written back and released per drop step. */
+    static final long DROP_STEP_BYTES = 4L << 20;
     private static final long PAGE_MASK = ~4095L;
     private static final Logger LOG = LoggerFactory.getLogger(JournalPretoucher.class);
 
     private final long aheadBytes;
+    private final long dropBehindBytes;
     /** The writer unparks this thread each time its position has moved this far. */
     private final long wakeEveryBytes;
     private final Target[] targets;
@@ -59,12 +77,16 @@ final class JournalPretoucher implements AutoCloseable {
     private volatile boolean running = true;
 
     /**
-     * @param aheadBytes how far past the writer's position pages are brought in (more than 0)
-     * @param queues     the name of each queue the writer appends to; {@link #target} follows it
+     * @param aheadBytes      how far past the writer's position pages are brought in; 0: none
+     * @param dropBehindBytes how far behind the writer's position pages are released; 0: none (one of the two
+     *                        is more than 0)
+     * @param queues          the name of each queue the writer appends to; {@link #target} follows it
      */
-    JournalPretoucher(final long aheadBytes, final String... queues) {
+    JournalPretoucher(final long aheadBytes, final long dropBehindBytes, final String... queues) {
         this.aheadBytes = aheadBytes;
-        this.wakeEveryBytes = Math.max(STEP_BYTES, aheadBytes / 2);
+        this.dropBehindBytes = dropBehindBytes;
+        final long touchWake = aheadBytes > 0 ? Math.max(STEP_BYTES, aheadBytes / 2) : Long.MAX_VALUE;
+        this.wakeEveryBytes = dropBehindBytes > 0 ? Math.min(touchWake, DROP_STEP_BYTES) : touchWake;
         this.thread = new Thread(this::run, "conversioni-journal-pretouch");
         this.thread.setDaemon(true);
         this.targets = new Target[queues.length];
@@ -102,7 +124,8 @@ final class JournalPretoucher implements AutoCloseable {
             while (running) {
                 boolean stepped = false;
                 for (final Target target : targets) {
-                    stepped |= target.step(aheadBytes);
+                    final boolean touched = aheadBytes > 0 && target.step(aheadBytes);
+                    stepped |= touched || dropBehindBytes > 0 && target.dropStep(dropBehindBytes);
                 }
                 if (!stepped) {
                     LockSupport.parkNanos(IDLE_PARK_MILLIS * 1_000_000L);
@@ -110,7 +133,7 @@ final class JournalPretoucher implements AutoCloseable {
             }
         } finally {
             for (final Target target : targets) {
-                target.closeChannel();
+                target.closeAll();
             }
         }
     }
@@ -146,6 +169,14 @@ final class JournalPretoucher implements AutoCloseable {
         private long touchedUpTo;
         private volatile long touchedBytes;
 
+        /** The file being released behind the writer, and its descriptor (null after a failure on it). */
+        private File droppingFile;
+        private PageCacheFile pages;
+        /** Released (written back and dropped) up to here; the next range's writeback was started. */
+        private long droppedUpTo;
+        private long sweptUpTo;
+        private volatile long droppedBytes;
+
         private Target(final JournalPretoucher owner, final String queue) {
             this.owner = owner;
             this.queue = queue;
@@ -176,6 +207,73 @@ final class JournalPretoucher implements AutoCloseable {
         /** Bytes this thread has brought in since open (any thread; for tests and metrics). */
         long touchedBytes() {
             return touchedBytes;
+        }
+
+        /** Bytes this thread has released behind the writer since open (any thread; for tests and metrics). */
+        long droppedBytes() {
+            return droppedBytes;
+        }
+
+        /**
+         * Releases the next {@value #DROP_STEP_BYTES} bytes once the writer is {@code behindBytes} past the range
+         * after them: starts that range's writeback, then waits for this one's and drops it.
+         *
+         * @return whether a step was taken (then the caller looks again at once)
+         */
+        boolean dropStep(final long behindBytes) {
+            final File current = file;
+            if (current == null) {
+                return false;
+            }
+            final long writerPosition = (long) POSITION.getAcquire(this);
+            try {
+                if (current != droppingFile) {
+                    finishDropping();
+                    droppingFile = current;
+                    droppedUpTo = 0;
+                    sweptUpTo = 0;
+                    pages = PageCacheFile.open(current);
+                }
+                final long next = droppedUpTo + DROP_STEP_BYTES;
+                if (pages == null || writerPosition - behindBytes < next + DROP_STEP_BYTES) {
+                    return false;
+                }
+                pages.startWriteBack(next, DROP_STEP_BYTES);
+                pages.writeBackAndDrop(droppedUpTo, DROP_STEP_BYTES);
+                droppedUpTo = next;
+                droppedBytes += DROP_STEP_BYTES;
+                if (droppedUpTo - sweptUpTo >= behindBytes) {
+                    pages.drop(0, droppedUpTo); // what the writer still had mapped when its range came
+                    sweptUpTo = droppedUpTo;
+                }
+                return true;
+            } catch (final IOException | RuntimeException | LinkageError e) {
+                LOG.warn("journal drop-behind of the {} queue's file {} stopped, its pages stay in the page cache "
+                    + "until the next cycle file: {}", queue, current, e.toString());
+                closePages();
+                return false;
+            }
+        }
+
+        /** The writer moved to a new cycle file: drop the previous one whole, without waiting for its writeback. */
+        private void finishDropping() {
+            final PageCacheFile done = pages;
+            if (done != null) {
+                try {
+                    done.drop(0, 0);
+                } catch (final IOException e) {
+                    LOG.debug("dropping {} from the page cache: {}", done.file(), e.toString());
+                }
+            }
+            closePages();
+        }
+
+        private void closePages() {
+            final PageCacheFile open = pages;
+            pages = null;
+            if (open != null) {
+                open.close();
+            }
         }
 
         /** @return whether a step was taken (then the caller looks again at once) */
@@ -228,6 +326,12 @@ final class JournalPretoucher implements AutoCloseable {
             if (mapped != null) {
                 IoUtil.unmap(mapped);
             }
+        }
+
+        /** This thread, on its way out: both the pretouch channel and the drop-behind descriptor. */
+        private void closeAll() {
+            closeChannel();
+            closePages();
         }
 
         private void closeChannel() {

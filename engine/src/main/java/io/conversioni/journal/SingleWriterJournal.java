@@ -23,8 +23,9 @@ import static io.conversioni.journal.JournalEntryDescriptor.NO_SOURCE_PARTITION;
  * <p>Threading: one writer thread, the first to append, owns it (asserted under {@code -ea} when
  * {@code -Dconversioni.checks=true}); open it on any thread, close it after the owner has stopped.
  * {@link #deleteExpiredCycles} may run on another thread, one call at a time. Unless
- * {@link JournalConfig#pretouchBytes()} is 0, a {@link JournalPretoucher} thread of the journal's own reads the
- * cycle files in ahead of the writer from open to close.
+ * {@link JournalConfig#pretouchBytes()} and {@link JournalConfig#dropBehindBytes()} are both 0, a
+ * {@link JournalPretoucher} thread of the journal's own reads the cycle files in ahead of the writer and releases
+ * them behind it, from open to close.
  *
  * <p>Allocation: none per append after warm-up; primitives and raw bytes go straight into the mapped
  * excerpt, no Wire marshalling. Exceptions: a failure allocates its message, SYNC opens one channel per
@@ -53,7 +54,7 @@ public final class SingleWriterJournal implements AutoCloseable {
     private final CycleFileSync eventsSync;
     private final CycleFileSync quarantineSync;
     private final boolean sync;
-    /** The pretouch thread and what it follows, or nulls when {@link JournalConfig#pretouchBytes()} is 0. */
+    /** The page thread and what it follows, or nulls when it has nothing to do (pretouch and drop-behind 0). */
     private final JournalPretoucher pretoucher;
     private final JournalPretoucher.Target eventsTouch;
     private final JournalPretoucher.Target quarantineTouch;
@@ -80,8 +81,9 @@ public final class SingleWriterJournal implements AutoCloseable {
         this.sync = config.durability() == JournalDurability.SYNC;
         this.eventsSync = new CycleFileSync(config.eventsDirectory());
         this.quarantineSync = new CycleFileSync(config.quarantineDirectory());
-        if (config.pretouchBytes() > 0) {
-            this.pretoucher = new JournalPretoucher(config.pretouchBytes(), JournalConfig.EVENTS_QUEUE,
+        if (config.pretouchBytes() > 0 || config.dropBehindBytes() > 0) {
+            this.pretoucher = new JournalPretoucher(config.pretouchBytes(), config.dropBehindBytes(),
+                JournalConfig.EVENTS_QUEUE,
                 JournalConfig.QUARANTINE_QUEUE);
             this.eventsTouch = pretoucher.target(0);
             this.quarantineTouch = pretoucher.target(1);
@@ -412,9 +414,14 @@ public final class SingleWriterJournal implements AutoCloseable {
         return config;
     }
 
-    /** Bytes the pretouch thread has brought into the page cache ahead of this writer (any thread); 0 when off. */
+    /** Bytes the page thread has brought into the page cache ahead of this writer (any thread); 0 when off. */
     public long pretouchedBytes() {
         return eventsTouch == null ? 0L : eventsTouch.touchedBytes() + quarantineTouch.touchedBytes();
+    }
+
+    /** Bytes the page thread has written back and dropped behind this writer (any thread); 0 when off. */
+    public long droppedBehindBytes() {
+        return eventsTouch == null ? 0L : eventsTouch.droppedBytes() + quarantineTouch.droppedBytes();
     }
 
     /**

@@ -103,7 +103,8 @@ public final class Engine implements AutoCloseable {
 
     static JournalConfig journalConfig(final EngineConfig config, final Path dataDir) {
         return JournalConfig.of(dataDir.resolve("journal"), config.rollCycle(), config.retentionCycles(),
-            config.syncDurability() ? "sync" : "async").withPretouchBytes(config.pretouchBytes());
+            config.syncDurability() ? "sync" : "async").withPretouchBytes(config.pretouchBytes())
+            .withDropBehindBytes(config.dropBehindBytes());
     }
 
     /** Creates an engine over {@code dataDir} (its journal lives in {@code dataDir/journal}). */

@@ -30,6 +30,7 @@ class EngineConfigTest {
             assertEquals(1000, config.heartbeatMillis());
             assertFalse(config.syncDurability());
             assertEquals(8L << 20, config.pretouchBytes());
+            assertEquals(256L << 20, config.dropBehindBytes());
             assertEquals(DedupeMode.PROXIMITY, config.dedupe().mode());
             assertEquals(300_000, config.dedupe().windowMillis());
             assertEquals(600_000, config.dedupe().ttlMillis());
@@ -51,6 +52,8 @@ class EngineConfigTest {
         assertTrue(error("windows:\n  conversion_rate:\n    conversioni: [vendita]\n").contains("'vendita'"));
         assertTrue(error("pipeline:\n  max_body_size: 12\n").contains("pipeline.max_body_size"));
         assertTrue(error("journal:\n  pretouch: 2GiB\n").contains("journal.pretouch"));
+        assertTrue(error("journal:\n  drop_behind: -1MiB\n").contains("journal.drop_behind"));
+        assertTrue(error("journal:\n  drop_behind: 2000GiB\n").contains("journal.drop_behind"));
     }
 
     @Test
@@ -65,6 +68,12 @@ class EngineConfigTest {
     void shouldTurnTheJournalPretouchOffWithZero() throws Exception {
         assertEquals(0, EngineConfig.parse("journal:\n  pretouch: 0\n", CONFIG_DIR).pretouchBytes());
         assertEquals(1L << 20, EngineConfig.parse("journal:\n  pretouch: 1MiB\n", CONFIG_DIR).pretouchBytes());
+    }
+
+    @Test
+    void shouldTurnTheJournalDropBehindOffWithZero() throws Exception {
+        assertEquals(0, EngineConfig.parse("journal:\n  drop_behind: 0\n", CONFIG_DIR).dropBehindBytes());
+        assertEquals(1L << 30, EngineConfig.parse("journal:\n  drop_behind: 1GiB\n", CONFIG_DIR).dropBehindBytes());
     }
 
     @Test

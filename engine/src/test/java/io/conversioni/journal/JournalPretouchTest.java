@@ -83,8 +83,9 @@ class JournalPretouchTest {
     }
 
     @Test
-    void shouldStartNoThreadWhenOff() {
-        try (SingleWriterJournal journal = SingleWriterJournal.open(JournalConfig.defaults(dir).withPretouchBytes(0))) {
+    void shouldStartNoThreadWhenOffAndDropBehindToo() {
+        try (SingleWriterJournal journal = SingleWriterJournal.open(
+            JournalConfig.defaults(dir).withPretouchBytes(0).withDropBehindBytes(0))) {
             final byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
             assertEquals(JournalStatus.OK, journal.appendEvent(1, T0_MILLIS, 0, 202, body, 0, body.length));
             assertEquals(0, journal.pretouchedBytes());
