@@ -84,7 +84,13 @@ final class JournalPretoucher implements AutoCloseable {
      */
     JournalPretoucher(final long aheadBytes, final long dropBehindBytes, final String... queues) {
         this.aheadBytes = aheadBytes;
-        this.dropBehindBytes = dropBehindBytes;
+        if (dropBehindBytes > 0 && !PageCacheFile.available()) {
+            LOG.info("journal drop-behind is Linux only; the journal's pages stay in the page cache on {}",
+                System.getProperty("os.name"));
+            this.dropBehindBytes = 0;
+        } else {
+            this.dropBehindBytes = dropBehindBytes;
+        }
         final long touchWake = aheadBytes > 0 ? Math.max(STEP_BYTES, aheadBytes / 2) : Long.MAX_VALUE;
         this.wakeEveryBytes = dropBehindBytes > 0 ? Math.min(touchWake, DROP_STEP_BYTES) : touchWake;
         this.thread = new Thread(this::run, "conversioni-journal-pretouch");
