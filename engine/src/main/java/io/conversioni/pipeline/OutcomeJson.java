@@ -17,6 +17,12 @@ import io.conversioni.json.UtcInstant;
 public final class OutcomeJson {
     /** Where instants are formatted before they are copied into the writer. */
     private final byte[] instant = new byte[UtcInstant.MAX_LENGTH];
+    /**
+     * The instant {@link #instant} holds and its length: consecutive answers mostly name the same window (it changes
+     * every windows.size), so the formatting is reused until the instant changes.
+     */
+    private long formattedMillis = Long.MIN_VALUE;
+    private int formattedLength;
 
     /** The HTTP status of an event's answer: its outcome's, or 503 when the journal could not make it durable. */
     public static int httpStatus(final EventView event) {
@@ -76,7 +82,11 @@ public final class OutcomeJson {
         out.writeAscii(",\"");
         out.writeAscii(name);
         out.writeAscii("\":\"");
-        out.writeAscii(instant, UtcInstant.format(instant, 0, epochMillis));
+        if (epochMillis != formattedMillis) {
+            formattedLength = UtcInstant.format(instant, 0, epochMillis);
+            formattedMillis = epochMillis;
+        }
+        out.writeAscii(instant, formattedLength);
         out.writeByte(JsonWriter.QUOTE);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The answer object a cluster owner sends back as a verdict is, field for field and in order, the one the HTTP
@@ -52,6 +53,42 @@ class OutcomeJsonTest {
             + "sender's clock (NTP)\"}]}", write(new View(Outcome.FUTURE, true, false)));
         assertEquals(422, OutcomeJson.httpStatus(new View(Outcome.TOO_LATE, true, false)));
         assertEquals(202, OutcomeJson.httpStatus(new View(Outcome.DUPLICATE, true, false)));
+    }
+
+    @Test
+    void shouldNameEachAnswersOwnWindowWhenOneWriterAnswersInTurn() {
+        final OutcomeJson answers = new OutcomeJson();
+        final long next = WINDOW + 300_000;
+        final String first = "\"finestra\":\"2024-05-20T14:30:00Z\"}";
+        final String second = "\"finestra\":\"2024-05-20T14:35:00Z\"}";
+        assertTrue(write(answers, new Windowed(Outcome.ACCEPTED, WINDOW)).endsWith(first));
+        assertTrue(write(answers, new Windowed(Outcome.ACCEPTED, WINDOW)).endsWith(first));
+        assertEquals("{\"esito\":\"duplicato\",\"sequenza\":7,\"duplicato_di\":3,\"ricevuto_il\":\"2024-05-20T14:32:45.123Z\","
+            + first, write(answers, new Windowed(Outcome.DUPLICATE, WINDOW)));
+        assertTrue(write(answers, new Windowed(Outcome.ACCEPTED, next)).endsWith(second));
+        assertTrue(write(answers, new Windowed(Outcome.ACCEPTED, WINDOW)).endsWith(first));
+        assertEquals("{\"esito\":\"duplicato\",\"sequenza\":7,\"duplicato_di\":3,\"ricevuto_il\":\"2024-05-20T14:32:45.123Z\","
+            + second, write(answers, new Windowed(Outcome.DUPLICATE, next)));
+    }
+
+    /** A decided event in a window of its own. */
+    private record Windowed(int outcome, long windowStartMillis) implements EventView {
+        @Override public boolean durable() { return true; }
+        @Override public boolean late() { return false; }
+        @Override public long sequence() { return 7; }
+        @Override public long receiveMillis() { return FIRST + 1000; }
+        @Override public long duplicateOfSequence() { return 3; }
+        @Override public long duplicateOfReceiveMillis() { return FIRST; }
+        @Override public Violations violations() { return new Violations(); }
+        @Override public ConversionEvent event() { return new ConversionEvent(); }
+        @Override public byte[] body() { return new byte[0]; }
+        @Override public int bodyLength() { return 0; }
+    }
+
+    private static String write(final OutcomeJson answers, final EventView view) {
+        final JsonWriter out = new DslJson<>().newWriter(256);
+        answers.write(out, view);
+        return new String(out.getByteBuffer(), 0, out.size(), StandardCharsets.UTF_8);
     }
 
     @Test
