@@ -141,6 +141,7 @@ public final class ConversioniServer implements AutoCloseable {
             cluster.prepare(engine);
         }
         engine.start();
+        server.sampleEngine();
         if (cluster != null) {
             cluster.startOwner(engine);
             cluster.startClusterRules(alerts.alerts());

@@ -252,6 +252,14 @@ public final class IngressServer {
         streamTimer.scheduleAtFixedRate(this::pushStream, 1, 1, TimeUnit.SECONDS);
     }
 
+    /**
+     * Samples the engine now; called once it has recovered, so that the {@code motore} totals are current from the
+     * first answer after ready on, instead of up to a second later.
+     */
+    public void sampleEngine() {
+        motore.sample();
+    }
+
     /** The port a listener actually bound (useful with port 0 in tests). */
     public int port(final String protocol) {
         for (Undertow.ListenerInfo info : undertow.getListenerInfo()) {

@@ -29,6 +29,8 @@ public final class EngineSampler {
     private long lastEvents;
     private long lastSampleNanos;
     private double eventsPerSecond;
+    /** Whether the engine was ready at the last sample: until then its counters climb by replay, not ingest. */
+    private boolean ingesting;
     private volatile String json;
 
     /** @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime} outside tests) */
@@ -39,15 +41,24 @@ public final class EngineSampler {
         this.latencyNanos = engine.windows().newInsightLatencyHistogram();
         this.lastEvents = publishedEvents();
         this.lastSampleNanos = nanoClock.getAsLong();
+        this.ingesting = engine.isReady();
         this.json = render();
     }
 
-    /** Takes a sample: the rate since the previous one, the latency as of the last heartbeat, the ring now. */
+    /**
+     * Takes a sample: the rate since the previous one, the latency as of the last heartbeat, the ring now. While the
+     * engine recovers (not ready yet), and at the first sample once it is, the rate is 0: the events its counters
+     * gain then are replayed from the journal, not taken in.
+     */
     public synchronized void sample() {
         final long now = nanoClock.getAsLong();
         final long events = publishedEvents();
         final long elapsedNanos = now - lastSampleNanos;
-        if (elapsedNanos > 0) {
+        final boolean ready = engine.isReady();
+        if (!ready || !ingesting) {
+            eventsPerSecond = 0;
+            ingesting = ready;
+        } else if (elapsedNanos > 0) {
             eventsPerSecond = (events - lastEvents) * NANOS_PER_SECOND / elapsedNanos;
         }
         lastEvents = events;

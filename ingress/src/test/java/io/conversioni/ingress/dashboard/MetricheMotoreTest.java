@@ -1,7 +1,9 @@
 package io.conversioni.ingress.dashboard;
 
+import io.conversioni.config.EngineConfig;
 import io.conversioni.ingress.metrics.EngineSampler;
 import io.conversioni.json.JsonTree;
+import io.conversioni.pipeline.Engine;
 import io.conversioni.window.MetricheQuery;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +109,37 @@ class MetricheMotoreTest {
             final Map<?, ?> metriche = (Map<?, ?>) JsonTree.parse(first.substring("data:".length()));
             assertEquals("evento", metriche.get("per"));
             assertEquals(MOTORE_FIELDS, new ArrayList<>(((Map<?, ?>) metriche.get("motore")).keySet()));
+        }
+    }
+
+    @Test
+    void shouldCountReplayedEventsInTheTotalsFromTheFirstAnswerButNotAsIngest(@TempDir final Path restarted)
+        throws Exception {
+        final String noSnapshots = "journal:\n  snapshot_interval: 0\n";
+        try (LiveServer first = new LiveServer(restarted, noSnapshots)) {
+            final String firstToken = first.token("test");
+            for (int i = 0; i < 5; i++) {
+                final String event = "{\"id_cliente\":\"CLIENTE-ITALIA-" + (900_000 + i) + "\",\"evento\":\"acquisto_concluso\","
+                    + "\"timestamp\":\"" + Instant.now() + "\",\"valore\":10.50,\"canale\":\"sms\",\"stato\":\"completato\"}";
+                assertEquals(202, first.postEvent(firstToken, event).statusCode());
+            }
+        }
+        try (LiveServer second = new LiveServer(restarted, noSnapshots)) {
+            final String secondToken = second.token("test");
+            final Map<?, ?> motore = (Map<?, ?>) ((Map<?, ?>) JsonTree.parse(
+                second.get("/api/v1/metriche", "Authorization", "Bearer " + secondToken).body())).get("motore");
+            assertEquals(5, ((BigDecimal) motore.get("eventi_totali")).longValue(), motore.toString());
+            assertEquals(0.0, ((BigDecimal) motore.get("eventi_al_secondo")).doubleValue(), motore.toString());
+        }
+        // a sampler built before the recovery, as the server builds it: the replayed events are no ingest rate
+        final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+        try (Engine engine = Engine.create(EngineConfig.parse(noSnapshots, Path.of("..", "config")), restarted)) {
+            final EngineSampler sampler = new EngineSampler(engine, nanos::get);
+            engine.start();
+            nanos.addAndGet(1_000_000_000L);
+            sampler.sample();
+            assertEquals(5, number(sampler.json(), "eventi_totali"), sampler.json());
+            assertEquals(0.0, rate(sampler.json()), sampler.json());
         }
     }
 
