@@ -10,13 +10,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -55,7 +52,7 @@ class JournalDropBehindTest {
             Await.poll(Duration.ofSeconds(30), () -> journal.droppedBehindBytes() >= CHECKED_TO);
             assertTrue(journal.droppedBehindBytes() >= CHECKED_TO, "dropped " + journal.droppedBehindBytes());
 
-            final Path cycleFile = onlyCycleFile(dir.resolve("events"));
+            final Path cycleFile = JournalEntries.onlyCycleFile(dir.resolve("events"));
             final double resident = residentShare(cycleFile, CHECKED_FROM, CHECKED_TO);
             assertTrue(resident < 0.05, String.format("%.1f %% of the pages 96-192 MiB into %s still cached",
                 resident * 100, cycleFile));
@@ -127,14 +124,6 @@ class JournalDropBehindTest {
             } finally {
                 IoUtil.unmap(pages);
             }
-        }
-    }
-
-    private static Path onlyCycleFile(final Path queueDirectory) throws IOException {
-        try (Stream<Path> files = Files.list(queueDirectory)) {
-            final List<Path> cycles = files.filter(p -> p.toString().endsWith(".cq4")).collect(Collectors.toList());
-            assertEquals(1, cycles.size(), "cycle files " + cycles);
-            return cycles.get(0);
         }
     }
 }

@@ -1,10 +1,16 @@
 package io.conversioni.journal;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Test helpers: an entry as a comparable value, and reading a whole queue into a list. */
 final class JournalEntries {
@@ -42,6 +48,16 @@ final class JournalEntries {
             entries.add(copyOf(record));
         }
         return entries;
+    }
+
+    /** The one cycle file of a queue directory (asserted to be one). */
+    static Path onlyCycleFile(final Path queueDirectory) throws IOException {
+        try (Stream<Path> files = Files.list(queueDirectory)) {
+            final List<Path> cycles = files.filter(p -> p.toString().endsWith(".cq4"))
+                .collect(Collectors.toList());
+            assertEquals(1, cycles.size(), "cycle files " + cycles);
+            return cycles.get(0);
+        }
     }
 
     static byte[] utf8(final String text) {

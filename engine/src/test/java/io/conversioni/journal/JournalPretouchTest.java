@@ -51,7 +51,7 @@ class JournalPretouchTest {
             awaitTouched(journal, AHEAD - 4096);
 
             // 8 to 12 MiB past the writer: further than any read-around of its own faults reaches
-            final Path cycleFile = onlyCycleFile(dir.resolve("events"));
+            final Path cycleFile = JournalEntries.onlyCycleFile(dir.resolve("events"));
             assertTrue(loaded(cycleFile, 8L << 20, 4L << 20), "pages 8-12 MiB into " + cycleFile + " are cached");
         }
         try (Stream<Thread> threads = Thread.getAllStackTraces().keySet().stream()) {
@@ -122,14 +122,6 @@ class JournalPretouchTest {
             } finally {
                 IoUtil.unmap(pages);
             }
-        }
-    }
-
-    private static Path onlyCycleFile(final Path queueDirectory) throws IOException {
-        try (Stream<Path> files = Files.list(queueDirectory)) {
-            final List<Path> cycles = files.filter(p -> p.toString().endsWith(".cq4")).collect(Collectors.toList());
-            assertEquals(1, cycles.size(), "cycle files " + cycles);
-            return cycles.get(0);
         }
     }
 }
