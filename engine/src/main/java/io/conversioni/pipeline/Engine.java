@@ -470,6 +470,19 @@ public final class Engine implements AutoCloseable {
         return dedupe.evictions();
     }
 
+    /** Bytes of the journal's files its page thread has read in ahead of the writer, since this process started. */
+    public long journalPretouchedBytes() {
+        return journal.pretouchedBytes();
+    }
+
+    /**
+     * Bytes of the journal's files its page thread has written back and dropped from the page cache behind the
+     * writer ({@code journal.drop_behind}), since this process started.
+     */
+    public long journalDroppedBytes() {
+        return journal.droppedBehindBytes();
+    }
+
     /** Slots claimed but not yet answered. */
     public long ringOccupancy() {
         return ring.getBufferSize() - ring.remainingCapacity();

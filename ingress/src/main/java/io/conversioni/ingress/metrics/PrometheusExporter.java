@@ -136,6 +136,10 @@ public final class PrometheusExporter {
         gauge("conversioni_ring_capacity", "Ring slots in all.", engine.ringSize());
         gauge("conversioni_journal_lag_events", "Events not yet journaled. The engine does not expose journal "
             + "progress apart, so this is the ring occupancy (claimed, not yet answered): an upper bound.", occupancy);
+        counter("conversioni_journal_pretouched_bytes_total", "Journal file bytes read into the page cache ahead of "
+            + "the writer (journal.pretouch), since this process started.", engine.journalPretouchedBytes());
+        counter("conversioni_journal_dropped_bytes_total", "Journal file bytes written back and dropped from the page "
+            + "cache behind the writer (journal.drop_behind), since this process started.", engine.journalDroppedBytes());
         gauge("conversioni_dedupe_entries", "Live entries in the dedupe table.", engine.dedupeEntries());
         gauge("conversioni_dedupe_capacity", "Dedupe table slots in all (dedupe.capacity).",
             engine.dedupeCapacitySlots());
