@@ -35,7 +35,7 @@ final class PageCacheFile implements AutoCloseable {
     private static final int SYNC_FILE_RANGE_WRITE = 2;
     /** Wait for writeback already under way, start it for the rest, wait for it all: the range is then clean. */
     private static final int SYNC_FILE_RANGE_WAIT_WRITE_WAIT = 1 | SYNC_FILE_RANGE_WRITE | 4;
-    private static final int POSIX_FADV_DONTNEED = 4;
+    private static final int POSIX_FADV_DONTNEED = 4; // Linux, x86-64 and arm64
     private static final LibC LIBC = LibC.load();
 
     private final File file;
