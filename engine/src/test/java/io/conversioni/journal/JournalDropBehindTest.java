@@ -21,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The page thread's drop-behind: the pages far behind the writer leave the page cache, every byte of them reads
@@ -43,6 +44,7 @@ class JournalDropBehindTest {
 
     @Test
     void shouldReleaseThePagesFarBehindTheWriterAndReadThemBackUnchanged() throws Exception {
+        assumeTrue(System.getProperty("os.name", "").startsWith("Linux"), "drop-behind is Linux only");
         final JournalConfig config = JournalConfig.defaults(dir).withDropBehindBytes(BEHIND);
         try (SingleWriterJournal journal = SingleWriterJournal.open(config)) {
             for (int i = 0; i < ENTRIES; i++) {
