@@ -3,6 +3,7 @@ package io.conversioni.config;
 import io.conversioni.dedupe.DedupeConfig;
 import io.conversioni.dedupe.DedupeMode;
 import io.conversioni.event.EventSchema;
+import io.conversioni.journal.JournalConfig;
 import io.conversioni.schema.SchemaException;
 import io.conversioni.window.CostTable;
 import io.conversioni.window.CostTableException;
@@ -83,8 +84,9 @@ public final class EngineConfig {
         this.syncDurability = r.oneOf("journal.durability", "async", List.of("async", "sync")).equals("sync");
         this.rollCycle = r.oneOf("journal.roll_cycle", "HOURLY", List.of("HOURLY", "DAILY"));
         this.retentionCycles = (int) r.integer("journal.retention_cycles", 48, 1, 100_000);
-        this.pretouchBytes = r.sizeBytes("journal.pretouch", "8MiB", 0, 1L << 30);
-        this.dropBehindBytes = r.sizeBytes("journal.drop_behind", "256MiB", 0, 1L << 40);
+        this.pretouchBytes = r.sizeBytes(JournalConfig.KEY_PRETOUCH, "8MiB", 0, JournalConfig.MAX_PRETOUCH_BYTES);
+        this.dropBehindBytes = r.sizeBytes(JournalConfig.KEY_DROP_BEHIND, "256MiB", 0,
+            JournalConfig.MAX_DROP_BEHIND_BYTES);
         this.snapshotIntervalMillis = r.has("journal.snapshot_interval")
             && "0".equals(r.string("journal.snapshot_interval", "5m").trim())
             ? 0 : r.durationMillis("journal.snapshot_interval", "5m", 100, 86_400_000);

@@ -75,9 +75,7 @@ final class PageCacheFile implements AutoCloseable {
      * @throws IOException naming the file, the range and the system's error
      */
     void startWriteBack(final long offset, final long length) throws IOException {
-        if (LIBC.syncFileRange(fd, offset, length, SYNC_FILE_RANGE_WRITE) != 0) {
-            throw new IOException("sync_file_range " + file + " [" + offset + ", +" + length + "): " + LIBC.lastError());
-        }
+        syncFileRange(offset, length, SYNC_FILE_RANGE_WRITE);
     }
 
     /**
@@ -87,9 +85,7 @@ final class PageCacheFile implements AutoCloseable {
      * @throws IOException naming the file, the range and the system's error
      */
     void writeBackAndDrop(final long offset, final long length) throws IOException {
-        if (LIBC.syncFileRange(fd, offset, length, SYNC_FILE_RANGE_WAIT_WRITE_WAIT) != 0) {
-            throw new IOException("sync_file_range " + file + " [" + offset + ", +" + length + "): " + LIBC.lastError());
-        }
+        syncFileRange(offset, length, SYNC_FILE_RANGE_WAIT_WRITE_WAIT);
         drop(offset, length);
     }
 
@@ -104,6 +100,12 @@ final class PageCacheFile implements AutoCloseable {
         if (error != 0) {
             throw new IOException("posix_fadvise(DONTNEED) " + file + " [" + offset + ", +" + length + "): "
                 + LIBC.strerror(error));
+        }
+    }
+
+    private void syncFileRange(final long offset, final long length, final int flags) throws IOException {
+        if (LIBC.syncFileRange(fd, offset, length, flags) != 0) {
+            throw new IOException("sync_file_range " + file + " [" + offset + ", +" + length + "): " + LIBC.lastError());
         }
     }
 

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -102,7 +103,7 @@ class JournalDropBehindTest {
     private static byte[] body(final int sequence) {
         final byte[] body = new byte[BODY_BYTES];
         Arrays.fill(body, (byte) ('a' + sequence % 26));
-        final byte[] head = ("{\"n\":" + sequence + ",\"pad\":\"").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] head = ("{\"n\":" + sequence + ",\"pad\":\"").getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(head, 0, body, 0, head.length);
         body[BODY_BYTES - 2] = '"';
         body[BODY_BYTES - 1] = '}';
