@@ -1,6 +1,6 @@
 package io.conversioni.dedupe;
 
-import org.agrona.BufferUtil;
+import io.conversioni.os.HugePages;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -30,9 +30,13 @@ final class DedupeProbeIndex {
     private final long address;
 
     DedupeProbeIndex(final int capacitySlots) {
-        buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(capacitySlots * ENTRY_LENGTH, 64));
+        buffer = new UnsafeBuffer(HugePages.allocateDirect(capacitySlots * ENTRY_LENGTH));
         address = buffer.addressOffset();
         clear();
+    }
+
+    long address() {
+        return address;
     }
 
     /** The fingerprint of an identity: high bits of its (key hash + bucket), so independent of its home; never 0. */

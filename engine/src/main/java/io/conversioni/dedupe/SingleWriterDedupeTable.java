@@ -1,11 +1,10 @@
 package io.conversioni.dedupe;
 
 import io.conversioni.SafetyChecks;
-import static io.conversioni.dedupe.DedupeSlotDescriptor.SLOT_ALIGNMENT;
+import io.conversioni.os.HugePages;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.capacityBytes;
 import static io.conversioni.dedupe.DedupeSlotDescriptor.slotOffset;
 
-import org.agrona.BufferUtil;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -27,7 +26,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * rebuilds it from the slots.
  *
  * <p>Allocation: the slot array (capacity × 64 bytes, 64-byte aligned, direct memory) and the probe index
- * (capacity × 16 bytes) are allocated once in the constructor; {@link #isDuplicate} allocates nothing, boxes nothing and never grows the table.
+ * (capacity × 16 bytes) are allocated once in the constructor, each on transparent huge pages where Linux allows
+ * ({@link HugePages}: the probes land on random pages); {@link #isDuplicate} allocates nothing, boxes nothing and never grows the table.
  * The direct memory is released when the table becomes unreachable (the buffer's cleaner).
  *
  * <p>Bounded work: a lookup visits at most {@code maxProbe} slots from the key's home (three lookups in
@@ -93,8 +93,7 @@ public final class SingleWriterDedupeTable {
         this.ttlMillis = config.ttlMillis();
         this.mask = config.capacitySlots() - 1;
         this.maxProbe = config.maxProbe();
-        this.buffer = new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(capacityBytes(config.capacitySlots()), SLOT_ALIGNMENT));
+        this.buffer = new UnsafeBuffer(HugePages.allocateDirect(capacityBytes(config.capacitySlots())));
         this.buffer.setMemory(0, buffer.capacity(), (byte)0);
         this.slotsAddress = buffer.addressOffset();
         this.probeIndex = new DedupeProbeIndex(config.capacitySlots());
@@ -159,6 +158,15 @@ public final class SingleWriterDedupeTable {
         firstReceiveMillis = NONE;
         firstEventTimeMillis = NONE;
         return false;
+    }
+
+    /** The slot array's and the probe index's addresses (tests: where they lie in memory). */
+    long slotsAddress() {
+        return slotsAddress;
+    }
+
+    long probeIndexAddress() {
+        return probeIndex.address();
     }
 
     /** @return sequence of the accepted event the last duplicate repeats, or {@link #NONE}. */

@@ -1,17 +1,9 @@
 package io.conversioni.journal;
 
-import com.kenai.jffi.CallContext;
-import com.kenai.jffi.CallingConvention;
-import com.kenai.jffi.Invoker;
-import com.kenai.jffi.LastError;
-import com.kenai.jffi.Library;
-import com.kenai.jffi.MemoryIO;
-import com.kenai.jffi.Type;
+import io.conversioni.os.LibC;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 
 /**
  * One file's pages in Linux's page cache, through a descriptor of its own: write a range back to the device
@@ -23,9 +15,7 @@ import java.util.Locale;
  * next reader. The kernel keeps any page that is still dirty, under writeback or mapped by a process (the
  * writer's mapping), so a drop can only miss pages, never lose them.
  *
- * <p>Linux only ({@link #available()}). The calls go through jffi, the libffi binding under Chronicle's own
- * posix library, called directly: jnr-ffi's interface binding needs ASM, which Chronicle's dependencies leave
- * out (its {@code PosixAPI} falls back to doing nothing here). Owned by one thread; {@link #close()} releases
+ * <p>Linux only ({@link #available()}; the calls: {@link LibC}). Owned by one thread; {@link #close()} releases
  * the descriptor.
  */
 final class PageCacheFile implements AutoCloseable {
@@ -36,7 +26,7 @@ final class PageCacheFile implements AutoCloseable {
     /** Wait for writeback already under way, start it for the rest, wait for it all: the range is then clean. */
     private static final int SYNC_FILE_RANGE_WAIT_WRITE_WAIT = 1 | SYNC_FILE_RANGE_WRITE | 4;
     private static final int POSIX_FADV_DONTNEED = 4; // Linux, x86-64 and arm64
-    private static final LibC LIBC = LibC.load();
+    private static final LibC LIBC = LibC.get();
 
     private final File file;
     private int fd;
@@ -118,82 +108,6 @@ final class PageCacheFile implements AutoCloseable {
         if (fd >= 0) {
             LIBC.close(fd);
             fd = -1;
-        }
-    }
-
-    /** The five libc functions, looked up once in the process's own symbols. */
-    private static final class LibC {
-        private final Invoker invoker = Invoker.getInstance();
-        private final long open = symbol("open");
-        private final long close = symbol("close");
-        private final long syncFileRange = symbol("sync_file_range");
-        private final long fadvise = symbol("posix_fadvise");
-        private final long strerror = symbol("strerror");
-        /** int f(pointer, int); int f(int); int f(int, long, long, int) with errno kept; char *f(int). */
-        private final CallContext pointerInt = context(Type.SINT, Type.POINTER, Type.SINT);
-        private final CallContext oneInt = context(Type.SINT, Type.SINT);
-        private final CallContext range = context(Type.SINT, Type.SINT, Type.SLONG_LONG, Type.SLONG_LONG, Type.SINT);
-        private final CallContext message = context(Type.POINTER, Type.SINT);
-
-        static LibC load() {
-            if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-                return null;
-            }
-            try {
-                return new LibC();
-            } catch (final RuntimeException | LinkageError e) {
-                org.slf4j.LoggerFactory.getLogger(PageCacheFile.class).info(
-                    "libc's page cache calls are not available, the journal keeps its pages cached: {}", e.toString());
-                return null;
-            }
-        }
-
-        int open(final String path, final int flags) {
-            final byte[] name = path.getBytes(StandardCharsets.UTF_8);
-            final MemoryIO memory = MemoryIO.getInstance();
-            final long cString = memory.allocateMemory(name.length + 1, true);
-            try {
-                memory.putZeroTerminatedByteArray(cString, name, 0, name.length);
-                return (int) invoker.invokeN2(pointerInt, open, cString, flags);
-            } finally {
-                memory.freeMemory(cString);
-            }
-        }
-
-        int close(final int fd) {
-            return (int) invoker.invokeN1(oneInt, close, fd);
-        }
-
-        int syncFileRange(final int fd, final long offset, final long length, final int flags) {
-            return (int) invoker.invokeN4(range, syncFileRange, fd, offset, length, flags);
-        }
-
-        /** Returns the error number itself (0: done), not -1 and errno. */
-        int fadvise(final int fd, final long offset, final long length, final int advice) {
-            return (int) invoker.invokeN4(range, fadvise, fd, offset, length, advice);
-        }
-
-        String strerror(final int errno) {
-            final long text = invoker.invokeN1(message, strerror, errno);
-            return text == 0 ? "errno " + errno
-                : new String(MemoryIO.getInstance().getZeroTerminatedByteArray(text), StandardCharsets.UTF_8);
-        }
-
-        String lastError() {
-            final int errno = LastError.getInstance().get();
-            return strerror(errno) + " (errno " + errno + ")";
-        }
-
-        private static long symbol(final String name) {
-            final long address = Library.getDefault().getSymbolAddress(name);
-            if (address == 0) {
-                throw new IllegalStateException("libc has no " + name + ": " + Library.getLastError());
-            }
-            return address;
-        }
-
-        private static CallContext context(final Type result, final Type... parameters) {
-            return CallContext.getCallContext(result, parameters, CallingConvention.DEFAULT, true);
         }
     }
 }

@@ -29,6 +29,18 @@ class SingleWriterDedupeTableTest {
     }
 
     @Test
+    void theShippedCapacityLiesOnHugePages() throws java.io.IOException {
+        io.conversioni.os.HugePagesTest.assumeHugePagesCanCollapse();
+        final SingleWriterDedupeTable table =
+            new SingleWriterDedupeTable(DedupeConfig.builder().capacitySlots(131_072).build());
+        // 8 MiB of slots and 2 MiB of probe index: four huge pages and one
+        assertTrue(io.conversioni.os.HugePagesTest.anonHugePagesKb(table.slotsAddress()) >= 4 * 2048, "slots");
+        assertTrue(io.conversioni.os.HugePagesTest.anonHugePagesKb(table.probeIndexAddress()) >= 2048, "probe index");
+        assertFalse(table.isDuplicate(1, 2, 1_700_000_000_000L, 0, 1, 1_700_000_000_000L));
+        assertTrue(table.isDuplicate(1, 2, 1_700_000_000_000L, 0, 2, 1_700_000_000_000L));
+    }
+
+    @Test
     void shouldAcceptFirstEventAndNameItWhenRepeatedInSameBucket() {
         final SingleWriterDedupeTable table = table(DedupeMode.BUCKET);
 
