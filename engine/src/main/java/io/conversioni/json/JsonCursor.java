@@ -251,7 +251,37 @@ public final class JsonCursor {
         for (int shift = 0; p < end; p++, shift += 8) {
             tail |= (bytes[p] & 0xFFL) << shift;
         }
-        h = Long.rotateLeft(h ^ (tail * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L;
+        return finish(Long.rotateLeft(h ^ (tail * 0xC2B2AE3D27D4EB4FL), 31) * 0x9E3779B97F4A7C15L);
+    }
+
+    /**
+     * {@link #hash(byte[], int, int, long)} with two seeds in one pass over the bytes: {@code out[0]} and
+     * {@code out[1]} get exactly what the two calls would return (each word is read once, and the two
+     * multiply chains overlap). For keys wider than 64 bits; allocates nothing.
+     */
+    public static void hashPair(final byte[] bytes, final int from, final int length, final long seedA, final long seedB,
+                                final long[] out) {
+        final long lengthMix = length * 0x9E3779B97F4A7C15L;
+        long a = seedA ^ lengthMix;
+        long b = seedB ^ lengthMix;
+        int p = from;
+        final int end = from + length;
+        while (p + 8 <= end) {
+            final long word = UnsafeApi.getLong(bytes, BYTES_BASE + p) * 0xC2B2AE3D27D4EB4FL;
+            a = Long.rotateLeft(a ^ word, 31) * 0x9E3779B97F4A7C15L;
+            b = Long.rotateLeft(b ^ word, 31) * 0x9E3779B97F4A7C15L;
+            p += 8;
+        }
+        long tail = 0;
+        for (int shift = 0; p < end; p++, shift += 8) {
+            tail |= (bytes[p] & 0xFFL) << shift;
+        }
+        tail *= 0xC2B2AE3D27D4EB4FL;
+        out[0] = finish(Long.rotateLeft(a ^ tail, 31) * 0x9E3779B97F4A7C15L);
+        out[1] = finish(Long.rotateLeft(b ^ tail, 31) * 0x9E3779B97F4A7C15L);
+    }
+
+    private static long finish(long h) {
         h ^= h >>> 33;
         h *= 0xFF51AFD7ED558CCDL;
         h ^= h >>> 33;

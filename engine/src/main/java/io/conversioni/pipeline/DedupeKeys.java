@@ -8,13 +8,15 @@ import java.util.List;
 /**
  * Builds the 128-bit dedupe key of an event from the configured fields (two independently seeded
  * 64-bit hashes folded field by field, with each field's length mixed in so that ("ab","c") and
- * ("a","bc") differ). Immutable after construction; allocates nothing per event.
+ * ("a","bc") differ). Owned by one thread (the window stage's); allocates nothing per event.
  */
 final class DedupeKeys {
     private static final long SEED_HI = 0x243F6A8885A308D3L;
     private static final long SEED_LO = 0x13198A2E03707344L;
 
     private final int[] slots;
+    /** One field's two hashes ({@link JsonCursor#hashPair}). */
+    private final long[] pair = new long[2];
     private long hi;
     private long lo;
 
@@ -46,8 +48,10 @@ final class DedupeKeys {
             final byte[] b = event.bytes(slot);
             final int off = event.offset(slot);
             final int len = event.length(slot);
-            h = JsonCursor.hash(b, off, len, h);
-            l = JsonCursor.hash(b, off, len, l ^ 0x9E3779B97F4A7C15L);
+            // JsonCursor.hash(b, off, len, h) and JsonCursor.hash(b, off, len, l ^ 0x9E3779B97F4A7C15L), one pass
+            JsonCursor.hashPair(b, off, len, h, l ^ 0x9E3779B97F4A7C15L, pair);
+            h = pair[0];
+            l = pair[1];
         }
         hi = h;
         lo = l;

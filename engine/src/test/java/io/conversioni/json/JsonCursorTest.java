@@ -190,4 +190,36 @@ class JsonCursorTest {
         cursor.advance();
         assertEquals(1, cursor.peek(), "a control byte is not white space: the parser must see it and refuse it");
     }
+
+    @Test
+    void hashPairGivesTheTwoHashesOfOnePassEachLengthAndOffset() {
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(26);
+        final byte[] bytes = new byte[64];
+        final long[] pair = new long[2];
+        for (int round = 0; round < 2000; round++) {
+            random.nextBytes(bytes);
+            final int from = random.nextInt(16);
+            final int length = random.nextInt(bytes.length - from + 1);
+            final long seedA = random.nextLong();
+            final long seedB = random.nextLong();
+            JsonCursor.hashPair(bytes, from, length, seedA, seedB, pair);
+            assertEquals(JsonCursor.hash(bytes, from, length, seedA), pair[0], "seed A, from " + from + ", length " + length);
+            assertEquals(JsonCursor.hash(bytes, from, length, seedB), pair[1], "seed B, from " + from + ", length " + length);
+        }
+    }
+
+    /**
+     * The hashes are stored: dedupe keys in snapshots and the campaign dictionary's. Their values may never change
+     * between versions (pinned from the code of 2026-12-07, before hashPair).
+     */
+    @Test
+    void theHashesOfKnownTextsDoNotChange() {
+        final byte[] text = "CRM-000123richiesta_demo".getBytes(StandardCharsets.US_ASCII);
+        assertEquals(0xee6b49bf647fc682L, JsonCursor.hash(text, 0, text.length));
+        assertEquals(0x7a5ca06229101804L, JsonCursor.hash(text, 4, 6, 0x243F6A8885A308D3L));
+        final long[] pair = new long[2];
+        JsonCursor.hashPair(text, 0, text.length, 0x243F6A8885A308D3L, 0x13198A2E03707344L, pair);
+        assertEquals(0xa909250a1345cd36L, pair[0]);
+        assertEquals(0x89d1cf55029de90aL, pair[1]);
+    }
 }
