@@ -31,8 +31,14 @@ public final class ConversionEvent implements ValueBinding {
     public static final int LOCALITA = 8;
     static final int SLOTS = 9;
 
-    /** Where each string field's UTF-8 bytes are: the body itself, or this holder's copy when escaped. */
-    private final byte[][] source = new byte[SLOTS][];
+    /**
+     * The body the string fields without escapes are ranges of. One reference for all of them: a holder serves
+     * a new body at nearly every event (with one stage thread, slots share holders), and each reference store
+     * into this long-lived holder pays G1's card-mark fence, so one store an event rather than one a field.
+     */
+    private byte[] body;
+    /** Fields whose bytes are this holder's copy ({@link #unescaped}), because their JSON had escapes. */
+    private int copiedMask;
     private final int[] offset = new int[SLOTS];
     private final int[] length = new int[SLOTS];
     private final byte[][] unescaped = new byte[SLOTS][];
@@ -49,7 +55,6 @@ public final class ConversionEvent implements ValueBinding {
     public ConversionEvent() {
         for (int i = 0; i < SLOTS; i++) {
             unescaped[i] = new byte[32];
-            source[i] = unescaped[i];
         }
     }
 
@@ -69,19 +74,19 @@ public final class ConversionEvent implements ValueBinding {
         presentMask |= 1 << slot;
         final int len = cursor.stringLength();
         if (cursor.stringBytes() == cursor.buffer()) {
-            // no escapes: the field is a range of the body, which outlives this holder's use of it (stored
-            // only when it changes: the holder belongs to one ring slot and so nearly always sees one body
-            // array, and a reference store pays G1's card-mark fence)
-            if (source[slot] != cursor.buffer()) {
-                source[slot] = cursor.buffer();
+            // no escapes: the field is a range of the body, which outlives this holder's use of it (the body
+            // stored only when it changes: see the field)
+            if (body != cursor.buffer()) {
+                body = cursor.buffer();
             }
+            copiedMask &= ~(1 << slot);
             offset[slot] = cursor.stringOffset();
         } else {
             if (unescaped[slot].length < len) {
                 unescaped[slot] = new byte[Math.max(len, unescaped[slot].length * 2)];
             }
             System.arraycopy(cursor.stringBytes(), cursor.stringOffset(), unescaped[slot], 0, len);
-            source[slot] = unescaped[slot];
+            copiedMask |= 1 << slot;
             offset[slot] = 0;
         }
         length[slot] = len;
@@ -128,7 +133,7 @@ public final class ConversionEvent implements ValueBinding {
      * {@link #length(int)} bytes: usually the event body itself, so valid while the body is.
      */
     public byte[] bytes(final int slot) {
-        return source[slot];
+        return (presentMask & ~copiedMask & (1 << slot)) != 0 ? body : unescaped[slot];
     }
 
     public int offset(final int slot) {
@@ -142,7 +147,7 @@ public final class ConversionEvent implements ValueBinding {
     /** 64-bit hash ({@link JsonCursor#hash(byte[], int, int)}) of a string field, computed on first request. */
     public long hash(final int slot) {
         if ((hashedMask & (1 << slot)) == 0) {
-            textHash[slot] = has(slot) ? JsonCursor.hash(source[slot], offset[slot], length[slot]) : 0;
+            textHash[slot] = has(slot) ? JsonCursor.hash(bytes(slot), offset[slot], length[slot]) : 0;
             hashedMask |= 1 << slot;
         }
         return textHash[slot];
@@ -150,7 +155,7 @@ public final class ConversionEvent implements ValueBinding {
 
     /** The field's text as a new String (allocates: for tests, tools and logs, not the hot path). */
     public String text(final int slot) {
-        return has(slot) ? new String(source[slot], offset[slot], length[slot], StandardCharsets.UTF_8) : null;
+        return has(slot) ? new String(bytes(slot), offset[slot], length[slot], StandardCharsets.UTF_8) : null;
     }
 
     public int eventoOrdinal() {

@@ -88,4 +88,35 @@ class EventDecoderTest {
             fixed.replace("\"evento\":{\"enum\":[\"a\"]}", "\"evento\":{\"type\":\"string\"}").getBytes(StandardCharsets.UTF_8), "t"));
         assertTrue(noEnum.getMessage().contains("\"evento\""), noEnum.getMessage());
     }
+
+    /**
+     * One holder reused for events of other bodies, in turn (the pipeline's shared holders): a field read from its
+     * body, a field copied because it had escapes, then the same field plain again, and a field that went absent.
+     */
+    @Test
+    void aReusedHolderReadsEachFieldFromItsOwnBodyOrCopy() throws SchemaException {
+        final EventDecoder decoder = EventSchema.compile(SHIPPED_SCHEMA).newDecoder();
+        final String escaped = "{\"id_cliente\":\"CLIENTE-\\u0052OMA-123456\",\"evento\":\"acquisto_concluso\","
+            + "\"timestamp\":\"2024-05-20T16:32:45+02:00\",\"valore\":19.99,\"canale\":\"sms\",\"stato\":\"completato\","
+            + "\"metadati\":{\"campagna\":\"Primavera\"}}";
+        assertTrue(decode(decoder, escaped), violations.toString());
+        assertEquals("CLIENTE-ROMA-123456", event.text(ConversionEvent.ID_CLIENTE));
+        assertEquals("Primavera", event.text(ConversionEvent.CAMPAGNA));
+        final long copiedHash = event.hash(ConversionEvent.ID_CLIENTE);
+
+        assertTrue(decode(decoder, ARTICLE_EVENT), violations.toString());
+        assertEquals("CLIENTE-ITALIA-789456", event.text(ConversionEvent.ID_CLIENTE));
+        assertEquals("Campagna_Email_Verano2024", event.text(ConversionEvent.CAMPAGNA));
+
+        final byte[] plain = ("{\"id_cliente\":\"CLIENTE-ROMA-123456\",\"evento\":\"acquisto_concluso\","
+            + "\"timestamp\":\"2024-05-20T16:32:45+02:00\",\"valore\":19.99,\"canale\":\"sms\","
+            + "\"stato\":\"completato\"}").getBytes(StandardCharsets.UTF_8);
+        assertTrue(decoder.decode(plain, 0, plain.length, event, violations), violations.toString());
+        assertEquals("CLIENTE-ROMA-123456", event.text(ConversionEvent.ID_CLIENTE));
+        assertTrue(event.bytes(ConversionEvent.ID_CLIENTE) == plain, "a plain field is a range of its body");
+        assertEquals(copiedHash, event.hash(ConversionEvent.ID_CLIENTE), "the same text, copied or not");
+        assertFalse(event.has(ConversionEvent.CAMPAGNA));
+        assertEquals(0, event.length(ConversionEvent.CAMPAGNA));
+        assertEquals(null, event.text(ConversionEvent.CAMPAGNA));
+    }
 }
