@@ -17,7 +17,9 @@ import java.util.regex.Matcher;
  *
  * <p>Threading: one instance per thread. Allocation: none per call once its buffers have grown to the
  * largest input seen (key arena) — except comparing an object or array against a structured
- * {@code enum}/{@code const}, which is rare and allocates.
+ * {@code enum}/{@code const}, which is rare and allocates. The call's {@link Violations} and {@link ValueBinding}
+ * travel as arguments, never stored in the validator: a caller that hands it a different holder each time (the
+ * pipeline's stage thread does) would pay G1's card-mark fence for each reference stored.
  */
 public final class SchemaValidator {
     public static final int DEFAULT_MAX_DEPTH = 32;
@@ -38,8 +40,6 @@ public final class SchemaValidator {
 
     private final ContainerStack stack;
 
-    private Violations violations;
-    private ValueBinding binding;
     private String fatalCode;
     private String fatalMessage;
 
@@ -76,13 +76,11 @@ public final class SchemaValidator {
     public boolean validate(final byte[] buf, final int offset, final int length, final Violations out,
                             final ValueBinding binding) {
         out.clear();
-        this.violations = out;
-        this.binding = binding;
         stack.reset();
         this.fatalCode = null;
         cursor.reset(buf, offset, length);
         try {
-            value(schema.root(), 0);
+            value(schema.root(), 0, out, binding);
             cursor.expectEnd();
         } catch (JsonSyntaxException e) {
             out.clear();
@@ -97,20 +95,18 @@ public final class SchemaValidator {
                         .append(cursor.errorMessage());
                 }
             }
-        } finally {
-            this.violations = null;
-            this.binding = null;
         }
         return out.isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------ values
 
-    private void value(final SchemaNode node, final int depth) {
+    private void value(final SchemaNode node, final int depth, final Violations violations,
+                       final ValueBinding binding) {
         final int b = cursor.peek();
         SchemaNode n = node;
         if (n != null && n.falseCode != null) {
-            final int i = violation(n.falseCode, null);
+            final int i = violation(n.falseCode, null, violations);
             if (i >= 0) {
                 violations.messageBuilder(i).append(n.falseCode.equals("additionalProperties")
                     ? "property is not allowed here" : "no value is allowed here");
@@ -120,37 +116,38 @@ public final class SchemaValidator {
         if (b == '{' || b == '[') {
             final int start = cursor.position();
             if (b == '{') {
-                object(n, depth + 1);
+                object(n, depth + 1, violations, binding);
             } else {
-                array(depth + 1);
+                array(depth + 1, violations, binding);
             }
             if (n != null) {
-                checkType(n, b == '{' ? SchemaNode.T_OBJECT : SchemaNode.T_ARRAY, b == '{' ? "object" : "array");
+                checkType(n, b == '{' ? SchemaNode.T_OBJECT : SchemaNode.T_ARRAY, b == '{' ? "object" : "array",
+                    violations);
                 if (n.enumSet != null || n.constSet != null) {
-                    checkStructured(n, start, cursor.position());
+                    checkStructured(n, start, cursor.position(), violations);
                 }
             }
         } else if (b == '"') {
             cursor.readString();
             if (n != null) {
-                string(n);
+                string(n, violations, binding);
             }
         } else if (b == '-' || (b >= '0' && b <= '9')) {
             cursor.readNumber();
             if (!cursor.numberInRange()) {
-                final int i = violation(NUMBER_RANGE, null);
+                final int i = violation(NUMBER_RANGE, null, violations);
                 if (i >= 0) {
                     violations.messageBuilder(i).append("number cannot be held exactly (at most ")
                         .append(JsonCursor.MAX_SIGNIFICANT_DIGITS).append(" significant digits, exponent within ±")
                         .append(JsonCursor.MAX_EXPONENT).append(')');
                 }
             } else if (n != null) {
-                number(n);
+                number(n, violations, binding);
             }
         } else if (b == 't' || b == 'f' || b == 'n') {
             final int letter = cursor.readLiteral();
             if (n != null) {
-                literal(n, letter);
+                literal(n, letter, violations);
             }
         } else if (b < 0) {
             throw cursor.fail("expected a JSON value");
@@ -159,36 +156,36 @@ public final class SchemaValidator {
         }
     }
 
-    private void string(final SchemaNode n) {
-        checkType(n, SchemaNode.T_STRING, "string");
+    private void string(final SchemaNode n, final Violations violations, final ValueBinding binding) {
+        checkType(n, SchemaNode.T_STRING, "string", violations);
         int enumIndex = -1;
         if (n.enumSet != null) {
             enumIndex = n.enumSet.indexOfString(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength());
             if (enumIndex < 0) {
-                notAllowed(n.enumSet, "enum");
+                notAllowed(n.enumSet, "enum", violations);
             }
         }
         if (n.constSet != null
             && n.constSet.indexOfString(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength()) < 0) {
-            notAllowed(n.constSet, "const");
+            notAllowed(n.constSet, "const", violations);
         }
         final int codePoints = cursor.codePoints();
         if (n.minLength >= 0 && codePoints < n.minLength) {
-            final int i = violation("minLength", null);
+            final int i = violation("minLength", null, violations);
             if (i >= 0) {
                 violations.messageBuilder(i).append("must be at least ").append(n.minLength)
                     .append(" characters long, got ").append(codePoints);
             }
         }
         if (n.maxLength >= 0 && codePoints > n.maxLength) {
-            final int i = violation("maxLength", null);
+            final int i = violation("maxLength", null, violations);
             if (i >= 0) {
                 violations.messageBuilder(i).append("must be at most ").append(n.maxLength)
                     .append(" characters long, got ").append(codePoints);
             }
         }
         if (n.patternText != null && !matchesPattern(n)) {
-            final int i = violation("pattern", null);
+            final int i = violation("pattern", null, violations);
             if (i >= 0) {
                 violations.messageBuilder(i).append("does not match the pattern ").append(n.patternText);
             }
@@ -197,7 +194,7 @@ public final class SchemaValidator {
         if (n.dateTime) {
             epochMillis = Rfc3339.parseEpochMillis(cursor.stringBytes(), cursor.stringOffset(), cursor.stringLength());
             if (epochMillis == Rfc3339.INVALID) {
-                final int i = violation("format", null);
+                final int i = violation("format", null, violations);
                 if (i >= 0) {
                     violations.messageBuilder(i).append(
                         "must be an RFC 3339 date-time such as 2024-05-20T14:32:45.123Z or 2024-05-20T16:32:45+02:00");
@@ -219,57 +216,57 @@ public final class SchemaValidator {
         return m.find();
     }
 
-    private void number(final SchemaNode n) {
+    private void number(final SchemaNode n, final Violations violations, final ValueBinding binding) {
         final long u = cursor.unscaled();
         final int e = cursor.exponent();
         if (n.typeMask != 0 && (n.typeMask & SchemaNode.T_NUMBER) == 0) {
             if ((n.typeMask & SchemaNode.T_INTEGER) == 0 || !cursor.numberIsInteger()) {
-                typeViolation(n, cursor.numberIsInteger() ? "integer" : "number");
+                typeViolation(n, cursor.numberIsInteger() ? "integer" : "number", violations);
             }
         }
         if (n.enumSet != null && !n.enumSet.containsNumber(u, e)) {
-            notAllowed(n.enumSet, "enum");
+            notAllowed(n.enumSet, "enum", violations);
         }
         if (n.constSet != null && !n.constSet.containsNumber(u, e)) {
-            notAllowed(n.constSet, "const");
+            notAllowed(n.constSet, "const", violations);
         }
         if (n.minimum != null && ExactDecimal.compare(u, e, n.minimum[0], (int) n.minimum[1]) < 0) {
-            bound("minimum", "must be greater than or equal to ", n.minimumText);
+            bound("minimum", "must be greater than or equal to ", n.minimumText, violations);
         }
         if (n.maximum != null && ExactDecimal.compare(u, e, n.maximum[0], (int) n.maximum[1]) > 0) {
-            bound("maximum", "must be less than or equal to ", n.maximumText);
+            bound("maximum", "must be less than or equal to ", n.maximumText, violations);
         }
         if (n.exclusiveMinimum != null
             && ExactDecimal.compare(u, e, n.exclusiveMinimum[0], (int) n.exclusiveMinimum[1]) <= 0) {
-            bound("exclusiveMinimum", "must be greater than ", n.exclusiveMinimumText);
+            bound("exclusiveMinimum", "must be greater than ", n.exclusiveMinimumText, violations);
         }
         if (n.exclusiveMaximum != null
             && ExactDecimal.compare(u, e, n.exclusiveMaximum[0], (int) n.exclusiveMaximum[1]) >= 0) {
-            bound("exclusiveMaximum", "must be less than ", n.exclusiveMaximumText);
+            bound("exclusiveMaximum", "must be less than ", n.exclusiveMaximumText, violations);
         }
         if (n.multipleOf != null && !ExactDecimal.isMultipleOf(u, e, n.multipleOf[0], (int) n.multipleOf[1])) {
-            bound("multipleOf", "must be a multiple of ", n.multipleOfText);
+            bound("multipleOf", "must be a multiple of ", n.multipleOfText, violations);
         }
         if (n.bindingSlot >= 0 && binding != null) {
             binding.onNumber(n.bindingSlot, cursor);
         }
     }
 
-    private void literal(final SchemaNode n, final int letter) {
+    private void literal(final SchemaNode n, final int letter, final Violations violations) {
         final boolean isNull = letter == 'n';
-        checkType(n, isNull ? SchemaNode.T_NULL : SchemaNode.T_BOOLEAN, isNull ? "null" : "boolean");
+        checkType(n, isNull ? SchemaNode.T_NULL : SchemaNode.T_BOOLEAN, isNull ? "null" : "boolean", violations);
         for (int k = 0; k < 2; k++) {
             final ConstSet set = k == 0 ? n.enumSet : n.constSet;
             if (set != null) {
                 final boolean ok = letter == 't' ? set.allowsTrue : letter == 'f' ? set.allowsFalse : set.allowsNull;
                 if (!ok) {
-                    notAllowed(set, k == 0 ? "enum" : "const");
+                    notAllowed(set, k == 0 ? "enum" : "const", violations);
                 }
             }
         }
     }
 
-    private void checkStructured(final SchemaNode n, final int from, final int to) {
+    private void checkStructured(final SchemaNode n, final int from, final int to, final Violations violations) {
         for (int k = 0; k < 2; k++) {
             final ConstSet set = k == 0 ? n.enumSet : n.constSet;
             if (set == null) {
@@ -283,26 +280,27 @@ public final class SchemaValidator {
                 }
             }
             if (!found) {
-                notAllowed(set, k == 0 ? "enum" : "const");
+                notAllowed(set, k == 0 ? "enum" : "const", violations);
             }
         }
     }
 
-    private void checkType(final SchemaNode n, final int actualBit, final String actualName) {
+    private void checkType(final SchemaNode n, final int actualBit, final String actualName,
+                           final Violations violations) {
         if (n.typeMask != 0 && (n.typeMask & actualBit) == 0) {
-            typeViolation(n, actualName);
+            typeViolation(n, actualName, violations);
         }
     }
 
-    private void typeViolation(final SchemaNode n, final String actualName) {
-        final int i = violation("type", null);
+    private void typeViolation(final SchemaNode n, final String actualName, final Violations violations) {
+        final int i = violation("type", null, violations);
         if (i >= 0) {
             violations.messageBuilder(i).append("expected ").append(n.typeText).append(", got ").append(actualName);
         }
     }
 
-    private void notAllowed(final ConstSet set, final String code) {
-        final int i = violation(code, null);
+    private void notAllowed(final ConstSet set, final String code, final Violations violations) {
+        final int i = violation(code, null, violations);
         if (i >= 0) {
             final StringBuilder m = violations.messageBuilder(i);
             if (set.isEmpty()) {
@@ -315,8 +313,8 @@ public final class SchemaValidator {
         }
     }
 
-    private void bound(final String code, final String text, final String limit) {
-        final int i = violation(code, null);
+    private void bound(final String code, final String text, final String limit, final Violations violations) {
+        final int i = violation(code, null, violations);
         if (i >= 0) {
             violations.messageBuilder(i).append(text).append(limit);
         }
@@ -337,7 +335,7 @@ public final class SchemaValidator {
         stack.pop();
     }
 
-    private void array(final int depth) {
+    private void array(final int depth, final Violations violations, final ValueBinding binding) {
         final int level = enter(depth, true);
         cursor.advance();
         if (cursor.peek() == ']') {
@@ -346,7 +344,7 @@ public final class SchemaValidator {
             return;
         }
         while (true) {
-            value(null, depth);
+            value(null, depth, violations, binding);
             final int next = cursor.peek();
             if (next == ',') {
                 cursor.advance();
@@ -361,7 +359,7 @@ public final class SchemaValidator {
         leave();
     }
 
-    private void object(final SchemaNode n, final int depth) {
+    private void object(final SchemaNode n, final int depth, final Violations violations, final ValueBinding binding) {
         final int level = enter(depth, false);
         cursor.advance();
         final int stamp = ++epoch;
@@ -399,14 +397,14 @@ public final class SchemaValidator {
                 cursor.expect(':', "expected ':' after a property name");
                 SchemaNode child = null;
                 if (duplicate) {
-                    final int i = violation(DUPLICATE_KEY, null);
+                    final int i = violation(DUPLICATE_KEY, null, violations);
                     if (i >= 0) {
                         violations.messageBuilder(i).append("property appears more than once in the same object");
                     }
                 } else if (n != null) {
                     child = p >= 0 ? n.propertyNodes[p] : n.additional;
                 }
-                value(child, depth);
+                value(child, depth, violations, binding);
                 final int next = cursor.peek();
                 if (next == ',') {
                     cursor.advance();
@@ -423,7 +421,7 @@ public final class SchemaValidator {
             final int[] required = n.required;
             for (int r = 0; r < required.length; r++) {
                 if (seenEpoch[n.seenBase + required[r]] != stamp) {
-                    final int i = violation("required", n.propertyNames[required[r]]);
+                    final int i = violation("required", n.propertyNames[required[r]], violations);
                     if (i >= 0) {
                         violations.messageBuilder(i).append("required property is missing");
                     }
@@ -436,7 +434,7 @@ public final class SchemaValidator {
     // ------------------------------------------------------------------------------------------ reporting
 
     /** Starts a violation at the current location (plus {@code extraSegment}); -1 when the list is full. */
-    private int violation(final String code, final String extraSegment) {
+    private int violation(final String code, final String extraSegment, final Violations violations) {
         final int i = violations.add(code);
         if (i >= 0) {
             stack.appendPointer(violations.campoBuilder(i), extraSegment);
