@@ -20,6 +20,6 @@ final class DecodeStage implements EventHandler<EventSlot> {
         if (slot.kind != EventSlot.KIND_EVENT) {
             return;
         }
-        slot.valid = decoder.decode(slot.body, 0, slot.bodyLength, slot.event, slot.violations);
+        slot.valid = decoder.decode(slot.body, slot.bodyOffset, slot.bodyLength, slot.event, slot.violations);
     }
 }

@@ -139,7 +139,7 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
             return;
         }
         final ConversionEvent e = slot.event;
-        slot.outcome = decision.decide(e, slot.sequence, slot.receiveMillis, slot.body, slot.bodyLength);
+        slot.outcome = decision.decide(e, slot.sequence, slot.receiveMillis, slot.body, slot.bodyOffset, slot.bodyLength);
         if (slot.outcome == Outcome.ACCEPTED || slot.outcome == Outcome.DUPLICATE) {
             slot.windowStartMillis = decision.windowStartMillis();
             slot.late = decision.late();

@@ -72,12 +72,16 @@ final class EnginePipeline {
             events[i] = new ConversionEvent();
             violations[i] = new Violations();
         }
+        // Every slot's body starts as its slice of one array: the stages then read every body through the same
+        // reference and store none into their long-lived objects (EventSlot#body)
+        final byte[] bodies = new byte[Math.multiplyExact(ringSize, initialBodyBytes)];
         disruptor = new Disruptor<>(() -> {
             final int index = slots.getAndIncrement();
             return sharedHolders
-                ? new EventSlot(initialBodyBytes, attachments, index, events[index % events.length],
-                    violations[index % events.length])
-                : new EventSlot(initialBodyBytes, attachments, index, new ConversionEvent(), new Violations());
+                ? new EventSlot(bodies, index * initialBodyBytes, initialBodyBytes, attachments, index,
+                    events[index % events.length], violations[index % events.length])
+                : new EventSlot(bodies, index * initialBodyBytes, initialBodyBytes, attachments, index,
+                    new ConversionEvent(), new Violations());
         }, ringSize, threads, ProducerType.MULTI, strategy);
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
         SingleThreadStages single = null;

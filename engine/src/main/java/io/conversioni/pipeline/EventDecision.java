@@ -40,17 +40,17 @@ public final class EventDecision {
 
     /**
      * Decides a valid event received at {@code receiveMillis} with engine sequence {@code sequence} ({@code body}
-     * is its JSON, hashed whole by the {@code exact} dedupe mode) and applies it to the stores.
+     * from {@code bodyOffset} is its JSON, hashed whole by the {@code exact} dedupe mode) and applies it to the stores.
      *
      * @return {@link Outcome#ACCEPTED}, {@link Outcome#DUPLICATE}, {@link Outcome#FUTURE} or {@link Outcome#TOO_LATE}
      */
     public int decide(final ConversionEvent e, final long sequence, final long receiveMillis, final byte[] body,
-                      final int bodyLength) {
+                      final int bodyOffset, final int bodyLength) {
         final long eventTime = e.timestampMillis();
         boolean duplicate = false;
         if (windows.timeCheck(receiveMillis, eventTime) == WindowResult.ACCEPTED) {
             keys.compute(e);
-            final long contentHash = exact ? JsonCursor.hash(body, 0, bodyLength) : 0;
+            final long contentHash = exact ? JsonCursor.hash(body, bodyOffset, bodyLength) : 0;
             duplicate = dedupe.isDuplicate(keys.hi(), keys.lo(), eventTime, contentHash, sequence, receiveMillis);
             if (duplicate) {
                 duplicateOfSequence = dedupe.firstSequence();

@@ -32,7 +32,15 @@ final class EventSlot implements EventView {
     long sequence;
     long receiveMillis;
     long receiveNanos;
+    /**
+     * The body is {@code body[bodyOffset, bodyOffset + bodyLength)}. Ring slots start as slices of one array shared
+     * by the whole ring ({@link EnginePipeline}), so the stages that read a body keep one array reference from
+     * event to event and store none (each reference store into a long-lived object pays G1's card-mark fence); a
+     * body larger than its slice moves the slot to an array of its own, for good.
+     */
     byte[] body;
+    int bodyOffset;
+    private int bodyCapacity;
     int bodyLength;
     OutcomeListener listener;
     /** The Kafka record this event was fed from (an owner in cluster mode), or -1 and -1: see {@link #source}. */
@@ -70,18 +78,22 @@ final class EventSlot implements EventView {
     long windowStartMillis = -1;
     boolean late;
 
-    /** A slot of its own (replay, tests): its attachment in a table of one. */
+    /** A slot of its own (replay, tests): its attachment in a table of one, its body in an array of its own. */
     EventSlot(final int initialBodyCapacity) {
-        this(initialBodyCapacity, new Object[1], 0, new ConversionEvent(), new Violations());
+        this(new byte[initialBodyCapacity], 0, initialBodyCapacity, new Object[1], 0, new ConversionEvent(),
+            new Violations());
     }
 
     /**
-     * Ring slot {@code index}, its attachment at {@code attachments[index]}, decoded into {@code event} and
-     * {@code violations}, which slots that are never in the stages at the same time may share.
+     * Ring slot {@code index}: its body in {@code bodies[bodyOffset, bodyOffset + bodyCapacity)} until one is larger,
+     * its attachment at {@code attachments[index]}, decoded into {@code event} and {@code violations}, which slots
+     * that are never in the stages at the same time may share.
      */
-    EventSlot(final int initialBodyCapacity, final Object[] attachments, final int index, final ConversionEvent event,
-              final Violations violations) {
-        this.body = new byte[initialBodyCapacity];
+    EventSlot(final byte[] bodies, final int bodyOffset, final int bodyCapacity, final Object[] attachments,
+              final int index, final ConversionEvent event, final Violations violations) {
+        this.body = bodies;
+        this.bodyOffset = bodyOffset;
+        this.bodyCapacity = bodyCapacity;
         this.attachments = attachments;
         this.attachmentIndex = index;
         this.event = event;
@@ -106,11 +118,13 @@ final class EventSlot implements EventView {
     /** Publisher: copies the body in, growing the slot's buffer only when needed. */
     void fill(final int kind, final byte[] src, final int offset, final int length, final long receiveMillis,
               final long receiveNanos, final OutcomeListener listener, final Object attachment) {
-        if (body.length < length) {
-            body = new byte[Math.max(length, body.length * 2)];
+        if (bodyCapacity < length) {
+            body = new byte[Math.max(length, bodyCapacity * 2)];
+            bodyOffset = 0;
+            bodyCapacity = body.length;
         }
         if (length > 0) {
-            System.arraycopy(src, offset, body, 0, length);
+            System.arraycopy(src, offset, body, bodyOffset, length);
         }
         this.kind = kind;
         this.bodyLength = length;
@@ -209,6 +223,11 @@ final class EventSlot implements EventView {
     @Override
     public byte[] body() {
         return body;
+    }
+
+    @Override
+    public int bodyOffset() {
+        return bodyOffset;
     }
 
     @Override

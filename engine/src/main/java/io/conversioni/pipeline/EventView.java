@@ -62,8 +62,11 @@ public interface EventView {
     /** The decoded fields (meaningful when the body was valid). */
     ConversionEvent event();
 
-    /** The body bytes as received: {@code body()[0, bodyLength())}. */
+    /** The body bytes as received: {@code body()[bodyOffset(), bodyOffset() + bodyLength())}. */
     byte[] body();
+
+    /** Where the body starts in {@link #body()}. */
+    int bodyOffset();
 
     int bodyLength();
 }

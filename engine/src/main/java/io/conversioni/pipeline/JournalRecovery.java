@@ -89,9 +89,9 @@ final class JournalRecovery {
                     events++;
                     slot.fill(EventSlot.KIND_EVENT, record.body(), 0, record.bodyLength(), record.receiveMillis(), 0,
                         null, null);
-                    slot.valid = decoder.decode(slot.body, 0, slot.bodyLength, slot.event, slot.violations);
+                    slot.valid = decoder.decode(slot.body, slot.bodyOffset, slot.bodyLength, slot.event, slot.violations);
                     if (!slot.valid && revalidate) {
-                        if (recordedDecoder.decode(slot.body, 0, slot.bodyLength, recordedEvent, recordedViolations)) {
+                        if (recordedDecoder.decode(slot.body, slot.bodyOffset, slot.bodyLength, recordedEvent, recordedViolations)) {
                             slot.countedEventTimeMillis = recordedEvent.timestampMillis();
                         }
                     } else if (!slot.valid) {
@@ -103,7 +103,7 @@ final class JournalRecovery {
                     final boolean found = quarantine.moveToIndex(record.quarantineIndex()) && quarantine.next(quarantined);
                     slot.fill(EventSlot.KIND_EVENT, quarantined.body(), 0, found ? quarantined.bodyLength() : 0,
                         record.receiveMillis(), 0, null, null);
-                    final boolean validNow = decoder.decode(slot.body, 0, slot.bodyLength, slot.event, slot.violations);
+                    final boolean validNow = decoder.decode(slot.body, slot.bodyOffset, slot.bodyLength, slot.event, slot.violations);
                     slot.valid = revalidate && found && validNow;
                 }
                 slot.sequence = record.sequence();

@@ -91,12 +91,12 @@ final class JournalStage implements EventHandler<EventSlot> {
                 slot.sourcePartition, slot.sourceOffset);
         } else if (slot.valid) {
             status = journal.appendEvent(slot.sequence, slot.receiveMillis, slot.receiveNanos, 0,
-                slot.sourcePartition, slot.sourceOffset, slot.body, 0, slot.bodyLength);
+                slot.sourcePartition, slot.sourceOffset, slot.body, slot.bodyOffset, slot.bodyLength);
         } else {
             violationsJson.reset();
             slot.violations.writeJson(violationsJson);
             status = journal.appendQuarantine(slot.sequence, slot.receiveMillis, slot.receiveNanos,
-                Outcome.REJECTED, slot.sourcePartition, slot.sourceOffset, slot.body, 0, slot.bodyLength,
+                Outcome.REJECTED, slot.sourcePartition, slot.sourceOffset, slot.body, slot.bodyOffset, slot.bodyLength,
                 violationsJson.getByteBuffer(), 0, violationsJson.size());
         }
         if (status.isOk() || status == JournalStatus.SYNC_FAILED) {

@@ -34,6 +34,7 @@ class EventFeedAllocationTest {
         @Override public Violations violations() { return violations; }
         @Override public ConversionEvent event() { return event; }
         @Override public byte[] body() { return body; }
+        @Override public int bodyOffset() { return 0; }
         @Override public int bodyLength() { return body.length; }
     }
 

@@ -1,5 +1,8 @@
 package io.conversioni.pipeline;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
@@ -12,8 +15,8 @@ class EventSlotTest {
     @Test
     void slotsSharingATableKeepTheirOwnAttachments() {
         final Object[] table = new Object[4];
-        final EventSlot first = new EventSlot(16, table, 1, new ConversionEvent(), new Violations());
-        final EventSlot second = new EventSlot(16, table, 2, new ConversionEvent(), new Violations());
+        final EventSlot first = new EventSlot(new byte[16], 0, 16, table, 1, new ConversionEvent(), new Violations());
+        final EventSlot second = new EventSlot(new byte[16], 0, 16, table, 2, new ConversionEvent(), new Violations());
         final Object a = new Object();
         final Object b = new Object();
         first.fill(EventSlot.KIND_EVENT, new byte[] {'{', '}'}, 0, 2, 1L, 1L, null, a);
@@ -26,5 +29,31 @@ class EventSlotTest {
         assertSame(b, second.attachment());
         assertNull(table[0]);
         assertNull(table[3]);
+    }
+
+    /**
+     * Ring slots start as slices of one array: each body lands in its own slice, the neighbours' bytes untouched; a
+     * body larger than the slice moves that slot to an array of its own, and the slice is left alone after.
+     */
+    @Test
+    void slotsSharingABodyArrayKeepToTheirSlicesAndMoveOutWhenABodyIsLarger() {
+        final byte[] bodies = new byte[3 * 8];
+        java.util.Arrays.fill(bodies, (byte) '.');
+        final EventSlot middle = new EventSlot(bodies, 8, 8, new Object[3], 1, new ConversionEvent(), new Violations());
+        middle.fill(EventSlot.KIND_EVENT, "xx{\"a\":1}".getBytes(), 2, 7, 1L, 1L, null, null);
+        assertSame(bodies, middle.body());
+        assertEquals(8, middle.bodyOffset());
+        assertEquals("........{\"a\":1}.........", new String(bodies));
+
+        final byte[] large = "{\"a\":123456}".getBytes();
+        middle.fill(EventSlot.KIND_EVENT, large, 0, large.length, 2L, 2L, null, null);
+        assertNotSame(bodies, middle.body());
+        assertEquals(0, middle.bodyOffset());
+        assertArrayEquals(large, java.util.Arrays.copyOfRange(middle.body(), 0, middle.bodyLength()));
+        assertEquals("........{\"a\":1}.........", new String(bodies), "the slice is no longer written");
+
+        middle.fill(EventSlot.KIND_EVENT, "{}".getBytes(), 0, 2, 3L, 3L, null, null);
+        assertNotSame(bodies, middle.body(), "a slot that moved out stays out");
+        assertEquals("{}", new String(middle.body(), middle.bodyOffset(), middle.bodyLength()));
     }
 }

@@ -30,6 +30,7 @@ class OutcomeJsonTest {
         @Override public Violations violations() { return new Violations(); }
         @Override public ConversionEvent event() { return new ConversionEvent(); }
         @Override public byte[] body() { return new byte[0]; }
+        @Override public int bodyOffset() { return 0; }
         @Override public int bodyLength() { return 0; }
     }
 
@@ -82,6 +83,7 @@ class OutcomeJsonTest {
         @Override public Violations violations() { return new Violations(); }
         @Override public ConversionEvent event() { return new ConversionEvent(); }
         @Override public byte[] body() { return new byte[0]; }
+        @Override public int bodyOffset() { return 0; }
         @Override public int bodyLength() { return 0; }
     }
 

@@ -35,7 +35,7 @@ final class QueueDedupeWindowDecision {
             refused++;
             return;
         }
-        slot.outcome = decision.decide(slot.event, slot.sequence, slot.receiveMillis, slot.body, slot.bodyLength);
+        slot.outcome = decision.decide(slot.event, slot.sequence, slot.receiveMillis, slot.body, 0, slot.bodyLength);
         switch (slot.outcome) {
             case Outcome.ACCEPTED:
                 accepted++;
