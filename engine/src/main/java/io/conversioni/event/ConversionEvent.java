@@ -32,9 +32,10 @@ public final class ConversionEvent implements ValueBinding {
     static final int SLOTS = 9;
 
     /**
-     * The body the string fields without escapes are ranges of. One reference for all of them: a holder serves
-     * a new body at nearly every event (with one stage thread, slots share holders), and each reference store
-     * into this long-lived holder pays G1's card-mark fence, so one store an event rather than one a field.
+     * The body the string fields without escapes are ranges of. One reference for all of them, stored only when
+     * it changes: a holder may see another body array at every event (a replay's records, a benchmark's bodies;
+     * the ring's bodies share one array), and each reference store into this long-lived holder pays G1's
+     * card-mark fence, so at most one store an event rather than one a field.
      */
     private byte[] body;
     /** Fields whose bytes are this holder's copy ({@link #unescaped}), because their JSON had escapes. */
