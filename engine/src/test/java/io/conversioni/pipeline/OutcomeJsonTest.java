@@ -20,13 +20,16 @@ class OutcomeJsonTest {
     private static final long WINDOW = Instant.parse("2024-05-20T14:30:00Z").toEpochMilli();
     private static final long FIRST = Instant.parse("2024-05-20T14:32:45.123Z").toEpochMilli();
 
-    /** A fixed view of one decided event. */
-    private record View(int outcome, boolean durable, boolean late) implements EventView {
+    /** A fixed view of one decided event, in window {@code windowStartMillis} ({@link #WINDOW} unless named). */
+    private record View(int outcome, boolean durable, boolean late, long windowStartMillis) implements EventView {
+        View(final int outcome, final boolean durable, final boolean late) {
+            this(outcome, durable, late, WINDOW);
+        }
+
         @Override public long sequence() { return 7; }
         @Override public long receiveMillis() { return FIRST + 1000; }
         @Override public long duplicateOfSequence() { return 3; }
         @Override public long duplicateOfReceiveMillis() { return FIRST; }
-        @Override public long windowStartMillis() { return WINDOW; }
         @Override public Violations violations() { return new Violations(); }
         @Override public ConversionEvent event() { return new ConversionEvent(); }
         @Override public byte[] body() { return new byte[0]; }
@@ -35,9 +38,7 @@ class OutcomeJsonTest {
     }
 
     private static String write(final EventView view) {
-        final JsonWriter out = new DslJson<>().newWriter(256);
-        new OutcomeJson().write(out, view);
-        return new String(out.getByteBuffer(), 0, out.size(), StandardCharsets.UTF_8);
+        return write(new OutcomeJson(), view);
     }
 
     @Test
@@ -62,29 +63,14 @@ class OutcomeJsonTest {
         final long next = WINDOW + 300_000;
         final String first = "\"finestra\":\"2024-05-20T14:30:00Z\"}";
         final String second = "\"finestra\":\"2024-05-20T14:35:00Z\"}";
-        assertTrue(write(answers, new Windowed(Outcome.ACCEPTED, WINDOW)).endsWith(first));
-        assertTrue(write(answers, new Windowed(Outcome.ACCEPTED, WINDOW)).endsWith(first));
+        assertTrue(write(answers, new View(Outcome.ACCEPTED, true, false, WINDOW)).endsWith(first));
+        assertTrue(write(answers, new View(Outcome.ACCEPTED, true, false, WINDOW)).endsWith(first));
         assertEquals("{\"esito\":\"duplicato\",\"sequenza\":7,\"duplicato_di\":3,\"ricevuto_il\":\"2024-05-20T14:32:45.123Z\","
-            + first, write(answers, new Windowed(Outcome.DUPLICATE, WINDOW)));
-        assertTrue(write(answers, new Windowed(Outcome.ACCEPTED, next)).endsWith(second));
-        assertTrue(write(answers, new Windowed(Outcome.ACCEPTED, WINDOW)).endsWith(first));
+            + first, write(answers, new View(Outcome.DUPLICATE, true, false, WINDOW)));
+        assertTrue(write(answers, new View(Outcome.ACCEPTED, true, false, next)).endsWith(second));
+        assertTrue(write(answers, new View(Outcome.ACCEPTED, true, false, WINDOW)).endsWith(first));
         assertEquals("{\"esito\":\"duplicato\",\"sequenza\":7,\"duplicato_di\":3,\"ricevuto_il\":\"2024-05-20T14:32:45.123Z\","
-            + second, write(answers, new Windowed(Outcome.DUPLICATE, next)));
-    }
-
-    /** A decided event in a window of its own. */
-    private record Windowed(int outcome, long windowStartMillis) implements EventView {
-        @Override public boolean durable() { return true; }
-        @Override public boolean late() { return false; }
-        @Override public long sequence() { return 7; }
-        @Override public long receiveMillis() { return FIRST + 1000; }
-        @Override public long duplicateOfSequence() { return 3; }
-        @Override public long duplicateOfReceiveMillis() { return FIRST; }
-        @Override public Violations violations() { return new Violations(); }
-        @Override public ConversionEvent event() { return new ConversionEvent(); }
-        @Override public byte[] body() { return new byte[0]; }
-        @Override public int bodyOffset() { return 0; }
-        @Override public int bodyLength() { return 0; }
+            + second, write(answers, new View(Outcome.DUPLICATE, true, false, next)));
     }
 
     private static String write(final OutcomeJson answers, final EventView view) {
