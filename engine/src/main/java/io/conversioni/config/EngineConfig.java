@@ -46,6 +46,7 @@ public final class EngineConfig {
     private final int ringSize;
     private final String waitStrategy;
     private final int maxBodyBytes;
+    private final int slotBodyBytes;
     private final int stageThreads;
     private final int maxDepth;
     private final long heartbeatMillis;
@@ -79,6 +80,14 @@ public final class EngineConfig {
         this.waitStrategy = r.oneOf("pipeline.wait_strategy", "blocking", WAIT_STRATEGIES);
         this.stageThreads = Integer.parseInt(r.oneOf("pipeline.stage_threads", "1", List.of("0", "1", "2", "4")));
         this.maxBodyBytes = (int) r.sizeBytes("pipeline.max_body_size", "64KiB", 256, 16 * 1024 * 1024);
+        this.slotBodyBytes = (int) r.sizeBytes("pipeline.slot_body_size", "512", 64, 64 * 1024);
+        final long ringBodyBytes = (long) ringSize * slotBodyBytes;
+        final long maxHeap = Runtime.getRuntime().maxMemory();
+        if (ringBodyBytes > maxHeap / 2) {
+            throw new ConfigException(source + ": pipeline.ring_size x pipeline.slot_body_size is " + (ringBodyBytes >> 20)
+                + " MiB of ring bodies, more than half of this JVM's maximum heap (" + (maxHeap >> 20)
+                + " MiB): lower either, or give the JVM more heap (-Xmx)");
+        }
         this.maxDepth = (int) r.integer("pipeline.max_depth", 32, 2, 1000);
         this.heartbeatMillis = r.durationMillis("pipeline.heartbeat", "1s", 10, 60_000);
         this.syncDurability = r.oneOf("journal.durability", "async", List.of("async", "sync")).equals("sync");
@@ -264,6 +273,11 @@ public final class EngineConfig {
 
     public int maxBodyBytes() {
         return maxBodyBytes;
+    }
+
+    /** Bytes each ring slot reserves for its body in the ring's shared body arrays (a larger body gets its own). */
+    public int slotBodyBytes() {
+        return slotBodyBytes;
     }
 
     public int maxDepth() {

@@ -37,6 +37,12 @@ final class EnginePipeline {
     private static final String[] STAGE_NAMES = {"decode", "journal", "window", "respond"};
     private static final String[] FUSED_NAMES = {"decode-journal", "window-respond"};
     private static final String[] SINGLE_NAMES = {"stages"};
+    /**
+     * Largest array the ring's bodies share: the default ring (16384 slots of 512 bytes, 8 MiB) takes one; a larger
+     * ring several, so that no size in {@code pipeline.ring_size} and {@code pipeline.slot_body_size}'s ranges overflows
+     * an array's length. A stage crossing from one to the next stores one new reference, every few thousand events.
+     */
+    static final int MAX_BODY_ARRAY_BYTES = 16 * 1024 * 1024;
 
     private final Disruptor<EventSlot> disruptor;
     private final RingBuffer<EventSlot> ring;
@@ -44,7 +50,7 @@ final class EnginePipeline {
     /** The blocking strategy whose wake-ups publishers may put off, or null for the spinning strategies. */
     private final DeferrableBlockingWaitStrategy deferrable;
 
-    EnginePipeline(final int ringSize, final int initialBodyBytes, final String waitStrategy, final int stageThreads,
+    EnginePipeline(final int ringSize, final int slotBodyBytes, final String waitStrategy, final int stageThreads,
                    final boolean syncDurability, final DecodeStage decode, final JournalStage journal,
                    final DedupeWindowStage window, final RespondStage respond, final Runnable handOver) {
         final String[] names = stageThreads == 1 ? SINGLE_NAMES : stageThreads == 2 ? FUSED_NAMES : STAGE_NAMES;
@@ -72,15 +78,20 @@ final class EnginePipeline {
             events[i] = new ConversionEvent();
             violations[i] = new Violations();
         }
-        // Every slot's body starts as its slice of one array: the stages then read every body through the same
-        // reference and store none into their long-lived objects (EventSlot#body)
-        final byte[] bodies = new byte[Math.multiplyExact(ringSize, initialBodyBytes)];
+        // Every slot's body starts as its slice of a few large arrays, back to back in ring order: the stages read
+        // consecutive bodies through the same reference and store none into their long-lived objects
+        // (EventSlot#body), and the bodies lie densely, so the cache lines and pages the publisher wrote and the
+        // stages read are few (docs/performance.md, "The ring's bodies packed")
+        final byte[][] bodies = bodyArrays(ringSize, slotBodyBytes);
+        final int slotsPerArray = slotsPerBodyArray(slotBodyBytes);
         disruptor = new Disruptor<>(() -> {
             final int index = slots.getAndIncrement();
+            final byte[] array = bodies[index / slotsPerArray];
+            final int offset = (index % slotsPerArray) * slotBodyBytes;
             return sharedHolders
-                ? new EventSlot(bodies, index * initialBodyBytes, initialBodyBytes, attachments, index,
+                ? new EventSlot(array, offset, slotBodyBytes, attachments, index,
                     events[index % events.length], violations[index % events.length])
-                : new EventSlot(bodies, index * initialBodyBytes, initialBodyBytes, attachments, index,
+                : new EventSlot(array, offset, slotBodyBytes, attachments, index,
                     new ConversionEvent(), new Violations());
         }, ringSize, threads, ProducerType.MULTI, strategy);
         disruptor.setDefaultExceptionHandler(new LoggingExceptionHandler());
@@ -124,6 +135,21 @@ final class EnginePipeline {
             case "busy_spin": return new BusySpinWaitStrategy();
             default: return new SleepingWaitStrategy();
         }
+    }
+
+    /** How many slots' bodies one array holds: as many as fit in {@value #MAX_BODY_ARRAY_BYTES} bytes, at least one. */
+    static int slotsPerBodyArray(final int slotBodyBytes) {
+        return Math.max(1, MAX_BODY_ARRAY_BYTES / slotBodyBytes);
+    }
+
+    /** The arrays the ring's {@code ringSize} slots of {@code slotBodyBytes} each take their bodies from, in ring order. */
+    static byte[][] bodyArrays(final int ringSize, final int slotBodyBytes) {
+        final int perArray = slotsPerBodyArray(slotBodyBytes);
+        final byte[][] arrays = new byte[(ringSize + perArray - 1) / perArray][];
+        for (int i = 0; i < arrays.length; i++) {
+            arrays[i] = new byte[Math.min(perArray, ringSize - i * perArray) * slotBodyBytes];
+        }
+        return arrays;
     }
 
     RingBuffer<EventSlot> ring() {

@@ -27,6 +27,7 @@ class EngineConfigTest {
             assertEquals("blocking", config.waitStrategy());
             assertEquals(1, config.stageThreads());
             assertEquals(65536, config.maxBodyBytes());
+            assertEquals(512, config.slotBodyBytes());
             assertEquals(1000, config.heartbeatMillis());
             assertFalse(config.syncDurability());
             assertEquals(8L << 20, config.pretouchBytes());
@@ -51,9 +52,21 @@ class EngineConfigTest {
         assertTrue(error("dedupe:\n  key_fields: [id_cliente, email]\n").contains("dedupe.key_fields"));
         assertTrue(error("windows:\n  conversion_rate:\n    conversioni: [vendita]\n").contains("'vendita'"));
         assertTrue(error("pipeline:\n  max_body_size: 12\n").contains("pipeline.max_body_size"));
+        assertTrue(error("pipeline:\n  slot_body_size: 32\n").contains(
+            "pipeline.slot_body_size must be a size like 65536, 64KiB or 1MiB, between 64 and 65536 bytes, was '32'"));
+        assertTrue(error("pipeline:\n  slot_body_size: 1MiB\n").contains("pipeline.slot_body_size"));
+        assertTrue(error("pipeline:\n  ring_size: 16777216\n  slot_body_size: 64KiB\n").contains(
+            "pipeline.ring_size x pipeline.slot_body_size is 1048576 MiB of ring bodies, more than half of this JVM's"));
         assertTrue(error("journal:\n  pretouch: 2GiB\n").contains("journal.pretouch"));
         assertTrue(error("journal:\n  drop_behind: -1MiB\n").contains("journal.drop_behind"));
         assertTrue(error("journal:\n  drop_behind: 2000GiB\n").contains("journal.drop_behind"));
+    }
+
+    @Test
+    void shouldTakeTheSlotBodySizeInBytesOrUnits() throws Exception {
+        assertEquals(64, EngineConfig.parse("pipeline:\n  slot_body_size: 64\n", CONFIG_DIR).slotBodyBytes());
+        assertEquals(2048, EngineConfig.parse("pipeline:\n  slot_body_size: 2KiB\n", CONFIG_DIR).slotBodyBytes());
+        assertEquals(65536, EngineConfig.parse("pipeline:\n  slot_body_size: 64KiB\n", CONFIG_DIR).slotBodyBytes());
     }
 
     @Test

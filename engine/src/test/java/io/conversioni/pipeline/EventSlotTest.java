@@ -56,4 +56,32 @@ class EventSlotTest {
         assertNotSame(bodies, middle.body(), "a slot that moved out stays out");
         assertEquals("{}", new String(middle.body(), middle.bodyOffset(), middle.bodyLength()));
     }
+
+    /**
+     * The ring's bodies lie in arrays of at most {@link EnginePipeline#MAX_BODY_ARRAY_BYTES}, slot after slot: every
+     * ring size and slot size in their configured ranges fits, and the slices cover the ring exactly.
+     */
+    @Test
+    void theRingsBodyArraysHoldEverySlotsSliceAndNoneOverflows() {
+        final byte[][] shipped = EnginePipeline.bodyArrays(16384, 512);
+        assertEquals(1, shipped.length);
+        assertEquals(16384 * 512, shipped[0].length);
+
+        final byte[][] twoArrays = EnginePipeline.bodyArrays(65536, 512);
+        assertEquals(2, twoArrays.length);
+        assertEquals(EnginePipeline.MAX_BODY_ARRAY_BYTES, twoArrays[0].length);
+        assertEquals(EnginePipeline.MAX_BODY_ARRAY_BYTES, twoArrays[1].length);
+
+        // a slot size that does not divide the array's limit: the last array takes only the slots left
+        final int perArray = EnginePipeline.slotsPerBodyArray(3000);
+        assertEquals(EnginePipeline.MAX_BODY_ARRAY_BYTES / 3000, perArray);
+        final byte[][] uneven = EnginePipeline.bodyArrays(8192, 3000);
+        assertEquals((8192 + perArray - 1) / perArray, uneven.length);
+        long total = 0;
+        for (byte[] array : uneven) {
+            assertEquals(0, array.length % 3000);
+            total += array.length;
+        }
+        assertEquals(8192L * 3000, total);
+    }
 }

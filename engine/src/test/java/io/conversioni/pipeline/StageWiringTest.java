@@ -158,13 +158,16 @@ class StageWiringTest {
     /**
      * One stage thread (or the inline drain) with ASYNC shares each decoded-event holder between the slots
      * {@link SingleThreadStages#CHUNK} apart. In a ring many chunks long, filled before the first answer goes out so
-     * that batches span many chunks, every answer must carry its own event's decoded fields and violations.
+     * that batches span many chunks, every answer must carry its own event's decoded fields and violations. The
+     * slots' bodies share arrays too ({@code pipeline.slot_body_size}): with 256 bytes a slot, every third body (padded
+     * past it) moves its slot to an array of its own while the others stay in their slices.
      */
-    @ParameterizedTest(name = "stage_threads {0}")
-    @CsvSource({"1", "0"})
-    void shouldHandEveryAnswerItsOwnDecodedEventWhenSlotsShareHolders(final int stageThreads) throws Exception {
+    @ParameterizedTest(name = "stage_threads {0}, slot_body_size {1}")
+    @CsvSource({"1, 512", "0, 512", "1, 256", "0, 256"})
+    void shouldHandEveryAnswerItsOwnDecodedEventWhenSlotsShareHolders(final int stageThreads, final int slotBodySize)
+        throws Exception {
         final String yaml = "pipeline:\n  ring_size: 1024\n  stage_threads: " + stageThreads
-            + "\n  wait_strategy: blocking\njournal:\n  durability: async\n";
+            + "\n  wait_strategy: blocking\n  slot_body_size: " + slotBodySize + "\njournal:\n  durability: async\n";
         final Engine engine = Engine.create(EngineConfig.parse(yaml, CONFIG_DIR), data, now::get);
         engines.add(engine);
         engine.start();
@@ -199,8 +202,9 @@ class StageWiringTest {
             publishers[p] = new Thread(() -> {
                 for (int i = first; i < total; i += PUBLISHERS) {
                     final int cents = 100_000 + i;
-                    final byte[] body = event(String.format("CLIENTE-MILANO-%06d", i), "richiesta_demo", T0 + i,
-                        cents / 100 + "." + String.format("%02d", cents % 100), i % 7 == 0 ? "fax" : "email")
+                    final String json = event(String.format("CLIENTE-MILANO-%06d", i), "richiesta_demo", T0 + i,
+                        cents / 100 + "." + String.format("%02d", cents % 100), i % 7 == 0 ? "fax" : "email");
+                    final byte[] body = (i % 3 == 0 ? "{" + " ".repeat(64) + json.substring(1) : json)
                         .getBytes(StandardCharsets.UTF_8);
                     while (!engine.tryPublish(body, 0, body.length, check, i)) {
                         ringWasFull.countDown();
