@@ -84,9 +84,9 @@ public final class EngineConfig {
         final long ringBodyBytes = (long) ringSize * slotBodyBytes;
         final long maxHeap = Runtime.getRuntime().maxMemory();
         if (ringBodyBytes > maxHeap / 2) {
-            throw new ConfigException(source + ": pipeline.ring_size x pipeline.slot_body_size is " + (ringBodyBytes >> 20)
-                + " MiB of ring bodies, more than half of this JVM's maximum heap (" + (maxHeap >> 20)
-                + " MiB): lower either, or give the JVM more heap (-Xmx)");
+            throw new ConfigException(source + ": pipeline.ring_size x pipeline.slot_body_size is "
+                + (ringBodyBytes >> 20) + " MiB of ring bodies, more than half of this JVM's maximum heap ("
+                + (maxHeap >> 20) + " MiB): lower either, or give the JVM more heap (-Xmx)");
         }
         this.maxDepth = (int) r.integer("pipeline.max_depth", 32, 2, 1000);
         this.heartbeatMillis = r.durationMillis("pipeline.heartbeat", "1s", 10, 60_000);

@@ -88,9 +88,9 @@ public final class Engine implements AutoCloseable {
         this.counters = new EngineCounters(config.windows().eventoCount(), config.windows().canaleCount());
         this.windowStage = new DedupeWindowStage(dedupe, windows, counters, config.dedupeKeyFields(), true);
         this.journalStage = new JournalStage(journal, counters);
-        this.pipeline = new EnginePipeline(config.ringSize(), config.slotBodyBytes(), config.waitStrategy(), config.stageThreads(),
-            config.syncDurability(), new DecodeStage(config.schema().newDecoder(config.maxDepth())), journalStage,
-            windowStage, new RespondStage(), () -> {
+        this.pipeline = new EnginePipeline(config.ringSize(), config.slotBodyBytes(), config.waitStrategy(),
+            config.stageThreads(), config.syncDurability(), new DecodeStage(config.schema().newDecoder(config.maxDepth())),
+            journalStage, windowStage, new RespondStage(), () -> {
                 journal.handOver();
                 windows.handOver();
                 dedupe.handOver();

@@ -39,8 +39,9 @@ final class EnginePipeline {
     private static final String[] SINGLE_NAMES = {"stages"};
     /**
      * Largest array the ring's bodies share: the default ring (16384 slots of 512 bytes, 8 MiB) takes one; a larger
-     * ring several, so that no size in {@code pipeline.ring_size} and {@code pipeline.slot_body_size}'s ranges overflows
-     * an array's length. A stage crossing from one to the next stores one new reference, every few thousand events.
+     * ring several, so that no size in {@code pipeline.ring_size}'s and {@code pipeline.slot_body_size}'s ranges
+     * overflows an array's length. A stage crossing from one to the next stores one new reference, every few thousand
+     * events.
      */
     static final int MAX_BODY_ARRAY_BYTES = 16 * 1024 * 1024;
 
@@ -142,7 +143,7 @@ final class EnginePipeline {
         return Math.max(1, MAX_BODY_ARRAY_BYTES / slotBodyBytes);
     }
 
-    /** The arrays the ring's {@code ringSize} slots of {@code slotBodyBytes} each take their bodies from, in ring order. */
+    /** The arrays the ring's {@code ringSize} slots ({@code slotBodyBytes} each) take their bodies from, in order. */
     static byte[][] bodyArrays(final int ringSize, final int slotBodyBytes) {
         final int perArray = slotsPerBodyArray(slotBodyBytes);
         final byte[][] arrays = new byte[(ringSize + perArray - 1) / perArray][];
