@@ -34,7 +34,7 @@ public final class ConversionEvent implements ValueBinding {
     /**
      * The body the string fields without escapes are ranges of. One reference for all of them, stored only when
      * it changes: a holder may see another body array at every event (a replay's records, a benchmark's bodies;
-     * the ring's bodies share one array), and each reference store into this long-lived holder pays G1's
+     * the ring's bodies share a few arrays), and each reference store into this long-lived holder pays G1's
      * card-mark fence, so at most one store an event rather than one a field.
      */
     private byte[] body;

@@ -13,10 +13,10 @@ import java.util.Locale;
 
 /**
  * The few libc functions the engine calls, looked up once in the process's own symbols and called through jffi,
- * the libffi binding under Chronicle's own posix library, directly: jnr-ffi's interface binding needs ASM, which
- * Chronicle's dependencies leave out (its {@code PosixAPI} falls back to doing nothing here). Linux only:
- * {@link #get()} is null elsewhere, or where a symbol is missing. Thread-safe, stateless; {@link #open} allocates
- * the path's C string, the other calls nothing.
+ * the libffi binding under Chronicle's own posix library: that library's {@code PosixAPI} has no
+ * {@code sync_file_range} and no {@code posix_fadvise}, so all of the engine's calls go through this one binding.
+ * Linux only: {@link #get()} is null elsewhere, or where a symbol is missing. Thread-safe, stateless; {@link #open}
+ * allocates the path's C string, the other calls nothing.
  */
 public final class LibC {
     private static final LibC INSTANCE = load();

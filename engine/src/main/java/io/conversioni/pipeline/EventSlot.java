@@ -33,10 +33,10 @@ final class EventSlot implements EventView {
     long receiveMillis;
     long receiveNanos;
     /**
-     * The body is {@code body[bodyOffset, bodyOffset + bodyLength)}. Ring slots start as slices of one array shared
-     * by the whole ring ({@link EnginePipeline}), so the stages that read a body keep one array reference from
-     * event to event and store none (each reference store into a long-lived object pays G1's card-mark fence); a
-     * body larger than its slice moves the slot to an array of its own, for good.
+     * The body is {@code body[bodyOffset, bodyOffset + bodyLength)}. Ring slots start as slices of a few arrays
+     * shared by the whole ring, back to back ({@link EnginePipeline}), so the stages that read a body keep one array
+     * reference from event to event and store none (each reference store into a long-lived object pays G1's
+     * card-mark fence); a body larger than its slice moves the slot to an array of its own, for good.
      */
     byte[] body;
     int bodyOffset;
