@@ -170,6 +170,13 @@ public final class JsonBuilder {
         return this;
     }
 
+    /** As {@link #raw(String)}, from {@code length} bytes of {@code utf8Json} at {@code offset}. */
+    public JsonBuilder raw(final byte[] utf8Json, final int offset, final int length) {
+        beforeValue();
+        out.writeRaw(utf8Json, offset, length);
+        return this;
+    }
+
     /** The document written so far by {@code other} (complete: its containers closed), copied as a value. */
     public JsonBuilder raw(final JsonBuilder other) {
         return raw(other.out.getByteBuffer(), other.out.size());

@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and batches ({@code attachment} is a {@link BatchItem}).
  */
 final class HttpOutcomes implements OutcomeListener {
+    /** Bytes of room an answer gets before its event's result is known: an accepted event's answer is ~100. */
+    static final int ANSWER_ROOM = 256;
+
     private final JsonWriter json = new DslJson<>().newWriter(4096);
     /** Respond thread only, as {@link #json}. */
     private final OutcomeJson answer = new OutcomeJson();
@@ -32,18 +35,52 @@ final class HttpOutcomes implements OutcomeListener {
     public void onOutcome(final EventView event, final Object attachment) {
         json.reset();
         answer.write(json, event);
-        final byte[] bytes = Arrays.copyOf(json.getByteBuffer(), json.size());
         final int status = OutcomeJson.httpStatus(event);
-        if (attachment instanceof HttpServerExchange) {
-            final HttpServerExchange exchange = (HttpServerExchange) attachment;
-            exchange.getIoThread().execute(() -> {
-                if (status == 503) {
-                    exchange.getResponseHeaders().put(Responses.RETRY_AFTER, retryAfterSeconds);
-                }
-                Responses.send(exchange, status, bytes);
-            });
+        if (attachment instanceof Single) {
+            ((Single) attachment).answer(json.getByteBuffer(), json.size(), status, retryAfterSeconds);
         } else if (attachment instanceof BatchItem) {
-            ((BatchItem) attachment).complete(bytes, status, event.durable() && event.outcome() == Outcome.DUPLICATE);
+            final BatchItem item = (BatchItem) attachment;
+            item.batch.completeCopy(item.index, json.getByteBuffer(), json.size(), status,
+                event.durable() && event.outcome() == Outcome.DUPLICATE);
+        }
+    }
+
+    /**
+     * One single event's answer, made on its exchange's IO thread when the event is published, with room for the
+     * usual answer: the respond thread writes the answer into it and hands it back to that IO thread to send, so the
+     * respond thread allocates nothing for it (an answer longer than the room, a refusal with many errors, gets an
+     * array of its own).
+     */
+    static final class Single implements Runnable {
+        private final HttpServerExchange exchange;
+        private byte[] bytes = new byte[ANSWER_ROOM];
+        private int length;
+        private int status;
+        private long retryAfterSeconds;
+
+        Single(final HttpServerExchange exchange) {
+            this.exchange = exchange;
+        }
+
+        /** On the respond thread: the answer is the first {@code size} bytes of {@code answer}. */
+        void answer(final byte[] answer, final int size, final int status, final long retryAfterSeconds) {
+            if (size > bytes.length) {
+                bytes = new byte[size];
+            }
+            System.arraycopy(answer, 0, bytes, 0, size);
+            this.length = size;
+            this.status = status;
+            this.retryAfterSeconds = retryAfterSeconds;
+            exchange.getIoThread().execute(this); // the executor's lock publishes the fields to the IO thread
+        }
+
+        /** On the exchange's IO thread. */
+        @Override
+        public void run() {
+            if (status == 503) {
+                exchange.getResponseHeaders().put(Responses.RETRY_AFTER, retryAfterSeconds);
+            }
+            Responses.send(exchange, status, bytes, length);
         }
     }
 
@@ -77,6 +114,15 @@ final class HttpOutcomes implements OutcomeListener {
         private final byte[][] results;
         private final int[] statuses;
         private final boolean[] duplicates;
+        /**
+         * The results the respond thread wrote ({@link #completeCopy}), end to end, and where each lies; written by
+         * the respond thread only, read by the IO thread once {@link #remaining} reaches 0 (its decrement publishes
+         * them). A result another thread gives ({@link #complete}) lies in {@link #results} instead.
+         */
+        private byte[] arena;
+        private int arenaSize;
+        private final int[] offsets;
+        private final int[] lengths;
         private final AtomicInteger remaining;
         private final long retryAfterSeconds;
 
@@ -87,7 +133,26 @@ final class HttpOutcomes implements OutcomeListener {
             this.results = new byte[size][];
             this.statuses = new int[size];
             this.duplicates = new boolean[size];
+            this.arena = new byte[size * ANSWER_ROOM / 2];
+            this.offsets = new int[size];
+            this.lengths = new int[size];
             this.remaining = new AtomicInteger(size);
+        }
+
+        /**
+         * On the respond thread: event {@code index}'s result is the first {@code length} bytes of {@code result},
+         * copied into the batch's arena (which grows, doubling, only when the results outrun its room).
+         */
+        void completeCopy(final int index, final byte[] result, final int length, final int status,
+                          final boolean duplicate) {
+            if (arenaSize + length > arena.length) {
+                arena = Arrays.copyOf(arena, Math.max(arena.length * 2, arenaSize + length));
+            }
+            System.arraycopy(result, 0, arena, arenaSize, length);
+            offsets[index] = arenaSize;
+            lengths[index] = length;
+            arenaSize += length;
+            complete(index, null, status, duplicate);
         }
 
         void complete(final int index, final byte[] result, final int status, final boolean duplicate) {
@@ -104,7 +169,7 @@ final class HttpOutcomes implements OutcomeListener {
             final int[] counts = new int[6];
             int duplicati = 0;
             for (int i = 0; i < results.length; i++) {
-                length += results[i].length + 1;
+                length += (results[i] != null ? results[i].length : lengths[i]) + 1;
                 counts[bucket(statuses[i])]++;
                 if (duplicates[i]) {
                     duplicati++;
@@ -113,8 +178,12 @@ final class HttpOutcomes implements OutcomeListener {
             final JsonBuilder body = new JsonBuilder(128 + length).beginObject().field("eventi", results.length)
                 .field("accettati", counts[0] - duplicati).field("duplicati", duplicati).field("rifiutati", counts[1])
                 .field("non_disponibili", counts[2]).name("risultati").beginArray();
-            for (byte[] result : results) {
-                body.raw(result, result.length);
+            for (int i = 0; i < results.length; i++) {
+                if (results[i] != null) {
+                    body.raw(results[i], 0, results[i].length);
+                } else {
+                    body.raw(arena, offsets[i], lengths[i]);
+                }
             }
             body.endArray().endObject();
             if (counts[2] > 0) {

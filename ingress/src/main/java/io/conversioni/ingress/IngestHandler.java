@@ -154,7 +154,8 @@ final class IngestHandler implements HttpHandler {
                 }
             }
             final OutcomeListener listener = fairShare.admit(caller);
-            if (listener != null && wakes.tryPublish(exchange, body, 0, body.length, listener, exchange)) {
+            if (listener != null
+                && wakes.tryPublish(exchange, body, 0, body.length, listener, new HttpOutcomes.Single(exchange))) {
                 awaitAnswer(exchange);
                 return;
             }

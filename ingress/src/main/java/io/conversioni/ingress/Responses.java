@@ -27,9 +27,14 @@ final class Responses {
     }
 
     static void send(final HttpServerExchange exchange, final int status, final byte[] json) {
+        send(exchange, status, json, json.length);
+    }
+
+    /** The first {@code length} bytes of {@code json}. */
+    static void send(final HttpServerExchange exchange, final int status, final byte[] json, final int length) {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, JSON);
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        exchange.getResponseSender().send(ByteBuffer.wrap(json));
+        exchange.getResponseSender().send(ByteBuffer.wrap(json, 0, length));
     }
 }

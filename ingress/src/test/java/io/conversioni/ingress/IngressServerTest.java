@@ -405,6 +405,80 @@ class IngressServerTest {
     }
 
     @Test
+    void shouldAllocateNothingPerEventOnTheStageThreadToAnswerBatchesAndSingleEvents() throws Exception {
+        start("");
+        final Thread stages = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("conversioni-stages")).findFirst().orElseThrow();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        final int perBatch = 250;
+        int next = 0;
+        for (int b = 0; b < 12; b++) { // warm up: the first answers load classes and compile
+            next = postBatch(next, perBatch);
+        }
+        final long before = threads.getThreadAllocatedBytes(stages.getId());
+        final int batches = 20;
+        for (int b = 0; b < batches; b++) {
+            next = postBatch(next, perBatch);
+        }
+        final long batchBytes = threads.getThreadAllocatedBytes(stages.getId()) - before;
+        // an array per answer would be ~100 bytes an event: 500 000 here
+        assertTrue(batchBytes < batches * perBatch * 4L,
+            "the stage thread allocated " + batchBytes + " bytes for " + batches * perBatch + " batch events");
+
+        final int singles = 300;
+        for (int i = 0; i < 2 * singles; i++) { // warm up the single event's path
+            single(next++);
+        }
+        final long singlesBefore = threads.getThreadAllocatedBytes(stages.getId());
+        for (int i = 0; i < singles; i++) {
+            single(next++);
+        }
+        final long singleBytes = threads.getThreadAllocatedBytes(stages.getId()) - singlesBefore;
+        // one object per event would be 16 bytes an event at least
+        assertTrue(singleBytes < singles * 16L, "the stage thread allocated " + singleBytes + " bytes for " + singles
+            + " single events");
+    }
+
+    private void single(final int id) throws Exception {
+        final HttpResponse<String> r = event(ARTICLE.replace("789456", String.format("%06d", id)));
+        assertEquals(202, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith("{\"esito\":\"accettato\",\"sequenza\":"), r.body());
+    }
+
+    /**
+     * Posts a batch of {@code n} events from id {@code from} on, every fifth a repeat of the one before and every 50th
+     * invalid, and checks its answer: the summary and every result, in order.
+     */
+    private int postBatch(final int from, final int n) throws Exception {
+        final StringBuilder ndjson = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            final int id = i % 5 == 4 ? from + i - 1 : from + i;
+            final String event = ARTICLE.replace("789456", String.format("%06d", id));
+            ndjson.append(i % 50 == 49 ? event.replace("\"email\"", "\"fax\"") : event).append('\n');
+        }
+        final HttpResponse<String> r =
+            post("/api/v1/eventi/conversione/batch", "application/x-ndjson", ndjson.toString(), token);
+        assertEquals(200, r.statusCode(), head(r.body()));
+        final int rejected = n / 50;
+        assertTrue(r.body().startsWith("{\"eventi\":" + n + ",\"accettati\":" + (n - n / 5) + ",\"duplicati\":"
+            + (n / 5 - rejected) + ",\"rifiutati\":" + rejected + ",\"non_disponibili\":0,"), head(r.body()));
+        // every result, in order: the i-th is a duplicate when i % 5 == 4, unless it is itself invalid (i % 50 == 49)
+        int at = r.body().indexOf("\"risultati\":[");
+        for (int i = 0; i < n; i++) {
+            at = r.body().indexOf("{\"esito\":\"", at + 1);
+            final String esito = r.body().substring(at + 10, r.body().indexOf('"', at + 10));
+            final String expected = i % 50 == 49 ? "rifiutato" : i % 5 == 4 ? "duplicato" : "accettato";
+            assertEquals(expected, esito, "result " + i + " of " + head(r.body()));
+        }
+        return from + n;
+    }
+
+    private static String head(final String body) {
+        return body.length() > 400 ? body.substring(0, 400) + "..." : body;
+    }
+
+    @Test
     void shouldAnswerTroppoVecchioWithoutClaimingAQuarantineThatRequeueCouldOffer() throws Exception {
         start("");
         assertEquals(202, event(ARTICLE).statusCode());
