@@ -26,9 +26,12 @@ final class HttpOutcomes implements OutcomeListener {
     /** Respond thread only, as {@link #json}. */
     private final OutcomeJson answer = new OutcomeJson();
     private final long retryAfterSeconds;
+    private final AnswerHandoff handoff;
 
-    HttpOutcomes(final long retryAfterSeconds) {
+    /** @param ioThreads the server's IO threads (their numbers index the single events' handoff lanes) */
+    HttpOutcomes(final long retryAfterSeconds, final int ioThreads) {
         this.retryAfterSeconds = retryAfterSeconds;
+        this.handoff = new AnswerHandoff(ioThreads);
     }
 
     @Override
@@ -37,7 +40,9 @@ final class HttpOutcomes implements OutcomeListener {
         answer.write(json, event);
         final int status = OutcomeJson.httpStatus(event);
         if (attachment instanceof Single) {
-            ((Single) attachment).answer(json.getByteBuffer(), json.size(), status, retryAfterSeconds);
+            final Single single = (Single) attachment;
+            single.answer(json.getByteBuffer(), json.size(), status, retryAfterSeconds);
+            handoff.send(single.exchange, single);
         } else if (attachment instanceof BatchItem) {
             final BatchItem item = (BatchItem) attachment;
             item.batch.completeCopy(item.index, json.getByteBuffer(), json.size(), status,
@@ -47,9 +52,9 @@ final class HttpOutcomes implements OutcomeListener {
 
     /**
      * One single event's answer, made on its exchange's IO thread when the event is published, with room for the
-     * usual answer: the respond thread writes the answer into it and hands it back to that IO thread to send, so the
-     * respond thread allocates nothing for it (an answer longer than the room, a refusal with many errors, gets an
-     * array of its own).
+     * usual answer: the respond thread writes the answer into it and hands it back to that IO thread to send
+     * ({@link AnswerHandoff}), so the respond thread allocates nothing for it (an answer longer than the room, a
+     * refusal with many errors, gets an array of its own).
      */
     static final class Single implements Runnable {
         private final HttpServerExchange exchange;
@@ -62,7 +67,7 @@ final class HttpOutcomes implements OutcomeListener {
             this.exchange = exchange;
         }
 
-        /** On the respond thread: the answer is the first {@code size} bytes of {@code answer}. */
+        /** On the respond thread, before the handoff: the answer is the first {@code size} bytes of {@code answer}. */
         void answer(final byte[] answer, final int size, final int status, final long retryAfterSeconds) {
             if (size > bytes.length) {
                 bytes = new byte[size];
@@ -71,7 +76,6 @@ final class HttpOutcomes implements OutcomeListener {
             this.length = size;
             this.status = status;
             this.retryAfterSeconds = retryAfterSeconds;
-            exchange.getIoThread().execute(this); // the executor's lock publishes the fields to the IO thread
         }
 
         /** On the exchange's IO thread. */

@@ -161,7 +161,7 @@ public final class IngressServer {
     /** Starts the listeners; {@code sslContext} may be null when only plain HTTP is configured. */
     public void start(final SSLContext sslContext) {
         final RateLimiter limiter = new RateLimiter(settings.rateLimitPerSecond, settings.rateBurst);
-        final HttpOutcomes outcomes = new HttpOutcomes(settings.retryAfterSeconds);
+        final HttpOutcomes outcomes = new HttpOutcomes(settings.retryAfterSeconds, settings.ioThreads);
         final StageWakes wakes = new StageWakes(engine, settings.ioThreads);
         final RouteGuard guard = new RouteGuard(auth);
         final FairShare fairShare = new FairShare(engine, outcomes);
