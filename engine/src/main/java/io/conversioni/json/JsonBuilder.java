@@ -165,9 +165,7 @@ public final class JsonBuilder {
 
     /** As {@link #raw(String)}, from the first {@code length} bytes of {@code utf8Json}. */
     public JsonBuilder raw(final byte[] utf8Json, final int length) {
-        beforeValue();
-        out.writeRaw(utf8Json, 0, length);
-        return this;
+        return raw(utf8Json, 0, length);
     }
 
     /** As {@link #raw(String)}, from {@code length} bytes of {@code utf8Json} at {@code offset}. */

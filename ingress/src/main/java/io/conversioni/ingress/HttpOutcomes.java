@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * and batches ({@code attachment} is a {@link BatchItem}).
  */
 final class HttpOutcomes implements OutcomeListener {
-    /** Bytes of room an answer gets before its event's result is known: an accepted event's answer is ~100. */
+    /** Bytes of room a single event's answer gets before its result is known: an accepted event's answer is ~100. */
     static final int ANSWER_ROOM = 256;
+    /** Bytes of a batch's arena per event: most results are accepted ones (~100 bytes); the arena grows past it. */
+    static final int BATCH_RESULT_ROOM = 128;
 
     private final JsonWriter json = new DslJson<>().newWriter(4096);
     /** Respond thread only, as {@link #json}. */
@@ -137,7 +139,7 @@ final class HttpOutcomes implements OutcomeListener {
             this.results = new byte[size][];
             this.statuses = new int[size];
             this.duplicates = new boolean[size];
-            this.arena = new byte[size * ANSWER_ROOM / 2];
+            this.arena = new byte[size * BATCH_RESULT_ROOM];
             this.offsets = new int[size];
             this.lengths = new int[size];
             this.remaining = new AtomicInteger(size);
@@ -184,7 +186,7 @@ final class HttpOutcomes implements OutcomeListener {
                 .field("non_disponibili", counts[2]).name("risultati").beginArray();
             for (int i = 0; i < results.length; i++) {
                 if (results[i] != null) {
-                    body.raw(results[i], 0, results[i].length);
+                    body.raw(results[i], results[i].length);
                 } else {
                     body.raw(arena, offsets[i], lengths[i]);
                 }
