@@ -14,7 +14,9 @@
 # 2. latency: the same warmed conversioni at half its (median) maximum, open loop (constant arrival rate,
 #    coordinated omission corrected), then the bare handler at that rate (the machine's floor); then conversioni
 #    again at that rate with the time-to-insight probe (POST → visible in /api/v1/metriche), a run of its own.
-# 3. batch: NDJSON batches of 500 events, closed loop: events/s over HTTP.
+# 3. batch: NDJSON batches of 500 events, closed loop: events/s over HTTP, after a warm-up of batches of its own
+#    (8 s quick, 20 s full, discarded): the single-event runs before it leave the batch path to be compiled, and
+#    with 2 s, C2 took a third of a core through the measured seconds.
 # --wirings (the full run): conversioni's maximum (and time-to-insight under it) for each pipeline.stage_threads
 #    (1, 2, 4) × wait_strategy (sleeping, blocking), and 0 (inline), one fresh server each; WIRINGS="1:blocking 2:sleeping ..."
 #    picks and orders them (a name seen twice gets a -2, -3 suffix: alternate them to average out noise).
@@ -50,9 +52,9 @@ bench_opts=$(cat benchmarks/target/jvm.options)
 server_opts=$(cat cli/target/jvm.options)
 
 if $quick; then
-  warm=3s; half_warm=5s; measure=5s; half_duration=8s; insight=100; batch_measure=4s; rounds=${HTTP_ROUNDS:-2}; server_warm=15s
+  warm=3s; half_warm=5s; measure=5s; half_duration=8s; insight=100; batch_measure=4s; batch_warm=8s; rounds=${HTTP_ROUNDS:-2}; server_warm=15s
 else
-  warm=5s; half_warm=10s; measure=10s; half_duration=20s; insight=200; batch_measure=10s; rounds=${HTTP_ROUNDS:-3}; server_warm=25s
+  warm=5s; half_warm=10s; measure=10s; half_duration=20s; insight=200; batch_measure=10s; batch_warm=20s; rounds=${HTTP_ROUNDS:-3}; server_warm=25s
 fi
 connections=16
 batch=500
@@ -198,7 +200,7 @@ stop_server "$bare_pid"
 # time-to-insight in a run of its own: the probe's polling (a /api/v1/metriche query every 200 µs while it
 # waits) is load the bare handler never sees, so it stays out of the latency runs above
 load conversioni-insight-half "$url" "$token" --rate "$half" --duration "$half_duration" --insight-samples "$insight"
-load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 --warmup 2s \
+load "conversioni-batch$batch-max" "$url" "$token" --rate max --batch "$batch" --connections 4 --warmup "$batch_warm" \
   --duration "$batch_measure" --insight-samples 0
 stop_server "$conv_pid"
 fi
