@@ -60,14 +60,22 @@ final class SingleWriterHistogramPublisher {
 
     /** Writer thread only. */
     public void record(final long value) {
+        record(value, 1);
+    }
+
+    /**
+     * Writer thread only: {@code value} recorded {@code count} times (readers see exactly what {@code count} calls of
+     * {@link #record(long)} would have shown them), for one histogram update.
+     */
+    public void record(final long value, final long count) {
         final long clamped = value < 0 ? 0 : Math.min(value, highestTrackable);
         if (clamped < direct.length) {
             final int i = (int) clamped;
-            direct[i]++;
+            direct[i] += count;
             directLow = Math.min(directLow, i);
             directHigh = Math.max(directHigh, i);
         } else {
-            pending.recordValue(clamped);
+            pending.recordValueWithCount(clamped, count);
         }
     }
 

@@ -275,6 +275,11 @@ public final class SingleWriterWindowStore implements WindowView {
         insightLatencyNanos.record(latencyNanos);
     }
 
+    /** Window thread: {@code events} events' receive-to-window-updated latency, all {@code latencyNanos}. */
+    public void recordInsightLatencyNanos(final long latencyNanos, final int events) {
+        insightLatencyNanos.record(latencyNanos, events);
+    }
+
     /** Window thread: makes recorded latencies and skews visible to readers (also done by each heartbeat). */
     public void publishHistograms() {
         insightLatencyNanos.publish();

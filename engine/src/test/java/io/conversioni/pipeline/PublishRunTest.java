@@ -184,6 +184,34 @@ class PublishRunTest {
         assertTrue(latency.getMaxValue() <= latency.highestEquivalentValue(elapsed), "no latency beyond the wait");
     }
 
+    /**
+     * Events of one run share a receive time and are recorded as one histogram update; runs and single events
+     * interleaved in one Disruptor batch still give one latency each, none longer than the wait.
+     */
+    @Test
+    void shouldRecordOneLatencyAnEventForRunsAndSingleEventsInterleaved() throws Exception {
+        final Engine engine = engine("  stage_threads: 1\n  wait_strategy: blocking\n  heartbeat: 60s\n");
+        final Answers answers = new Answers();
+        final long before = System.nanoTime();
+        int published = 0;
+        for (int round = 0; round < 6; round++) {
+            final Run run = new Run(published, 40 + round * 50);
+            published += engine.tryPublishRun(run.body, run.starts, run.lengths, 0, run.starts.length, answers,
+                run.attachments, true);
+            final Run single = new Run(published, 1);
+            assertTrue(engine.tryPublish(single.body, single.starts[0], single.lengths[0], answers, single.attachments[0]));
+            published++;
+        }
+        engine.wakeStages();
+        answers.await(published);
+        final long elapsed = System.nanoTime() - before;
+        engine.close();
+        final org.HdrHistogram.Histogram latency = engine.windows().newInsightLatencyHistogram();
+        engine.windows().copyInsightLatencyInto(latency);
+        assertEquals(published, latency.getTotalCount(), "one latency per event");
+        assertTrue(latency.getMaxValue() <= latency.highestEquivalentValue(elapsed), "no latency beyond the wait");
+    }
+
     /** A bad range is refused before any slot is claimed: the ring goes on taking events after it. */
     @Test
     void shouldRefuseARunOutsideItsBuffersBeforeClaimingAnySlot() throws Exception {

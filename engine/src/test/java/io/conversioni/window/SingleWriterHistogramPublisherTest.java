@@ -68,4 +68,31 @@ class SingleWriterHistogramPublisherTest {
         assertEquals(2, seen.getCountAtValue(100));
         assertThrows(IllegalArgumentException.class, () -> new SingleWriterHistogramPublisher(100, 2, -1));
     }
+
+    @Test
+    void aValueRecordedWithACountPublishesWhatRecordingItThatManyTimesWould() {
+        final SingleWriterHistogramPublisher publisher = new SingleWriterHistogramPublisher(HIGHEST, 3, 1024);
+        final Histogram reference = new Histogram(1, HIGHEST, 3);
+        final Histogram seen = publisher.newHistogram();
+        final SplittableRandom random = new SplittableRandom(26);
+        for (int i = 0; i < 2_000; i++) {
+            final long value = switch (random.nextInt(4)) {
+                case 0 -> random.nextInt(1_024);                   // direct counts
+                case 1 -> -random.nextInt(10);                     // counted as 0
+                case 2 -> HIGHEST + random.nextInt(10);            // clamped
+                default -> random.nextLong(HIGHEST);
+            };
+            final int count = 1 + random.nextInt(500);
+            publisher.record(value, count);
+            for (int n = 0; n < count; n++) {
+                reference.recordValue(value < 0 ? 0 : Math.min(value, HIGHEST));
+            }
+        }
+        publisher.publish();
+        publisher.copyInto(seen);
+        assertEquals(reference, seen);
+        assertEquals(reference.getTotalCount(), seen.getTotalCount());
+        assertEquals(reference.getMinValue(), seen.getMinValue());
+        assertEquals(reference.getMaxValue(), seen.getMaxValue());
+    }
 }
