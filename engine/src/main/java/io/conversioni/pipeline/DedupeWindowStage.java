@@ -77,8 +77,7 @@ final class DedupeWindowStage implements EventHandler<EventSlot> {
      * the last of them was applied: each latency is at least the event's own (never under-stated), at most the rest of
      * its batch (or of {@link #LATENCY_RUN} events) more, for one {@code System.nanoTime()} a batch instead of one an event.
      * Events published as one run (an HTTP batch's) share their receive time, so each stretch of equal receive times
-     * is one histogram update: at HTTP batch load a histogram update an event cost the stage thread ~130 ns, its
-     * counts spread over the cache as the latencies spread over milliseconds. Call with at least one pending.
+     * is one histogram update. Call with at least one pending.
      */
     private void recordLatencies() {
         final long now = System.nanoTime();
