@@ -15,6 +15,7 @@
 # fails on a number.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib.sh
 rounds=${1:-3}
 bench_jar=benchmarks/target/benchmarks.jar
 server_jar=${JAR:-cli/target/conversioni.jar}
@@ -48,14 +49,7 @@ for round in $(seq 1 "$rounds"); do
   java $server_opts -jar "$server_jar" serve --config "$tmp/conv/config/conversioni.yaml" --data-dir "$tmp/conv/data" \
     --port -1 --http-port 0 >"$tmp/conv.log" 2>&1 &
   pid=$!
-  port=""
-  for _ in $(seq 1 600); do
-    port=$(sed -n 's#.*conversioni is ready: http://localhost:\([0-9]*\).*#\1#p' "$tmp/conv.log" | head -1)
-    [ -n "$port" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { echo "batch-ratio.sh: the server did not start:" >&2; tail -20 "$tmp/conv.log" >&2; exit 1; }
+  port=$(await_port "$tmp/conv.log" "$READY_PATTERN" "$pid") || exit 1
   # shellcheck disable=SC2086
   token=$(java $server_opts -jar "$server_jar" token --data-dir "$tmp/conv/data" --sub ratio --ttl 1h)
   batches_at() { # LOAD GENERATOR OPTIONS...

@@ -17,6 +17,7 @@
 # event, no bare handler (it has no batch endpoint). Every process it starts is stopped on exit. Never fails on a number.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib.sh
 rate=${1:-max}
 rounds=${2:-2}
 bench_jar=benchmarks/target/benchmarks.jar
@@ -48,17 +49,6 @@ threads() {
       "$(sed 's/.*) //' "$t/stat" 2>/dev/null | awk '{print $12 + $13}')" \
       "$(awk '/^voluntary_ctxt_switches/{v=$2} /^nonvoluntary_ctxt_switches/{n=$2} END{print v "|" n}' "$t/status" 2>/dev/null)"
   done
-}
-
-await_port() { # LOG PATTERN
-  local port=""
-  for _ in $(seq 1 600); do
-    port=$(sed -n "s#$2#\\1#p" "$1" | head -1)
-    [ -n "$port" ] && { echo "$port"; return 0; }
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "cpu.sh: the server did not start:" >&2; tail -20 "$1" >&2; return 1
 }
 
 measure() { # NAME URL TOKEN
@@ -95,7 +85,7 @@ for round in $(seq 1 "$rounds"); do
   java $server_opts -jar "$server_jar" serve --config "$tmp/conv/config/conversioni.yaml" --data-dir "$tmp/conv/data" \
     --port -1 --http-port 0 >"$tmp/conv.log" 2>&1 &
   pid=$!
-  port=$(await_port "$tmp/conv.log" '.*conversioni is ready: http://localhost:\([0-9]*\).*')
+  port=$(await_port "$tmp/conv.log" "$READY_PATTERN" "$pid")
   # shellcheck disable=SC2086
   token=$(java $server_opts -jar "$server_jar" token --data-dir "$tmp/conv/data" --sub cpu --ttl 1h)
   measure "conversioni, round $round" "http://127.0.0.1:$port" "$token"
@@ -106,7 +96,7 @@ for round in $(seq 1 "$rounds"); do
   # shellcheck disable=SC2086
   java $bench_opts -cp "$bench_jar" io.conversioni.bench.BareUndertowServer 0 "$io_threads" >"$tmp/bare.log" 2>&1 &
   pid=$!
-  port=$(await_port "$tmp/bare.log" '.*bare Undertow on http://127.0.0.1:\([0-9]*\).*')
+  port=$(await_port "$tmp/bare.log" '.*bare Undertow on http://127.0.0.1:\([0-9]*\).*' "$pid")
   measure "bare Undertow, round $round" "http://127.0.0.1:$port" "$token"
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true; pid=""
 done

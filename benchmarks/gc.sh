@@ -14,6 +14,7 @@
 # pause too. Every process it starts is stopped on exit. Never fails on a number.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib.sh
 rate=${1:-15000}
 secs=${2:-10}
 bench_jar=benchmarks/target/benchmarks.jar
@@ -38,14 +39,7 @@ sed -i -e "s/^  bind: .*/  bind: 127.0.0.1/" "$tmp/config/conversioni.yaml"
 java $server_opts ${SERVER_OPTS:-} -Xlog:gc*=debug:file="$tmp/gc.log" -jar "$server_jar" serve --config "$tmp/config/conversioni.yaml" \
   --data-dir "$tmp/data" --port -1 --http-port 0 >"$tmp/server.log" 2>&1 &
 pid=$!
-port=""
-for _ in $(seq 1 600); do
-  port=$(sed -n 's#.*conversioni is ready: http://localhost:\([0-9]*\).*#\1#p' "$tmp/server.log" | head -1)
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "gc.sh: the server did not start:" >&2; tail -20 "$tmp/server.log" >&2; exit 1; }
+port=$(await_port "$tmp/server.log" "$READY_PATTERN" "$pid") || exit 1
 # shellcheck disable=SC2086
 token=$(java $server_opts -jar "$server_jar" token --data-dir "$tmp/data" --sub bench --ttl 1h)
 lg="java $bench_opts -cp $bench_jar io.conversioni.bench.load.LoadGenerator --url http://127.0.0.1:$port --token $token"

@@ -27,6 +27,7 @@
 # server does not start or a run errors; never on a timing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. benchmarks/lib.sh
 
 quick=false
 wirings=false
@@ -96,20 +97,6 @@ stop_server() {
   pids=(${keep[@]+"${keep[@]}"})
 }
 
-# await_port LOG PATTERN PID: the port the server printed (sed pattern with one group), within 60 s
-await_port() {
-  local log=$1 pattern=$2 pid=$3 port=""
-  for _ in $(seq 1 600); do
-    port=$(sed -n "s#$pattern#\\1#p" "$log" | head -1)
-    [ -n "$port" ] && { echo "$port"; return 0; }
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "http.sh: the server did not start; its log:" >&2
-  tail -20 "$log" >&2
-  return 1
-}
-
 # load NAME URL TOKEN ARGS...: one LoadGenerator run, report in $out/http-NAME.json (report_dir=DIR: there instead)
 load() {
   local name=$1 url=$2 token=$3
@@ -138,7 +125,7 @@ start_conversioni() {
   local pid=$!
   pids+=("$pid")
   local port
-  port=$(await_port "$dir/server.log" '.*conversioni is ready: http://localhost:\([0-9]*\).*' "$pid") || {
+  port=$(await_port "$dir/server.log" "$READY_PATTERN" "$pid") || {
     kill -KILL "$pid" 2>/dev/null || true
     return 1
   }
